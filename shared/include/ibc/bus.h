@@ -1,0 +1,21 @@
+/* The NATS side of the runtime: connect with retry, reconnect forever,
+ * JetStream stream for events, and the outbox relay. */
+#ifndef IBC_BUS_H
+#define IBC_BUS_H
+
+#include "ibc.h"
+#include <nats/nats.h>
+
+#define IBC_EVENTS_STREAM "IBC_EVENTS"
+
+/* Connects to cfg->nats_url, retrying the first connect and reconnecting
+ * forever. `name` is the client name shown by the server. */
+ibc_rc ibc_bus_connect(natsConnection **nc, const ibc_config *cfg, const char *name);
+/* Creates the IBC_EVENTS stream (subjects ibc.evt.>) when it is missing. */
+ibc_rc ibc_bus_ensure_stream(natsConnection *nc);
+/* Starts the relay thread that publishes `schema`.outbox rows to JetStream. */
+ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const char *schema);
+/* Stops the relay thread and waits for it. */
+void ibc_outbox_relay_stop(void);
+
+#endif

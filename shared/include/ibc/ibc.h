@@ -1,0 +1,181 @@
+/* libibc: the runtime that every ibcnet service and the gateway link.
+ * A service is a name plus a table of {action, handler}; this header is what a
+ * service's handlers and store see of the runtime. */
+#ifndef IBC_IBC_H
+#define IBC_IBC_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define IBC_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define IBC_VERSION "0.1.0"
+
+/* One error enum for the whole project; ibc_rc_status() maps it to HTTP. */
+typedef enum {
+    IBC_OK = 0,
+    IBC_EINVAL,       /* 400: the caller's input is wrong */
+    IBC_EUNAUTH,      /* 401 */
+    IBC_EFORBIDDEN,   /* 403 */
+    IBC_ENOTFOUND,    /* 404 */
+    IBC_ENOTALLOWED,  /* 405 */
+    IBC_ECONFLICT,    /* 409: the state of the data forbids it */
+    IBC_EPRECOND,     /* 412: If-Match does not match */
+    IBC_ETOOBIG,      /* 413 */
+    IBC_EUNSUPPORTED, /* 415: media type */
+    IBC_EUNPROCESSABLE, /* 422: well-formed but semantically wrong */
+    IBC_EPRECOND_REQ, /* 428: If-Match missing */
+    IBC_ERETRY,       /* serialization failure: the runtime retries the call */
+    IBC_EDB,          /* 503: database unavailable or failed */
+    IBC_EBUS,         /* 503: NATS unavailable */
+    IBC_ETIMEOUT,     /* 504 */
+    IBC_ENOMEM,       /* 500 */
+    IBC_EINTERNAL,    /* 500 */
+    IBC_RC_COUNT
+} ibc_rc;
+
+/* HTTP status for rc; never fails. */
+int ibc_rc_status(ibc_rc rc);
+/* Short machine-readable problem type slug for rc (e.g. "invalid-input"). */
+const char *ibc_rc_type(ibc_rc rc);
+/* Human title for rc (e.g. "Invalid input"). */
+const char *ibc_rc_title(ibc_rc rc);
+
+/* ---------------------------------------------------------------- logging */
+typedef enum { IBC_LOG_DEBUG, IBC_LOG_INFO, IBC_LOG_WARN, IBC_LOG_ERROR } ibc_log_level;
+/* Sets the service name written on every line and the minimum level. */
+void ibc_log_init(const char *service, const char *level);
+/* Writes one JSON line to stderr; request_id may be NULL. */
+void ibc_log(ibc_log_level lvl, const char *request_id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ------------------------------------------------------------ configuration */
+typedef struct {
+    char nats_url[512];
+    char pg_dsn[1024];
+    char migrations_dir[512];
+    char log_level[16];
+    char instance_id[64];
+    int http_port;          /* gateway only */
+    int metrics_port;       /* 0 disables the metrics listener */
+    int workers;            /* queue subscriptions, each with its own connection */
+    int request_timeout_ms; /* gateway: wait for a service reply */
+    long max_body;          /* gateway: default body limit in bytes */
+    bool migrate;           /* apply migrations at start */
+} ibc_config;
+
+typedef const char *(*ibc_getenv_fn)(const char *name);
+/* Fills cfg from the environment (read through get, NULL means getenv) with
+ * defaults that work for `make up`. `service` picks the default metrics port.
+ * Returns IBC_EINVAL and writes a sentence to err for a malformed value. */
+ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, char *err,
+                       size_t errlen);
+
+/* ----------------------------------------------------------------- context */
+typedef struct ibc_worker ibc_worker;
+
+/* Everything a handler knows of its call. Strings are borrowed for the call. */
+typedef struct ibc_ctx {
+    const char *service;
+    const char *action;
+    const char *request_id;
+    const char *org;       /* caller's organisation, "" when unknown */
+    const char *role;      /* admin, methodologist, librarian, portal, integrator */
+    const char *principal; /* key id of the caller */
+    const char *idempotency_key;
+    PGconn *db;            /* the worker's own connection; in a transaction unless read-only */
+    ibc_worker *worker;
+    void *msg;             /* the NATS message (natsMsg *), for ibc_header() */
+    int status;            /* reply status on success, 200 unless the handler sets it */
+    json_t *reply_headers; /* object of extra HTTP headers for the reply */
+    ibc_rc err;
+    char err_detail[1024];
+    json_t *err_ext;       /* extra problem members, e.g. {"existing_id": ...} */
+    const char *content_type; /* for a raw reply; NULL means JSON */
+    char *raw;             /* raw reply body (malloc'd), sent base64 in the envelope */
+    size_t raw_len;
+} ibc_ctx;
+
+/* Records the error and a sentence for the caller; returns rc. */
+ibc_rc ibc_fail(ibc_ctx *ctx, ibc_rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Adds `name: value` to the reply's HTTP headers (copies both). */
+void ibc_set_header(ibc_ctx *ctx, const char *name, const char *value);
+/* A request header forwarded by the gateway (e.g. "If-Match"), or NULL. Borrowed. */
+const char *ibc_header(const ibc_ctx *ctx, const char *name);
+/* True when the caller has this role. */
+bool ibc_role_is(const ibc_ctx *ctx, const char *role);
+/* True for admin and methodologist: they see every organisation. */
+bool ibc_role_network_wide(const ibc_ctx *ctx);
+
+/* Writes an event to the outbox inside the handler's transaction. The relay
+ * publishes it as a CloudEvent on ibc.evt.<service>.<entity>.<verb>.
+ * Steals `data`. Fails with IBC_EDB. */
+ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *subject_id,
+                json_t *data);
+
+/* ----------------------------------------------------------------- database */
+/* Runs a parameterised statement on ctx->db, prepared once per connection and
+ * keyed by the address of `sql` (pass string literals). On failure maps the
+ * SQLSTATE to an rc with a sentence in ctx and returns NULL. Caller PQclear()s. */
+PGresult *ibc_db_exec(ibc_ctx *ctx, const char *sql, int nparams, const char *const *params);
+/* Runs a statement whose first column of the first row is JSON; *out gets a new
+ * reference. IBC_ENOTFOUND when it returns no row or SQL NULL. */
+ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
+                   const char *const *params);
+/* Maps a failed result's SQLSTATE to an rc (23505 → conflict, 22xxx → invalid, ...). */
+ibc_rc ibc_db_rc(const PGresult *res);
+/* Connects with the DSN, sets search_path to `schema`,public (schema may be NULL).
+ * Returns NULL when the server cannot be reached. */
+PGconn *ibc_db_connect(const char *dsn, const char *schema);
+/* Applies migrations_dir/common/ then migrations_dir/<schema>/ files not yet
+ * applied, each once, in order, in its own transaction, under an advisory lock. */
+ibc_rc ibc_migrate(PGconn *db, const char *schema, const char *migrations_dir, char *err,
+                   size_t errlen);
+
+/* A small pool of connections for a multi-threaded caller (the gateway). */
+typedef struct ibc_db_pool ibc_db_pool;
+ibc_db_pool *ibc_db_pool_create(const char *dsn, const char *schema, int size);
+/* Borrows a live connection, waiting for one; NULL when the database is down. */
+PGconn *ibc_db_pool_get(ibc_db_pool *pool);
+/* Returns a borrowed connection to the pool. */
+void ibc_db_pool_put(ibc_db_pool *pool, PGconn *conn);
+void ibc_db_pool_destroy(ibc_db_pool *pool);
+/* Resets a broken connection; true when it is live again. */
+bool ibc_db_ensure(PGconn *conn);
+
+/* ----------------------------------------------------------------- service */
+typedef ibc_rc (*ibc_handler)(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+enum { IBC_ACTION_TX = 0, IBC_ACTION_READONLY = 1 };
+
+typedef struct {
+    const char *name; /* "records.get": the subject is ibc.rpc.<service>.<name> */
+    ibc_handler fn;
+    int flags;        /* IBC_ACTION_READONLY runs without a transaction */
+} ibc_action;
+
+/* Started in its own thread after the runtime connected; gets the bus
+ * connection (natsConnection *) and the configuration. */
+typedef void (*ibc_start_hook)(void *nc, const ibc_config *cfg);
+
+typedef struct {
+    const char *name;
+    const ibc_action *actions;
+    size_t nactions;
+    ibc_start_hook on_start; /* may be NULL */
+} ibc_service_def;
+
+/* Runs a service until SIGTERM/SIGINT; returns the process exit code. */
+int ibc_service_main(const char *name, const ibc_action *actions, size_t nactions);
+int ibc_service_run(const ibc_service_def *def);
+
+/* Request parameters: params (path + query) and body of the envelope. Borrowed. */
+const json_t *ibc_params(const json_t *req);
+const json_t *ibc_body(const json_t *req);
+/* A path or query parameter as a string, or NULL. Borrowed. */
+const char *ibc_param(const json_t *req, const char *name);
+
+#endif

@@ -1,0 +1,112 @@
+/* Configuration from environment variables, with defaults that match the
+ * ports `make up` uses. Pure: the unit tests pass their own getenv. */
+#include "ibc/ibc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Default metrics port of each process, so that a local stack needs no setup. */
+static int default_metrics_port(const char *service)
+{
+    static const struct {
+        const char *name;
+        int port;
+    } ports[] = {{"gateway", 0},     {"catalog", 19101},  {"circulation", 19102},
+                 {"training", 19103}, {"grants", 19104}, {"monitoring", 19105}};
+    for (size_t i = 0; i < IBC_LEN(ports); i++)
+        if (service && strcmp(service, ports[i].name) == 0) return ports[i].port;
+    return 0;
+}
+
+/* Parses an integer in [min, max]; returns false on anything else. */
+static bool parse_int(const char *s, long min, long max, long *out)
+{
+    if (!s || !*s) return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max) return false;
+    *out = v;
+    return true;
+}
+
+static bool copy_str(char *dst, size_t dstlen, const char *v)
+{
+    size_t n = strlen(v);
+    if (n >= dstlen) return false;
+    memcpy(dst, v, n + 1);
+    return true;
+}
+
+/* Fills cfg; IBC_EINVAL and a sentence in err for a bad value. */
+ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, char *err,
+                       size_t errlen)
+{
+    if (!get) get = (ibc_getenv_fn)getenv;
+    memset(cfg, 0, sizeof *cfg);
+    snprintf(cfg->nats_url, sizeof cfg->nats_url, "nats://127.0.0.1:14222");
+    snprintf(cfg->pg_dsn, sizeof cfg->pg_dsn, "host=127.0.0.1 port=15432 dbname=ibc user=ibc");
+    snprintf(cfg->migrations_dir, sizeof cfg->migrations_dir, "migrations");
+    snprintf(cfg->log_level, sizeof cfg->log_level, "info");
+    cfg->http_port = 18080;
+    cfg->metrics_port = default_metrics_port(service);
+    cfg->workers = 4;
+    cfg->request_timeout_ms = 10000;
+    cfg->max_body = 1L << 20;
+    cfg->migrate = true;
+
+    char host[40] = "host";
+    gethostname(host, sizeof host - 1);
+    snprintf(cfg->instance_id, sizeof cfg->instance_id, "%.40s-%ld", host, (long)getpid());
+
+    static const struct {
+        const char *env;
+        size_t off, len;
+    } strs[] = {
+        {"IBC_NATS_URL", offsetof(ibc_config, nats_url), sizeof cfg->nats_url},
+        {"IBC_PG_DSN", offsetof(ibc_config, pg_dsn), sizeof cfg->pg_dsn},
+        {"IBC_MIGRATIONS_DIR", offsetof(ibc_config, migrations_dir), sizeof cfg->migrations_dir},
+        {"IBC_LOG_LEVEL", offsetof(ibc_config, log_level), sizeof cfg->log_level},
+        {"IBC_INSTANCE_ID", offsetof(ibc_config, instance_id), sizeof cfg->instance_id},
+    };
+    for (size_t i = 0; i < IBC_LEN(strs); i++) {
+        const char *v = get(strs[i].env);
+        if (v && !copy_str((char *)cfg + strs[i].off, strs[i].len, v)) {
+            snprintf(err, errlen, "%s is longer than %zu characters", strs[i].env,
+                     strs[i].len - 1);
+            return IBC_EINVAL;
+        }
+    }
+
+    static const struct {
+        const char *env;
+        long min, max;
+        int kind; /* 0 int, 1 long, 2 bool */
+        size_t off;
+    } nums[] = {
+        {"IBC_HTTP_PORT", 1, 65535, 0, offsetof(ibc_config, http_port)},
+        {"IBC_METRICS_PORT", 0, 65535, 0, offsetof(ibc_config, metrics_port)},
+        {"IBC_WORKERS", 1, 256, 0, offsetof(ibc_config, workers)},
+        {"IBC_REQUEST_TIMEOUT_MS", 10, 600000, 0, offsetof(ibc_config, request_timeout_ms)},
+        {"IBC_MAX_BODY", 1024, 1L << 30, 1, offsetof(ibc_config, max_body)},
+        {"IBC_MIGRATE", 0, 1, 2, offsetof(ibc_config, migrate)},
+    };
+    for (size_t i = 0; i < IBC_LEN(nums); i++) {
+        const char *v = get(nums[i].env);
+        if (!v) continue;
+        long n;
+        if (!parse_int(v, nums[i].min, nums[i].max, &n)) {
+            snprintf(err, errlen, "%s must be an integer from %ld to %ld, not '%.40s'",
+                     nums[i].env, nums[i].min, nums[i].max, v);
+            return IBC_EINVAL;
+        }
+        char *field = (char *)cfg + nums[i].off;
+        if (nums[i].kind == 0) *(int *)field = (int)n;
+        else if (nums[i].kind == 1) *(long *)field = n;
+        else *(bool *)field = n != 0;
+    }
+    return IBC_OK;
+}

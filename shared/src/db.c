@@ -1,0 +1,249 @@
+/* PostgreSQL access: connections with a schema search path, statements
+ * prepared once per connection, SQLSTATE to error mapping, and a small pool
+ * for multi-threaded callers. A connection belongs to one thread at a time. */
+#include "ibc/ibc.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Returns a new connection with search_path set, or NULL (logged). */
+PGconn *ibc_db_connect(const char *dsn, const char *schema)
+{
+    PGconn *c = PQconnectdb(dsn);
+    if (PQstatus(c) != CONNECTION_OK) {
+        ibc_log(IBC_LOG_WARN, NULL, "database connect failed: %s", PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    if (schema) {
+        char *ident = PQescapeIdentifier(c, schema, strlen(schema));
+        char sql[256];
+        snprintf(sql, sizeof sql, "SET search_path = %s, public", ident ? ident : "public");
+        PQfreemem(ident);
+        PGresult *r = PQexec(c, sql);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) {
+            PQfinish(c);
+            return NULL;
+        }
+    }
+    return c;
+}
+
+/* The statement cache of this thread: which sql is prepared on which conn. */
+typedef struct {
+    const PGconn *conn;
+    const char *sql;
+    char name[16];
+} stmt;
+static _Thread_local stmt *stmts;
+static _Thread_local size_t nstmts, capstmts;
+static _Thread_local unsigned stmt_seq;
+
+static stmt *stmt_find(const PGconn *c, const char *sql)
+{
+    for (size_t i = 0; i < nstmts; i++)
+        if (stmts[i].conn == c && stmts[i].sql == sql) return &stmts[i];
+    return NULL;
+}
+
+/* Forgets the statements prepared on c (after a reset they are gone). */
+static void stmt_forget(const PGconn *c)
+{
+    size_t j = 0;
+    for (size_t i = 0; i < nstmts; i++)
+        if (stmts[i].conn != c) stmts[j++] = stmts[i];
+    nstmts = j;
+}
+
+/* Maps a failed result to an rc. */
+ibc_rc ibc_db_rc(const PGresult *res)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    if (!state) return IBC_EDB;
+    if (strcmp(state, "23505") == 0 || strcmp(state, "23P01") == 0) return IBC_ECONFLICT;
+    if (strcmp(state, "23503") == 0) return IBC_ECONFLICT;
+    if (strncmp(state, "23", 2) == 0 || strncmp(state, "22", 2) == 0) return IBC_EINVAL;
+    if (strcmp(state, "40001") == 0 || strcmp(state, "40P01") == 0) return IBC_ERETRY;
+    if (strcmp(state, "55P03") == 0) return IBC_ECONFLICT;
+    if (strcmp(state, "57014") == 0) return IBC_ETIMEOUT;
+    if (strcmp(state, "P0001") == 0) return IBC_EINVAL;
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57", 2) == 0 ||
+        strncmp(state, "53", 2) == 0)
+        return IBC_EDB;
+    return IBC_EINTERNAL;
+}
+
+static void fail_from_result(ibc_ctx *ctx, PGresult *res)
+{
+    ibc_rc rc = res ? ibc_db_rc(res) : IBC_EDB;
+    const char *msg = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg) msg = PQerrorMessage(ctx->db);
+    if (rc == IBC_EINVAL || rc == IBC_ECONFLICT) {
+        ibc_fail(ctx, rc, "%s", msg);
+    } else {
+        ibc_log(IBC_LOG_ERROR, ctx->request_id, "%s: database error: %s", ctx->action, msg);
+        ibc_fail(ctx, rc, "the database could not complete the request");
+    }
+}
+
+/* Runs sql prepared on this connection; NULL with ctx failed on error. */
+PGresult *ibc_db_exec(ibc_ctx *ctx, const char *sql, int nparams, const char *const *params)
+{
+    for (int attempt = 0; attempt < 2; attempt++) {
+        stmt *s = stmt_find(ctx->db, sql);
+        if (!s) {
+            if (nstmts == capstmts) {
+                size_t cap = capstmts ? capstmts * 2 : 64;
+                stmt *n = realloc(stmts, cap * sizeof *n);
+                if (!n) {
+                    ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+                    return NULL;
+                }
+                stmts = n;
+                capstmts = cap;
+            }
+            s = &stmts[nstmts];
+            snprintf(s->name, sizeof s->name, "ibc%u", ++stmt_seq);
+            PGresult *p = PQprepare(ctx->db, s->name, sql, nparams, NULL);
+            if (PQresultStatus(p) != PGRES_COMMAND_OK) {
+                fail_from_result(ctx, p);
+                PQclear(p);
+                return NULL;
+            }
+            PQclear(p);
+            s->conn = ctx->db;
+            s->sql = sql;
+            nstmts++;
+        }
+        PGresult *r = PQexecPrepared(ctx->db, s->name, nparams, params, NULL, NULL, 0);
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        if (attempt == 0 && state && strcmp(state, "26000") == 0) {
+            /* the server lost the statement (reconnected): prepare again */
+            PQclear(r);
+            stmt_forget(ctx->db);
+            continue;
+        }
+        fail_from_result(ctx, r);
+        PQclear(r);
+        return NULL;
+    }
+    return NULL;
+}
+
+/* Parses the JSON in row 0, column 0; *out is a new reference. */
+ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
+                   const char *const *params)
+{
+    *out = NULL;
+    PGresult *r = ibc_db_exec(ctx, sql, nparams, params);
+    if (!r) return ctx->err;
+    ibc_rc rc = IBC_OK;
+    if (PQntuples(r) == 0 || PQgetisnull(r, 0, 0)) {
+        rc = IBC_ENOTFOUND;
+    } else {
+        json_error_t jerr;
+        *out = json_loadb(PQgetvalue(r, 0, 0), PQgetlength(r, 0, 0), JSON_DECODE_ANY, &jerr);
+        if (!*out) rc = ibc_fail(ctx, IBC_EINTERNAL, "database returned bad JSON: %s", jerr.text);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Resets a broken connection; forgets its statements. Returns true when live. */
+bool ibc_db_ensure(PGconn *c)
+{
+    if (PQstatus(c) == CONNECTION_OK) return true;
+    stmt_forget(c);
+    PQreset(c);
+    return PQstatus(c) == CONNECTION_OK;
+}
+
+struct ibc_db_pool {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    char *dsn, *schema;
+    int size;
+    PGconn **conns;
+    bool *busy;
+};
+
+/* Creates a pool; connections are opened lazily. NULL on allocation failure. */
+ibc_db_pool *ibc_db_pool_create(const char *dsn, const char *schema, int size)
+{
+    ibc_db_pool *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->freed, NULL);
+    p->dsn = strdup(dsn);
+    p->schema = schema ? strdup(schema) : NULL;
+    p->size = size;
+    p->conns = calloc(size, sizeof *p->conns);
+    p->busy = calloc(size, sizeof *p->busy);
+    return p;
+}
+
+/* Borrows a connection; NULL when the database is unreachable. */
+PGconn *ibc_db_pool_get(ibc_db_pool *p)
+{
+    pthread_mutex_lock(&p->lock);
+    int slot = -1;
+    for (;;) {
+        for (int i = 0; i < p->size; i++)
+            if (!p->busy[i]) {
+                slot = i;
+                break;
+            }
+        if (slot >= 0) break;
+        pthread_cond_wait(&p->freed, &p->lock);
+    }
+    p->busy[slot] = true;
+    PGconn *c = p->conns[slot];
+    pthread_mutex_unlock(&p->lock);
+
+    if (c && PQstatus(c) != CONNECTION_OK) {
+        /* statements are per thread; the pool's callers use plain PQexecParams */
+        PQfinish(c);
+        c = NULL;
+    }
+    if (!c) c = ibc_db_connect(p->dsn, p->schema);
+
+    pthread_mutex_lock(&p->lock);
+    p->conns[slot] = c;
+    if (!c) {
+        p->busy[slot] = false;
+        pthread_cond_signal(&p->freed);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return c;
+}
+
+/* Returns conn to the pool. */
+void ibc_db_pool_put(ibc_db_pool *p, PGconn *c)
+{
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < p->size; i++)
+        if (p->conns[i] == c && p->busy[i]) {
+            p->busy[i] = false;
+            break;
+        }
+    pthread_cond_signal(&p->freed);
+    pthread_mutex_unlock(&p->lock);
+}
+
+void ibc_db_pool_destroy(ibc_db_pool *p)
+{
+    if (!p) return;
+    for (int i = 0; i < p->size; i++)
+        if (p->conns[i]) PQfinish(p->conns[i]);
+    free(p->conns);
+    free(p->busy);
+    free(p->dsn);
+    free(p->schema);
+    free(p);
+}

@@ -1,0 +1,223 @@
+/* The transactional outbox: ibc_emit() writes an event row in the handler's
+ * transaction; the relay thread publishes pending rows to JetStream as
+ * CloudEvents 1.0 with Nats-Msg-Id = event id, and marks them published only
+ * after JetStream acknowledged them. A crash between publish and mark leads to
+ * a second publish that the stream's duplicate window drops. */
+#include "ibc/bus.h"
+#include "ibc/metrics.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static const char sql_emit[] =
+    "INSERT INTO outbox(subject, type, source, subject_id, data) VALUES ($1, $2, $3, $4, $5)";
+
+/* Writes the event row; steals data. */
+ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *subject_id,
+                json_t *data)
+{
+    char subject[256], type[256], source[128];
+    snprintf(subject, sizeof subject, "ibc.evt.%s.%s.%s", ctx->service, entity, verb);
+    snprintf(type, sizeof type, "ibcnet.%s.%s.%s", ctx->service, entity, verb);
+    snprintf(source, sizeof source, "/ibcnet/%s", ctx->service);
+    char *text = json_dumps(data ? data : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+    json_decref(data);
+    if (!text) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    const char *p[] = {subject, type, source, subject_id, text};
+    PGresult *r = ibc_db_exec(ctx, sql_emit, 5, p);
+    free(text);
+    if (!r) return ctx->err;
+    PQclear(r);
+    return IBC_OK;
+}
+
+typedef struct {
+    natsConnection *nc;
+    char *dsn, *schema;
+    pthread_t thread;
+    atomic_bool stop;
+    atomic_bool publish_failed;
+    ibc_metric *published, *failures;
+} relay;
+
+static relay *the_relay;
+
+static void on_pub_error(jsCtx *js, jsPubAckErr *pae, void *closure)
+{
+    (void)js;
+    relay *rl = closure;
+    atomic_store(&rl->publish_failed, true);
+    ibc_log(IBC_LOG_WARN, NULL, "event publish not acknowledged: %s",
+            pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err));
+}
+
+static const char sql_pending[] =
+    "SELECT seq, id::text, subject, json_build_object('specversion', '1.0', 'id', id, "
+    "'source', source, 'type', type, "
+    "'time', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "'subject', subject_id, 'datacontenttype', 'application/json', 'data', data)::text "
+    "FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 500 FOR UPDATE SKIP LOCKED";
+
+static bool run(PGconn *db, const char *sql)
+{
+    PGresult *r = PQexec(db, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    return ok;
+}
+
+/* Publishes one batch; returns rows published, -1 on failure. */
+static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
+{
+    if (!run(db, "BEGIN")) return -1;
+    PGresult *r = PQexec(db, sql_pending);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        PQclear(r);
+        run(db, "ROLLBACK");
+        return -1;
+    }
+    int n = PQntuples(r);
+    atomic_store(&rl->publish_failed, false);
+    bool ok = true;
+    for (int i = 0; i < n && ok; i++) {
+        natsMsg *m = NULL;
+        natsStatus s = natsMsg_Create(&m, PQgetvalue(r, i, 2), NULL, PQgetvalue(r, i, 3),
+                                      PQgetlength(r, i, 3));
+        if (s == NATS_OK) s = natsMsgHeader_Set(m, "Nats-Msg-Id", PQgetvalue(r, i, 1));
+        if (s == NATS_OK) s = natsMsgHeader_Set(m, "Content-Type", "application/cloudevents+json");
+        if (s == NATS_OK) s = js_PublishMsgAsync(js, &m, NULL);
+        natsMsg_Destroy(m); /* NULL when the library took it */
+        ok = s == NATS_OK;
+    }
+    if (ok && n > 0) {
+        jsPubOptions po;
+        jsPubOptions_Init(&po);
+        po.MaxWait = 5000;
+        ok = js_PublishAsyncComplete(js, &po) == NATS_OK && !atomic_load(&rl->publish_failed);
+    }
+    if (ok && n > 0) {
+        /* mark exactly the rows this batch holds locked */
+        size_t cap = (size_t)n * 21 + 3, len = 0;
+        char *seqs = malloc(cap);
+        if (!seqs) ok = false;
+        for (int i = 0; ok && i < n; i++)
+            len += snprintf(seqs + len, cap - len, "%c%s", i ? ',' : '{', PQgetvalue(r, i, 0));
+        if (seqs) snprintf(seqs + len, cap - len, "}");
+        const char *p[] = {seqs};
+        PGresult *u = PQexecParams(
+            db, "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])", 1, NULL,
+            p, NULL, NULL, 0);
+        free(seqs);
+        ok = PQresultStatus(u) == PGRES_COMMAND_OK;
+        PQclear(u);
+    }
+    PQclear(r);
+    if (!ok || !run(db, "COMMIT")) {
+        run(db, "ROLLBACK");
+        ibc_metric_add(rl->failures, 1);
+        return -1;
+    }
+    ibc_metric_add(rl->published, n);
+    return n;
+}
+
+/* Waits for a NOTIFY on the connection or for timeout_ms. */
+static void wait_notify(PGconn *db, int timeout_ms)
+{
+    struct pollfd pfd = {.fd = PQsocket(db), .events = POLLIN};
+    if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms) > 0) PQconsumeInput(db);
+    PGnotify *n;
+    while ((n = PQnotifies(db))) PQfreemem(n);
+}
+
+static void *relay_main(void *arg)
+{
+    relay *rl = arg;
+    jsCtx *js = NULL;
+    jsOptions jo;
+    jsOptions_Init(&jo);
+    jo.PublishAsync.ErrHandler = on_pub_error;
+    jo.PublishAsync.ErrHandlerClosure = rl;
+    jo.PublishAsync.MaxPending = 1000;
+    if (natsConnection_JetStream(&js, rl->nc, &jo) != NATS_OK) {
+        ibc_log(IBC_LOG_ERROR, NULL, "outbox relay: no JetStream context");
+        return NULL;
+    }
+    PGconn *db = NULL;
+    time_t last_cleanup = 0;
+    int backoff = 100;
+    while (!atomic_load(&rl->stop)) {
+        if (!db || PQstatus(db) != CONNECTION_OK) {
+            if (db) PQfinish(db);
+            db = ibc_db_connect(rl->dsn, rl->schema);
+            char listen[128];
+            snprintf(listen, sizeof listen, "LISTEN %s_outbox", rl->schema);
+            if (!db || !run(db, listen)) {
+                if (db) PQfinish(db);
+                db = NULL;
+                struct timespec ts = {0, backoff * 1000000L};
+                nanosleep(&ts, NULL);
+                backoff = backoff < 2000 ? backoff * 2 : 2000;
+                continue;
+            }
+            backoff = 100;
+        }
+        int n = relay_batch(rl, db, js);
+        if (n < 0) {
+            if (ibc_bus_ensure_stream(rl->nc) != IBC_OK || PQstatus(db) != CONNECTION_OK) {
+                struct timespec ts = {0, 500 * 1000000L};
+                nanosleep(&ts, NULL);
+            }
+            continue;
+        }
+        if (time(NULL) - last_cleanup > 300) {
+            run(db, "DELETE FROM outbox WHERE published_at < now() - interval '7 days'");
+            last_cleanup = time(NULL);
+        }
+        if (n < 500) wait_notify(db, 1000);
+    }
+    if (db) PQfinish(db);
+    jsCtx_Destroy(js);
+    return NULL;
+}
+
+/* Starts the relay thread for schema's outbox. */
+ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const char *schema)
+{
+    relay *rl = calloc(1, sizeof *rl);
+    if (!rl) return IBC_ENOMEM;
+    rl->nc = nc;
+    rl->dsn = strdup(cfg->pg_dsn);
+    rl->schema = strdup(schema);
+    char labels[128];
+    snprintf(labels, sizeof labels, "service=\"%s\"", schema);
+    rl->published = ibc_counter("ibc_events_published_total",
+                                "Events published from the outbox to JetStream", labels);
+    rl->failures = ibc_counter("ibc_outbox_relay_failures_total",
+                               "Outbox batches that could not be published", labels);
+    if (pthread_create(&rl->thread, NULL, relay_main, rl) != 0) {
+        free(rl->dsn);
+        free(rl->schema);
+        free(rl);
+        return IBC_EINTERNAL;
+    }
+    the_relay = rl;
+    return IBC_OK;
+}
+
+void ibc_outbox_relay_stop(void)
+{
+    relay *rl = the_relay;
+    if (!rl) return;
+    atomic_store(&rl->stop, true);
+    pthread_join(rl->thread, NULL);
+    free(rl->dsn);
+    free(rl->schema);
+    free(rl);
+    the_relay = NULL;
+}

@@ -1,0 +1,442 @@
+/* The service runtime. A service is a name and a table of actions; this file
+ * connects it to NATS and PostgreSQL, opens one queue subscription per worker
+ * (each with its own database connection), and for every request decodes the
+ * envelope, runs the handler in a transaction, replays or records an
+ * Idempotency-Key, encodes the reply, and counts and times the call. */
+#include "ibc/admin_http.h"
+#include "ibc/bus.h"
+#include "ibc/envelope.h"
+#include "ibc/metrics.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct service service;
+
+struct ibc_worker {
+    service *svc;
+    int index;
+    PGconn *db;
+    natsSubscription *sub;
+};
+
+struct service {
+    const ibc_service_def *def;
+    ibc_config cfg;
+    natsConnection *nc;
+    ibc_worker *workers;
+    char prefix[128]; /* "ibc.rpc.<name>." */
+};
+
+/* ------------------------------------------------------------ ctx helpers */
+
+ibc_rc ibc_fail(ibc_ctx *ctx, ibc_rc rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err_detail, sizeof ctx->err_detail, fmt, ap);
+    va_end(ap);
+    ctx->err = rc;
+    return rc;
+}
+
+void ibc_set_header(ibc_ctx *ctx, const char *name, const char *value)
+{
+    if (!ctx->reply_headers) ctx->reply_headers = json_object();
+    json_object_set_new(ctx->reply_headers, name, json_string(value));
+}
+
+const char *ibc_header(const ibc_ctx *ctx, const char *name)
+{
+    const char *v = NULL;
+    if (!ctx->msg || natsMsgHeader_Get((natsMsg *)ctx->msg, name, &v) != NATS_OK) return NULL;
+    return v;
+}
+
+bool ibc_role_is(const ibc_ctx *ctx, const char *role)
+{
+    return ctx->role && strcmp(ctx->role, role) == 0;
+}
+
+bool ibc_role_network_wide(const ibc_ctx *ctx)
+{
+    return ibc_role_is(ctx, "admin") || ibc_role_is(ctx, "methodologist");
+}
+
+const json_t *ibc_params(const json_t *req)
+{
+    return json_object_get(req, "params");
+}
+
+const json_t *ibc_body(const json_t *req)
+{
+    return json_object_get(req, "body");
+}
+
+const char *ibc_param(const json_t *req, const char *name)
+{
+    return json_string_value(json_object_get(json_object_get(req, "params"), name));
+}
+
+/* ------------------------------------------------------------- dispatch */
+
+static bool exec_simple(PGconn *db, const char *sql)
+{
+    PGresult *r = PQexec(db, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
+static const ibc_action *find_action(const service *svc, const char *name)
+{
+    for (size_t i = 0; i < svc->def->nactions; i++)
+        if (strcmp(svc->def->actions[i].name, name) == 0) return &svc->def->actions[i];
+    return NULL;
+}
+
+static ibc_rc ping(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    (void)req;
+    service *svc = ctx->worker->svc;
+    *reply = json_pack("{s:s, s:s, s:s}", "service", svc->def->name, "version", IBC_VERSION,
+                       "instance", svc->cfg.instance_id);
+    return IBC_OK;
+}
+
+static const char sql_idem_get[] =
+    "SELECT action, request_hash = md5($3), reply FROM idempotency "
+    "WHERE principal = $1 AND key = $2";
+static const char sql_idem_put[] =
+    "INSERT INTO idempotency(principal, key, action, request_hash, reply) "
+    "VALUES ($1, $2, $4, md5($3), $5)";
+
+/* Looks up a stored reply for the key; *stored is malloc'd or NULL. */
+static ibc_rc idem_lookup(ibc_ctx *ctx, const char *payload, char **stored)
+{
+    *stored = NULL;
+    const char *p[] = {ctx->principal, ctx->idempotency_key, payload};
+    PGresult *r = ibc_db_exec(ctx, sql_idem_get, 3, p);
+    if (!r) return ctx->err;
+    ibc_rc rc = IBC_OK;
+    if (PQntuples(r) > 0) {
+        if (strcmp(PQgetvalue(r, 0, 0), ctx->action) || strcmp(PQgetvalue(r, 0, 1), "t"))
+            rc = ibc_fail(ctx, IBC_EUNPROCESSABLE,
+                          "Idempotency-Key '%s' was already used for a different request",
+                          ctx->idempotency_key);
+        else
+            *stored = strdup(PQgetvalue(r, 0, 2));
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Encodes the reply of a finished call; caller frees. */
+static char *encode_reply(ibc_ctx *ctx, ibc_rc rc, json_t *body)
+{
+    if (rc != IBC_OK) {
+        if (!ctx->err_detail[0]) snprintf(ctx->err_detail, sizeof ctx->err_detail, "%s", ibc_rc_title(rc));
+        return ibc_envelope_error(rc, ctx->err_detail, ctx->err_ext);
+    }
+    if (ctx->raw)
+        return ibc_envelope_reply_raw(ctx->status, ctx->content_type ? ctx->content_type
+                                                                     : "application/octet-stream",
+                                      ctx->raw, ctx->raw_len, ctx->reply_headers);
+    return ibc_envelope_reply(ctx->status, body, ctx->reply_headers);
+}
+
+static void ctx_clear_result(ibc_ctx *ctx)
+{
+    json_decref(ctx->reply_headers);
+    json_decref(ctx->err_ext);
+    free(ctx->raw);
+    ctx->reply_headers = ctx->err_ext = NULL;
+    ctx->raw = NULL;
+    ctx->raw_len = 0;
+    ctx->content_type = NULL;
+    ctx->err = IBC_OK;
+    ctx->err_detail[0] = 0;
+    ctx->status = 200;
+}
+
+/* Runs the action once inside a transaction (unless read-only) and returns
+ * the encoded reply (caller frees). *rc_out is the handler's result. */
+static char *run_once(ibc_ctx *ctx, const ibc_action *act, const json_t *req, const char *payload,
+                      ibc_rc *rc_out)
+{
+    bool tx = !(act->flags & IBC_ACTION_READONLY);
+    bool idem = tx && ctx->idempotency_key && *ctx->idempotency_key;
+    json_t *body = NULL;
+    char *out = NULL;
+    ibc_rc rc = IBC_OK;
+
+    if (tx && !exec_simple(ctx->db, "BEGIN")) {
+        rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
+        goto done;
+    }
+    if (idem) {
+        char *stored = NULL;
+        rc = idem_lookup(ctx, payload, &stored);
+        if (rc == IBC_OK && stored) {
+            exec_simple(ctx->db, "ROLLBACK");
+            *rc_out = IBC_OK;
+            return stored;
+        }
+        if (rc != IBC_OK) goto done;
+    }
+    rc = act->fn(ctx, req, &body);
+    if (rc == IBC_OK && ctx->err != IBC_OK) rc = ctx->err;
+    if (rc != IBC_OK && ctx->err == IBC_OK) ibc_fail(ctx, rc, "%s", ibc_rc_title(rc));
+    out = encode_reply(ctx, rc, body);
+    if (rc == IBC_OK && idem) {
+        const char *p[] = {ctx->principal, ctx->idempotency_key, payload, ctx->action, out};
+        PGresult *r = ibc_db_exec(ctx, sql_idem_put, 5, p);
+        if (!r) rc = ctx->err == IBC_ECONFLICT ? IBC_ERETRY : ctx->err;
+        PQclear(r);
+    }
+    if (tx) {
+        if (rc == IBC_OK) {
+            PGresult *r = PQexec(ctx->db, "COMMIT");
+            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+                rc = ibc_db_rc(r);
+                ibc_fail(ctx, rc, "the change could not be committed: %s",
+                         PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                             ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
+                             : "connection lost");
+            }
+            PQclear(r);
+        } else {
+            exec_simple(ctx->db, "ROLLBACK");
+        }
+    }
+done:
+    if (rc != IBC_OK) {
+        free(out);
+        out = NULL;
+        if (idem && rc != IBC_ERETRY && PQstatus(ctx->db) == CONNECTION_OK) {
+            /* a concurrent call with the same key may have won: answer as it did */
+            char *stored = NULL;
+            ibc_ctx probe = *ctx;
+            probe.err_detail[0] = 0;
+            if (idem_lookup(&probe, payload, &stored) == IBC_OK && stored) {
+                *rc_out = IBC_OK;
+                json_decref(body);
+                return stored;
+            }
+        }
+    }
+    json_decref(body);
+    *rc_out = rc;
+    return out;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static const char *header_or(natsMsg *m, const char *name, const char *dflt)
+{
+    const char *v = NULL;
+    if (natsMsgHeader_Get(m, name, &v) != NATS_OK || !v) return dflt;
+    return v;
+}
+
+/* The subscription callback: one message at a time per worker. */
+static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
+{
+    (void)sub;
+    ibc_worker *w = closure;
+    service *svc = w->svc;
+    double t0 = now_s();
+    const char *subject = natsMsg_GetSubject(msg);
+    const char *reply_to = natsMsg_GetReply(msg);
+    const char *action_name = subject + strlen(svc->prefix);
+
+    ibc_ctx ctx = {0};
+    ctx.service = svc->def->name;
+    ctx.action = action_name;
+    ctx.request_id = header_or(msg, "Ibc-Request-Id", NULL);
+    ctx.org = header_or(msg, "Ibc-Org", "");
+    ctx.role = header_or(msg, "Ibc-Role", "");
+    ctx.principal = header_or(msg, "Ibc-Principal", "");
+    ctx.idempotency_key = header_or(msg, "Idempotency-Key", NULL);
+    ctx.worker = w;
+    ctx.msg = msg;
+    ctx.status = 200;
+
+    static const ibc_action builtin_ping = {"ping", ping, IBC_ACTION_READONLY};
+    const ibc_action *act =
+        strcmp(action_name, "ping") == 0 ? &builtin_ping : find_action(svc, action_name);
+    json_t *req = NULL;
+    char *out = NULL;
+    ibc_rc rc = IBC_OK;
+    char err[256];
+
+    if (!act) {
+        rc = ibc_fail(&ctx, IBC_ENOTFOUND, "%s has no action '%s'", svc->def->name, action_name);
+    } else if (ibc_envelope_decode(natsMsg_GetData(msg), natsMsg_GetDataLength(msg), &req, err,
+                                   sizeof err) != IBC_OK) {
+        rc = ibc_fail(&ctx, IBC_EINVAL, "%s", err);
+    } else if (act->fn != ping && (!w->db || !ibc_db_ensure(w->db))) {
+        if (!w->db) w->db = ibc_db_connect(svc->cfg.pg_dsn, svc->def->name);
+        if (!w->db) rc = ibc_fail(&ctx, IBC_EDB, "the database is not available");
+    }
+    if (rc == IBC_OK) {
+        ctx.db = w->db;
+        const char *payload = natsMsg_GetData(msg);
+        for (int attempt = 0; attempt < 5; attempt++) {
+            ctx_clear_result(&ctx);
+            out = run_once(&ctx, act, req, payload, &rc);
+            if (rc != IBC_ERETRY) break;
+            struct timespec ts = {0, (1 + attempt) * 2000000L};
+            nanosleep(&ts, NULL);
+        }
+        if (rc != IBC_OK && PQstatus(w->db) != CONNECTION_OK) ibc_db_ensure(w->db);
+    }
+    if (!out) out = encode_reply(&ctx, rc, NULL);
+    if (reply_to && out) natsConnection_PublishString(nc, reply_to, out);
+
+    int status = rc == IBC_OK ? ctx.status : ibc_rc_status(rc);
+    if (status >= 500)
+        ibc_log(IBC_LOG_ERROR, ctx.request_id, "%s failed: %s", action_name, ctx.err_detail);
+    char labels[256];
+    snprintf(labels, sizeof labels, "service=\"%s\",action=\"%.80s\",status=\"%d\"",
+             svc->def->name, act ? act->name : "unknown", status);
+    ibc_metric_add(ibc_counter("ibc_requests_total", "Requests handled, by action and status",
+                               labels),
+                   1);
+    snprintf(labels, sizeof labels, "service=\"%s\",action=\"%.80s\"", svc->def->name,
+             act ? act->name : "unknown");
+    ibc_metric_observe(ibc_histogram("ibc_request_duration_seconds",
+                                     "Time to handle a request, by action", labels),
+                       now_s() - t0);
+    ctx_clear_result(&ctx);
+    free(out);
+    json_decref(req);
+    natsMsg_Destroy(msg);
+}
+
+/* /readyz: NATS connected and PostgreSQL answers. */
+static bool service_ready(void *arg)
+{
+    service *svc = arg;
+    return natsConnection_Status(svc->nc) == NATS_CONN_STATUS_CONNECTED &&
+           PQping(svc->cfg.pg_dsn) == PQPING_OK;
+}
+
+typedef struct {
+    ibc_start_hook hook;
+    natsConnection *nc;
+    const ibc_config *cfg;
+} hook_args;
+
+static void *hook_thread(void *arg)
+{
+    hook_args *h = arg;
+    h->hook(h->nc, h->cfg);
+    free(h);
+    return NULL;
+}
+
+int ibc_service_run(const ibc_service_def *def)
+{
+    service svc = {.def = def};
+    char err[256];
+    if (ibc_config_load(&svc.cfg, def->name, NULL, err, sizeof err) != IBC_OK) {
+        fprintf(stderr, "%s: %s\n", def->name, err);
+        return 2;
+    }
+    ibc_log_init(def->name, svc.cfg.log_level);
+    snprintf(svc.prefix, sizeof svc.prefix, "ibc.rpc.%s.", def->name);
+
+    /* SIGINT/SIGTERM are taken by sigwait below, in no other thread */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (svc.cfg.migrate) {
+        PGconn *db = NULL;
+        for (int i = 0; !(db = ibc_db_connect(svc.cfg.pg_dsn, NULL)); i++) {
+            if (i == 120) {
+                ibc_log(IBC_LOG_ERROR, NULL, "database unreachable, giving up migrations");
+                return 1;
+            }
+            struct timespec ts = {0, 500000000L};
+            nanosleep(&ts, NULL);
+        }
+        ibc_rc rc = ibc_migrate(db, def->name, svc.cfg.migrations_dir, err, sizeof err);
+        PQfinish(db);
+        if (rc != IBC_OK) {
+            ibc_log(IBC_LOG_ERROR, NULL, "migrations failed: %s", err);
+            return 1;
+        }
+    }
+
+    ibc_bus_connect(&svc.nc, &svc.cfg, def->name);
+    if (ibc_bus_ensure_stream(svc.nc) != IBC_OK)
+        ibc_log(IBC_LOG_WARN, NULL, "events stream not ready; the relay will retry");
+    ibc_outbox_relay_start(svc.nc, &svc.cfg, def->name);
+
+    char subject[160];
+    snprintf(subject, sizeof subject, "ibc.rpc.%s.>", def->name);
+    svc.workers = calloc(svc.cfg.workers, sizeof *svc.workers);
+    for (int i = 0; i < svc.cfg.workers; i++) {
+        ibc_worker *w = &svc.workers[i];
+        w->svc = &svc;
+        w->index = i;
+        w->db = ibc_db_connect(svc.cfg.pg_dsn, def->name);
+        natsStatus s =
+            natsConnection_QueueSubscribe(&w->sub, svc.nc, subject, def->name, on_request, w);
+        if (s == NATS_OK) s = natsSubscription_SetPendingLimits(w->sub, 100000, 512 * 1024 * 1024);
+        if (s != NATS_OK) {
+            ibc_log(IBC_LOG_ERROR, NULL, "cannot subscribe to %s: %s", subject,
+                    natsStatus_GetText(s));
+            return 1;
+        }
+    }
+    natsConnection_Flush(svc.nc);
+    if (ibc_admin_http_start(svc.cfg.metrics_port, service_ready, &svc) != 0) return 1;
+    if (def->on_start) {
+        hook_args *h = malloc(sizeof *h);
+        *h = (hook_args){def->on_start, svc.nc, &svc.cfg};
+        pthread_t t;
+        pthread_create(&t, NULL, hook_thread, h);
+        pthread_detach(t);
+    }
+    ibc_log(IBC_LOG_INFO, NULL, "%s %s ready: %d workers on %s, metrics on :%d", def->name,
+            IBC_VERSION, svc.cfg.workers, subject, svc.cfg.metrics_port);
+
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    ibc_log(IBC_LOG_INFO, NULL, "signal %d: draining", sig);
+    for (int i = 0; i < svc.cfg.workers; i++) natsSubscription_Drain(svc.workers[i].sub);
+    for (int i = 0; i < svc.cfg.workers; i++) {
+        natsSubscription_WaitForDrainCompletion(svc.workers[i].sub, 5000);
+        natsSubscription_Destroy(svc.workers[i].sub);
+    }
+    ibc_admin_http_stop();
+    ibc_outbox_relay_stop();
+    for (int i = 0; i < svc.cfg.workers; i++)
+        if (svc.workers[i].db) PQfinish(svc.workers[i].db);
+    free(svc.workers);
+    natsConnection_Destroy(svc.nc);
+    nats_Close();
+    return 0;
+}
+
+int ibc_service_main(const char *name, const ibc_action *actions, size_t nactions)
+{
+    static ibc_service_def def;
+    def = (ibc_service_def){name, actions, nactions, NULL};
+    return ibc_service_run(&def);
+}
