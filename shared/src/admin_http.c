@@ -4,6 +4,7 @@
 #include "ibc/ibc.h"
 #include "ibc/metrics.h"
 
+#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <ulfius.h>
@@ -46,12 +47,14 @@ static int cb_readyz(const struct _u_request *req, struct _u_response *resp, voi
 }
 
 /* Starts the listener; 0 on success, -1 when the port cannot be bound. */
-int ibc_admin_http_start(int port, ibc_ready_fn ready, void *arg)
+int ibc_admin_http_start(const char *bind, int port, ibc_ready_fn ready, void *arg)
 {
     if (port <= 0) return 0;
     ready_fn = ready;
     ready_arg = arg;
-    if (ulfius_init_instance(&admin, port, NULL, NULL) != U_OK) return -1;
+    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(port)};
+    if (inet_pton(AF_INET, bind, &addr.sin_addr) != 1) return -1;
+    if (ulfius_init_instance(&admin, port, &addr, NULL) != U_OK) return -1;
     admin.max_post_body_size = 1024;
     ulfius_add_endpoint_by_val(&admin, "GET", "/metrics", NULL, 0, cb_metrics, NULL);
     ulfius_add_endpoint_by_val(&admin, "GET", "/healthz", NULL, 0, cb_healthz, NULL);

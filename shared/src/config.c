@@ -51,6 +51,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     snprintf(cfg->pg_dsn, sizeof cfg->pg_dsn, "host=127.0.0.1 port=15432 dbname=ibc user=ibc");
     snprintf(cfg->migrations_dir, sizeof cfg->migrations_dir, "migrations");
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");
+    snprintf(cfg->bind_address, sizeof cfg->bind_address, "127.0.0.1");
     cfg->http_port = 18080;
     cfg->metrics_port = default_metrics_port(service);
     cfg->workers = 4;
@@ -71,6 +72,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         {"IBC_MIGRATIONS_DIR", offsetof(ibc_config, migrations_dir), sizeof cfg->migrations_dir},
         {"IBC_LOG_LEVEL", offsetof(ibc_config, log_level), sizeof cfg->log_level},
         {"IBC_INSTANCE_ID", offsetof(ibc_config, instance_id), sizeof cfg->instance_id},
+        {"IBC_BIND_ADDRESS", offsetof(ibc_config, bind_address), sizeof cfg->bind_address},
     };
     for (size_t i = 0; i < IBC_LEN(strs); i++) {
         const char *v = get(strs[i].env);

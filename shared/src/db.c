@@ -8,6 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+static void quiet_notice(void *arg, const char *message)
+{
+    (void)arg, (void)message; /* NOTICEs (e.g. "already exists, skipping") are not errors */
+}
+
 /* Returns a new connection with search_path set, or NULL (logged). */
 PGconn *ibc_db_connect(const char *dsn, const char *schema)
 {
@@ -17,6 +22,7 @@ PGconn *ibc_db_connect(const char *dsn, const char *schema)
         PQfinish(c);
         return NULL;
     }
+    PQsetNoticeProcessor(c, quiet_notice, NULL);
     if (schema) {
         char *ident = PQescapeIdentifier(c, schema, strlen(schema));
         char sql[256];

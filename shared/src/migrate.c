@@ -140,10 +140,6 @@ ibc_rc ibc_migrate(PGconn *db, const char *schema, const char *root, char *err, 
         snprintf(dir, sizeof dir, "%s/%s", root, subdirs[k]);
         char **names;
         int n = list_sql(dir, &names);
-        if (k == 1 && n == 0) {
-            snprintf(err, errlen, "no migrations found in %s", dir);
-            rc = IBC_EINVAL;
-        }
         for (int i = 0; i < n; i++) {
             if (rc == IBC_OK && !apply(db, schema, dir, prefixes[k], names[i], err, errlen))
                 rc = IBC_EDB;

@@ -58,6 +58,7 @@ typedef struct {
     char migrations_dir[512];
     char log_level[16];
     char instance_id[64];
+    char bind_address[64]; /* where HTTP listeners bind; 127.0.0.1 unless told */
     int http_port;          /* gateway only */
     int metrics_port;       /* 0 disables the metrics listener */
     int workers;            /* queue subscriptions, each with its own connection */

@@ -1,0 +1,213 @@
+/* API keys and their cache. A key is "ibc_" + 43 base64url characters (32
+ * random bytes); only its SHA-256 is stored, so a database dump reveals no
+ * usable key. The cache keeps a resolved key for a few seconds so that a
+ * request costs no database round trip; revocation clears this gateway's
+ * entry at once and other replicas' within KEY_TTL. */
+#include "auth.h"
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define KEY_TTL 5
+#define CACHE_SLOTS 1024
+
+typedef struct {
+    char hash[65];
+    gw_principal who;
+    time_t expires;
+} cache_entry;
+
+static cache_entry cache[CACHE_SLOTS];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static ibc_db_pool *auth_pool;
+
+void gw_auth_init(ibc_db_pool *pool)
+{
+    auth_pool = pool;
+}
+
+/* Writes the lowercase hex SHA-256 of s into hex[65]. */
+static void sha256_hex(const char *s, char hex[65])
+{
+    unsigned char d[32];
+    gnutls_hash_fast(GNUTLS_DIG_SHA256, s, strlen(s), d);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static unsigned slot_of(const char *hash)
+{
+    unsigned h = 0;
+    for (int i = 0; i < 8; i++) h = h * 16 + (hash[i] <= '9' ? hash[i] - '0' : hash[i] - 'a' + 10);
+    return h % CACHE_SLOTS;
+}
+
+ibc_rc gw_auth_lookup(const char *secret, gw_principal *out)
+{
+    if (!secret || strncmp(secret, "ibc_", 4) != 0 || strlen(secret) > 128) return IBC_EUNAUTH;
+    char hash[65];
+    sha256_hex(secret, hash);
+    unsigned slot = slot_of(hash);
+    time_t now = time(NULL);
+
+    pthread_mutex_lock(&cache_lock);
+    bool hit = strcmp(cache[slot].hash, hash) == 0 && cache[slot].expires > now;
+    if (hit) *out = cache[slot].who;
+    pthread_mutex_unlock(&cache_lock);
+    if (hit) return IBC_OK;
+
+    PGconn *db = ibc_db_pool_get(auth_pool);
+    if (!db) return IBC_EDB;
+    const char *p[] = {hash};
+    PGresult *r = PQexecParams(db,
+                               "SELECT id::text, org, role FROM api_keys "
+                               "WHERE hash = $1 AND revoked_at IS NULL",
+                               1, NULL, p, NULL, NULL, 0);
+    ibc_rc rc = IBC_EUNAUTH;
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        rc = IBC_EDB;
+    } else if (PQntuples(r) == 1) {
+        snprintf(out->id, sizeof out->id, "%s", PQgetvalue(r, 0, 0));
+        snprintf(out->org, sizeof out->org, "%s", PQgetvalue(r, 0, 1));
+        snprintf(out->role, sizeof out->role, "%s", PQgetvalue(r, 0, 2));
+        rc = IBC_OK;
+    }
+    PQclear(r);
+    ibc_db_pool_put(auth_pool, db);
+    if (rc == IBC_OK) {
+        pthread_mutex_lock(&cache_lock);
+        snprintf(cache[slot].hash, sizeof cache[slot].hash, "%s", hash);
+        cache[slot].who = *out;
+        cache[slot].expires = now + KEY_TTL;
+        pthread_mutex_unlock(&cache_lock);
+    }
+    return rc;
+}
+
+/* base64url without padding of n bytes into out (4n/3+2 bytes). */
+static void b64url(const unsigned char *in, size_t n, char *out)
+{
+    static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    size_t o = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = in[i] << 16 | (i + 1 < n ? in[i + 1] << 8 : 0) | (i + 2 < n ? in[i + 2] : 0);
+        out[o++] = a[v >> 18 & 63];
+        out[o++] = a[v >> 12 & 63];
+        if (i + 1 < n) out[o++] = a[v >> 6 & 63];
+        if (i + 2 < n) out[o++] = a[v & 63];
+    }
+    out[o] = 0;
+}
+
+static bool org_valid(const char *org)
+{
+    size_t n = strlen(org);
+    if (n == 0 || n > 64) return false;
+    for (const char *c = org; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9') ||
+              *c == '-' || *c == '_' || *c == '.'))
+            return false;
+    return true;
+}
+
+ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, json_t **out,
+                      char *err, size_t errlen)
+{
+    const char *org = NULL, *role = NULL, *name = "";
+    json_error_t jerr;
+    if (!json_is_object(body)) {
+        snprintf(err, errlen, "the body must be a JSON object with 'org' and 'role'");
+        return IBC_EINVAL;
+    }
+    if (json_unpack_ex((json_t *)body, &jerr, JSON_STRICT, "{s:s, s:s, s?:s}", "org", &org,
+                       "role", &role, "name", &name) != 0) {
+        snprintf(err, errlen, "%s", jerr.text);
+        return IBC_EINVAL;
+    }
+    if (!org_valid(org)) {
+        snprintf(err, errlen,
+                 "'org' must be 1 to 64 letters, digits, '-', '_' or '.' (an organisation id)");
+        return IBC_EINVAL;
+    }
+    static const char *roles[] = {"admin", "methodologist", "librarian", "portal", "integrator"};
+    bool known = false;
+    for (size_t i = 0; i < IBC_LEN(roles); i++) known |= strcmp(role, roles[i]) == 0;
+    if (!known) {
+        snprintf(err, errlen,
+                 "'role' must be one of admin, methodologist, librarian, portal, integrator");
+        return IBC_EINVAL;
+    }
+    if (strlen(name) > 200) {
+        snprintf(err, errlen, "'name' must be at most 200 characters");
+        return IBC_EINVAL;
+    }
+    unsigned char rnd[32];
+    if (gnutls_rnd(GNUTLS_RND_KEY, rnd, sizeof rnd) != 0) return IBC_EINTERNAL;
+    char secret[64] = "ibc_";
+    b64url(rnd, sizeof rnd, secret + 4);
+    char hash[65];
+    sha256_hex(secret, hash);
+    char prefix[13];
+    snprintf(prefix, sizeof prefix, "%.12s", secret);
+    const char *p[] = {prefix, hash, org, role, name, created_by};
+    PGresult *r = PQexecParams(
+        db,
+        "INSERT INTO api_keys(prefix, hash, org, role, name, created_by) "
+        "VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::uuid) "
+        "RETURNING json_build_object('id', id, 'prefix', prefix, 'org', org, 'role', role, "
+        "'name', name, 'created_at', created_at)::text",
+        6, NULL, p, NULL, NULL, 0);
+    ibc_rc rc = IBC_EDB;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        *out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+        json_object_set_new(*out, "key", json_string(secret));
+        rc = IBC_OK;
+    } else {
+        ibc_log(IBC_LOG_ERROR, NULL, "key insert failed: %s", PQresultErrorMessage(r));
+    }
+    PQclear(r);
+    return rc;
+}
+
+ibc_rc gw_keys_list(PGconn *db, json_t **out)
+{
+    PGresult *r = PQexec(db, "SELECT coalesce(json_agg(json_build_object('id', id, 'prefix', "
+                             "prefix, 'org', org, 'role', role, 'name', name, 'created_at', "
+                             "created_at, 'revoked_at', revoked_at) ORDER BY created_at), "
+                             "'[]')::text FROM api_keys");
+    ibc_rc rc = IBC_EDB;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        *out = json_pack("{s:o}", "items", json_loads(PQgetvalue(r, 0, 0), 0, NULL));
+        rc = IBC_OK;
+    }
+    PQclear(r);
+    return rc;
+}
+
+ibc_rc gw_keys_revoke(PGconn *db, const char *id, char *err, size_t errlen)
+{
+    const char *p[] = {id};
+    PGresult *r = PQexecParams(db,
+                               "UPDATE api_keys SET revoked_at = now() WHERE id::text = $1 "
+                               "AND revoked_at IS NULL RETURNING hash",
+                               1, NULL, p, NULL, NULL, 0);
+    ibc_rc rc = IBC_EDB;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        if (PQntuples(r) == 0) {
+            snprintf(err, errlen, "no active key has id '%.64s'", id);
+            rc = IBC_ENOTFOUND;
+        } else {
+            const char *hash = PQgetvalue(r, 0, 0);
+            unsigned slot = slot_of(hash);
+            pthread_mutex_lock(&cache_lock);
+            if (strcmp(cache[slot].hash, hash) == 0) cache[slot].hash[0] = 0;
+            pthread_mutex_unlock(&cache_lock);
+            rc = IBC_OK;
+        }
+    }
+    PQclear(r);
+    return rc;
+}

@@ -1,0 +1,333 @@
+/* One API request: authenticate, match the route, check the role, turn the
+ * HTTP request into a NATS request envelope, and the reply into HTTP. Errors
+ * leave as application/problem+json (RFC 9457). No business logic here. */
+#include "gateway.h"
+
+#include <ibc/envelope.h>
+#include <ibc/metrics.h>
+#include <gnutls/crypto.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <ulfius.h>
+
+/* Sends a problem; always returns U_CALLBACK_COMPLETE. */
+static int problem(struct _u_response *resp, ibc_rc rc, const char *rid, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int problem(struct _u_response *resp, ibc_rc rc, const char *rid, const char *fmt, ...)
+{
+    char detail[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    va_end(ap);
+    int status = ibc_rc_status(rc);
+    json_t *p = ibc_problem(status, ibc_rc_type(rc), ibc_rc_title(rc), detail);
+    if (rid) json_object_set_new(p, "request_id", json_string(rid));
+    char *text = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    ulfius_set_string_body_response(resp, status, text ? text : "{}");
+    free(text);
+    u_map_put(resp->map_header, "Content-Type", "application/problem+json");
+    return U_CALLBACK_COMPLETE;
+}
+
+static void new_request_id(char out[37])
+{
+    unsigned char b[16];
+    gnutls_rnd(GNUTLS_RND_NONCE, b, sizeof b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
+             b[13], b[14], b[15]);
+}
+
+static bool request_id_ok(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 64) return false;
+    for (; *s; s++)
+        if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              *s == '-' || *s == '_' || *s == '.'))
+            return false;
+    return true;
+}
+
+static bool is_json_type(const char *ct)
+{
+    if (!ct) return false;
+    size_t n = strcspn(ct, ";");
+    while (n && ct[n - 1] == ' ') n--;
+    return (n == 16 && strncasecmp(ct, "application/json", 16) == 0) ||
+           (n > 5 && strncasecmp(ct + n - 5, "+json", 5) == 0);
+}
+
+/* Handles the gateway's own routes (API keys). */
+static int local_route(const gw_route *rt, const json_t *params, const json_t *body,
+                       const gw_principal *who, const char *rid, struct _u_response *resp)
+{
+    PGconn *db = ibc_db_pool_get(gw.pool);
+    if (!db) return problem(resp, IBC_EDB, rid, "the key store is not available");
+    json_t *out = NULL;
+    char err[512] = "";
+    ibc_rc rc;
+    int status = 200;
+    if (strcmp(rt->subject, "local:keys.create") == 0) {
+        rc = gw_keys_create(db, body, who->id, &out, err, sizeof err);
+        status = 201;
+    } else if (strcmp(rt->subject, "local:keys.list") == 0) {
+        rc = gw_keys_list(db, &out);
+    } else {
+        rc = gw_keys_revoke(db, json_string_value(json_object_get(params, "id")), err,
+                            sizeof err);
+        status = 204;
+    }
+    ibc_db_pool_put(gw.pool, db);
+    if (rc != IBC_OK)
+        return problem(resp, rc, rid, "%s", err[0] ? err : ibc_rc_title(rc));
+    if (out) {
+        char *text = json_dumps(out, JSON_COMPACT);
+        ulfius_set_string_body_response(resp, status, text);
+        u_map_put(resp->map_header, "Content-Type", "application/json");
+        free(text);
+        json_decref(out);
+    } else {
+        resp->status = status;
+    }
+    return U_CALLBACK_COMPLETE;
+}
+
+/* Maps a service reply envelope onto the HTTP response. */
+static int send_reply(struct _u_response *resp, const char *data, int len, const char *rid)
+{
+    json_error_t jerr;
+    json_t *env = json_loadb(data, len, 0, &jerr);
+    int status = (int)json_integer_value(json_object_get(env, "status"));
+    if (!env || status < 100 || status > 599) {
+        json_decref(env);
+        return problem(resp, IBC_EINTERNAL, rid, "the service sent a malformed reply");
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(env, "headers"), k, v)
+        if (json_is_string(v)) u_map_put(resp->map_header, k, json_string_value(v));
+
+    json_t *err = json_object_get(env, "error");
+    json_t *raw = json_object_get(env, "raw");
+    if (err) {
+        json_object_set_new(err, "request_id", json_string(rid));
+        char *text = json_dumps(err, JSON_COMPACT);
+        ulfius_set_string_body_response(resp, status, text);
+        u_map_put(resp->map_header, "Content-Type", "application/problem+json");
+        free(text);
+    } else if (raw) {
+        size_t n;
+        unsigned char *bytes =
+            ibc_base64_decode(json_string_value(raw), json_string_length(raw), &n);
+        if (!bytes) {
+            json_decref(env);
+            return problem(resp, IBC_EINTERNAL, rid, "the service sent a malformed body");
+        }
+        ulfius_set_binary_body_response(resp, status, (const char *)bytes, n);
+        const char *ct = json_string_value(json_object_get(env, "content_type"));
+        u_map_put(resp->map_header, "Content-Type", ct ? ct : "application/octet-stream");
+        free(bytes);
+    } else {
+        json_t *body = json_object_get(env, "body");
+        if (body && status != 204) {
+            char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+            ulfius_set_string_body_response(resp, status, text);
+            u_map_put(resp->map_header, "Content-Type", "application/json");
+            free(text);
+        } else {
+            resp->status = status;
+        }
+    }
+    json_decref(env);
+    return U_CALLBACK_COMPLETE;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int handle(const struct _u_request *req, struct _u_response *resp, const char *rid,
+                  const gw_route **matched)
+{
+    const char *path = req->url_path ? req->url_path : "";
+    if (!ibc_utf8_valid(path, strlen(path)))
+        return problem(resp, IBC_EINVAL, rid, "the request path is not valid UTF-8");
+
+    json_t *params = json_object();
+    bool path_known;
+    char allow[64];
+    const gw_route *rt = gw_route_match(gw_routes, gw_nroutes, req->http_verb, path, params,
+                                        &path_known, allow, sizeof allow);
+    *matched = rt;
+    int ret;
+    json_t *body = NULL;
+    if (!rt) {
+        if (path_known) {
+            u_map_put(resp->map_header, "Allow", allow);
+            ret = problem(resp, IBC_ENOTALLOWED, rid, "%s is not allowed on %s; allowed: %s",
+                          req->http_verb, path, allow);
+        } else {
+            ret = problem(resp, IBC_ENOTFOUND, rid, "no route %s %s", req->http_verb, path);
+        }
+        goto done;
+    }
+
+    /* authentication and role */
+    const char *authz = u_map_get_case(req->map_header, "Authorization");
+    gw_principal who;
+    if (!authz || strncasecmp(authz, "Bearer ", 7) != 0) {
+        u_map_put(resp->map_header, "WWW-Authenticate", "Bearer");
+        ret = problem(resp, IBC_EUNAUTH, rid, "send an API key as 'Authorization: Bearer <key>'");
+        goto done;
+    }
+    ibc_rc arc = gw_auth_lookup(authz + 7, &who);
+    if (arc == IBC_EDB) {
+        ret = problem(resp, IBC_EDB, rid, "the key store is not available");
+        goto done;
+    }
+    if (arc != IBC_OK) {
+        u_map_put(resp->map_header, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+        ret = problem(resp, IBC_EUNAUTH, rid, "the API key is unknown or revoked");
+        goto done;
+    }
+    if (!(gw_role_bit(who.role) & rt->roles)) {
+        ret = problem(resp, IBC_EFORBIDDEN, rid, "the role '%s' may not %s %s", who.role,
+                      req->http_verb, path);
+        goto done;
+    }
+
+    /* query parameters join the path parameters */
+    const char **keys = u_map_enum_keys(req->map_url);
+    for (int i = 0; keys && keys[i]; i++) {
+        const char *v = u_map_get(req->map_url, keys[i]);
+        if (!ibc_utf8_valid(keys[i], strlen(keys[i])) || !v || !ibc_utf8_valid(v, strlen(v))) {
+            ret = problem(resp, IBC_EINVAL, rid, "query parameter '%.64s' is not valid UTF-8",
+                          ibc_utf8_valid(keys[i], strlen(keys[i])) ? keys[i] : "?");
+            goto done;
+        }
+        if (!json_object_get(params, keys[i]))
+            json_object_set_new(params, keys[i], json_string(v));
+    }
+
+    /* body */
+    long limit = rt->max_body ? rt->max_body : gw.cfg.max_body;
+    size_t blen = req->binary_body_length;
+    if ((long)blen > limit) {
+        ret = problem(resp, IBC_ETOOBIG, rid, "the body is larger than %ld bytes", limit);
+        goto done;
+    }
+    const char *ct = u_map_get_case(req->map_header, "Content-Type");
+    if (blen > 0 && rt->body == BODY_JSON) {
+        if (!is_json_type(ct)) {
+            ret = problem(resp, IBC_EUNSUPPORTED, rid,
+                          "send the body as application/json, not '%.64s'", ct ? ct : "(none)");
+            goto done;
+        }
+        if (!ibc_utf8_valid(req->binary_body, blen)) {
+            ret = problem(resp, IBC_EINVAL, rid, "the body is not valid UTF-8");
+            goto done;
+        }
+        json_error_t jerr;
+        body = json_loadb(req->binary_body, blen, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+        if (!body) {
+            ret = problem(resp, IBC_EINVAL, rid, "the body is not valid JSON: %s at line %d, column %d",
+                          jerr.text, jerr.line, jerr.column);
+            goto done;
+        }
+    } else if (blen > 0) {
+        size_t n;
+        char *b64 = ibc_base64_encode(req->binary_body, blen, &n);
+        body = json_pack("{s:s, s:s%}", "content_type", ct ? ct : "application/octet-stream",
+                         "base64", b64, n);
+        free(b64);
+    }
+
+    if (strncmp(rt->subject, "local:", 6) == 0) {
+        ret = local_route(rt, params, body, &who, rid, resp);
+        goto done;
+    }
+
+    /* forward over NATS */
+    char subject[256];
+    snprintf(subject, sizeof subject, "ibc.rpc.%s", rt->subject);
+    char *payload = ibc_envelope_request(params, body);
+    natsMsg *msg = NULL, *reply = NULL;
+    natsStatus s = natsMsg_Create(&msg, subject, NULL, payload, (int)strlen(payload));
+    free(payload);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Request-Id", rid);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Org", who.org);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Role", who.role);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Principal", who.id);
+    static const char *forwarded[] = {"Idempotency-Key", "If-Match", "If-None-Match", "Accept"};
+    for (size_t i = 0; s == NATS_OK && i < IBC_LEN(forwarded); i++) {
+        const char *v = u_map_get_case(req->map_header, forwarded[i]);
+        if (v && strlen(v) > 256) {
+            natsMsg_Destroy(msg);
+            ret = problem(resp, IBC_EINVAL, rid, "header %s is longer than 256 characters",
+                          forwarded[i]);
+            goto done;
+        }
+        if (v) s = natsMsgHeader_Set(msg, forwarded[i], v);
+    }
+    int timeout = rt->timeout_ms ? rt->timeout_ms : gw.cfg.request_timeout_ms;
+    if (s == NATS_OK) s = natsConnection_RequestMsg(&reply, gw.nc, msg, timeout);
+    natsMsg_Destroy(msg);
+    char service[64];
+    snprintf(service, sizeof service, "%.*s", (int)strcspn(rt->subject, "."), rt->subject);
+    if (s == NATS_NO_RESPONDERS)
+        ret = problem(resp, IBC_EBUS, rid, "the %s service is not running", service);
+    else if (s == NATS_TIMEOUT)
+        ret = problem(resp, IBC_ETIMEOUT, rid, "the %s service did not answer within %d ms",
+                      service, timeout);
+    else if (s != NATS_OK)
+        ret = problem(resp, IBC_EBUS, rid, "the message bus is not available: %s",
+                      natsStatus_GetText(s));
+    else
+        ret = send_reply(resp, natsMsg_GetData(reply), natsMsg_GetDataLength(reply), rid);
+    natsMsg_Destroy(reply);
+done:
+    json_decref(params);
+    json_decref(body);
+    return ret;
+}
+
+int gw_api_callback(const struct _u_request *req, struct _u_response *resp, void *data)
+{
+    (void)data;
+    double t0 = now_s();
+    char rid[65];
+    const char *given = u_map_get_case(req->map_header, "Ibc-Request-Id");
+    if (!given) given = u_map_get_case(req->map_header, "X-Request-Id");
+    if (given && request_id_ok(given)) snprintf(rid, sizeof rid, "%s", given);
+    else new_request_id(rid);
+
+    const gw_route *rt = NULL;
+    int ret = handle(req, resp, rid, &rt);
+    u_map_put(resp->map_header, "Ibc-Request-Id", rid);
+
+    char labels[256];
+    snprintf(labels, sizeof labels, "route=\"%s %s\",status=\"%ld\"", rt ? rt->method : "-",
+             rt ? rt->path : "unmatched", resp->status);
+    ibc_metric_add(ibc_counter("ibc_http_requests_total", "HTTP requests by route and status",
+                               labels),
+                   1);
+    snprintf(labels, sizeof labels, "route=\"%s %s\"", rt ? rt->method : "-",
+             rt ? rt->path : "unmatched");
+    ibc_metric_observe(ibc_histogram("ibc_http_request_duration_seconds",
+                                     "HTTP request time by route", labels),
+                       now_s() - t0);
+    if (resp->status >= 500)
+        ibc_log(IBC_LOG_WARN, rid, "%s %s -> %ld", req->http_verb, req->url_path, resp->status);
+    return ret;
+}

@@ -1,0 +1,129 @@
+/* The catalog's record actions: validate, call the store, emit, answer. */
+#include "catalog.h"
+#include "record.h"
+#include "store.h"
+
+#include <ibc/validate.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The id path parameter, checked to be a UUID. */
+static ibc_rc record_id(ibc_ctx *ctx, const json_t *req, const char **id)
+{
+    *id = ibc_param(req, "id");
+    if (!*id || !ibc_uuid_valid(*id))
+        return ibc_fail(ctx, IBC_EINVAL, "the record id must be a UUID, not '%.60s'",
+                        *id ? *id : "");
+    return IBC_OK;
+}
+
+static void set_etag(ibc_ctx *ctx, const json_t *record)
+{
+    char etag[32];
+    snprintf(etag, sizeof etag, "\"%lld\"",
+             (long long)json_integer_value(json_object_get(record, "version")));
+    ibc_set_header(ctx, "ETag", etag);
+}
+
+/* Event data: the record's public fields (records hold no personal data). */
+static json_t *event_data(const json_t *record)
+{
+    json_t *d = json_deep_copy(record);
+    json_object_del(d, "annotation");
+    return d;
+}
+
+static bool flag(const json_t *req, const char *name)
+{
+    const char *v = ibc_param(req, name);
+    return v && (strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+}
+
+/* Refuses an ISBN that another record has, unless allow_duplicate=true. */
+static ibc_rc check_isbn(ibc_ctx *ctx, const json_t *req, const json_t *flat, const char *self)
+{
+    const char *isbn = json_string_value(json_object_get(flat, "isbn"));
+    if (!isbn || flag(req, "allow_duplicate")) return IBC_OK;
+    char owner[37];
+    ibc_rc rc = store_isbn_owner(ctx, isbn, self, owner);
+    if (rc != IBC_OK || !owner[0]) return rc;
+    ctx->err_ext = json_pack("{s:s}", "existing_id", owner);
+    return ibc_fail(ctx, IBC_ECONFLICT,
+                    "a record with ISBN %s already exists (%s); add items to it, or send "
+                    "allow_duplicate=true to catalogue a separate record",
+                    isbn, owner);
+}
+
+/* records.create: body = record. 201 with the record; 409 when its ISBN exists.
+ * Emits catalog.record.created. */
+ibc_rc records_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    json_t *flat = NULL;
+    ibc_rc rc = record_normalize(ctx, ibc_body(req), &flat);
+    if (rc == IBC_OK) rc = check_isbn(ctx, req, flat, NULL);
+    if (rc == IBC_OK) rc = store_record_insert(ctx, flat, reply);
+    if (rc == IBC_OK) {
+        const char *id = json_string_value(json_object_get(*reply, "id"));
+        rc = ibc_emit(ctx, "record", "created", id, event_data(*reply));
+        char location[96];
+        snprintf(location, sizeof location, "/api/v1/catalog/records/%s", id);
+        ibc_set_header(ctx, "Location", location);
+        set_etag(ctx, *reply);
+        ctx->status = 201;
+    }
+    json_decref(flat);
+    return rc;
+}
+
+/* records.get: 200 with the record and its ETag, 404 when unknown. */
+ibc_rc records_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *id;
+    ibc_rc rc = record_id(ctx, req, &id);
+    if (rc == IBC_OK) rc = store_record_get(ctx, id, reply);
+    if (rc == IBC_OK) set_etag(ctx, *reply);
+    return rc;
+}
+
+/* records.update: replaces the record; If-Match with its version is required
+ * (428 without, 412 when stale). Emits catalog.record.updated. */
+ibc_rc records_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *id;
+    json_t *flat = NULL;
+    ibc_rc rc = record_id(ctx, req, &id);
+    if (rc != IBC_OK) return rc;
+    const char *if_match = ibc_header(ctx, "If-Match");
+    if (!if_match)
+        return ibc_fail(ctx, IBC_EPRECOND_REQ,
+                        "send If-Match with the record's ETag, as read from GET");
+    long version = record_parse_etag(if_match);
+    if (version < 0)
+        return ibc_fail(ctx, IBC_EINVAL, "If-Match '%.40s' is not an ETag of this API",
+                        if_match);
+    rc = record_normalize(ctx, ibc_body(req), &flat);
+    if (rc == IBC_OK) rc = check_isbn(ctx, req, flat, id);
+    if (rc == IBC_OK) rc = store_record_update(ctx, id, version, flat, reply);
+    if (rc == IBC_OK) {
+        rc = ibc_emit(ctx, "record", "updated", id, event_data(*reply));
+        set_etag(ctx, *reply);
+    }
+    json_decref(flat);
+    return rc;
+}
+
+/* records.delete: 204; 404 when unknown. Emits catalog.record.deleted. */
+ibc_rc records_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *id;
+    json_t *old = NULL;
+    ibc_rc rc = record_id(ctx, req, &id);
+    if (rc == IBC_OK) rc = store_record_delete(ctx, id, &old);
+    if (rc == IBC_OK)
+        rc = ibc_emit(ctx, "record", "deleted", id,
+                      json_pack("{s:s, s:O?}", "id", id, "isbn", json_object_get(old, "isbn")));
+    json_decref(old);
+    ctx->status = 204;
+    *reply = NULL;
+    return rc;
+}

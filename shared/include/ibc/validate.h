@@ -1,0 +1,46 @@
+/* Table-driven validation of JSON request bodies: each field has a kind and
+ * limits; the first problem is reported naming the field, in a sentence the
+ * caller can act on. Unknown fields are rejected. */
+#ifndef IBC_VALIDATE_H
+#define IBC_VALIDATE_H
+
+#include "ibc.h"
+
+typedef enum {
+    IBC_F_STR,    /* string of min..max characters (code points) */
+    IBC_F_INT,    /* integer in min..max */
+    IBC_F_NUM,    /* number (integer or real) in min..max; amounts */
+    IBC_F_BOOL,
+    IBC_F_ENUM,   /* string, one of choices */
+    IBC_F_STRARR, /* array of min..max strings, each 1..item_max characters */
+    IBC_F_DATE,   /* "YYYY-MM-DD", a real calendar date */
+    IBC_F_UUID,   /* canonical 8-4-4-4-12 hex */
+    IBC_F_OBJ,    /* any object; the caller validates it */
+    IBC_F_ANY,    /* any JSON; the caller validates it */
+} ibc_field_kind;
+
+typedef struct {
+    const char *name;
+    ibc_field_kind kind;
+    bool required;
+    long min, max;
+    const char *const *choices; /* IBC_F_ENUM: NULL-terminated */
+    long item_max;              /* IBC_F_STRARR: longest item */
+} ibc_field;
+
+/* Validates obj (must be an object) against fields. Copies every present,
+ * non-null field into out (borrowed, must be an object) under its name.
+ * `where` prefixes field names in messages (e.g. "textbook."); may be "".
+ * Keys listed in `ignore` (NULL-terminated, may be NULL) are skipped silently.
+ * Returns IBC_OK or IBC_EINVAL with a sentence in ctx. */
+ibc_rc ibc_validate(ibc_ctx *ctx, const json_t *obj, const ibc_field *fields, size_t n,
+                    const char *where, const char *const *ignore, json_t *out);
+
+/* Number of UTF-8 code points in s. */
+size_t ibc_utf8_length(const char *s);
+/* True when s is a real date written YYYY-MM-DD. */
+bool ibc_date_valid(const char *s);
+/* True when s is a UUID in canonical text form. */
+bool ibc_uuid_valid(const char *s);
+
+#endif
