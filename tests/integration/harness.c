@@ -1,0 +1,336 @@
+/* The integration harness (see harness.h). */
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <nats/nats.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_VARS 32
+static char var_names[MAX_VARS][64], var_values[MAX_VARS][512];
+static int nvars;
+static pthread_once_t env_once = PTHREAD_ONCE_INIT;
+
+static void load_env(void)
+{
+    const char *dir = getenv("IBC_TEST_RUN_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/env", dir ? dir : ".run-test");
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "harness: cannot read %s (is the stack.up fixture running?)\n", path);
+        exit(1);
+    }
+    char line[1024];
+    while (nvars < MAX_VARS && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        char *eq = strchr(line, '=');
+        if (!eq) continue;
+        *eq = 0;
+        char *v = eq + 1;
+        size_t n = strlen(v);
+        if (n >= 2 && v[0] == '"' && v[n - 1] == '"') v[n - 1] = 0, v++;
+        snprintf(var_names[nvars], sizeof var_names[0], "%s", line);
+        snprintf(var_values[nvars], sizeof var_values[0], "%s", v);
+        nvars++;
+    }
+    fclose(f);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+const char *h_env(const char *name)
+{
+    pthread_once(&env_once, load_env);
+    for (int i = 0; i < nvars; i++)
+        if (strcmp(var_names[i], name) == 0) return var_values[i];
+    return NULL;
+}
+
+const char *h_admin(void)
+{
+    return h_env("IBC_ADMIN_KEY");
+}
+
+typedef struct {
+    char *data;
+    size_t len;
+} sink;
+
+static size_t collect(char *ptr, size_t size, size_t n, void *arg)
+{
+    sink *s = arg;
+    size_t add = size * n;
+    char *d = realloc(s->data, s->len + add + 1);
+    if (!d) return 0;
+    memcpy(d + s->len, ptr, add);
+    s->data = d;
+    s->len += add;
+    d[s->len] = 0;
+    return add;
+}
+
+h_resp *h_http_raw(const char *method, const char *path, const char *key, const void *body,
+                   size_t len, const char *const *headers)
+{
+    h_resp *r = calloc(1, sizeof *r);
+    const char *base = h_env("IBC_GATEWAY_URL");
+    char *url = malloc(strlen(base) + strlen(path) + 1);
+    sprintf(url, "%s%s", base, path);
+    CURL *c = curl_easy_init();
+    struct curl_slist *hl = NULL;
+    bool has_ct = false;
+    for (const char *const *h = headers; h && *h; h++) {
+        hl = curl_slist_append(hl, *h);
+        if (strncasecmp(*h, "Content-Type:", 13) == 0) has_ct = true;
+    }
+    if (body && !has_ct) hl = curl_slist_append(hl, "Content-Type: application/json");
+    if (key) {
+        char auth[600];
+        snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
+        hl = curl_slist_append(hl, auth);
+    }
+    hl = curl_slist_append(hl, "Expect:");
+    sink b = {0}, hd = {0};
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &hd);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    }
+    if (strcmp(method, "HEAD") == 0) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+    CURLcode cc = curl_easy_perform(c);
+    if (cc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    else fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(cc));
+    r->body = b.data ? b.data : strdup("");
+    r->len = b.len;
+    r->headers = hd.data ? hd.data : strdup("");
+    if (r->len) r->json = json_loadb(r->body, r->len, JSON_DECODE_ANY, NULL);
+    curl_slist_free_all(hl);
+    curl_easy_cleanup(c);
+    free(url);
+    return r;
+}
+
+h_resp *h_http(const char *method, const char *path, const char *key, const char *body,
+               const char *const *headers)
+{
+    return h_http_raw(method, path, key, body, body ? strlen(body) : 0, headers);
+}
+
+h_resp *h_get(const char *key, const char *fmt, ...)
+{
+    char path[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(path, sizeof path, fmt, ap);
+    va_end(ap);
+    return h_http("GET", path, key, NULL, NULL);
+}
+
+h_resp *h_post(const char *key, const char *path, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *body = NULL;
+    if (vasprintf(&body, fmt, ap) < 0) body = NULL;
+    va_end(ap);
+    h_resp *r = h_http("POST", path, key, body, NULL);
+    free(body);
+    return r;
+}
+
+void h_free(h_resp *r)
+{
+    if (!r) return;
+    free(r->body);
+    free(r->headers);
+    json_decref(r->json);
+    free(r);
+}
+
+const char *h_header(const h_resp *r, const char *name)
+{
+    static _Thread_local char value[1024];
+    size_t n = strlen(name);
+    for (const char *line = r->headers; line && *line;) {
+        const char *end = strstr(line, "\r\n");
+        if (!end) end = line + strlen(line);
+        if ((size_t)(end - line) > n && strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ') v++;
+            snprintf(value, sizeof value, "%.*s", (int)(end - v), v);
+            return value;
+        }
+        line = *end ? end + 2 : end;
+    }
+    return NULL;
+}
+
+const char *h_str(const h_resp *r, const char *member)
+{
+    return json_string_value(json_object_get(r->json, member));
+}
+
+char *h_new_key(const char *org, const char *role)
+{
+    char body[256];
+    snprintf(body, sizeof body, "{\"org\":\"%s\",\"role\":\"%s\",\"name\":\"test\"}", org, role);
+    h_resp *r = h_http("POST", "/api/v1/admin/keys", h_admin(), body, NULL);
+    if (r->status != 201) {
+        fprintf(stderr, "harness: key for %s/%s: %ld %s\n", org, role, r->status, r->body);
+        h_free(r);
+        return NULL;
+    }
+    char *key = strdup(h_str(r, "key"));
+    h_free(r);
+    return key;
+}
+
+char *h_uniq(const char *prefix)
+{
+    static unsigned counter;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    unsigned n = ++counter;
+    pthread_mutex_unlock(&lock);
+    char *s = NULL;
+    if (asprintf(&s, "%s%ld%03u%u", prefix, (long)time(NULL) % 100000, (unsigned)getpid() % 1000,
+                 n) < 0)
+        return NULL;
+    return s;
+}
+
+char *h_isbn(void)
+{
+    static unsigned counter;
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&lock);
+    unsigned n = ++counter;
+    pthread_mutex_unlock(&lock);
+    char d[14];
+    unsigned long long body = ((unsigned long long)time(NULL) % 1000ULL) * 1000000ULL +
+                              ((unsigned)getpid() % 1000) * 1000ULL + n % 1000;
+    snprintf(d, sizeof d, "979%09llu", body % 1000000000ULL);
+    int sum = 0;
+    for (int i = 0; i < 12; i++) sum += (d[i] - '0') * (i % 2 ? 3 : 1);
+    d[12] = (char)('0' + (10 - sum % 10) % 10);
+    d[13] = 0;
+    return strdup(d);
+}
+
+/* ------------------------------------------------------------------ events */
+
+struct h_events {
+    natsConnection *nc;
+    natsSubscription *sub;
+    json_t *seen; /* array of {"nats": subject, "event": CloudEvent} */
+};
+
+h_events *h_events_open(const char *subject)
+{
+    h_events *ev = calloc(1, sizeof *ev);
+    natsOptions *o = NULL;
+    natsOptions_Create(&o);
+    natsOptions_SetURL(o, h_env("IBC_NATS_URL"));
+    natsStatus s = natsConnection_Connect(&ev->nc, o);
+    natsOptions_Destroy(o);
+    if (s == NATS_OK) s = natsConnection_SubscribeSync(&ev->sub, ev->nc, subject);
+    if (s == NATS_OK) s = natsConnection_Flush(ev->nc);
+    if (s != NATS_OK) {
+        fprintf(stderr, "harness: NATS subscribe %s: %s\n", subject, natsStatus_GetText(s));
+        free(ev);
+        return NULL;
+    }
+    ev->seen = json_array();
+    return ev;
+}
+
+static bool matches(json_t *item, const char *nats_subject, const char *ce_subject)
+{
+    const char *ns = json_string_value(json_object_get(item, "nats"));
+    const char *cs = json_string_value(json_object_get(json_object_get(item, "event"), "subject"));
+    return ns && strcmp(ns, nats_subject) == 0 &&
+           (!ce_subject || (cs && strcmp(cs, ce_subject) == 0));
+}
+
+/* Receives one message into seen; false on timeout. */
+static bool pull(h_events *ev, int timeout_ms)
+{
+    natsMsg *m = NULL;
+    if (natsSubscription_NextMsg(&m, ev->sub, timeout_ms) != NATS_OK) return false;
+    json_t *e = json_loadb(natsMsg_GetData(m), natsMsg_GetDataLength(m), 0, NULL);
+    json_array_append_new(ev->seen, json_pack("{s:s, s:o}", "nats", natsMsg_GetSubject(m), "event",
+                                              e ? e : json_null()));
+    natsMsg_Destroy(m);
+    return true;
+}
+
+static long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+json_t *h_events_find(h_events *ev, const char *nats_subject, const char *ce_subject,
+                      int timeout_ms)
+{
+    long long deadline = now_ms() + timeout_ms;
+    size_t i = 0;
+    for (;;) {
+        for (; i < json_array_size(ev->seen); i++) {
+            json_t *item = json_array_get(ev->seen, i);
+            if (matches(item, nats_subject, ce_subject))
+                return json_incref(json_object_get(item, "event"));
+        }
+        long long left = deadline - now_ms();
+        if (left <= 0 || !pull(ev, (int)left)) return NULL;
+    }
+}
+
+int h_events_count(h_events *ev, const char *nats_subject, const char *ce_subject, int settle_ms)
+{
+    long long deadline = now_ms() + settle_ms;
+    long long left;
+    while ((left = deadline - now_ms()) > 0) pull(ev, (int)left);
+    int n = 0;
+    size_t i;
+    json_t *item;
+    json_array_foreach(ev->seen, i, item) n += matches(item, nats_subject, ce_subject);
+    return n;
+}
+
+void h_events_close(h_events *ev)
+{
+    if (!ev) return;
+    natsSubscription_Destroy(ev->sub);
+    natsConnection_Destroy(ev->nc);
+    json_decref(ev->seen);
+    free(ev);
+}
+
+int h_stack(const char *cmd, const char *name)
+{
+    char line[2048];
+    snprintf(line, sizeof line, "'%s' %s '%s' '%s' %s", getenv("IBC_TEST_FIXTURE"), cmd,
+             getenv("IBC_TEST_RUN_DIR"), getenv("IBC_TEST_BIN_DIR"), name ? name : "");
+    return system(line);
+}
+
+const char *h_shared_dir(void)
+{
+    const char *d = getenv("IBC_SHARED_DIR");
+    return d ? d : "../shared";
+}

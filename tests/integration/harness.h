@@ -1,0 +1,74 @@
+/* The integration tests' harness: HTTP through the gateway (libcurl), events
+ * from a real NATS subscriber, and control of the private test stack. Use it
+ * with cmocka: every check is an assertion that can fail. */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+typedef struct {
+    long status;
+    char *body;      /* NUL-terminated */
+    size_t len;
+    json_t *json;    /* parsed body when it is JSON, else NULL */
+    char *headers;   /* raw response headers */
+} h_resp;
+
+/* Value of a variable of the test stack's env file (IBC_GATEWAY_URL,
+ * IBC_ADMIN_KEY, IBC_NATS_URL, IBC_NATS_INTEGRATOR_URL, IBC_PG_DSN). Borrowed. */
+const char *h_env(const char *name);
+/* The admin key that the stack created. Borrowed. */
+const char *h_admin(void);
+
+/* Sends a request to the gateway. path starts with "/". key may be NULL (no
+ * Authorization). body may be NULL; when given it is sent as JSON unless
+ * headers name another Content-Type. headers: NULL-terminated "Name: value"
+ * list or NULL. Caller frees with h_free. Never NULL (status 0 on failure). */
+h_resp *h_http(const char *method, const char *path, const char *key, const char *body,
+               const char *const *headers);
+/* The same with a binary body of len bytes. */
+h_resp *h_http_raw(const char *method, const char *path, const char *key, const void *body,
+                   size_t len, const char *const *headers);
+/* printf-style path and JSON body helpers. */
+h_resp *h_get(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+h_resp *h_post(const char *key, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void h_free(h_resp *r);
+/* A response header's value (case-insensitive name) copied into a static
+ * thread-local buffer, or NULL. */
+const char *h_header(const h_resp *r, const char *name);
+/* Shorthand: a string member of r->json, or NULL. */
+const char *h_str(const h_resp *r, const char *member);
+
+/* Creates an API key for org and role through the admin API; caller frees. */
+char *h_new_key(const char *org, const char *role);
+/* A string unique to this process and call, with the given prefix. Caller frees. */
+char *h_uniq(const char *prefix);
+/* A valid ISBN-13 unique to this process and call (check digit computed). Caller frees. */
+char *h_isbn(void);
+
+/* Events: a real NATS subscriber (core subscription) on `subject`, e.g.
+ * "ibc.evt.>". Open it before the action whose events you expect. */
+typedef struct h_events h_events;
+h_events *h_events_open(const char *subject);
+/* Waits up to timeout_ms for an event on nats_subject (exact) whose CloudEvents
+ * `subject` equals ce_subject (NULL: any); returns a new reference or NULL.
+ * Events seen while waiting are kept for later calls. */
+json_t *h_events_find(h_events *ev, const char *nats_subject, const char *ce_subject,
+                      int timeout_ms);
+/* Counts matching events seen so far and during settle_ms more. */
+int h_events_count(h_events *ev, const char *nats_subject, const char *ce_subject,
+                   int settle_ms);
+void h_events_close(h_events *ev);
+
+/* Runs the stack fixture: h_stack("stop", "training") / h_stack("start", ...). 0 on success. */
+int h_stack(const char *cmd, const char *name);
+/* Path of the team's shared folder (../shared of the checkout), for MARC fixtures. */
+const char *h_shared_dir(void);
+
+#endif
