@@ -158,6 +158,27 @@ typedef struct {
     int flags;        /* IBC_ACTION_READONLY runs without a transaction */
 } ibc_action;
 
+/* ------------------------------------------------------------- events in */
+/* Handles one event of the stream inside a transaction on ctx->db. The runtime
+ * records the event id in the service's `inbox` table in that transaction and
+ * skips an id it has seen, so a redelivered or duplicated event changes
+ * nothing. ctx->org and ctx->role are "" (no caller). Return IBC_OK to commit
+ * and acknowledge; an error rolls back and the event is delivered again later
+ * (IBC_EINVAL: the event is malformed, logged, acknowledged and skipped). */
+typedef ibc_rc (*ibc_event_handler)(ibc_ctx *ctx, const char *subject, const json_t *event);
+
+typedef struct {
+    const char *subject; /* filter, wildcards allowed: "ibc.evt.catalog.item.*" */
+    ibc_event_handler fn;
+} ibc_event_sub;
+
+/* Makes every consumer of this service start again from the beginning of the
+ * stream (after the caller cleared its projections and its inbox in a
+ * committed transaction). Returns at once; the consumers rewind within a second. */
+void ibc_events_rewind(void);
+/* Events of the stream not yet delivered to this service's consumers (sum). */
+long long ibc_events_lag(void);
+
 /* Started in its own thread after the runtime connected; gets the bus
  * connection (natsConnection *) and the configuration. */
 typedef void (*ibc_start_hook)(void *nc, const ibc_config *cfg);
@@ -167,6 +188,8 @@ typedef struct {
     const ibc_action *actions;
     size_t nactions;
     ibc_start_hook on_start; /* may be NULL */
+    const ibc_event_sub *events; /* durable JetStream consumers, may be NULL */
+    size_t nevents;
 } ibc_service_def;
 
 /* Runs a service until SIGTERM/SIGINT; returns the process exit code. */
