@@ -150,6 +150,114 @@ static int send_reply(struct _u_response *resp, const char *data, int len, const
     return U_CALLBACK_COMPLETE;
 }
 
+/* A streamed reply in flight: the inbox subscription and the current chunk. */
+typedef struct {
+    natsSubscription *sub;
+    natsMsg *chunk;
+    size_t off;
+    int timeout_ms;
+    bool done;
+} gw_stream;
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    gw_stream *st = cls;
+    while (!st->done) {
+        if (st->chunk && st->off < (size_t)natsMsg_GetDataLength(st->chunk)) {
+            size_t left = natsMsg_GetDataLength(st->chunk) - st->off;
+            size_t n = left < max ? left : max;
+            memcpy(buf, natsMsg_GetData(st->chunk) + st->off, n);
+            st->off += n;
+            return (ssize_t)n;
+        }
+        natsMsg_Destroy(st->chunk);
+        st->chunk = NULL;
+        st->off = 0;
+        if (natsSubscription_NextMsg(&st->chunk, st->sub, st->timeout_ms) != NATS_OK) {
+            ibc_log(IBC_LOG_WARN, NULL, "stream: no chunk within %d ms, aborting", st->timeout_ms);
+            return U_STREAM_ERROR;
+        }
+        const char *kind = NULL;
+        natsMsgHeader_Get(st->chunk, "Ibc-Stream", &kind);
+        if (kind && strcmp(kind, "end") == 0) st->done = true;
+        else if (!kind || strcmp(kind, "data") != 0) return U_STREAM_ERROR;
+    }
+    return U_STREAM_END;
+}
+
+static void stream_free(void *cls)
+{
+    gw_stream *st = cls;
+    natsMsg_Destroy(st->chunk);
+    natsSubscription_Destroy(st->sub);
+    free(st);
+}
+
+/* Sends msg with a private inbox and relays the reply: one envelope, or a
+ * "begin" envelope followed by data chunks streamed to the client. */
+static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms,
+                          const char *service, const char *rid)
+{
+    natsInbox *inbox = NULL;
+    natsSubscription *sub = NULL;
+    natsMsg *first = NULL;
+    natsStatus s = natsInbox_Create(&inbox);
+    if (s == NATS_OK) s = natsConnection_SubscribeSync(&sub, gw.nc, inbox);
+    if (s == NATS_OK) s = natsSubscription_SetPendingLimits(sub, -1, 256 * 1024 * 1024);
+    if (s == NATS_OK) s = natsMsg_Create(&first, natsMsg_GetSubject(msg), inbox,
+                                         natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
+    /* copy the context headers onto the message with the inbox as reply */
+    static const char *hdrs[] = {"Ibc-Request-Id", "Ibc-Org", "Ibc-Role", "Ibc-Principal",
+                                 "Idempotency-Key", "If-Match", "If-None-Match", "Accept"};
+    for (size_t i = 0; s == NATS_OK && i < IBC_LEN(hdrs); i++) {
+        const char *v = NULL;
+        if (natsMsgHeader_Get(msg, hdrs[i], &v) == NATS_OK && v)
+            s = natsMsgHeader_Set(first, hdrs[i], v);
+    }
+    if (s == NATS_OK) s = natsConnection_PublishMsg(gw.nc, first);
+    natsMsg_Destroy(first);
+    natsInbox_Destroy(inbox);
+    natsMsg *head = NULL;
+    if (s == NATS_OK) s = natsSubscription_NextMsg(&head, sub, timeout_ms);
+    int ret;
+    if (s == NATS_NO_RESPONDERS || (s == NATS_OK && natsMsg_IsNoResponders(head))) {
+        ret = problem(resp, IBC_EBUS, rid, "the %s service is not running", service);
+    } else if (s == NATS_TIMEOUT) {
+        ret = problem(resp, IBC_ETIMEOUT, rid, "the %s service did not answer within %d ms",
+                      service, timeout_ms);
+    } else if (s != NATS_OK) {
+        ret = problem(resp, IBC_EBUS, rid, "the message bus is not available: %s",
+                      natsStatus_GetText(s));
+    } else {
+        const char *kind = NULL;
+        natsMsgHeader_Get(head, "Ibc-Stream", &kind);
+        if (!kind) {
+            ret = send_reply(resp, natsMsg_GetData(head), natsMsg_GetDataLength(head), rid);
+        } else {
+            json_t *env = json_loadb(natsMsg_GetData(head), natsMsg_GetDataLength(head), 0, NULL);
+            int status = (int)json_integer_value(json_object_get(env, "status"));
+            const char *ct = json_string_value(json_object_get(env, "content_type"));
+            const char *k;
+            json_t *v;
+            json_object_foreach(json_object_get(env, "headers"), k, v)
+                if (json_is_string(v)) u_map_put(resp->map_header, k, json_string_value(v));
+            u_map_put(resp->map_header, "Content-Type", ct ? ct : "application/octet-stream");
+            gw_stream *st = calloc(1, sizeof *st);
+            st->sub = sub;
+            st->timeout_ms = timeout_ms;
+            sub = NULL; /* owned by the stream now */
+            ulfius_set_stream_response(resp, status >= 200 && status < 600 ? status : 200,
+                                       stream_read, stream_free, U_STREAM_SIZE_UNKNOWN, 65536, st);
+            json_decref(env);
+            ret = U_CALLBACK_COMPLETE;
+        }
+    }
+    natsMsg_Destroy(head);
+    natsSubscription_Destroy(sub);
+    return ret;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -281,10 +389,15 @@ static int handle(const struct _u_request *req, struct _u_response *resp, const 
         if (v) s = natsMsgHeader_Set(msg, forwarded[i], v);
     }
     int timeout = rt->timeout_ms ? rt->timeout_ms : gw.cfg.request_timeout_ms;
-    if (s == NATS_OK) s = natsConnection_RequestMsg(&reply, gw.nc, msg, timeout);
-    natsMsg_Destroy(msg);
     char service[64];
     snprintf(service, sizeof service, "%.*s", (int)strcspn(rt->subject, "."), rt->subject);
+    if (s == NATS_OK && rt->stream) {
+        ret = stream_request(resp, msg, timeout, service, rid);
+        natsMsg_Destroy(msg);
+        goto done;
+    }
+    if (s == NATS_OK) s = natsConnection_RequestMsg(&reply, gw.nc, msg, timeout);
+    natsMsg_Destroy(msg);
     if (s == NATS_NO_RESPONDERS)
         ret = problem(resp, IBC_EBUS, rid, "the %s service is not running", service);
     else if (s == NATS_TIMEOUT)

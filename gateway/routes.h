@@ -30,6 +30,7 @@ typedef struct {
     long max_body;       /* 0: the gateway's default limit */
     int body;            /* BODY_JSON or BODY_RAW */
     int timeout_ms;      /* 0: the gateway's default */
+    int stream;          /* 1: the service streams its reply in chunks (exports) */
 } gw_route;
 
 /* Role name to bit; 0 when unknown. */

@@ -32,6 +32,9 @@ struct service {
     char prefix[128]; /* "ibc.rpc.<name>." */
 };
 
+/* the running service, for calls and streams made from any thread */
+static service *the_service;
+
 /* ------------------------------------------------------------ ctx helpers */
 
 ibc_rc ibc_fail(ibc_ctx *ctx, ibc_rc rc, const char *fmt, ...)
@@ -80,6 +83,115 @@ const json_t *ibc_body(const json_t *req)
 const char *ibc_param(const json_t *req, const char *name)
 {
     return json_string_value(json_object_get(json_object_get(req, "params"), name));
+}
+
+/* Maps an HTTP status of another service's reply back to an rc. */
+static ibc_rc rc_of_status(int status)
+{
+    for (int rc = IBC_EINVAL; rc < IBC_RC_COUNT; rc++)
+        if (ibc_rc_status((ibc_rc)rc) == status) return (ibc_rc)rc;
+    return status >= 500 ? IBC_EBUS : IBC_EINVAL;
+}
+
+ibc_rc ibc_call(ibc_ctx *ctx, const char *subject, const json_t *params, const json_t *body,
+                json_t **reply, int timeout_ms)
+{
+    *reply = NULL;
+    if (!the_service) return ibc_fail(ctx, IBC_EBUS, "no bus connection");
+    char full[256];
+    snprintf(full, sizeof full, "ibc.rpc.%s", subject);
+    char *payload = ibc_envelope_request(params, body);
+    if (!payload) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    natsMsg *m = NULL, *r = NULL;
+    natsStatus s = natsMsg_Create(&m, full, NULL, payload, (int)strlen(payload));
+    free(payload);
+    if (s == NATS_OK && ctx->request_id) s = natsMsgHeader_Set(m, "Ibc-Request-Id", ctx->request_id);
+    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Ibc-Org", ctx->org ? ctx->org : "");
+    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Ibc-Role", ctx->role ? ctx->role : "");
+    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Ibc-Principal", ctx->principal ? ctx->principal : "");
+    if (s == NATS_OK) s = natsConnection_RequestMsg(&r, the_service->nc, m, timeout_ms);
+    natsMsg_Destroy(m);
+    if (s == NATS_TIMEOUT) return ibc_fail(ctx, IBC_ETIMEOUT, "%s did not answer in time", subject);
+    if (s != NATS_OK) return ibc_fail(ctx, IBC_EBUS, "%s is not available", subject);
+    json_t *env = json_loadb(natsMsg_GetData(r), natsMsg_GetDataLength(r), 0, NULL);
+    natsMsg_Destroy(r);
+    int status = (int)json_integer_value(json_object_get(env, "status"));
+    ibc_rc rc = IBC_OK;
+    if (!env || status < 100) {
+        rc = ibc_fail(ctx, IBC_EBUS, "%s sent a malformed reply", subject);
+    } else if (status >= 300) {
+        const char *detail = json_string_value(json_object_get(json_object_get(env, "error"), "detail"));
+        rc = ibc_fail(ctx, rc_of_status(status), "%s", detail ? detail : "request failed");
+    } else {
+        *reply = json_incref(json_object_get(env, "body"));
+    }
+    json_decref(env);
+    return rc;
+}
+
+/* Publishes one stream message to the request's reply subject. */
+static ibc_rc stream_publish(ibc_ctx *ctx, const char *kind, const void *data, size_t len)
+{
+    const char *reply_to = ctx->msg ? natsMsg_GetReply((natsMsg *)ctx->msg) : NULL;
+    if (!reply_to || !the_service) return ibc_fail(ctx, IBC_EBUS, "this request cannot stream");
+    natsMsg *m = NULL;
+    char seq[16];
+    snprintf(seq, sizeof seq, "%u", ctx->stream_seq++);
+    natsStatus s = natsMsg_Create(&m, reply_to, NULL, data, (int)len);
+    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Ibc-Stream", kind);
+    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Ibc-Stream-Seq", seq);
+    if (s == NATS_OK) s = natsConnection_PublishMsg(the_service->nc, m);
+    natsMsg_Destroy(m);
+    return s == NATS_OK ? IBC_OK : ibc_fail(ctx, IBC_EBUS, "the stream was interrupted");
+}
+
+ibc_rc ibc_stream_begin(ibc_ctx *ctx, int status, const char *content_type)
+{
+    json_t *env = json_pack("{s:i, s:s, s:b}", "status", status, "content_type", content_type,
+                            "stream", 1);
+    if (ctx->reply_headers) json_object_set(env, "headers", ctx->reply_headers);
+    char *text = json_dumps(env, JSON_COMPACT);
+    json_decref(env);
+    ibc_rc rc = stream_publish(ctx, "begin", text, strlen(text));
+    free(text);
+    if (rc == IBC_OK) ctx->stream_state = 1;
+    return rc;
+}
+
+#define STREAM_CHUNK 65536
+
+/* Sends the gathered bytes as one chunk. */
+static ibc_rc stream_flush(ibc_ctx *ctx)
+{
+    if (ctx->stream_len == 0) return IBC_OK;
+    ibc_rc rc = stream_publish(ctx, "data", ctx->stream_buf, ctx->stream_len);
+    ctx->stream_len = 0;
+    return rc;
+}
+
+ibc_rc ibc_stream_write(ibc_ctx *ctx, const void *data, size_t len)
+{
+    if (!ctx->stream_buf && !(ctx->stream_buf = malloc(STREAM_CHUNK)))
+        return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    const char *p = data;
+    while (len > 0) {
+        size_t n = STREAM_CHUNK - ctx->stream_len;
+        if (n > len) n = len;
+        memcpy(ctx->stream_buf + ctx->stream_len, p, n);
+        ctx->stream_len += n;
+        p += n;
+        len -= n;
+        if (ctx->stream_len == STREAM_CHUNK && stream_flush(ctx) != IBC_OK) return ctx->err;
+    }
+    return IBC_OK;
+}
+
+ibc_rc ibc_stream_end(ibc_ctx *ctx)
+{
+    ibc_rc rc = stream_flush(ctx);
+    if (rc == IBC_OK) rc = stream_publish(ctx, "end", "", 0);
+    ctx->stream_state = 2;
+    return rc;
 }
 
 /* ------------------------------------------------------------- dispatch */
@@ -158,6 +270,8 @@ static void ctx_clear_result(ibc_ctx *ctx)
     ctx->raw = NULL;
     ctx->raw_len = 0;
     ctx->content_type = NULL;
+    ctx->stream_state = 0;
+    ctx->stream_len = 0;
     ctx->err = IBC_OK;
     ctx->err_detail[0] = 0;
     ctx->status = 200;
@@ -300,8 +414,15 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
         }
         if (rc != IBC_OK && PQstatus(w->db) != CONNECTION_OK) ibc_db_ensure(w->db);
     }
-    if (!out) out = encode_reply(&ctx, rc, NULL);
-    if (reply_to && out) natsConnection_PublishString(nc, reply_to, out);
+    if (ctx.stream_state != 0) {
+        /* the handler streamed its answer; an error after begin aborts the stream */
+        if (ctx.stream_state == 1 || rc != IBC_OK) stream_publish(&ctx, "error", "", 0);
+        free(out);
+        out = NULL;
+    } else {
+        if (!out) out = encode_reply(&ctx, rc, NULL);
+        if (reply_to && out) natsConnection_PublishString(nc, reply_to, out);
+    }
 
     int status = rc == IBC_OK ? ctx.status : ibc_rc_status(rc);
     if (status >= 500)
@@ -318,6 +439,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
                                      "Time to handle a request, by action", labels),
                        now_s() - t0);
     ctx_clear_result(&ctx);
+    free(ctx.stream_buf);
     free(out);
     json_decref(req);
     natsMsg_Destroy(msg);
@@ -383,6 +505,7 @@ int ibc_service_run(const ibc_service_def *def)
     }
 
     ibc_bus_connect(&svc.nc, &svc.cfg, def->name);
+    the_service = &svc;
     if (ibc_bus_ensure_stream(svc.nc) != IBC_OK)
         ibc_log(IBC_LOG_WARN, NULL, "events stream not ready; the relay will retry");
     ibc_outbox_relay_start(svc.nc, &svc.cfg, def->name);
@@ -405,6 +528,8 @@ int ibc_service_run(const ibc_service_def *def)
         }
     }
     natsConnection_Flush(svc.nc);
+    if (ibc_consumers_start(svc.nc, &svc.cfg, def->name, def->events, def->nevents) != IBC_OK)
+        return 1;
     if (ibc_admin_http_start(svc.cfg.bind_address, svc.cfg.metrics_port, service_ready, &svc) != 0) return 1;
     if (def->on_start) {
         hook_args *h = malloc(sizeof *h);
@@ -425,6 +550,7 @@ int ibc_service_run(const ibc_service_def *def)
         natsSubscription_Destroy(svc.workers[i].sub);
     }
     ibc_admin_http_stop();
+    ibc_consumers_stop();
     ibc_outbox_relay_stop();
     for (int i = 0; i < svc.cfg.workers; i++)
         if (svc.workers[i].db) PQfinish(svc.workers[i].db);
@@ -437,6 +563,6 @@ int ibc_service_run(const ibc_service_def *def)
 int ibc_service_main(const char *name, const ibc_action *actions, size_t nactions)
 {
     static ibc_service_def def;
-    def = (ibc_service_def){name, actions, nactions, NULL};
+    def = (ibc_service_def){name, actions, nactions, NULL, NULL, 0};
     return ibc_service_run(&def);
 }

@@ -18,4 +18,10 @@ ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const c
 /* Stops the relay thread and waits for it. */
 void ibc_outbox_relay_stop(void);
 
+/* Starts one durable pull consumer thread per subscription (consumer.c). */
+ibc_rc ibc_consumers_start(natsConnection *nc, const ibc_config *cfg, const char *service,
+                           const ibc_event_sub *subs, size_t n);
+/* Stops the consumer threads and waits for them (up to one fetch timeout). */
+void ibc_consumers_stop(void);
+
 #endif

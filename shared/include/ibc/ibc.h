@@ -97,6 +97,10 @@ typedef struct ibc_ctx {
     const char *content_type; /* for a raw reply; NULL means JSON */
     char *raw;             /* raw reply body (malloc'd), sent base64 in the envelope */
     size_t raw_len;
+    int stream_state;      /* 0 none, 1 streaming, 2 ended: see ibc_stream_begin */
+    unsigned stream_seq;
+    char *stream_buf;      /* small writes are gathered into 64 KiB chunks */
+    size_t stream_len;
 } ibc_ctx;
 
 /* Records the error and a sentence for the caller; returns rc. */
@@ -116,6 +120,24 @@ bool ibc_role_network_wide(const ibc_ctx *ctx);
  * Steals `data`. Fails with IBC_EDB. */
 ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *subject_id,
                 json_t *data);
+
+/* Calls another service over NATS: subject is "<service>.<action>", e.g.
+ * "catalog.items.lookup"; params and body are borrowed (may be NULL). The
+ * caller's request id, org, role and principal travel along. On a 2xx reply
+ * *reply gets a new reference to its body (may be NULL); on an error reply the
+ * rc of its status with its detail in ctx; IBC_EBUS/IBC_ETIMEOUT when nobody
+ * answers. */
+ibc_rc ibc_call(ibc_ctx *ctx, const char *subject, const json_t *params, const json_t *body,
+                json_t **reply, int timeout_ms);
+
+/* Streamed replies, for bodies too large for one message (exports). The
+ * handler calls begin, then write as often as it likes, then end, and returns
+ * IBC_OK with *reply NULL. Only for routes marked as streamed in the gateway.
+ * An error after begin aborts the HTTP response. Each returns IBC_EBUS when
+ * the bus refused the chunk. */
+ibc_rc ibc_stream_begin(ibc_ctx *ctx, int status, const char *content_type);
+ibc_rc ibc_stream_write(ibc_ctx *ctx, const void *data, size_t len);
+ibc_rc ibc_stream_end(ibc_ctx *ctx);
 
 /* ----------------------------------------------------------------- database */
 /* Runs a parameterised statement on ctx->db, prepared once per connection and

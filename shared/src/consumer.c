@@ -1,0 +1,256 @@
+/* Event consumers: one durable JetStream pull consumer per ibc_event_sub of a
+ * service, each in its own thread with its own PostgreSQL connection. A batch
+ * of events is applied in one transaction, each event under a savepoint with
+ * its id recorded in the service's inbox table; an id already in the inbox is
+ * skipped, so redelivery after a crash or a duplicated publish changes
+ * nothing. Messages are acknowledged only after the commit. */
+#include "ibc/bus.h"
+#include "ibc/metrics.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 256
+
+typedef struct {
+    const ibc_event_sub *sub;
+    const char *service;
+    char durable[160];
+    natsConnection *nc;
+    const ibc_config *cfg;
+    pthread_t thread;
+    _Atomic long long lag;
+    ibc_metric *lag_gauge, *applied, *skipped, *failed;
+} consumer;
+
+static consumer *consumers;
+static size_t nconsumers;
+static atomic_int rewind_gen;
+static atomic_bool stopping;
+
+void ibc_events_rewind(void)
+{
+    atomic_fetch_add(&rewind_gen, 1);
+}
+
+long long ibc_events_lag(void)
+{
+    long long sum = 0;
+    for (size_t i = 0; i < nconsumers; i++) sum += atomic_load(&consumers[i].lag);
+    return sum;
+}
+
+/* A durable name from service and filter: letters, digits, '_' and '-'. */
+static void durable_name(char *out, size_t len, const char *service, const char *subject)
+{
+    size_t o = (size_t)snprintf(out, len, "%s-", service);
+    for (const char *s = subject; *s && o + 4 < len; s++) {
+        if (*s == '*') o += snprintf(out + o, len - o, "any");
+        else if (*s == '>') o += snprintf(out + o, len - o, "all");
+        else if (*s == '.') out[o++] = '_';
+        else out[o++] = *s;
+    }
+    out[o] = 0;
+}
+
+static bool exec_ok(PGconn *db, const char *sql)
+{
+    PGresult *r = PQexec(db, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
+static const char sql_inbox[] =
+    "INSERT INTO inbox(event_id, subject) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING";
+
+enum outcome { APPLIED, SKIPPED, MALFORMED, FAILED };
+
+/* Applies one event under a savepoint of the open transaction. */
+static enum outcome apply_one(consumer *c, PGconn *db, natsMsg *m)
+{
+    const char *subject = natsMsg_GetSubject(m);
+    json_error_t jerr;
+    json_t *event = json_loadb(natsMsg_GetData(m), natsMsg_GetDataLength(m), 0, &jerr);
+    const char *id = json_string_value(json_object_get(event, "id"));
+    if (!event || !id) {
+        ibc_log(IBC_LOG_WARN, NULL, "%s: skipping malformed event on %s", c->durable, subject);
+        json_decref(event);
+        return MALFORMED;
+    }
+    ibc_ctx ctx = {0};
+    ctx.service = c->service;
+    ctx.action = subject;
+    ctx.request_id = id;
+    ctx.org = ctx.role = ctx.principal = "";
+    ctx.db = db;
+    ctx.status = 200;
+
+    exec_ok(db, "SAVEPOINT ev");
+    enum outcome out = FAILED;
+    const char *p[] = {id, subject};
+    PGresult *r = ibc_db_exec(&ctx, sql_inbox, 2, p);
+    if (!r) {
+        out = ctx.err == IBC_EINVAL ? MALFORMED : FAILED; /* a non-UUID id is malformed */
+    } else if (strcmp(PQcmdTuples(r), "0") == 0) {
+        out = SKIPPED;
+    } else {
+        ibc_rc rc = c->sub->fn(&ctx, subject, event);
+        if (rc == IBC_OK) out = APPLIED;
+        else if (rc == IBC_EINVAL) out = MALFORMED;
+        if (rc != IBC_OK)
+            ibc_log(IBC_LOG_WARN, id, "%s: event %s not applied: %s", c->durable, subject,
+                    ctx.err_detail);
+    }
+    PQclear(r);
+    exec_ok(db, out == APPLIED || out == SKIPPED ? "RELEASE SAVEPOINT ev"
+                                                 : "ROLLBACK TO SAVEPOINT ev");
+    json_decref(ctx.reply_headers);
+    json_decref(ctx.err_ext);
+    free(ctx.raw);
+    json_decref(event);
+    return out;
+}
+
+static natsSubscription *subscribe(consumer *c, jsCtx *js)
+{
+    jsSubOptions so;
+    jsSubOptions_Init(&so);
+    so.Stream = IBC_EVENTS_STREAM;
+    so.Config.Durable = c->durable;
+    so.Config.DeliverPolicy = js_DeliverAll;
+    so.Config.AckPolicy = js_AckExplicit;
+    so.Config.AckWait = (int64_t)60 * 1000000000LL;
+    so.Config.MaxAckPending = 4 * BATCH;
+    so.Config.FilterSubject = c->sub->subject;
+    natsSubscription *sub = NULL;
+    jsErrCode jerr = 0;
+    natsStatus s = js_PullSubscribe(&sub, js, c->sub->subject, c->durable, NULL, &so, &jerr);
+    if (s != NATS_OK) {
+        ibc_log(IBC_LOG_WARN, NULL, "%s: cannot subscribe: %s (%d)", c->durable,
+                natsStatus_GetText(s), (int)jerr);
+        ibc_bus_ensure_stream(c->nc);
+        return NULL;
+    }
+    return sub;
+}
+
+static void pause_ms(int ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void *consumer_main(void *arg)
+{
+    consumer *c = arg;
+    jsCtx *js = NULL;
+    if (natsConnection_JetStream(&js, c->nc, NULL) != NATS_OK) return NULL;
+    natsSubscription *sub = NULL;
+    PGconn *db = NULL;
+    int gen = atomic_load(&rewind_gen);
+    while (!atomic_load(&stopping)) {
+        if (gen != atomic_load(&rewind_gen)) {
+            gen = atomic_load(&rewind_gen);
+            natsSubscription_Destroy(sub);
+            sub = NULL;
+            jsErrCode jerr = 0;
+            js_DeleteConsumer(js, IBC_EVENTS_STREAM, c->durable, NULL, &jerr);
+            ibc_log(IBC_LOG_INFO, NULL, "%s: rewound to the start of the stream", c->durable);
+        }
+        if (!sub && !(sub = subscribe(c, js))) {
+            pause_ms(1000);
+            continue;
+        }
+        if (!db || PQstatus(db) != CONNECTION_OK) {
+            if (db) PQfinish(db);
+            if (!(db = ibc_db_connect(c->cfg->pg_dsn, c->service))) {
+                pause_ms(1000);
+                continue;
+            }
+        }
+        natsMsgList list = {0};
+        jsErrCode jerr = 0;
+        natsStatus s = natsSubscription_Fetch(&list, sub, BATCH, 1000, &jerr);
+        if (s == NATS_TIMEOUT) {
+            atomic_store(&c->lag, 0);
+            ibc_metric_set(c->lag_gauge, 0);
+            continue;
+        }
+        if (s != NATS_OK) {
+            natsMsgList_Destroy(&list);
+            pause_ms(500);
+            continue;
+        }
+        enum outcome out[BATCH];
+        bool committed = exec_ok(db, "BEGIN");
+        for (int i = 0; committed && i < list.Count; i++) out[i] = apply_one(c, db, list.Msgs[i]);
+        committed = committed && exec_ok(db, "COMMIT");
+        if (!committed) exec_ok(db, "ROLLBACK");
+        for (int i = 0; i < list.Count; i++) {
+            natsMsg *m = list.Msgs[i];
+            if (!committed || out[i] == FAILED) {
+                natsMsg_NakWithDelay(m, 1000, NULL);
+                ibc_metric_add(c->failed, 1);
+            } else {
+                if (out[i] == MALFORMED) natsMsg_Term(m, NULL);
+                else natsMsg_Ack(m, NULL);
+                ibc_metric_add(out[i] == APPLIED ? c->applied : c->skipped, 1);
+            }
+        }
+        if (list.Count > 0) {
+            jsMsgMetaData *meta = NULL;
+            if (natsMsg_GetMetaData(&meta, list.Msgs[list.Count - 1]) == NATS_OK) {
+                atomic_store(&c->lag, (long long)meta->NumPending);
+                ibc_metric_set(c->lag_gauge, (int64_t)meta->NumPending);
+                jsMsgMetaData_Destroy(meta);
+            }
+        }
+        natsMsgList_Destroy(&list);
+    }
+    natsSubscription_Destroy(sub);
+    if (db) PQfinish(db);
+    jsCtx_Destroy(js);
+    return NULL;
+}
+
+/* Starts a consumer thread per subscription; called by the service runtime. */
+ibc_rc ibc_consumers_start(natsConnection *nc, const ibc_config *cfg, const char *service,
+                           const ibc_event_sub *subs, size_t n)
+{
+    if (n == 0) return IBC_OK;
+    consumers = calloc(n, sizeof *consumers);
+    if (!consumers) return IBC_ENOMEM;
+    nconsumers = n;
+    for (size_t i = 0; i < n; i++) {
+        consumer *c = &consumers[i];
+        c->sub = &subs[i];
+        c->service = service;
+        c->nc = nc;
+        c->cfg = cfg;
+        durable_name(c->durable, sizeof c->durable, service, subs[i].subject);
+        char labels[256];
+        snprintf(labels, sizeof labels, "consumer=\"%s\"", c->durable);
+        c->lag_gauge = ibc_gauge("ibc_events_lag", "Events not yet delivered to a consumer", labels);
+        c->applied = ibc_counter("ibc_events_applied_total", "Events applied", labels);
+        c->skipped =
+            ibc_counter("ibc_events_duplicates_total", "Events skipped as already seen", labels);
+        c->failed = ibc_counter("ibc_events_failed_total", "Events that failed and will be retried",
+                                labels);
+        if (pthread_create(&c->thread, NULL, consumer_main, c) != 0) return IBC_EINTERNAL;
+    }
+    return IBC_OK;
+}
+
+void ibc_consumers_stop(void)
+{
+    atomic_store(&stopping, true);
+    for (size_t i = 0; i < nconsumers; i++) pthread_join(consumers[i].thread, NULL);
+    free(consumers);
+    consumers = NULL;
+    nconsumers = 0;
+}
