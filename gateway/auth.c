@@ -62,10 +62,15 @@ ibc_rc gw_auth_lookup(const char *secret, gw_principal *out)
     PGconn *db = ibc_db_pool_get(auth_pool);
     if (!db) return IBC_EDB;
     const char *p[] = {hash};
-    PGresult *r = PQexecParams(db,
-                               "SELECT id::text, org, role FROM api_keys "
-                               "WHERE hash = $1 AND revoked_at IS NULL",
-                               1, NULL, p, NULL, NULL, 0);
+    static const char sql[] =
+        "SELECT id::text, org, role FROM api_keys WHERE hash = $1 AND revoked_at IS NULL";
+    PGresult *r = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQstatus(db) == CONNECTION_BAD) {
+        /* the server restarted since this connection was last used: once more */
+        PQclear(r);
+        PQreset(db);
+        r = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
+    }
     ibc_rc rc = IBC_EUNAUTH;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         rc = IBC_EDB;

@@ -408,6 +408,14 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
         for (int attempt = 0; attempt < 5; attempt++) {
             ctx_clear_result(&ctx);
             out = run_once(&ctx, act, req, payload, &rc);
+            if (rc == IBC_EDB && PQstatus(w->db) == CONNECTION_BAD && attempt == 0 &&
+                ibc_db_ensure(w->db)) {
+                /* the server restarted under us: the transaction died with the
+                 * connection, so nothing of it was committed; run it again */
+                free(out);
+                out = NULL;
+                continue;
+            }
             if (rc != IBC_ERETRY) break;
             struct timespec ts = {0, (1 + attempt) * 2000000L};
             nanosleep(&ts, NULL);

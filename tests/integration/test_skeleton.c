@@ -247,6 +247,31 @@ static void health_and_metrics_need_no_key(void **state)
     h_free(r);
 }
 
+static void services_survive_a_database_restart(void **state)
+{
+    (void)state;
+    char *isbn = h_isbn();
+    h_resp *r = create_record(h_admin(), isbn);
+    assert_int_equal(r->status, 201);
+    char *id = strdup(h_str(r, "id"));
+    h_free(r);
+    assert_int_equal(h_stack("restart-pg", NULL), 0);
+    /* every worker's connection and the gateway's pool died with the server:
+     * each request must still succeed on a fresh connection */
+    for (int i = 0; i < 12; i++) {
+        r = h_get(h_admin(), "/api/v1/catalog/records/%s", id);
+        assert_int_equal(r->status, 200);
+        h_free(r);
+    }
+    char *isbn2 = h_isbn();
+    r = create_record(h_admin(), isbn2);
+    assert_int_equal(r->status, 201);
+    h_free(r);
+    free(isbn);
+    free(isbn2);
+    free(id);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -259,6 +284,7 @@ int main(void)
         cmocka_unit_test(every_service_answers_ping),
         cmocka_unit_test(stopped_service_is_503_not_a_hang),
         cmocka_unit_test(health_and_metrics_need_no_key),
+        cmocka_unit_test(services_survive_a_database_restart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
