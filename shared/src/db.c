@@ -13,29 +13,21 @@ static void quiet_notice(void *arg, const char *message)
     (void)arg, (void)message; /* NOTICEs (e.g. "already exists, skipping") are not errors */
 }
 
-/* Returns a new connection with search_path set, or NULL (logged). */
+/* Returns a new connection with search_path set, or NULL (logged). The path
+ * is a connection option, so that PQreset() after a server restart keeps it. */
 PGconn *ibc_db_connect(const char *dsn, const char *schema)
 {
-    PGconn *c = PQconnectdb(dsn);
+    char options[160];
+    snprintf(options, sizeof options, "-c search_path=%s,public", schema ? schema : "public");
+    const char *keys[] = {"dbname", "options", NULL};
+    const char *vals[] = {dsn, options, NULL};
+    PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(c) != CONNECTION_OK) {
         ibc_log(IBC_LOG_WARN, NULL, "database connect failed: %s", PQerrorMessage(c));
         PQfinish(c);
         return NULL;
     }
     PQsetNoticeProcessor(c, quiet_notice, NULL);
-    if (schema) {
-        char *ident = PQescapeIdentifier(c, schema, strlen(schema));
-        char sql[256];
-        snprintf(sql, sizeof sql, "SET search_path = %s, public", ident ? ident : "public");
-        PQfreemem(ident);
-        PGresult *r = PQexec(c, sql);
-        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-        if (!ok) {
-            PQfinish(c);
-            return NULL;
-        }
-    }
     return c;
 }
 

@@ -232,6 +232,18 @@ static void stopped_service_is_503_not_a_hang(void **state)
     assert_int_equal(status, 200);
 }
 
+static void silent_service_is_504_after_the_timeout(void **state)
+{
+    (void)state;
+    /* a stopped (SIGSTOP) process keeps its subscription but never answers */
+    assert_int_equal(h_stack("pause", "grants"), 0);
+    h_resp *r = h_get(h_admin(), "/api/v1/grants/ping");
+    assert_int_equal(h_stack("resume", "grants"), 0);
+    assert_int_equal(r->status, 504);
+    assert_non_null(strstr(r->body, "did not answer"));
+    h_free(r);
+}
+
 static void health_and_metrics_need_no_key(void **state)
 {
     (void)state;
@@ -283,6 +295,7 @@ int main(void)
         cmocka_unit_test(bad_input_is_a_clear_4xx),
         cmocka_unit_test(every_service_answers_ping),
         cmocka_unit_test(stopped_service_is_503_not_a_hang),
+        cmocka_unit_test(silent_service_is_504_after_the_timeout),
         cmocka_unit_test(health_and_metrics_need_no_key),
         cmocka_unit_test(services_survive_a_database_restart),
     };
