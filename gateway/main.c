@@ -163,7 +163,19 @@ int main(int argc, char **argv)
     ulfius_add_endpoint_by_val(&http, "GET", "/metrics", NULL, 0, cb_metrics, NULL);
     ulfius_add_endpoint_by_val(&http, "*", "/api", "*", 0, gw_api_callback, NULL);
     ulfius_set_default_endpoint(&http, cb_not_found, NULL);
-    if (ulfius_start_framework(&http) != U_OK) {
+    /* a thread per connection (requests block on NATS), but a bounded number
+     * of connections and an idle timeout, so that no client can exhaust us */
+    struct MHD_OptionItem ops[] = {
+        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
+        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
+        {MHD_OPTION_SOCK_ADDR, 0, &addr},
+        {MHD_OPTION_CONNECTION_LIMIT, gw.cfg.max_connections, NULL},
+        {MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL},
+        {MHD_OPTION_END, 0, NULL},
+    };
+    if (ulfius_start_framework_with_mhd_options(
+            &http, MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
+            ops) != U_OK) {
         ibc_log(IBC_LOG_ERROR, NULL, "cannot listen on %s:%d", gw.cfg.bind_address,
                 gw.cfg.http_port);
         return 1;

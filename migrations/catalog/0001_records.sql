@@ -55,7 +55,7 @@ CREATE FUNCTION record_json(r records) RETURNS jsonb LANGUAGE sql STABLE AS $$
         'annotation', r.annotation, 'age_rating', r.age_rating, 'edition', r.edition,
         'pages', r.pages, 'series', r.series,
         'textbook', CASE WHEN r.textbook_subject IS NOT NULL OR r.grade_from IS NOT NULL
-                              OR r.fpu_number IS NOT NULL
+                              OR r.grade_to IS NOT NULL OR r.fpu_number IS NOT NULL
                          THEN jsonb_strip_nulls(jsonb_build_object('subject', r.textbook_subject,
                               'grade_from', r.grade_from, 'grade_to', r.grade_to,
                               'fpu_number', r.fpu_number)) END,

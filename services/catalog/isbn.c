@@ -18,7 +18,9 @@ bool isbn_normalize(const char *in, char out[14])
         if (*p == '-' || *p == ' ') continue;
         if (n >= 13) return false;
         if (*p >= '0' && *p <= '9') d[n++] = *p;
-        else if ((*p == 'X' || *p == 'x') && n == 9 && p[1] == 0) d[n++] = 'X';
+        /* X only as the tenth character, followed by nothing but separators */
+        else if ((*p == 'X' || *p == 'x') && n == 9 && !p[1 + strspn(p + 1, "- ")])
+            d[n++] = 'X';
         else return false;
     }
     d[n] = 0;

@@ -3,6 +3,7 @@
 #include "isbn.h"
 
 #include <ibc/validate.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,10 @@ ibc_rc record_normalize(ibc_ctx *ctx, const json_t *body, json_t **flat)
         const char *url = json_string_value(json_object_get(e, "url"));
         if (rc == IBC_OK && strncmp(url, "http://", 7) && strncmp(url, "https://", 8))
             rc = ibc_fail(ctx, IBC_EINVAL, "'eresource.url' must start with http:// or https://");
+        const char *host = rc == IBC_OK ? strstr(url, "//") + 2 : NULL;
+        if (host && (!*host || *host == '/' || *host == '?' || *host == '#'))
+            rc = ibc_fail(ctx, IBC_EINVAL, "'eresource.url' '%.60s' names no host after the scheme",
+                          url);
         if (rc == IBC_OK) {
             json_object_set(out, "url", json_object_get(e, "url"));
             json_object_set(out, "access", json_object_get(e, "access"));
@@ -138,8 +143,10 @@ long record_parse_etag(const char *s)
         buf[n - 2] = 0;
         s = buf;
     }
-    if (!*s) return -1;
+    /* digits only: strtol would also take blanks, a sign, and clamp an overflow */
+    if (*s < '0' || *s > '9') return -1;
     char *end;
+    errno = 0;
     long v = strtol(s, &end, 10);
-    return (*end || v < 1) ? -1 : v;
+    return (*end || errno || v < 1) ? -1 : v;
 }

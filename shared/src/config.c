@@ -24,7 +24,8 @@ static int default_metrics_port(const char *service)
 /* Parses an integer in [min, max]; returns false on anything else. */
 static bool parse_int(const char *s, long min, long max, long *out)
 {
-    if (!s || !*s) return false;
+    /* strtol would also skip leading blanks and take a '+' */
+    if (!s || !(*s == '-' || (*s >= '0' && *s <= '9'))) return false;
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
@@ -57,6 +58,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     cfg->workers = 4;
     cfg->request_timeout_ms = 10000;
     cfg->max_body = 1L << 20;
+    cfg->max_connections = 1024;
     cfg->migrate = true;
 
     char host[40] = "host";
@@ -81,6 +83,20 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
                      strs[i].len - 1);
             return IBC_EINVAL;
         }
+        /* an empty DSN means libpq's own defaults (PGHOST, ...); nothing else may be empty */
+        if (v && !*v && strs[i].off != offsetof(ibc_config, pg_dsn)) {
+            snprintf(err, errlen, "%s is set but empty", strs[i].env);
+            return IBC_EINVAL;
+        }
+    }
+    static const char *const levels[] = {"debug", "info", "warn", "error"};
+    bool level_ok = false;
+    for (size_t i = 0; i < IBC_LEN(levels); i++)
+        level_ok |= strcmp(cfg->log_level, levels[i]) == 0;
+    if (!level_ok) {
+        snprintf(err, errlen, "IBC_LOG_LEVEL must be debug, info, warn or error, not '%s'",
+                 cfg->log_level);
+        return IBC_EINVAL;
     }
 
     static const struct {
@@ -94,6 +110,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         {"IBC_WORKERS", 1, 256, 0, offsetof(ibc_config, workers)},
         {"IBC_REQUEST_TIMEOUT_MS", 10, 600000, 0, offsetof(ibc_config, request_timeout_ms)},
         {"IBC_MAX_BODY", 1024, 1L << 30, 1, offsetof(ibc_config, max_body)},
+        {"IBC_MAX_CONNECTIONS", 16, 65535, 0, offsetof(ibc_config, max_connections)},
         {"IBC_MIGRATE", 0, 1, 2, offsetof(ibc_config, migrate)},
     };
     for (size_t i = 0; i < IBC_LEN(nums); i++) {

@@ -40,7 +40,9 @@ static char *dump_reply(json_t *env, const json_t *headers)
 {
     if (headers && json_object_size(headers) > 0)
         json_object_set(env, "headers", (json_t *)headers);
-    char *out = json_dumps(env, JSON_COMPACT);
+    /* 15 significant digits (DBL_DIG): an amount 1234567.89 stays 1234567.89,
+     * not jansson's default 17-digit 1234567.8899999999 */
+    char *out = json_dumps(env, JSON_COMPACT | JSON_REAL_PRECISION(15));
     json_decref(env);
     return out;
 }
@@ -133,7 +135,9 @@ unsigned char *ibc_base64_decode(const char *in, size_t len, size_t *outlen)
         int c = in[i + 2] == '=' ? 0 : b64val(in[i + 2]);
         int d = in[i + 3] == '=' ? 0 : b64val(in[i + 3]);
         bool pad = in[i + 2] == '=' || in[i + 3] == '=';
-        if (a < 0 || b < 0 || c < 0 || d < 0 || (pad && i + 4 != len)) {
+        /* "xx=y": nothing may follow a pad inside its group either */
+        bool gap = in[i + 2] == '=' && in[i + 3] != '=';
+        if (a < 0 || b < 0 || c < 0 || d < 0 || gap || (pad && i + 4 != len)) {
             free(out);
             return NULL;
         }

@@ -3,6 +3,7 @@
 #include "ibc/ibc.h"
 
 #include <stdio.h>
+#include <time.h>
 
 int main(int argc, char **argv)
 {
@@ -15,8 +16,12 @@ int main(int argc, char **argv)
         return 2;
     }
     ibc_log_init("migrate", cfg.log_level);
-    PGconn *db = ibc_db_connect(cfg.pg_dsn, NULL);
-    if (!db) return 1;
+    PGconn *db = NULL;
+    for (int i = 0; !(db = ibc_db_connect(cfg.pg_dsn, NULL)); i++) {
+        if (i == 120) return 1; /* a minute: the database container may still be starting */
+        struct timespec ts = {0, 500000000L};
+        nanosleep(&ts, NULL);
+    }
     int n = argc > 1 ? argc - 1 : (int)IBC_LEN(all);
     for (int i = 0; i < n; i++) {
         const char *schema = argc > 1 ? argv[i + 1] : all[i];

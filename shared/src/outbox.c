@@ -25,7 +25,8 @@ ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *
     snprintf(subject, sizeof subject, "ibc.evt.%s.%s.%s", ctx->service, entity, verb);
     snprintf(type, sizeof type, "ibcnet.%s.%s.%s", ctx->service, entity, verb);
     snprintf(source, sizeof source, "/ibcnet/%s", ctx->service);
-    char *text = json_dumps(data ? data : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+    char *text = json_dumps(data ? data : json_null(),
+                            JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     json_decref(data);
     if (!text) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
     const char *p[] = {subject, type, source, subject_id, text};

@@ -433,6 +433,8 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     }
 
     int status = rc == IBC_OK ? ctx.status : ibc_rc_status(rc);
+    if (rc == IBC_OK && out && strncmp(out, "{\"status\":", 10) == 0)
+        status = atoi(out + 10); /* a replayed Idempotency-Key answer keeps its status */
     if (status >= 500)
         ibc_log(IBC_LOG_ERROR, ctx.request_id, "%s failed: %s", action_name, ctx.err_detail);
     char labels[256];

@@ -18,6 +18,9 @@ bool ibc_date_valid(const char *s)
     int y, m, d;
     char tail;
     if (strlen(s) != 10 || s[4] != '-' || s[7] != '-') return false;
+    /* sscanf's %d would also take a sign or a space: "2024-+1-05" */
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) return false;
     if (sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return false;
     if (y < 1900 || y > 2200 || m < 1 || m > 12 || d < 1) return false;
     static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -61,8 +64,11 @@ static ibc_rc check_string(ibc_ctx *ctx, const char *where, const char *name, co
     if (max > 0 && (long)len > max)
         return ibc_fail(ctx, IBC_EINVAL, "'%s%s' is %zu characters long; at most %ld are allowed",
                         where, name, len, max);
-    if ((long)len < (min > 0 ? min : 0))
+    if (len == 0 && min > 0)
         return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must not be empty", where, name);
+    if ((long)len < min)
+        return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be at least %ld characters long", where,
+                        name, min);
     return IBC_OK;
 }
 
@@ -103,6 +109,9 @@ static ibc_rc check(ibc_ctx *ctx, const ibc_field *f, const char *w, json_t *v)
     case IBC_F_STRARR: {
         if (!json_is_array(v)) break;
         size_t count = json_array_size(v);
+        if (!f->max && (long)count < f->min)
+            return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must have at least %ld items, not %zu", w,
+                            n, f->min, count);
         if ((long)count < f->min || (f->max && (long)count > f->max))
             return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must have %ld to %ld items, not %zu", w, n,
                             f->min, f->max, count);
@@ -145,9 +154,13 @@ ibc_rc ibc_validate(ibc_ctx *ctx, const json_t *obj, const ibc_field *fields, si
                     const char *where, const char *const *ignore, json_t *out)
 {
     if (!where) where = "";
-    if (!json_is_object(obj))
-        return ibc_fail(ctx, IBC_EINVAL, "%s%s must be a JSON object", *where ? "'" : "the body",
-                        *where ? where : "");
+    if (!json_is_object(obj)) {
+        if (!*where) return ibc_fail(ctx, IBC_EINVAL, "the body must be a JSON object");
+        /* where is "textbook.": name the member without its trailing dot */
+        int wlen = (int)strlen(where);
+        if (where[wlen - 1] == '.') wlen--;
+        return ibc_fail(ctx, IBC_EINVAL, "'%.*s' must be a JSON object", wlen, where);
+    }
     const char *key;
     json_t *v;
     json_object_foreach((json_t *)obj, key, v)

@@ -64,6 +64,7 @@ typedef struct {
     int workers;            /* queue subscriptions, each with its own connection */
     int request_timeout_ms; /* gateway: wait for a service reply */
     long max_body;          /* gateway: default body limit in bytes */
+    int max_connections;    /* gateway: open HTTP connections at most */
     bool migrate;           /* apply migrations at start */
 } ibc_config;
 
