@@ -1,0 +1,98 @@
+/* The monitoring service: the directory of schools with their library
+ * passports, survey campaigns, the roadmap, reading promotion and
+ * partnerships, and the network's indicators fed by the other services'
+ * events. This header lists its actions and the helpers they share. */
+#ifndef MONITORING_H
+#define MONITORING_H
+
+#include <ibc/ibc.h>
+
+/* schools.c: the directory and the passports */
+ibc_rc schools_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc schools_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc schools_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc schools_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc passports_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc passports_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc passports_history(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* surveys.c: campaigns and answers */
+ibc_rc campaigns_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc campaigns_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc campaigns_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc campaigns_close(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc campaigns_completion(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc answers_put(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc answers_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc answers_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* roadmap.c */
+ibc_rc roadmap_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc roadmap_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc roadmap_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc roadmap_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc roadmap_delete(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc roadmap_add_evidence(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc roadmap_progress(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* outreach.c: reading-promotion events and partnership agreements */
+ibc_rc promotions_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc promotions_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc promotions_delete(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc partnerships_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc partnerships_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc partnerships_delete(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* indicators.c: indicators, targets, rebuild, textbook provision */
+ibc_rc indicators_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc indicators_rebuild(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc targets_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc targets_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc reports_provision(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* events_in.c: the projections fed by IBC_EVENTS, one handler per service */
+ibc_rc on_catalog_event(ibc_ctx *ctx, const char *subject, const json_t *event);
+ibc_rc on_circulation_event(ibc_ctx *ctx, const char *subject, const json_t *event);
+ibc_rc on_training_event(ibc_ctx *ctx, const char *subject, const json_t *event);
+ibc_rc on_grants_event(ibc_ctx *ctx, const char *subject, const json_t *event);
+
+/* access.c: who may see and change what, and request helpers */
+
+/* True when s is an organisation id: 1 to 64 of A-Z a-z 0-9 . _ - */
+bool mon_org_valid(const char *s);
+/* IBC_OK when the caller may read the data of `school`: admin, methodologist
+ * and integrator read every school, a librarian only their own; else 403. */
+ibc_rc mon_may_read(ibc_ctx *ctx, const char *school);
+/* IBC_OK when the caller may change the data of `school`: admin,
+ * methodologist, or a librarian of that school; else 403. */
+ibc_rc mon_may_edit(ibc_ctx *ctx, const char *school);
+/* IBC_OK for admin and methodologist (they run campaigns, the roadmap, targets). */
+ibc_rc mon_may_run_network(ibc_ctx *ctx, const char *what);
+/* The school a listing is limited to, from the `school` query parameter:
+ * NULL (every school) or the one asked for, checked to be readable. A
+ * librarian who names none gets their own. Borrowed. */
+ibc_rc mon_school_scope(ibc_ctx *ctx, const json_t *req, const char **school);
+/* A path parameter that must be a school id (400 otherwise). Borrowed. */
+ibc_rc mon_school_param(ibc_ctx *ctx, const json_t *req, const char *name, const char **school);
+/* A path parameter that must be a UUID; `what` names it in the error. */
+ibc_rc mon_uuid_param(ibc_ctx *ctx, const json_t *req, const char *name, const char *what,
+                      const char **out);
+/* An optional integer query parameter in min..max; dflt when absent. */
+ibc_rc mon_int_param(ibc_ctx *ctx, const json_t *req, const char *name, long min, long max,
+                     long dflt, long *out);
+/* An optional query parameter that must be a date YYYY-MM-DD; NULL when absent. */
+ibc_rc mon_date_param(ibc_ctx *ctx, const json_t *req, const char *name, const char **out);
+/* An optional query parameter that must be one of choices (NULL-terminated). */
+ibc_rc mon_enum_param(ibc_ctx *ctx, const json_t *req, const char *name, const char *const *choices,
+                      const char **out);
+/* The version named by an optional If-Match ("3" or "\"3\""): -1 when the
+ * header is absent, 400 when it is not a version of this API. */
+ibc_rc mon_if_match(ibc_ctx *ctx, long *version);
+/* Sets ETag from the integer member `member` of obj. */
+void mon_set_etag(ibc_ctx *ctx, const json_t *obj, const char *member);
+/* True when the caller's Accept asks for text/csv. */
+bool mon_wants_csv(const ibc_ctx *ctx);
+/* Answers with a CSV body (steals data, malloc'd) and a download file name. */
+void mon_reply_csv(ibc_ctx *ctx, char *data, size_t len, const char *filename);
+
+#endif

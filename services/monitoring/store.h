@@ -1,0 +1,116 @@
+/* The monitoring service's SQL. Every function runs on ctx->db inside the
+ * caller's transaction (or none, for read-only actions), takes validated
+ * input, and returns JSON built by PostgreSQL as a new reference in *out.
+ * Optional text parameters are NULL when absent. On a database error the
+ * rc and a sentence are in ctx. */
+#ifndef MON_STORE_H
+#define MON_STORE_H
+
+#include <ibc/ibc.h>
+
+/* ------------------------------------------------------------- schools */
+/* Inserts a school (body: id, name, district, kind, students[11]);
+ * IBC_ECONFLICT when the id is taken. */
+ibc_rc store_school_insert(ibc_ctx *ctx, const json_t *body, json_t **out);
+/* Replaces a school; version -1 means any. IBC_ENOTFOUND, IBC_EPRECOND. */
+ibc_rc store_school_update(ibc_ctx *ctx, const char *id, const json_t *body, long version,
+                           json_t **out);
+ibc_rc store_school_get(ibc_ctx *ctx, const char *id, json_t **out);
+/* {"items": [...], "total": n} filtered by the non-NULL arguments. */
+ibc_rc store_school_list(ibc_ctx *ctx, const char *school, const char *district, const char *kind,
+                         const char *level, json_t **out);
+/* Locks the school's row for the transaction; IBC_ENOTFOUND when unknown. */
+ibc_rc store_school_lock(ibc_ctx *ctx, const char *id);
+
+/* ----------------------------------------------------------- passports */
+/* The current passport, or the one in force at the end of as_of (may be NULL). */
+ibc_rc store_passport_get(ibc_ctx *ctx, const char *school, const char *as_of, json_t **out);
+/* *same = the current version when body equals it field for field, else 0. */
+ibc_rc store_passport_unchanged(ibc_ctx *ctx, const char *school, const json_t *body, long *same);
+/* Adds the next version of the school's passport (the school is locked). */
+ibc_rc store_passport_insert(ibc_ctx *ctx, const char *school, const json_t *body, json_t **out);
+/* {"school", "versions": [newest first, each with "changed": [fields]]}. */
+ibc_rc store_passport_history(ibc_ctx *ctx, const char *school, json_t **out);
+
+/* ------------------------------------------------------------- surveys */
+ibc_rc store_campaign_insert(ibc_ctx *ctx, const json_t *body, json_t **out);
+ibc_rc store_campaign_get(ibc_ctx *ctx, const char *id, json_t **out);
+/* The campaign locked against closing for the transaction (FOR SHARE). */
+ibc_rc store_campaign_get_locked(ibc_ctx *ctx, const char *id, json_t **out);
+ibc_rc store_campaign_list(ibc_ctx *ctx, const char *status, json_t **out);
+/* Closes an open campaign; IBC_ECONFLICT when it is closed already. */
+ibc_rc store_campaign_close(ibc_ctx *ctx, const char *id, json_t **out);
+/* {"campaign_id", "schools", "answered", "share", "by_school": [...]}. */
+ibc_rc store_campaign_completion(ibc_ctx *ctx, const char *id, const char *school, json_t **out);
+/* Inserts or corrects the school's answer; *created tells which. version -1: any. */
+ibc_rc store_answer_put(ibc_ctx *ctx, const char *campaign, const char *school,
+                        const json_t *answers, long version, json_t **out, bool *created);
+ibc_rc store_answer_get(ibc_ctx *ctx, const char *campaign, const char *school, json_t **out);
+/* Every answer of the campaign (one school's when school is not NULL), with
+ * the school's name, ordered by school. */
+ibc_rc store_answer_list(ibc_ctx *ctx, const char *campaign, const char *school, json_t **out);
+
+/* ------------------------------------------------------------- roadmap */
+ibc_rc store_roadmap_insert(ibc_ctx *ctx, const json_t *body, json_t **out);
+ibc_rc store_roadmap_update(ibc_ctx *ctx, const char *id, const json_t *body, long version,
+                            json_t **out);
+ibc_rc store_roadmap_get(ibc_ctx *ctx, const char *id, json_t **out);
+ibc_rc store_roadmap_delete(ibc_ctx *ctx, const char *id, json_t **out);
+ibc_rc store_roadmap_add_evidence(ibc_ctx *ctx, const char *id, const json_t *evidence,
+                                  json_t **out);
+/* Filters: section, status (planned|in_progress|done|overdue), responsible org. */
+ibc_rc store_roadmap_list(ibc_ctx *ctx, const char *section, const char *status,
+                          const char *responsible, json_t **out);
+ibc_rc store_roadmap_progress(ibc_ctx *ctx, json_t **out);
+
+/* ------------------------------------------------------------ outreach */
+ibc_rc store_promotion_insert(ibc_ctx *ctx, const json_t *body, json_t **out);
+ibc_rc store_promotion_list(ibc_ctx *ctx, const char *school, const char *from, const char *to,
+                            json_t **out);
+/* Deletes and returns what it was; IBC_ENOTFOUND when unknown. */
+ibc_rc store_promotion_delete(ibc_ctx *ctx, const char *id, json_t **out);
+ibc_rc store_promotion_school(ibc_ctx *ctx, const char *id, char school[65]);
+ibc_rc store_partnership_insert(ibc_ctx *ctx, const json_t *body, json_t **out);
+ibc_rc store_partnership_list(ibc_ctx *ctx, const char *school, bool active_only, json_t **out);
+ibc_rc store_partnership_school(ibc_ctx *ctx, const char *id, char school[65]);
+ibc_rc store_partnership_delete(ibc_ctx *ctx, const char *id, json_t **out);
+
+/* ---------------------------------------------------------- indicators */
+/* One indicator's {value, ..., history: [{month, value, ...}]} over the
+ * last `months` months; school (may be NULL) narrows the school-level ones. */
+ibc_rc store_indicator(ibc_ctx *ctx, const char *indicator, long months, const char *school,
+                       json_t **out);
+/* {indicator: target} of every target set. */
+ibc_rc store_targets(ibc_ctx *ctx, json_t **out);
+ibc_rc store_target_set(ibc_ctx *ctx, const char *indicator, const char *target, json_t **out);
+/* Clears every projection and the inbox (one statement, under exclusive
+ * locks); *forgotten = events the inbox held. */
+ibc_rc store_projections_clear(ibc_ctx *ctx, long long *forgotten);
+/* Rows {school?, grade, subject, students, copies, share}: per school when
+ * school is given, else summed over the network. grade 0 and subject NULL
+ * mean every one. */
+ibc_rc store_provision(ibc_ctx *ctx, const char *school, long grade, const char *subject,
+                       json_t **out);
+
+/* --------------------------------------------------------- projections */
+/* Each applies one event's data (borrowed) at the event's time (may be NULL:
+ * now). The data's missing or ill-typed fields give IBC_EINVAL. */
+ibc_rc proj_record_upsert(ibc_ctx *ctx, const json_t *data, const char *time);
+ibc_rc proj_record_delete(ibc_ctx *ctx, const char *id, const char *time);
+ibc_rc proj_record_merge(ibc_ctx *ctx, const char *kept, const char *merged, const char *time);
+/* status NULL: the data's own status */
+ibc_rc proj_item_upsert(ibc_ctx *ctx, const json_t *data, const char *status, const char *time);
+/* verb: created or renewed */
+ibc_rc proj_loan_activity(ibc_ctx *ctx, const json_t *data, const char *verb, const char *time);
+ibc_rc proj_loan_returned(ibc_ctx *ctx, const json_t *data, const char *time);
+ibc_rc proj_reader_upsert(ibc_ctx *ctx, const json_t *data, const char *time);
+/* marks the reader gone (registered readers no longer count it) */
+ibc_rc proj_reader_delete(ibc_ctx *ctx, const json_t *data, const char *time);
+ibc_rc proj_staff_upsert(ibc_ctx *ctx, const json_t *data, const char *time);
+/* the staff member left on the event's date */
+ibc_rc proj_staff_delete(ibc_ctx *ctx, const json_t *data, const char *time);
+ibc_rc proj_completion_upsert(ibc_ctx *ctx, const json_t *data, const char *time);
+ibc_rc proj_completion_delete(ibc_ctx *ctx, const char *enrolment_id);
+ibc_rc proj_project_upsert(ibc_ctx *ctx, const json_t *data, const char *time);
+
+#endif

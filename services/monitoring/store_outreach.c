@@ -1,0 +1,117 @@
+/* The SQL of reading-promotion events and partnership agreements (see store.h). */
+#include "store_util.h"
+
+#include <stdio.h>
+
+#define PROMOTION_JSON(p)                                                                          \
+    "jsonb_build_object('id', " p ".id, 'school', " p ".school_id, 'campaign', " p ".campaign, "   \
+    "'held_on', " p ".held_on, 'participants', " p ".participants, 'description', " p              \
+    ".description, 'created_at', " p ".created_at)"
+
+static const char sql_promotion_insert[] =
+    "INSERT INTO promotions AS p (school_id, campaign, held_on, participants, description) "
+    "SELECT b->>'school', b->>'campaign', (b->>'held_on')::date, (b->>'participants')::int, "
+    "b->>'description' FROM (SELECT $1::jsonb b) q RETURNING " PROMOTION_JSON("p");
+
+ibc_rc store_promotion_insert(ibc_ctx *ctx, const json_t *body, json_t **out)
+{
+    return su_json_with_body(ctx, out, sql_promotion_insert, body, 0, NULL);
+}
+
+static const char sql_promotion_list[] =
+    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(" PROMOTION_JSON(
+        "p") " ORDER BY "
+             "p.held_on DESC, p.created_at DESC), '[]'), 'total', count(*), 'participants', "
+             "coalesce(sum(p.participants), 0)) FROM promotions p "
+             "WHERE ($1::text IS NULL OR p.school_id = $1) AND ($2::date IS NULL OR p.held_on >= "
+             "$2::date) "
+             "AND ($3::date IS NULL OR p.held_on <= $3::date)";
+
+ibc_rc store_promotion_list(ibc_ctx *ctx, const char *school, const char *from, const char *to,
+                            json_t **out)
+{
+    const char *p[] = {school, from, to};
+    return ibc_db_json(ctx, out, sql_promotion_list, 3, p);
+}
+
+/* Copies the first column of a one-row answer into school; IBC_ENOTFOUND when none. */
+static ibc_rc school_of(ibc_ctx *ctx, const char *sql, const char *id, const char *what,
+                        char school[65])
+{
+    const char *p[] = {id};
+    PGresult *r = ibc_db_exec(ctx, sql, 1, p);
+    if (!r) return ctx->err;
+    ibc_rc rc = IBC_OK;
+    if (PQntuples(r) == 0)
+        rc = ibc_fail(ctx, IBC_ENOTFOUND, "no %s has id '%s'", what, id);
+    else
+        snprintf(school, 65, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return rc;
+}
+
+static const char sql_promotion_school[] = "SELECT school_id FROM promotions WHERE id = $1::uuid";
+
+ibc_rc store_promotion_school(ibc_ctx *ctx, const char *id, char school[65])
+{
+    return school_of(ctx, sql_promotion_school, id, "reading-promotion event", school);
+}
+
+static const char sql_promotion_delete[] =
+    "DELETE FROM promotions p WHERE p.id = $1::uuid RETURNING " PROMOTION_JSON("p");
+
+ibc_rc store_promotion_delete(ibc_ctx *ctx, const char *id, json_t **out)
+{
+    const char *p[] = {id};
+    ibc_rc rc = ibc_db_json(ctx, out, sql_promotion_delete, 1, p);
+    if (rc == IBC_ENOTFOUND) ibc_fail(ctx, rc, "no reading-promotion event has id '%s'", id);
+    return rc;
+}
+
+#define PARTNERSHIP_JSON(p)                                                                        \
+    "jsonb_build_object('id', " p ".id, 'school', " p ".school_id, 'partner', " p ".partner, "     \
+    "'signed_on', " p ".signed_on, 'valid_until', " p ".valid_until, 'subject', " p ".subject, "   \
+    "'active', " p ".signed_on <= current_date AND (" p ".valid_until IS NULL OR " p               \
+    ".valid_until >= current_date), 'created_at', " p ".created_at)"
+
+static const char sql_partnership_insert[] =
+    "INSERT INTO partnerships AS p (school_id, partner, signed_on, valid_until, subject) "
+    "SELECT b->>'school', b->>'partner', (b->>'signed_on')::date, (b->>'valid_until')::date, "
+    "b->>'subject' FROM (SELECT $1::jsonb b) q RETURNING " PARTNERSHIP_JSON("p");
+
+ibc_rc store_partnership_insert(ibc_ctx *ctx, const json_t *body, json_t **out)
+{
+    return su_json_with_body(ctx, out, sql_partnership_insert, body, 0, NULL);
+}
+
+static const char sql_partnership_list[] =
+    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(j ORDER BY j->>'signed_on' DESC), "
+    "'[]'), 'total', count(*)) FROM (SELECT " PARTNERSHIP_JSON(
+        "p") " j FROM partnerships p "
+             "WHERE $1::text IS NULL OR p.school_id = $1) x WHERE NOT $2::bool OR "
+             "(j->>'active')::bool";
+
+ibc_rc store_partnership_list(ibc_ctx *ctx, const char *school, bool active_only, json_t **out)
+{
+    const char *p[] = {school, active_only ? "true" : "false"};
+    return ibc_db_json(ctx, out, sql_partnership_list, 2, p);
+}
+
+static const char sql_partnership_school[] =
+    "SELECT school_id FROM partnerships WHERE id = $1::uuid";
+
+ibc_rc store_partnership_school(ibc_ctx *ctx, const char *id, char school[65])
+{
+    return school_of(ctx, sql_partnership_school, id, "partnership agreement", school);
+}
+
+static const char sql_partnership_delete[] =
+    "DELETE FROM partnerships p WHERE p.id = $1::uuid RETURNING " PARTNERSHIP_JSON("p");
+
+ibc_rc store_partnership_delete(ibc_ctx *ctx, const char *id, json_t **out)
+{
+    const char *p[] = {id};
+    ibc_rc rc = ibc_db_json(ctx, out, sql_partnership_delete, 1, p);
+    if (rc == IBC_ENOTFOUND) ibc_fail(ctx, rc, "no partnership agreement has id '%s'", id);
+    return rc;
+}

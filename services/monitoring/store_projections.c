@@ -1,0 +1,203 @@
+/* The SQL of the projections fed by other services' events (see store.h).
+ * Every statement is an upsert keyed by the other service's id, so that the
+ * order of events of different entities does not matter; a state is only
+ * replaced by the state of a later event (changed_at), so that a retried,
+ * late event does not undo a newer one. $1 is the event's data, $2 its time. */
+#include "store_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define EVENT "WITH e AS (SELECT $1::jsonb AS d, coalesce($2::timestamptz, now()) AS t) "
+
+/* Runs an event statement with the data and time (and extra parameters). */
+static ibc_rc apply(ibc_ctx *ctx, const char *sql, const json_t *data, const char *time, int nextra,
+                    const char *const *extra)
+{
+    const char *p[4] = {NULL, time, NULL, NULL};
+    char *text = su_text(ctx, data);
+    if (!text) return ctx->err;
+    p[0] = text;
+    for (int i = 0; i < nextra && i < 2; i++)
+        p[2 + i] = extra[i];
+    ibc_rc rc = su_exec(ctx, sql, 2 + nextra, p);
+    free(text);
+    return rc;
+}
+
+static ibc_rc need_id(ibc_ctx *ctx, const json_t *data, const char *member)
+{
+    if (json_is_string(json_object_get(data, member)) &&
+        json_string_length(json_object_get(data, member)) > 0)
+        return IBC_OK;
+    return ibc_fail(ctx, IBC_EINVAL, "the event's data has no '%s'", member);
+}
+
+static const char sql_record_upsert[] = EVENT
+    "INSERT INTO p_records AS r (id, type, textbook_subject, grade_from, grade_to, "
+    "created_at, changed_at) SELECT d->>'id', d->>'type', nullif(btrim(d->'textbook'->>'subject'), "
+    "''), (d->'textbook'->>'grade_from')::int, (d->'textbook'->>'grade_to')::int, t, t FROM e "
+    "ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, textbook_subject = "
+    "EXCLUDED.textbook_subject, grade_from = EXCLUDED.grade_from, grade_to = EXCLUDED.grade_to, "
+    "changed_at = EXCLUDED.changed_at, created_at = least(r.created_at, EXCLUDED.created_at) "
+    "WHERE r.changed_at <= EXCLUDED.changed_at";
+
+ibc_rc proj_record_upsert(ibc_ctx *ctx, const json_t *data, const char *time)
+{
+    ibc_rc rc = need_id(ctx, data, "id");
+    return rc == IBC_OK ? apply(ctx, sql_record_upsert, data, time, 0, NULL) : rc;
+}
+
+static const char sql_record_delete[] =
+    EVENT "INSERT INTO p_records AS r (id, created_at, changed_at, deleted_at) "
+          "SELECT lower($3::text), t, t, t FROM e ON CONFLICT (id) DO UPDATE SET deleted_at = "
+          "least(coalesce(r.deleted_at, EXCLUDED.deleted_at), EXCLUDED.deleted_at)";
+
+ibc_rc proj_record_delete(ibc_ctx *ctx, const char *id, const char *time)
+{
+    const char *extra[] = {id};
+    json_t *none = json_object();
+    ibc_rc rc = apply(ctx, sql_record_delete, none, time, 1, extra);
+    json_decref(none);
+    return rc;
+}
+
+static const char sql_items_move[] =
+    "UPDATE p_items SET record_id = lower($1) WHERE record_id = lower($2)";
+
+ibc_rc proj_record_merge(ibc_ctx *ctx, const char *kept, const char *merged, const char *time)
+{
+    ibc_rc rc = proj_record_delete(ctx, merged, time);
+    const char *p[] = {kept, merged};
+    if (rc == IBC_OK) rc = su_exec(ctx, sql_items_move, 2, p);
+    return rc;
+}
+
+static const char sql_item_upsert[] = EVENT
+    "INSERT INTO p_items AS i (id, record_id, school, status, created_at, changed_at) "
+    "SELECT d->>'id', d->>'record_id', d->>'school', coalesce($3::text, d->>'status', "
+    "'available'), t, t FROM e ON CONFLICT (id) DO UPDATE SET "
+    "record_id = coalesce(EXCLUDED.record_id, i.record_id), school = coalesce(EXCLUDED.school, "
+    "i.school), status = coalesce($3::text, $1::jsonb->>'status', i.status), "
+    "changed_at = EXCLUDED.changed_at, created_at = least(i.created_at, EXCLUDED.created_at) "
+    "WHERE i.changed_at <= EXCLUDED.changed_at";
+
+ibc_rc proj_item_upsert(ibc_ctx *ctx, const json_t *data, const char *status, const char *time)
+{
+    ibc_rc rc = need_id(ctx, data, "id");
+    const char *extra[] = {status};
+    return rc == IBC_OK ? apply(ctx, sql_item_upsert, data, time, 1, extra) : rc;
+}
+
+static const char sql_loan_activity[] = EVENT
+    ", l AS (INSERT INTO p_loans (id, school, reader_id, item_id, created_at) "
+    "SELECT d->>'id', d->>'school', d->>'reader_id', d->>'item_id', t FROM e "
+    "ON CONFLICT (id) DO NOTHING) "
+    "INSERT INTO p_loan_activity (loan_id, verb, reader_id, school, at) "
+    "SELECT d->>'id', $3::text, d->>'reader_id', d->>'school', t FROM e ON CONFLICT DO NOTHING";
+
+ibc_rc proj_loan_activity(ibc_ctx *ctx, const json_t *data, const char *verb, const char *time)
+{
+    ibc_rc rc = need_id(ctx, data, "id");
+    const char *extra[] = {verb};
+    return rc == IBC_OK ? apply(ctx, sql_loan_activity, data, time, 1, extra) : rc;
+}
+
+static const char sql_loan_returned[] =
+    EVENT "UPDATE p_loans l SET returned_at = coalesce((d->>'returned_at')::timestamptz, t) "
+          "FROM e WHERE l.id = d->>'id'";
+
+ibc_rc proj_loan_returned(ibc_ctx *ctx, const json_t *data, const char *time)
+{
+    ibc_rc rc = need_id(ctx, data, "id");
+    return rc == IBC_OK ? apply(ctx, sql_loan_returned, data, time, 0, NULL) : rc;
+}
+
+/* $3: "deleted" marks the reader gone */
+static const char sql_reader_upsert[] = EVENT
+    "INSERT INTO p_readers AS r (id, school, category, created_at, deleted_at) "
+    "SELECT d->>'id', d->>'school', d->>'category', t, CASE WHEN $3::text = 'deleted' THEN t END "
+    "FROM e ON CONFLICT (id) DO UPDATE SET school = coalesce(EXCLUDED.school, r.school), "
+    "category = coalesce(EXCLUDED.category, r.category), "
+    "deleted_at = coalesce(EXCLUDED.deleted_at, r.deleted_at)";
+
+static ibc_rc reader(ibc_ctx *ctx, const json_t *data, const char *time, const char *verb)
+{
+    ibc_rc rc = need_id(ctx, data, "id");
+    const char *extra[] = {verb};
+    return rc == IBC_OK ? apply(ctx, sql_reader_upsert, data, time, 1, extra) : rc;
+}
+
+ibc_rc proj_reader_upsert(ibc_ctx *ctx, const json_t *data, const char *time)
+{
+    return reader(ctx, data, time, "upsert");
+}
+
+ibc_rc proj_reader_delete(ibc_ctx *ctx, const json_t *data, const char *time)
+{
+    return reader(ctx, data, time, "deleted");
+}
+
+/* $3: "deleted" ends the staff member's employment on the event's date */
+static const char sql_staff_upsert[] = EVENT
+    "INSERT INTO p_staff AS s (id, school, created_at, left_on) "
+    "SELECT d->>'id', d->>'school', t, CASE WHEN $3::text = 'deleted' THEN t::date END FROM e "
+    "ON CONFLICT (id) DO UPDATE SET school = coalesce(EXCLUDED.school, s.school), "
+    "left_on = coalesce(EXCLUDED.left_on, s.left_on)";
+
+ibc_rc proj_staff_upsert(ibc_ctx *ctx, const json_t *data, const char *time)
+{
+    ibc_rc rc = need_id(ctx, data, "id");
+    const char *extra[] = {"upsert"};
+    return rc == IBC_OK ? apply(ctx, sql_staff_upsert, data, time, 1, extra) : rc;
+}
+
+ibc_rc proj_staff_delete(ibc_ctx *ctx, const json_t *data, const char *time)
+{
+    ibc_rc rc = need_id(ctx, data, "id");
+    const char *extra[] = {"deleted"};
+    return rc == IBC_OK ? apply(ctx, sql_staff_upsert, data, time, 1, extra) : rc;
+}
+
+static const char sql_completion_upsert[] =
+    EVENT "INSERT INTO p_completions AS c (enrolment_id, staff_id, school, course_id, hours, "
+          "completed_on) SELECT d->>'id', d->>'staff_id', d->>'school', d->>'course_id', "
+          "(d->>'hours')::numeric, coalesce((d->>'completed_on')::date, t::date) FROM e "
+          "ON CONFLICT (enrolment_id) DO UPDATE SET staff_id = EXCLUDED.staff_id, school = "
+          "EXCLUDED.school, course_id = EXCLUDED.course_id, hours = EXCLUDED.hours, completed_on = "
+          "EXCLUDED.completed_on";
+
+ibc_rc proj_completion_upsert(ibc_ctx *ctx, const json_t *data, const char *time)
+{
+    ibc_rc rc = need_id(ctx, data, "id");
+    if (rc == IBC_OK) rc = need_id(ctx, data, "staff_id");
+    return rc == IBC_OK ? apply(ctx, sql_completion_upsert, data, time, 0, NULL) : rc;
+}
+
+static const char sql_completion_delete[] = "DELETE FROM p_completions WHERE enrolment_id = $1";
+
+ibc_rc proj_completion_delete(ibc_ctx *ctx, const char *enrolment_id)
+{
+    const char *p[] = {enrolment_id};
+    return su_exec(ctx, sql_completion_delete, 1, p);
+}
+
+static const char sql_project_upsert[] = EVENT
+    ", h AS (INSERT INTO p_project_status (project_id, status, at) SELECT d->>'id', "
+    "d->>'status', t FROM e WHERE d->>'status' IS NOT NULL ON CONFLICT DO NOTHING) "
+    "INSERT INTO p_projects AS p (id, school, programme_id, status, requested_amount, "
+    "awarded_amount, created_at, changed_at) SELECT d->>'id', d->>'school', d->>'programme_id', "
+    "d->>'status', (d->>'requested_amount')::numeric, (d->>'awarded_amount')::numeric, t, t "
+    "FROM e ON CONFLICT (id) DO UPDATE SET school = coalesce(EXCLUDED.school, p.school), "
+    "programme_id = coalesce(EXCLUDED.programme_id, p.programme_id), "
+    "status = coalesce(EXCLUDED.status, p.status), requested_amount = "
+    "coalesce(EXCLUDED.requested_amount, p.requested_amount), awarded_amount = "
+    "coalesce(EXCLUDED.awarded_amount, p.awarded_amount), changed_at = EXCLUDED.changed_at, "
+    "created_at = least(p.created_at, EXCLUDED.created_at) "
+    "WHERE p.changed_at <= EXCLUDED.changed_at";
+
+ibc_rc proj_project_upsert(ibc_ctx *ctx, const json_t *data, const char *time)
+{
+    ibc_rc rc = need_id(ctx, data, "id");
+    return rc == IBC_OK ? apply(ctx, sql_project_upsert, data, time, 0, NULL) : rc;
+}
