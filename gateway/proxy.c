@@ -75,15 +75,21 @@ static int local_route(const gw_route *rt, const json_t *params, const json_t *b
     char err[512] = "";
     ibc_rc rc;
     int status = 200;
-    if (strcmp(rt->subject, "local:keys.create") == 0) {
-        rc = gw_keys_create(db, body, who->id, &out, err, sizeof err);
-        status = 201;
-    } else if (strcmp(rt->subject, "local:keys.list") == 0) {
-        rc = gw_keys_list(db, &out);
-    } else {
-        rc = gw_keys_revoke(db, json_string_value(json_object_get(params, "id")), err,
-                            sizeof err);
-        status = 204;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (strcmp(rt->subject, "local:keys.create") == 0) {
+            rc = gw_keys_create(db, body, who->id, &out, err, sizeof err);
+            status = 201;
+        } else if (strcmp(rt->subject, "local:keys.list") == 0) {
+            rc = gw_keys_list(db, &out);
+        } else {
+            rc = gw_keys_revoke(db, json_string_value(json_object_get(params, "id")), err,
+                                sizeof err);
+            status = 204;
+        }
+        /* each is one statement: when the server restarted since the
+         * connection was last used, nothing happened; reconnect and redo */
+        if (rc != IBC_EDB || PQstatus(db) != CONNECTION_BAD) break;
+        PQreset(db);
     }
     ibc_db_pool_put(gw.pool, db);
     if (rc != IBC_OK)
@@ -138,7 +144,9 @@ static int send_reply(struct _u_response *resp, const char *data, int len, const
     } else {
         json_t *body = json_object_get(env, "body");
         if (body && status != 204) {
-            char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY);
+            /* 15 digits: decimals such as 1234567.89 print as sent (see envelope.c) */
+            char *text =
+                json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
             ulfius_set_string_body_response(resp, status, text);
             u_map_put(resp->map_header, "Content-Type", "application/json");
             free(text);

@@ -20,6 +20,36 @@ unsigned gw_role_bit(const char *role)
     return 0;
 }
 
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* A captured segment, percent-decoded ("Пушкин%20А" is "Пушкин А"). When the
+ * decoded bytes are not UTF-8 (or a %-escape is broken) the raw segment is
+ * kept, so that the service names exactly what the client sent. New reference. */
+static json_t *decode_segment(const char *s, size_t len)
+{
+    char buf[1024];
+    size_t o = 0;
+    bool ok = len < sizeof buf;
+    for (size_t i = 0; ok && i < len; i++) {
+        if (s[i] != '%') {
+            buf[o++] = s[i];
+            continue;
+        }
+        int hi = i + 2 < len ? hexval(s[i + 1]) : -1;
+        int lo = i + 2 < len ? hexval(s[i + 2]) : -1;
+        if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) ok = false; /* broken, or a NUL */
+        else buf[o++] = (char)(hi * 16 + lo), i += 2;
+    }
+    json_t *v = ok ? json_stringn(buf, o) : NULL; /* NULL when not UTF-8 */
+    return v ? v : json_stringn(s, len);
+}
+
 /* Matches path against pattern segment by segment; captures into params when
  * params is not NULL. A trailing slash on the path is ignored. */
 static bool match_path(const char *pattern, const char *path, json_t *params)
@@ -38,7 +68,7 @@ static bool match_path(const char *pattern, const char *path, json_t *params)
                 size_t nlen = plen - 2 < sizeof name - 1 ? plen - 2 : sizeof name - 1;
                 memcpy(name, p + 1, nlen);
                 name[nlen] = 0;
-                json_object_set_new(params, name, json_stringn(s, slen));
+                json_object_set_new(params, name, decode_segment(s, slen));
             }
         } else if (plen != slen || memcmp(p, s, plen) != 0) {
             return false;

@@ -153,6 +153,7 @@ static void *consumer_main(void *arg)
     natsSubscription *sub = NULL;
     PGconn *db = NULL;
     int gen = atomic_load(&rewind_gen);
+    int failures = 0;
     while (!atomic_load(&stopping)) {
         if (gen != atomic_load(&rewind_gen)) {
             gen = atomic_load(&rewind_gen);
@@ -183,9 +184,18 @@ static void *consumer_main(void *arg)
         }
         if (s != NATS_OK) {
             natsMsgList_Destroy(&list);
+            /* the consumer may be gone (another replica rewound, or an
+             * operator deleted it): after a few failures subscribe again,
+             * which creates it anew if nobody else did */
+            if (++failures >= 3) {
+                natsSubscription_Destroy(sub);
+                sub = NULL;
+                failures = 0;
+            }
             pause_ms(500);
             continue;
         }
+        failures = 0;
         enum outcome out[BATCH];
         bool committed = exec_ok(db, "BEGIN");
         for (int i = 0; committed && i < list.Count; i++) out[i] = apply_one(c, db, list.Msgs[i]);

@@ -156,6 +156,9 @@ ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
 /* Resets a broken connection; forgets its statements. Returns true when live. */
 bool ibc_db_ensure(PGconn *c)
 {
+    /* a connection the server closed looks fine until libpq reads the EOF:
+     * read what is there (never blocks) so that a dead one is seen now */
+    PQconsumeInput(c);
     if (PQstatus(c) == CONNECTION_OK) return true;
     stmt_forget(c);
     PQreset(c);
@@ -204,6 +207,7 @@ PGconn *ibc_db_pool_get(ibc_db_pool *p)
     PGconn *c = p->conns[slot];
     pthread_mutex_unlock(&p->lock);
 
+    if (c) PQconsumeInput(c); /* notices a connection the server has closed */
     if (c && PQstatus(c) != CONNECTION_OK) {
         /* statements are per thread; the pool's callers use plain PQexecParams */
         PQfinish(c);

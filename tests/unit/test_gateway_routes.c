@@ -102,14 +102,31 @@ static void several_parameters_are_captured(void **state)
     done(&r);
 }
 
-static void parameter_keeps_utf8_and_percent_signs_as_given(void **state)
+static void parameter_is_percent_decoded_and_keeps_utf8(void **state)
 {
     (void)state;
     result r;
     const gw_route *rt = match(table, N(table), "GET", "/api/v1/items/Пушкин%20А", &r);
     assert_non_null(rt);
-    assert_string_equal(param(&r, "id"), "Пушкин%20А");
+    assert_string_equal(param(&r, "id"), "Пушкин А");
     done(&r);
+    rt = match(table, N(table), "GET", "/api/v1/items/%D0%9F%d1%83", &r);
+    assert_string_equal(param(&r, "id"), "Пу");
+    done(&r);
+}
+
+static void parameter_with_broken_escape_or_bad_utf8_is_kept_raw(void **state)
+{
+    (void)state;
+    static const char *raw[] = {"%C3%28", "ab%2", "%zz", "%00x", "50%"};
+    for (size_t i = 0; i < sizeof raw / sizeof raw[0]; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/api/v1/items/%s", raw[i]);
+        result r;
+        assert_non_null(match(table, N(table), "GET", path, &r));
+        assert_string_equal(param(&r, "id"), raw[i]);
+        done(&r);
+    }
 }
 
 static void literal_beats_parameter_whatever_the_order(void **state)
@@ -423,7 +440,8 @@ int main(void)
         cmocka_unit_test(literal_path_matches_its_route),
         cmocka_unit_test(parameter_is_captured_as_a_string),
         cmocka_unit_test(several_parameters_are_captured),
-        cmocka_unit_test(parameter_keeps_utf8_and_percent_signs_as_given),
+        cmocka_unit_test(parameter_is_percent_decoded_and_keeps_utf8),
+        cmocka_unit_test(parameter_with_broken_escape_or_bad_utf8_is_kept_raw),
         cmocka_unit_test(literal_beats_parameter_whatever_the_order),
         cmocka_unit_test(literal_of_another_method_does_not_shadow_a_parameter),
         cmocka_unit_test(trailing_slash_is_ignored),
