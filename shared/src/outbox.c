@@ -130,9 +130,14 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
 /* Waits for a NOTIFY on the connection or for timeout_ms. */
 static void wait_notify(PGconn *db, int timeout_ms)
 {
+    /* a NOTIFY sent while the last batch ran arrives with its COMMIT reply and
+     * is already queued in libpq: polling the socket would sleep the timeout */
+    PGnotify *n;
+    bool queued = false;
+    while ((n = PQnotifies(db))) PQfreemem(n), queued = true;
+    if (queued) return;
     struct pollfd pfd = {.fd = PQsocket(db), .events = POLLIN};
     if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms) > 0) PQconsumeInput(db);
-    PGnotify *n;
     while ((n = PQnotifies(db))) PQfreemem(n);
 }
 
