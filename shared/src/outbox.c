@@ -1,8 +1,10 @@
 /* The transactional outbox: ibc_emit() writes an event row in the handler's
  * transaction; the relay thread publishes pending rows to JetStream as
- * CloudEvents 1.0 with Nats-Msg-Id = event id, and marks them published only
- * after JetStream acknowledged them. A crash between publish and mark leads to
- * a second publish that the stream's duplicate window drops. */
+ * CloudEvents 1.0 with Nats-Msg-Id = event id, and deletes them only after
+ * JetStream acknowledged them (the stream is the record of what happened; a
+ * delete is one write where marking and purging later were two). A crash
+ * between publish and delete leads to a second publish that the stream's
+ * duplicate window drops. */
 #include "ibc/bus.h"
 #include "ibc/metrics.h"
 
@@ -111,8 +113,7 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
         if (seqs) snprintf(seqs + len, cap - len, "}");
         const char *p[] = {seqs};
         PGresult *u = PQexecParams(
-            db, "UPDATE outbox SET published_at = now() WHERE seq = ANY($1::bigint[])", 1, NULL,
-            p, NULL, NULL, 0);
+            db, "DELETE FROM outbox WHERE seq = ANY($1::bigint[])", 1, NULL, p, NULL, NULL, 0);
         free(seqs);
         ok = PQresultStatus(u) == PGRES_COMMAND_OK;
         PQclear(u);
@@ -155,7 +156,6 @@ static void *relay_main(void *arg)
         return NULL;
     }
     PGconn *db = NULL;
-    time_t last_cleanup = 0;
     int backoff = 100;
     while (!atomic_load(&rl->stop)) {
         if (!db || PQstatus(db) != CONNECTION_OK) {
@@ -180,10 +180,6 @@ static void *relay_main(void *arg)
                 nanosleep(&ts, NULL);
             }
             continue;
-        }
-        if (time(NULL) - last_cleanup > 300) {
-            run(db, "DELETE FROM outbox WHERE published_at < now() - interval '7 days'");
-            last_cleanup = time(NULL);
         }
         if (n < 500) wait_notify(db, 1000);
     }
