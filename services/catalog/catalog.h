@@ -4,9 +4,28 @@
 
 #include <ibc/ibc.h>
 
+/* records (handlers.c) */
 ibc_rc records_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc records_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc records_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc records_delete(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* search (search.c), duplicates (merge.c) */
+ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc records_similar(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc records_merge(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* items and availability (items.c) */
+ibc_rc items_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc items_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc items_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc items_write_off(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc items_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc items_lookup(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc records_availability(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* circulation's loan events (loans.c) */
+ibc_rc on_loan_created(ibc_ctx *ctx, const char *subject, const json_t *event);
+ibc_rc on_loan_returned(ibc_ctx *ctx, const char *subject, const json_t *event);
 
 #endif

@@ -2,6 +2,7 @@
 #include "catalog.h"
 #include "record.h"
 #include "store.h"
+#include "store_items.h"
 
 #include <ibc/validate.h>
 #include <stdio.h>
@@ -112,12 +113,20 @@ ibc_rc records_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* records.delete: 204; 404 when unknown. Emits catalog.record.deleted. */
+/* records.delete: 204; 404 when unknown; 409 while items belong to it.
+ * Emits catalog.record.deleted. */
 ibc_rc records_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     json_t *old = NULL;
+    long items = 0, written_off = 0;
     ibc_rc rc = record_id(ctx, req, &id);
+    if (rc == IBC_OK) rc = store_record_item_count(ctx, id, &items, &written_off);
+    if (rc == IBC_OK && items > 0)
+        rc = ibc_fail(ctx, IBC_ECONFLICT,
+                      "%ld items (%ld of them written off) belong to record %s; merge it into "
+                      "another record instead of deleting it",
+                      items, written_off, id);
     if (rc == IBC_OK) rc = store_record_delete(ctx, id, &old);
     if (rc == IBC_OK)
         rc = ibc_emit(ctx, "record", "deleted", id,

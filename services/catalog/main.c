@@ -1,14 +1,45 @@
 /* catalog: the network's union catalog. */
 #include "catalog.h"
+#include "marc.h"
 
 static const ibc_action actions[] = {
     {"records.create", records_create},
     {"records.get", records_get, IBC_ACTION_READONLY},
     {"records.update", records_update},
     {"records.delete", records_delete},
+    {"records.search", records_search, IBC_ACTION_READONLY},
+    {"records.similar", records_similar, IBC_ACTION_READONLY},
+    {"records.merge", records_merge},
+    {"records.availability", records_availability, IBC_ACTION_READONLY},
+    {"items.create", items_create},
+    {"items.get", items_get, IBC_ACTION_READONLY},
+    {"items.update", items_update},
+    {"items.write_off", items_write_off},
+    {"items.list", items_list, IBC_ACTION_READONLY},
+    {"items.lookup", items_lookup, IBC_ACTION_READONLY},
+    /* MARC exchange (marc_*.c) */
+    {"imports.create", imports_create},
+    {"imports.get", imports_get, IBC_ACTION_READONLY},
+    {"imports.list", imports_list, IBC_ACTION_READONLY},
+    {"imports.records", imports_records, IBC_ACTION_READONLY},
+    {"records.export", records_export, IBC_ACTION_READONLY},
+};
+
+/* circulation's loans set and clear items.on_loan */
+static const ibc_event_sub events[] = {
+    {"ibc.evt.circulation.loan.created", on_loan_created},
+    {"ibc.evt.circulation.loan.returned", on_loan_returned},
 };
 
 int main(void)
 {
-    return ibc_service_main("catalog", actions, IBC_LEN(actions));
+    static const ibc_service_def def = {
+        .name = "catalog",
+        .on_start = marc_import_start, /* the MARC import job thread */
+        .actions = actions,
+        .nactions = IBC_LEN(actions),
+        .events = events,
+        .nevents = IBC_LEN(events),
+    };
+    return ibc_service_run(&def);
 }

@@ -1,0 +1,191 @@
+/* export: the catalog (or what the search filters select) as MARC, streamed.
+ * Imported records leave as the MARCXML kept at import, in their own MARC
+ * (RUSMARC or MARC21), unless they were edited since; the others leave as
+ * MARC21 built from their fields. One REPEATABLE READ snapshot for the whole
+ * export, pages of PAGE records in id order. */
+#include "marc.h"
+#include "marc_map.h"
+#include "marc_store.h"
+#include "marc_writer.h"
+#include "params.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAGE 500
+
+static const char *const types[] = {"book",       "textbook",   "e-resource", "multimedia",
+                                    "periodical", "methodical", NULL};
+
+/* Reads the output format and the search's filters. IBC_EINVAL naming the
+ * first bad parameter. */
+static ibc_rc parse(ibc_ctx *ctx, const json_t *req, marc_out *out, export_filter *f)
+{
+    static const char *const allowed[] = {"format",    "q",         "type",     "school",
+                                          "available", "year_from", "year_to",  "age_max",
+                                          "grade",     "subject",   "language", NULL};
+    *f = (export_filter){
+        .available = -1, .year_from = -1, .year_to = -1, .age_max = -1, .grade = -1};
+    bool present, avail;
+    const char *format = ibc_param(req, "format"), *age = NULL;
+    ibc_rc rc = params_only(ctx, req, allowed);
+    if (rc != IBC_OK) return rc;
+    if (!format)
+        return ibc_fail(ctx, IBC_EINVAL,
+                        "parameter 'format' is required: one of iso2709, marcxml, json");
+    if (strcmp(format, "iso2709") == 0)
+        *out = MARC_OUT_ISO2709;
+    else if (strcmp(format, "marcxml") == 0)
+        *out = MARC_OUT_MARCXML;
+    else if (strcmp(format, "json") == 0)
+        *out = MARC_OUT_JSON;
+    else
+        return ibc_fail(ctx, IBC_EINVAL,
+                        "parameter 'format' must be one of iso2709, marcxml, json, not '%.40s'",
+                        format);
+    rc = param_str(ctx, req, "q", 200, &f->q);
+    if (rc == IBC_OK && f->q) {
+        bool text = false;
+        for (const char *c = f->q; *c && !text; c++)
+            text = !isspace((unsigned char)*c);
+        if (!text) f->q = NULL;
+    }
+    if (rc == IBC_OK) rc = param_str(ctx, req, "type", 32, &f->type);
+    if (rc == IBC_OK && f->type) {
+        bool known = false;
+        for (const char *const *t = types; *t; t++)
+            known |= strcmp(*t, f->type) == 0;
+        if (!known)
+            rc = ibc_fail(ctx, IBC_EINVAL,
+                          "parameter 'type' must be one of book, textbook, e-resource, "
+                          "multimedia, periodical, methodical, not '%.40s'",
+                          f->type);
+    }
+    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &f->school);
+    if (rc == IBC_OK) rc = param_bool(ctx, req, "available", &avail, &present);
+    if (rc == IBC_OK && present) f->available = avail;
+    if (rc == IBC_OK) rc = param_int(ctx, req, "year_from", 1000, 2100, &f->year_from, &present);
+    if (rc == IBC_OK) rc = param_int(ctx, req, "year_to", 1000, 2100, &f->year_to, &present);
+    if (rc == IBC_OK && f->year_from >= 0 && f->year_to >= 0 && f->year_from > f->year_to)
+        rc = ibc_fail(ctx, IBC_EINVAL, "parameter 'year_from' (%ld) is after 'year_to' (%ld)",
+                      f->year_from, f->year_to);
+    if (rc == IBC_OK) rc = param_str(ctx, req, "age_max", 8, &age);
+    if (rc == IBC_OK && age) {
+        static const char *const ages[] = {"0", "6", "12", "16", "18"};
+        char a[8];
+        snprintf(a, sizeof a, "%s", age);
+        size_t n = strlen(a);
+        if (n > 1 && a[n - 1] == '+') a[n - 1] = 0;
+        for (size_t i = 0; i < IBC_LEN(ages) && f->age_max < 0; i++)
+            if (strcmp(a, ages[i]) == 0) f->age_max = atol(a);
+        if (f->age_max < 0)
+            rc = ibc_fail(ctx, IBC_EINVAL,
+                          "parameter 'age_max' must be one of 0, 6, 12, 16, 18, not '%.8s'", age);
+    }
+    if (rc == IBC_OK) rc = param_int(ctx, req, "grade", 1, 11, &f->grade, &present);
+    if (rc == IBC_OK) rc = param_str(ctx, req, "subject", 200, &f->subject);
+    if (rc == IBC_OK) rc = param_str(ctx, req, "language", 8, &f->language);
+    if (rc == IBC_OK && f->language) {
+        bool ok = strlen(f->language) >= 2;
+        for (const char *l = f->language; ok && *l; l++)
+            ok = isalpha((unsigned char)*l) || *l == '-';
+        if (!ok)
+            rc = ibc_fail(ctx, IBC_EINVAL,
+                          "parameter 'language' must be a language code such as rus or eng, "
+                          "not '%.8s'",
+                          f->language);
+    }
+    return rc;
+}
+
+/* Writes one page's records; *last gets the last id. Records that cannot be
+ * written are skipped and counted in *skipped (and logged). */
+static ibc_rc write_page(ibc_ctx *ctx, marc_writer *w, PGresult *page, char last[37], long *skipped)
+{
+    for (int i = 0; i < PQntuples(page); i++) {
+        snprintf(last, 37, "%s", PQgetvalue(page, i, 0));
+        const char *data = NULL;
+        size_t len = 0;
+        char err[200];
+        bool ok;
+        if (!PQgetisnull(page, i, 1)) {
+            ok = marc_writer_xml(w, PQgetvalue(page, i, 1), &data, &len, err, sizeof err);
+        } else {
+            json_t *rec = json_loadb(PQgetvalue(page, i, 2), PQgetlength(page, i, 2), 0, NULL);
+            json_t *marc = rec ? marc_from_record(rec) : NULL;
+            ok = marc && marc_writer_json(w, marc, &data, &len, err, sizeof err);
+            if (!marc) snprintf(err, sizeof err, "its JSON could not be read");
+            json_decref(marc);
+            json_decref(rec);
+        }
+        if (!ok) {
+            (*skipped)++;
+            ibc_log(IBC_LOG_WARN, ctx->request_id, "export skipped record %s: %s", last, err);
+            continue;
+        }
+        ibc_rc rc = ibc_stream_write(ctx, data, len);
+        if (rc != IBC_OK) return rc;
+    }
+    return IBC_OK;
+}
+
+static bool exec_simple(PGconn *db, const char *sql)
+{
+    PGresult *r = PQexec(db, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
+/* export: streams the records as format (iso2709, marcxml, json) with the
+ * search's filters. 400 naming a bad parameter before anything is sent. */
+ibc_rc records_export(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    *reply = NULL;
+    marc_out out = MARC_OUT_MARCXML;
+    export_filter f;
+    ibc_rc rc = parse(ctx, req, &out, &f);
+    if (rc != IBC_OK) return rc;
+    if (!exec_simple(ctx->db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        return ibc_fail(ctx, IBC_EDB, "the database is not available");
+    marc_writer *w = marc_writer_open(out);
+    PGresult *page = w ? store_export_page(ctx, &f, NULL, PAGE)
+                       : (ibc_fail(ctx, IBC_ENOMEM, "out of memory"), NULL);
+    if (!page) {
+        marc_writer_close(w);
+        exec_simple(ctx->db, "ROLLBACK");
+        return ctx->err;
+    }
+    static const char *const names[] = {"catalog.mrc", "catalog.xml", "catalog.json"};
+    char disp[80];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", names[out]);
+    ibc_set_header(ctx, "Content-Disposition", disp);
+    rc = ibc_stream_begin(ctx, 200, marc_out_content_type(out));
+    const char *head = marc_writer_head(out);
+    if (rc == IBC_OK && *head) rc = ibc_stream_write(ctx, head, strlen(head));
+    char last[37] = "";
+    long skipped = 0, total = 0;
+    while (rc == IBC_OK && page) {
+        int n = PQntuples(page);
+        total += n;
+        rc = write_page(ctx, w, page, last, &skipped);
+        PQclear(page);
+        page = NULL;
+        if (rc == IBC_OK && n == PAGE) {
+            page = store_export_page(ctx, &f, last, PAGE);
+            if (!page) rc = ctx->err;
+        }
+    }
+    PQclear(page);
+    const char *tail = marc_writer_tail(out);
+    if (rc == IBC_OK && *tail) rc = ibc_stream_write(ctx, tail, strlen(tail));
+    if (rc == IBC_OK) rc = ibc_stream_end(ctx);
+    exec_simple(ctx->db, rc == IBC_OK ? "COMMIT" : "ROLLBACK");
+    marc_writer_close(w);
+    if (skipped)
+        ibc_log(IBC_LOG_WARN, ctx->request_id, "export wrote %ld records, skipped %ld",
+                total - skipped, skipped);
+    return rc;
+}

@@ -1,0 +1,643 @@
+/* The MARC import job thread. One per catalog replica, with its own
+ * PostgreSQL connection: it LISTENs for new jobs (and polls), claims a queued
+ * or interrupted job with a session advisory lock, splits the file into
+ * segments at record boundaries and runs one writer thread per segment, each
+ * with its own connection (IBC_IMPORT_WRITERS, by default the CPUs, at most
+ * 4: PostgreSQL's work per record, the search indexes above all, is what
+ * limits an import, and it runs in parallel). A writer reads its segment
+ * record by record and commits batches: the batch's records, items and events
+ * together with the segment's counters, report and resume point, in one
+ * transaction. A service that dies mid-job therefore loses nothing and
+ * repeats nothing: the next claim continues each segment after its last
+ * committed batch. A batch the database refuses is retried record by record,
+ * so one bad record fails alone; two writers that deadlock over the same ISBN
+ * or item retry their batch. */
+#include "marc.h"
+#include "marc_map.h"
+#include "marc_reader.h"
+#include "marc_store.h"
+
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BATCH_RECORDS 500
+#define BATCH_BYTES (4L << 20) /* MARCXML per batch */
+#define REPORT_CAP 1000        /* errors and warnings kept in the job row, each */
+#define MAX_ATTEMPTS 3         /* claims of one job before it is failed */
+#define MAX_WRITERS 8
+#define SEGMENT_MIN (1L << 20) /* a file smaller than this is one segment */
+
+static int writers = 2; /* IBC_IMPORT_WRITERS, else the CPUs (at most 4) */
+
+/* One record of a batch. */
+typedef struct {
+    long position, offset, line, end_offset;
+    json_t *flat;     /* the mapped record with its marcxml; NULL when it failed */
+    json_t *holdings; /* [{barcode, inventory_number?}] */
+    json_t *warnings; /* strings */
+    char reason[300]; /* why it failed */
+} entry;
+
+/* What every writer of a job shares (read-only while they run). */
+typedef struct {
+    char id[37], org[80], school[80];
+    bool has_school;
+    marc_format format;
+    const char *format_name;
+    marc_syntax syntax;
+    marc_charset charset;
+    const char *data;
+    size_t len;
+    const char *dsn;
+} job;
+
+/* One writer: a byte range of the file, its connection and its progress. */
+typedef struct {
+    const job *j;
+    int seg;
+    long start, end, before, read, next_offset;
+    long errors_stored, warnings_stored;
+    bool done;
+    ibc_ctx ctx;
+    ibc_rc rc;
+    long count;
+    double t_db, t_all;
+    pthread_t thread;
+} segment;
+
+static void entry_clear(entry *e)
+{
+    json_decref(e->flat);
+    json_decref(e->holdings);
+    json_decref(e->warnings);
+    memset(e, 0, sizeof *e);
+}
+
+/* A random (version 4) UUID in out[37]. */
+static void new_uuid(char out[37])
+{
+    unsigned char b[16];
+    if (getrandom(b, sizeof b, 0) != sizeof b)
+        for (size_t i = 0; i < sizeof b; i++)
+            b[i] = (unsigned char)rand();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
+             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
+             b[14], b[15]);
+}
+
+static bool exec_simple(PGconn *db, const char *sql)
+{
+    PGresult *r = PQexec(db, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
+/* A report entry {position, offset|line, reason}; new reference. */
+static json_t *report(const entry *e, const char *reason)
+{
+    json_t *o = json_pack("{s:I, s:s}", "position", (json_int_t)e->position, "reason", reason);
+    if (e->offset >= 0) json_object_set_new(o, "offset", json_integer(e->offset));
+    if (e->line > 0) json_object_set_new(o, "line", json_integer(e->line));
+    return o;
+}
+
+static char *dump(const json_t *j)
+{
+    return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+/* Commits entries e[0..n) and the job's progress up to next_offset in one
+ * transaction. Nothing of it stays when it fails. */
+static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
+{
+    const job *j = sg->j;
+    ibc_ctx *ctx = &sg->ctx;
+    ibc_rc rc = IBC_OK;
+    json_t *isbns = json_array(), *owners = NULL, *fresh = json_object(), *records = json_array(),
+           *items = json_array(), *created_barcodes = NULL, *errors = json_array(),
+           *warnings = json_array(), *deltas = NULL, *outcomes = json_array();
+    char **targets = calloc(n, sizeof *targets);
+    char *text = NULL;
+    long created = 0, merged = 0, failed = 0, items_created = 0, without_barcode = 0,
+         holdings_ignored = 0, nwarnings = 0;
+    if (!targets) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+
+    for (size_t i = 0; i < n; i++) {
+        const char *isbn = e[i].flat ? json_string_value(json_object_get(e[i].flat, "isbn")) : NULL;
+        if (isbn) json_array_append_new(isbns, json_string(isbn));
+    }
+    if (!exec_simple(ctx->db, "BEGIN")) {
+        rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
+        goto done;
+    }
+    if (json_array_size(isbns) > 0) {
+        text = dump(isbns);
+        rc = store_isbn_owners(ctx, text, &owners);
+        free(text);
+        text = NULL;
+        if (rc != IBC_OK) goto rollback;
+    }
+    /* a known ISBN gains holdings instead of a duplicate, also within the file */
+    for (size_t i = 0; i < n; i++) {
+        if (!e[i].flat) continue;
+        const char *isbn = json_string_value(json_object_get(e[i].flat, "isbn"));
+        const char *owner = isbn ? json_string_value(json_object_get(owners, isbn)) : NULL;
+        if (!owner && isbn) owner = json_string_value(json_object_get(fresh, isbn));
+        char id[37];
+        if (owner) {
+            snprintf(id, sizeof id, "%s", owner);
+            merged++;
+        } else {
+            new_uuid(id);
+            json_t *rec = json_copy(e[i].flat);
+            json_object_set_new(rec, "id", json_string(id));
+            json_array_append_new(records, rec);
+            if (isbn) json_object_set_new(fresh, isbn, json_string(id));
+            created++;
+        }
+        targets[i] = strdup(id);
+        json_array_append_new(outcomes,
+                              json_pack("{s:I, s:s, s:s}", "position", (json_int_t)e[i].position,
+                                        "record_id", id, "outcome", owner ? "merged" : "created"));
+        size_t nh = json_array_size(e[i].holdings);
+        if (nh && !j->has_school) holdings_ignored++;
+        if (!nh && j->has_school) without_barcode++;
+        for (size_t k = 0; j->has_school && k < nh; k++) {
+            json_t *h = json_copy(json_array_get(e[i].holdings, k));
+            json_object_set_new(h, "record_id", json_string(id));
+            json_object_set_new(h, "n", json_integer((json_int_t)json_array_size(items)));
+            json_array_append_new(items, h);
+        }
+    }
+    if (json_array_size(records) > 0) {
+        text = dump(records);
+        rc = text ? store_import_records(ctx, text, j->format_name, j->id)
+                  : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+        free(text);
+        text = NULL;
+        if (rc != IBC_OK) goto rollback;
+    }
+    if (json_array_size(items) > 0) {
+        text = dump(items);
+        rc = store_import_items(ctx, text, j->school, &created_barcodes);
+        free(text);
+        text = NULL;
+        if (rc != IBC_OK) goto rollback;
+        items_created = (long)json_object_size(created_barcodes);
+    }
+    if (json_array_size(outcomes) > 0) {
+        text = dump(outcomes);
+        rc = text ? store_import_outcomes(ctx, j->id, text)
+                  : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+        free(text);
+        text = NULL;
+        if (rc != IBC_OK) goto rollback;
+    }
+    /* the report: failed records, and what was not done for the others */
+    for (size_t i = 0; i < n; i++) {
+        if (!e[i].flat) {
+            failed++;
+            if (sg->errors_stored + (long)json_array_size(errors) < REPORT_CAP)
+                json_array_append_new(errors, report(&e[i], e[i].reason));
+            continue;
+        }
+        json_t *w = json_copy(e[i].warnings);
+        for (size_t k = 0; j->has_school && k < json_array_size(e[i].holdings); k++) {
+            const json_t *h = json_array_get(e[i].holdings, k);
+            const char *bc = json_string_value(json_object_get(h, "barcode"));
+            const char *inv = json_string_value(json_object_get(h, "inventory_number"));
+            json_t *made = json_object_get(created_barcodes, bc);
+            char msg[300] = "";
+            if (!made)
+                snprintf(msg, sizeof msg,
+                         "no item was created for barcode '%.64s': another item in the network "
+                         "has it",
+                         bc);
+            else if (inv && !json_is_string(made))
+                snprintf(msg, sizeof msg,
+                         "the item with barcode '%.64s' was created without inventory number "
+                         "'%.64s': another item of school %s has it",
+                         bc, inv, j->school);
+            if (made) json_object_del(created_barcodes, bc); /* one copy per barcode */
+            if (msg[0]) json_array_append_new(w, json_string(msg));
+        }
+        for (size_t k = 0; k < json_array_size(w); k++) {
+            nwarnings++;
+            if (sg->warnings_stored + (long)json_array_size(warnings) < REPORT_CAP)
+                json_array_append_new(warnings,
+                                      report(&e[i], json_string_value(json_array_get(w, k))));
+        }
+        json_decref(w);
+    }
+    deltas =
+        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)n, "created",
+                  (json_int_t)created, "merged", (json_int_t)merged, "failed", (json_int_t)failed,
+                  "items_created", (json_int_t)items_created, "without_barcode",
+                  (json_int_t)without_barcode, "holdings_ignored", (json_int_t)holdings_ignored,
+                  "warnings", (json_int_t)nwarnings, "next_offset", (json_int_t)next_offset);
+    {
+        char *d = dump(deltas), *er = dump(errors), *wa = dump(warnings);
+        rc = d && er && wa ? store_import_progress(ctx, j->id, sg->seg, sg->read, d, er, wa)
+                           : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+        free(d);
+        free(er);
+        free(wa);
+    }
+    if (rc != IBC_OK) goto rollback;
+    {
+        PGresult *r = PQexec(ctx->db, "COMMIT");
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            rc = ibc_db_rc(r);
+            ibc_fail(ctx, rc == IBC_OK ? IBC_EDB : rc, "the batch could not be committed: %s",
+                     PQerrorMessage(ctx->db));
+        }
+        PQclear(r);
+    }
+    if (rc == IBC_OK) {
+        sg->read += (long)n;
+        sg->errors_stored += (long)json_array_size(errors);
+        sg->warnings_stored += (long)json_array_size(warnings);
+    }
+    goto done;
+rollback:
+    exec_simple(ctx->db, "ROLLBACK");
+done:
+    for (size_t i = 0; i < n; i++)
+        free(targets[i]);
+    free(targets);
+    json_decref(isbns);
+    json_decref(owners);
+    json_decref(fresh);
+    json_decref(records);
+    json_decref(items);
+    json_decref(created_barcodes);
+    json_decref(errors);
+    json_decref(warnings);
+    json_decref(deltas);
+    json_decref(outcomes);
+    return rc;
+}
+
+/* Commits a batch; a deadlock with another writer retries it; when the
+ * database refuses it, each record on its own, and a record it still refuses
+ * as failed with the database's reason. Returns an error only when the
+ * database is gone (the job then resumes later). */
+static ibc_rc commit(segment *sg, entry *e, size_t n, long next_offset)
+{
+    ibc_ctx *ctx = &sg->ctx;
+    ibc_rc rc = commit_batch(sg, e, n, next_offset);
+    for (int retry = 0; rc == IBC_ERETRY && retry < 5; retry++) {
+        struct timespec ts = {0, (retry + 1) * 20000000L};
+        nanosleep(&ts, NULL);
+        rc = commit_batch(sg, e, n, next_offset);
+    }
+    /* gone, or another writer has the segment (its job was claimed again) */
+    if (rc == IBC_OK || rc == IBC_EPRECOND || PQstatus(ctx->db) != CONNECTION_OK) return rc;
+    ibc_log(IBC_LOG_WARN, sg->j->id, "import batch refused (%s); retrying record by record",
+            ctx->err_detail);
+    for (size_t i = 0; i < n; i++) {
+        rc = n > 1 ? commit_batch(sg, &e[i], 1, e[i].end_offset) : rc;
+        if (rc == IBC_ERETRY) rc = commit_batch(sg, &e[i], 1, e[i].end_offset);
+        if (rc == IBC_OK) continue;
+        if (rc == IBC_EPRECOND || PQstatus(ctx->db) != CONNECTION_OK) return rc;
+        char why[300];
+        snprintf(why, sizeof why, "the database refused the record: %.250s", ctx->err_detail);
+        json_decref(e[i].flat);
+        e[i].flat = NULL;
+        snprintf(e[i].reason, sizeof e[i].reason, "%s", why);
+        rc = commit_batch(sg, &e[i], 1, e[i].end_offset);
+        if (rc != IBC_OK) return rc;
+    }
+    return IBC_OK;
+}
+
+/* Finishes the job (error NULL: done) and emits import.completed. */
+static ibc_rc finish(ibc_ctx *ctx, const job *j, const char *error)
+{
+    json_t *row = NULL;
+    if (!exec_simple(ctx->db, "BEGIN")) return ibc_fail(ctx, IBC_EDB, "database gone");
+    ibc_rc rc = store_import_finish(ctx, j->id, error, &row);
+    if (rc == IBC_OK) {
+        json_t *data = json_pack(
+            "{s:s, s:O?, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", j->id, "school",
+            json_object_get(row, "school"), "format", json_object_get(row, "format"), "status",
+            json_object_get(row, "status"), "read", json_object_get(row, "read"), "created",
+            json_object_get(row, "created"), "merged", json_object_get(row, "merged"), "failed",
+            json_object_get(row, "failed"), "items_created", json_object_get(row, "items_created"));
+        rc = ibc_emit(ctx, "import", "completed", j->id, data);
+    }
+    if (rc == IBC_OK && !exec_simple(ctx->db, "COMMIT"))
+        rc = ibc_fail(ctx, IBC_EDB, "the end of the import could not be committed");
+    if (rc != IBC_OK)
+        exec_simple(ctx->db, "ROLLBACK");
+    else
+        ibc_log(IBC_LOG_INFO, j->id,
+                "import %s %s: read %lld, created %lld, merged %lld, failed %lld", j->id,
+                error ? "failed" : "done",
+                (long long)json_integer_value(json_object_get(row, "read")),
+                (long long)json_integer_value(json_object_get(row, "created")),
+                (long long)json_integer_value(json_object_get(row, "merged")),
+                (long long)json_integer_value(json_object_get(row, "failed")));
+    json_decref(row);
+    return rc;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* A writer: reads the rest of its segment and commits it batch by batch. */
+static void *run_segment(void *arg)
+{
+    segment *sg = arg;
+    const job *j = sg->j;
+    ibc_ctx *ctx = &sg->ctx;
+    double t0 = now_s();
+    ctx->db = ibc_db_connect(j->dsn, "catalog");
+    marc_reader *rd = marc_reader_open(j->data, (size_t)sg->end, j->syntax, j->charset);
+    entry *batch = calloc(BATCH_RECORDS, sizeof *batch);
+    if (!ctx->db || !rd || !batch) {
+        sg->rc = ibc_fail(ctx, ctx->db ? IBC_ENOMEM : IBC_EDB, "no connection or memory");
+        goto done;
+    }
+    marc_reader_seek(rd, sg->before + sg->read, sg->next_offset);
+    marc_rec rec = {0};
+    ibc_rc rc = IBC_OK;
+    bool more = true;
+    while (more && rc == IBC_OK) {
+        size_t n = 0;
+        long bytes = 0;
+        while (n < BATCH_RECORDS && bytes < BATCH_BYTES && (more = marc_reader_next(rd, &rec))) {
+            entry *e = &batch[n++];
+            e->position = rec.position;
+            e->offset = rec.offset;
+            e->line = rec.line;
+            e->end_offset = marc_reader_offset(rd);
+            e->warnings = json_array();
+            if (rec.reason[0]) {
+                snprintf(e->reason, sizeof e->reason, "%s", rec.reason);
+                continue;
+            }
+            if (marc_map(rec.marc, j->format, &e->flat, &e->holdings, e->warnings, e->reason,
+                         sizeof e->reason)) {
+                /* valid UTF-8 by construction (the reader checked or converted it) */
+                json_object_set_new(e->flat, "marcxml", json_string_nocheck(rec.marcxml));
+                bytes += (long)strlen(rec.marcxml);
+            }
+        }
+        double t1 = now_s();
+        if (n > 0) rc = commit(sg, batch, n, marc_reader_offset(rd));
+        sg->t_db += now_s() - t1;
+        sg->count += (long)n;
+        for (size_t i = 0; i < n; i++)
+            entry_clear(&batch[i]);
+    }
+    marc_rec_clear(&rec);
+    if (rc == IBC_OK) rc = store_segment_done(ctx, j->id, sg->seg);
+    sg->rc = rc;
+done:
+    marc_reader_close(rd);
+    free(batch);
+    if (ctx->db) PQfinish(ctx->db);
+    ctx->db = NULL;
+    sg->t_all = now_s() - t0;
+    return NULL;
+}
+
+/* Splits the file into segments, once per job: ISO 2709 at record boundaries
+ * (a small file is one segment), MARCXML as one. */
+static ibc_rc plan(ibc_ctx *ctx, const job *j)
+{
+    long starts[MAX_WRITERS], before[MAX_WRITERS], records = -1;
+    int n = 1;
+    starts[0] = before[0] = 0;
+    if (j->syntax == MARC_ISO2709)
+        n = marc_iso2709_plan(j->data, j->len, j->len < (size_t)SEGMENT_MIN ? 1 : writers, starts,
+                              before, &records);
+    json_t *segs = json_array();
+    for (int s = 0; s < n; s++)
+        json_array_append_new(
+            segs, json_pack("{s:i, s:I, s:I, s:I}", "seg", s, "start", (json_int_t)starts[s], "end",
+                            (json_int_t)(s + 1 < n ? starts[s + 1] : (long)j->len), "before",
+                            (json_int_t)before[s]));
+    char *text = json_dumps(segs, JSON_COMPACT);
+    json_decref(segs);
+    ibc_rc rc = text ? store_import_plan(ctx, j->id, text, records)
+                     : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    free(text);
+    return rc;
+}
+
+/* Runs the job's unfinished segments in parallel; IBC_OK when all are done. */
+static ibc_rc run_segments(ibc_ctx *ctx, const job *j, const json_t *segs)
+{
+    size_t n = json_array_size(segs);
+    segment *sg = calloc(n, sizeof *sg);
+    if (!sg) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    double t0 = now_s();
+    for (size_t i = 0; i < n; i++) {
+        const json_t *s = json_array_get(segs, i);
+        segment *g = &sg[i];
+        g->j = j;
+        g->seg = (int)json_integer_value(json_object_get(s, "seg"));
+        g->start = (long)json_integer_value(json_object_get(s, "start"));
+        g->end = (long)json_integer_value(json_object_get(s, "end"));
+        g->before = (long)json_integer_value(json_object_get(s, "before"));
+        g->read = (long)json_integer_value(json_object_get(s, "read"));
+        g->next_offset = (long)json_integer_value(json_object_get(s, "next_offset"));
+        g->errors_stored = (long)json_integer_value(json_object_get(s, "errors"));
+        g->warnings_stored = (long)json_integer_value(json_object_get(s, "warnings"));
+        g->done = json_is_true(json_object_get(s, "done"));
+        g->ctx = (ibc_ctx){.service = "catalog",
+                           .action = "imports.run",
+                           .request_id = j->id,
+                           .org = j->org,
+                           .role = "",
+                           .principal = "",
+                           .status = 200};
+        if (!g->done && pthread_create(&g->thread, NULL, run_segment, g) != 0) {
+            g->rc = ibc_fail(&g->ctx, IBC_EINTERNAL, "no thread for the segment");
+            g->done = true;
+        }
+    }
+    ibc_rc rc = IBC_OK;
+    long count = 0;
+    double t_db = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!sg[i].done) pthread_join(sg[i].thread, NULL);
+        count += sg[i].count;
+        t_db += sg[i].t_db;
+        if (sg[i].rc != IBC_OK && rc == IBC_OK) {
+            rc = ibc_fail(ctx, sg[i].rc, "segment %d: %s", sg[i].seg, sg[i].ctx.err_detail);
+        }
+    }
+    double dt = now_s() - t0;
+    ibc_log(IBC_LOG_INFO, j->id,
+            "import %s: %zu writers read %ld records in %.2f s (%.0f a second; %.2f s of "
+            "writer time in the database)",
+            j->id, n, count, dt, dt > 0 ? count / dt : 0.0, t_db);
+    free(sg);
+    return rc;
+}
+
+static marc_charset charset_of(const char *s)
+{
+    return strcmp(s, "cp1251") == 0   ? MARC_CP1251
+           : strcmp(s, "marc-8") == 0 ? MARC_MARC8
+                                      : MARC_UTF8;
+}
+
+/* Runs one claimed job to its end (or until the database goes away). */
+static void run_job(PGconn *db, const char *dsn, const char *id, bool count_attempt)
+{
+    job j = {.dsn = dsn};
+    ibc_ctx ctx = {.service = "catalog",
+                   .action = "imports.run",
+                   .org = "",
+                   .role = "",
+                   .principal = "",
+                   .db = db,
+                   .status = 200};
+    snprintf(j.id, sizeof j.id, "%s", id);
+    ctx.request_id = j.id;
+    json_t *row = NULL, *segs = NULL;
+    PGresult *file = NULL;
+    if (store_import_begin(&ctx, id, &row) != IBC_OK) return; /* finished meanwhile */
+    snprintf(j.org, sizeof j.org, "%s", json_string_value(json_object_get(row, "org")));
+    ctx.org = j.org;
+    const char *school = json_string_value(json_object_get(row, "school"));
+    j.has_school = school != NULL;
+    snprintf(j.school, sizeof j.school, "%s", school ? school : "");
+    j.format_name = strcmp(json_string_value(json_object_get(row, "format")), "rusmarc") == 0
+                        ? "rusmarc"
+                        : "marc21";
+    j.format = strcmp(j.format_name, "rusmarc") == 0 ? MARC_RUSMARC : MARC_MARC21;
+    j.syntax = strcmp(json_string_value(json_object_get(row, "syntax")), "marcxml") == 0
+                   ? MARC_XML
+                   : MARC_ISO2709;
+    j.charset = charset_of(json_string_value(json_object_get(row, "charset")));
+    long attempts = (long)json_integer_value(json_object_get(row, "attempts"));
+    if (!count_attempt) attempts--;
+    ibc_rc rc = store_import_segments(&ctx, id, &segs);
+    if (rc != IBC_OK) goto done;
+    long read = 0;
+    for (size_t i = 0; i < json_array_size(segs); i++)
+        read += (long)json_integer_value(json_object_get(json_array_get(segs, i), "read"));
+    if (attempts > MAX_ATTEMPTS) {
+        char why[300];
+        snprintf(why, sizeof why,
+                 "the import was interrupted %d times, the last time after %ld records; it was "
+                 "stopped there (the records read before are in the catalog)",
+                 MAX_ATTEMPTS, read);
+        finish(&ctx, &j, why);
+        goto done;
+    }
+    if (read > 0)
+        ibc_log(IBC_LOG_INFO, j.id, "resuming import %s after %ld records (attempt %ld)", j.id,
+                read, attempts);
+    rc = store_import_file(&ctx, id, &file, &j.data, &j.len);
+    if (rc == IBC_ENOTFOUND) {
+        finish(&ctx, &j, "the uploaded file is gone; send it again");
+        goto done;
+    }
+    if (rc == IBC_OK && json_array_size(segs) == 0) {
+        rc = plan(&ctx, &j);
+        json_decref(segs);
+        segs = NULL;
+        if (rc == IBC_OK) rc = store_import_segments(&ctx, id, &segs);
+    }
+    if (rc == IBC_OK) rc = run_segments(&ctx, &j, segs);
+    if (rc == IBC_OK) rc = finish(&ctx, &j, NULL);
+done:
+    if (rc != IBC_OK)
+        ibc_log(IBC_LOG_WARN, j.id, "import %s paused: %s; it resumes when the database is back",
+                j.id, ctx.err_detail);
+    PQclear(file);
+    json_decref(segs);
+    json_decref(row);
+}
+
+/* Runs every job that no other thread holds. */
+static void run_pending(PGconn *db, const char *dsn)
+{
+    static char last_paused[37];
+    ibc_ctx ctx = {.service = "catalog",
+                   .action = "imports.run",
+                   .org = "",
+                   .role = "",
+                   .principal = "",
+                   .db = db};
+    json_t *ids = NULL;
+    if (store_import_pending(&ctx, &ids) != IBC_OK) return;
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        const char *id = json_string_value(v);
+        bool got = false;
+        if (!id || store_import_lock(&ctx, id, &got) != IBC_OK || !got) continue;
+        /* resuming after our own database outage is not a new attempt */
+        bool count = strcmp(last_paused, id) != 0;
+        run_job(db, dsn, id, count);
+        if (PQstatus(db) == CONNECTION_OK) {
+            store_import_unlock(&ctx, id);
+            last_paused[0] = 0;
+        } else {
+            snprintf(last_paused, sizeof last_paused, "%s", id);
+            break;
+        }
+    }
+    json_decref(ids);
+}
+
+/* Waits for a NOTIFY on the connection or for timeout_ms. */
+static void wait_notify(PGconn *db, int timeout_ms)
+{
+    struct pollfd pfd = {.fd = PQsocket(db), .events = POLLIN};
+    if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms) > 0) PQconsumeInput(db);
+    PGnotify *n;
+    while ((n = PQnotifies(db)))
+        PQfreemem(n);
+}
+
+void marc_import_start(void *nc, const ibc_config *cfg)
+{
+    (void)nc;
+    char *dsn = strdup(cfg->pg_dsn);
+    const char *w = getenv("IBC_IMPORT_WRITERS");
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    writers = cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus;
+    if (w && atoi(w) >= 1) writers = atoi(w) > MAX_WRITERS ? MAX_WRITERS : atoi(w);
+    marc_xml_init();
+    PGconn *db = NULL;
+    int backoff = 200;
+    for (;;) {
+        if (!db || PQstatus(db) != CONNECTION_OK) {
+            if (db) PQfinish(db);
+            db = ibc_db_connect(dsn, "catalog");
+            if (!db || !exec_simple(db, "LISTEN catalog_imports")) {
+                if (db) PQfinish(db);
+                db = NULL;
+                struct timespec ts = {backoff / 1000, (backoff % 1000) * 1000000L};
+                nanosleep(&ts, NULL);
+                backoff = backoff < 5000 ? backoff * 2 : 5000;
+                continue;
+            }
+            backoff = 200;
+        }
+        run_pending(db, dsn);
+        wait_notify(db, 2000);
+    }
+}

@@ -1,0 +1,32 @@
+/* Mapping a MARC record (RUSMARC or MARC21, as yaz's MARC-in-JSON) onto the
+ * columns of catalog.records, and a record's columns back onto a MARC21
+ * record for export. Pure code. */
+#ifndef CATALOG_MARC_MAP_H
+#define CATALOG_MARC_MAP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef enum { MARC_RUSMARC, MARC_MARC21 } marc_format;
+
+/* Maps one record. On success returns true and sets *flat to a new object
+ * keyed by column of catalog.records (type, title, authors and subjects always
+ * present; other columns only when the record has them) and *holdings to a new
+ * array of {barcode, inventory_number?} (one per holdings field with a
+ * barcode). Problems that do not stop the record (an invalid ISBN, an
+ * implausible year) are appended to `warnings` as strings. On failure returns
+ * false with a sentence in reason (e.g. no title, a field over its limit). */
+bool marc_map(const json_t *marc, marc_format format, json_t **flat, json_t **holdings,
+              json_t *warnings, char *reason, size_t reasonlen);
+
+/* Removes ISBD punctuation from the end of s in place (" :", " /", " ;",
+ * " =", trailing "," and "." unless it ends an initial such as "А."), drops
+ * the non-sorting marks U+0098/U+009C, and trims blanks. Returns s. */
+char *marc_clean(char *s);
+
+/* Builds yaz's MARC-in-JSON for a MARC21 record made from a record's public
+ * JSON (as record_json() gives it). Returns a new reference. */
+json_t *marc_from_record(const json_t *record);
+
+#endif

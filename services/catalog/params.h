@@ -1,0 +1,34 @@
+/* Checking path and query parameters of the catalog's actions: each helper
+ * reports the first problem naming the parameter, in a sentence. */
+#ifndef CATALOG_PARAMS_H
+#define CATALOG_PARAMS_H
+
+#include <ibc/ibc.h>
+
+/* IBC_EINVAL naming the first parameter of req not in `allowed`
+ * (NULL-terminated). */
+ibc_rc params_only(ibc_ctx *ctx, const json_t *req, const char *const *allowed);
+
+/* *out = the parameter as an integer in min..max; *present false when absent
+ * (then *out is untouched). IBC_EINVAL when not a whole number in range. */
+ibc_rc param_int(ibc_ctx *ctx, const json_t *req, const char *name, long min, long max, long *out,
+                 bool *present);
+
+/* *out = the parameter as a boolean (true/false/1/0); *present false when
+ * absent. */
+ibc_rc param_bool(ibc_ctx *ctx, const json_t *req, const char *name, bool *out, bool *present);
+
+/* *out = the parameter (borrowed) or NULL when absent; IBC_EINVAL when it
+ * is empty or longer than max characters. */
+ibc_rc param_str(ibc_ctx *ctx, const json_t *req, const char *name, long max, const char **out);
+
+/* As param_str, and the value must be a UUID. */
+ibc_rc param_uuid(ibc_ctx *ctx, const json_t *req, const char *name, const char **out);
+
+/* As param_str, and the value must be an organisation id ([A-Za-z0-9._-]{1,64}). */
+ibc_rc param_org(ibc_ctx *ctx, const json_t *req, const char *name, const char **out);
+
+/* True for an organisation id: 1 to 64 of A-Z a-z 0-9 . _ - */
+bool org_id_valid(const char *s);
+
+#endif

@@ -1,0 +1,217 @@
+/* records.search: the union catalog's search. Full text first; when it finds
+ * nothing, trigram similarity on titles (typos); without q, newest first.
+ * Filters, facet counts and an opaque keyset cursor. */
+#include "catalog.h"
+#include "params.h"
+#include "store_search.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <ibc/validate.h>
+
+static const char *const types[] = {"book",       "textbook",   "e-resource", "multimedia",
+                                    "periodical", "methodical", NULL};
+
+/* The cursor is the hex of "<mode>|<key>|<id>": opaque to clients, safe in a
+ * query string. Writes it into out (>= 2 * 128 + 1 bytes). */
+static void cursor_encode(char mode, const char *key, const char *id, char *out, size_t outlen)
+{
+    char plain[128];
+    int n = snprintf(plain, sizeof plain, "%c|%s|%s", mode, key, id);
+    size_t j = 0;
+    for (int i = 0; i < n && j + 2 < outlen; i++)
+        j += snprintf(out + j, outlen - j, "%02x", (unsigned char)plain[i]);
+    out[j] = 0;
+}
+
+/* Parses a cursor into mode, key and id (written into key[64], id[37]).
+ * IBC_EINVAL when it is not one this API wrote. */
+static ibc_rc cursor_decode(ibc_ctx *ctx, const char *c, char *mode, char key[64], char id[37])
+{
+    char plain[128];
+    size_t n = strlen(c);
+    bool ok = n % 2 == 0 && n / 2 < sizeof plain && n >= 8;
+    for (size_t i = 0; ok && i < n / 2; i++) {
+        unsigned v;
+        ok = isxdigit((unsigned char)c[2 * i]) && isxdigit((unsigned char)c[2 * i + 1]) &&
+             sscanf(c + 2 * i, "%2x", &v) == 1 && v >= 0x20 && v < 0x7f;
+        if (ok) plain[i] = (char)v;
+    }
+    if (ok) plain[n / 2] = 0;
+    char *bar1 = ok ? strchr(plain, '|') : NULL, *bar2 = bar1 ? strrchr(plain, '|') : NULL;
+    ok = bar1 && bar2 && bar1 != bar2 && bar1 == plain + 1 && bar2 - bar1 - 1 < 64 &&
+         bar2 - bar1 > 1 && strlen(bar2 + 1) == 36;
+    if (ok) {
+        *mode = plain[0];
+        memcpy(key, bar1 + 1, bar2 - bar1 - 1);
+        key[bar2 - bar1 - 1] = 0;
+        memcpy(id, bar2 + 1, 37);
+        ok = ibc_uuid_valid(id);
+    }
+    if (ok && *mode == SEARCH_POSTINGS) {
+        ok = strlen(key) == 1 && key[0] >= '0' && key[0] <= '3';
+    } else if (ok && (*mode == SEARCH_FULLTEXT || *mode == SEARCH_FUZZY)) {
+        char *end;
+        strtof(key, &end);
+        ok = *end == 0;
+    } else if (ok && *mode == SEARCH_NEWEST) {
+        /* a timestamptz as PostgreSQL prints it: 2025-01-31 12:00:00.123456+00 */
+        ok = strlen(key) >= 19 && isdigit((unsigned char)key[0]);
+        for (const char *k = key; ok && *k; k++)
+            ok = isdigit((unsigned char)*k) || strchr(" -:.+T", *k);
+    } else {
+        ok = false;
+    }
+    if (!ok)
+        return ibc_fail(ctx, IBC_EINVAL,
+                        "parameter 'cursor' is not a cursor of this search; pass next_cursor "
+                        "from the previous page unchanged");
+    return IBC_OK;
+}
+
+/* True when s has a character that is not white space. */
+static bool has_text(const char *s)
+{
+    for (; *s; s++)
+        if (!isspace((unsigned char)*s)) return true;
+    return false;
+}
+
+/* Reads and checks every parameter into sq. IBC_EINVAL naming the first bad one. */
+static ibc_rc parse(ibc_ctx *ctx, const json_t *req, search_query *sq, char key[64], char id[37],
+                    bool *has_cursor)
+{
+    static const char *const allowed[] = {"q",       "type",    "school", "available", "year_from",
+                                          "year_to", "age_max", "grade",  "subject",   "language",
+                                          "limit",   "cursor",  NULL};
+    long limit = 20;
+    bool present, avail;
+    const char *cursor = NULL, *age = NULL;
+    *sq = (search_query){
+        .available = -1, .year_from = -1, .year_to = -1, .age_max = -1, .grade = -1, .limit = 20};
+    ibc_rc rc = params_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = param_str(ctx, req, "q", 200, &sq->q);
+    if (rc == IBC_OK && sq->q && !has_text(sq->q)) sq->q = NULL;
+    if (rc == IBC_OK) rc = param_str(ctx, req, "type", 32, &sq->type);
+    if (rc == IBC_OK && sq->type) {
+        bool known = false;
+        for (const char *const *t = types; *t; t++)
+            known |= strcmp(*t, sq->type) == 0;
+        if (!known)
+            rc = ibc_fail(ctx, IBC_EINVAL,
+                          "parameter 'type' must be one of book, textbook, e-resource, "
+                          "multimedia, periodical, methodical, not '%.40s'",
+                          sq->type);
+    }
+    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &sq->school);
+    if (rc == IBC_OK) rc = param_bool(ctx, req, "available", &avail, &present);
+    if (rc == IBC_OK && present) sq->available = avail;
+    if (rc == IBC_OK) rc = param_int(ctx, req, "year_from", 1000, 2100, &sq->year_from, &present);
+    if (rc == IBC_OK) rc = param_int(ctx, req, "year_to", 1000, 2100, &sq->year_to, &present);
+    if (rc == IBC_OK && sq->year_from >= 0 && sq->year_to >= 0 && sq->year_from > sq->year_to)
+        rc = ibc_fail(ctx, IBC_EINVAL, "parameter 'year_from' (%ld) is after 'year_to' (%ld)",
+                      sq->year_from, sq->year_to);
+    if (rc == IBC_OK) rc = param_str(ctx, req, "age_max", 8, &age);
+    if (rc == IBC_OK && age) {
+        static const char *const ages[] = {"0", "6", "12", "16", "18"};
+        char a[8];
+        snprintf(a, sizeof a, "%s", age);
+        size_t n = strlen(a);
+        if (n > 1 && a[n - 1] == '+') a[n - 1] = 0;
+        for (size_t i = 0; i < IBC_LEN(ages) && sq->age_max < 0; i++)
+            if (strcmp(a, ages[i]) == 0) sq->age_max = atol(a);
+        if (sq->age_max < 0)
+            rc = ibc_fail(ctx, IBC_EINVAL,
+                          "parameter 'age_max' must be one of 0, 6, 12, 16, 18, not '%.8s'", age);
+    }
+    if (rc == IBC_OK) rc = param_int(ctx, req, "grade", 1, 11, &sq->grade, &present);
+    if (rc == IBC_OK) rc = param_str(ctx, req, "subject", 200, &sq->subject);
+    if (rc == IBC_OK) rc = param_str(ctx, req, "language", 8, &sq->language);
+    if (rc == IBC_OK && sq->language) {
+        bool ok = strlen(sq->language) >= 2;
+        for (const char *l = sq->language; ok && *l; l++)
+            ok = isalpha((unsigned char)*l) || *l == '-';
+        if (!ok)
+            rc = ibc_fail(ctx, IBC_EINVAL,
+                          "parameter 'language' must be a language code such as rus or eng, "
+                          "not '%.8s'",
+                          sq->language);
+    }
+    if (rc == IBC_OK) rc = param_int(ctx, req, "limit", 1, 100, &limit, &present);
+    if (rc == IBC_OK) sq->limit = (int)limit;
+    if (rc == IBC_OK) rc = param_str(ctx, req, "cursor", 256, &cursor);
+    *has_cursor = cursor != NULL;
+    if (rc == IBC_OK && cursor) {
+        char mode = 0;
+        rc = cursor_decode(ctx, cursor, &mode, key, id);
+        if (rc == IBC_OK && (mode == SEARCH_NEWEST) != (sq->q == NULL))
+            rc = ibc_fail(ctx, IBC_EINVAL,
+                          "parameter 'cursor' belongs to a search %s q; repeat the parameters of "
+                          "the first page",
+                          mode == SEARCH_NEWEST ? "without" : "with");
+        sq->mode = mode;
+        sq->after_key = key;
+        sq->after_id = id;
+    } else if (rc == IBC_OK) {
+        sq->mode = sq->q ? SEARCH_FULLTEXT : SEARCH_NEWEST;
+    }
+    return rc;
+}
+
+/* records.search: 200 {"items", "total", "next_cursor", "facets",
+ * "facets_approximate", "mode"}; 400 naming a bad parameter. */
+ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    search_query sq;
+    char key[64], id[37];
+    bool has_cursor;
+    json_t *res = NULL;
+    ibc_rc rc = parse(ctx, req, &sq, key, id, &has_cursor);
+    /* many matches: walk postings rather than rank them all (store_search.h) */
+    if (rc == IBC_OK && sq.mode == SEARCH_FULLTEXT && !has_cursor)
+        rc = store_search_plan(ctx, &sq, false);
+    else if (rc == IBC_OK && sq.mode == SEARCH_POSTINGS)
+        rc = store_search_plan(ctx, &sq, true);
+    if (rc == IBC_OK) rc = store_search(ctx, &sq, &res);
+    /* full text found nothing (a walk that only scanned part of the postings
+     * has not): maybe a typo; the cursor remembers the mode */
+    if (rc == IBC_OK && (sq.mode == SEARCH_FULLTEXT || sq.mode == SEARCH_POSTINGS) && !has_cursor &&
+        json_integer_value(json_object_get(res, "total")) == 0 &&
+        !json_is_true(json_object_get(res, "total_approximate"))) {
+        json_decref(res);
+        res = NULL;
+        sq.mode = SEARCH_FUZZY;
+        rc = store_search(ctx, &sq, &res);
+    }
+    if (rc != IBC_OK) {
+        json_decref(res);
+        return rc;
+    }
+    json_t *next = json_object_get(res, "next");
+    json_t *cursor = json_null();
+    if (json_is_object(next)) {
+        char c[300];
+        cursor_encode((char)sq.mode, json_string_value(json_object_get(next, "key")),
+                      json_string_value(json_object_get(next, "id")), c, sizeof c);
+        cursor = json_string(c);
+    }
+    const char *mode = sq.mode == SEARCH_FUZZY    ? "fuzzy"
+                       : sq.mode == SEARCH_NEWEST ? "newest"
+                                                  : "fulltext";
+    /* ranked_by: "score" (ts_rank_cd or similarity), "field" (best field of
+     * the rarest word: title, authors, subjects, annotation), "date" */
+    const char *ranked_by = sq.mode == SEARCH_POSTINGS ? "field"
+                            : sq.mode == SEARCH_NEWEST ? "date"
+                                                       : "score";
+    json_t *total_approx = json_object_get(res, "total_approximate");
+    *reply = json_pack(
+        "{s:O, s:O, s:b, s:o, s:O, s:O, s:s, s:s}", "items", json_object_get(res, "items"), "total",
+        json_object_get(res, "total"), "total_approximate", json_is_true(total_approx),
+        "next_cursor", cursor, "facets", json_object_get(res, "facets"), "facets_approximate",
+        json_object_get(res, "facets_approximate"), "mode", mode, "ranked_by", ranked_by);
+    json_decref(res);
+    return *reply ? IBC_OK : ibc_fail(ctx, IBC_EINTERNAL, "the search answer was incomplete");
+}

@@ -1,0 +1,267 @@
+/* The catalog's search SQL (see store_search.h).
+ *
+ * Why it is shaped so, for 1,000,000 records and 10,000,000 items:
+ * - few matches (at most SEARCH_EXACT_MAX, bounded by the postings of the
+ *   rarest word): the GIN index on records.tsv finds them and every match is
+ *   ranked by ts_rank_cd, so that keyset pages over (key, id) visit each one
+ *   exactly once and in order; total and facets are exact;
+ * - many matches (a common word matches 15% of the catalog): ranking them all
+ *   reads each from the heap, seconds per query. The search then walks
+ *   search_postings (migration 0006) in (rank, record_id) order: title
+ *   matches first, then authors, subjects, annotation. A request reads a
+ *   bounded number of postings, so it costs the same for 1,000 or 150,000
+ *   matches; facets are counted over the head of the walk and the total is
+ *   estimated, and the answer says so;
+ * - the typo fallback uses the trigram GIN index on title;
+ * - the matches are materialised once (CTE m) with the few columns the facets
+ *   need; total, page and facets are read from that tuplestore;
+ * - the holding schools of a record come from record_holdings (one narrow row
+ *   per record, kept by triggers), not from its ten-odd items, so the school
+ *   facet and the school/available filters cost one index probe per match;
+ * - optional filters are written "$n IS NULL OR ..." and the statements are
+ *   run unprepared, so each call gets a plan for its own values (the absent
+ *   filters fold away, a cursor becomes an index range);
+ * - only the page's rows (limit + 1) are turned into JSON. */
+#include "store_search.h"
+#include "store_util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#define FILTERS                                                                                    \
+    " AND ($2::text IS NULL OR r.type = $2)"                                                       \
+    " AND ($3::text IS NULL OR h.schools @> ARRAY[$3::text])"                                      \
+    " AND ($4::bool IS NULL OR $4::bool = coalesce(CASE WHEN $3::text IS NULL"                     \
+    "      THEN h.available > 0 ELSE h.available_schools @> ARRAY[$3::text] END, false))"          \
+    " AND ($5::int IS NULL OR r.year >= $5::int) AND ($6::int IS NULL OR r.year <= $6::int)"       \
+    " AND ($7::int IS NULL OR age_num(r.age_rating) <= $7::int)"                                   \
+    " AND ($8::int IS NULL OR $8::int BETWEEN coalesce(r.grade_from, r.grade_to)"                  \
+    "      AND coalesce(r.grade_to, r.grade_from))"                                                \
+    " AND ($9::text IS NULL OR lower(r.textbook_subject) = lower($9::text))"                       \
+    " AND ($10::text IS NULL OR lower(r.language) = lower($10::text))"
+
+#define FACET(expr, from)                                                                          \
+    "(SELECT coalesce(json_agg(json_build_object('value', v, 'count', c) ORDER BY c DESC, v),"     \
+    " '[]') FROM (SELECT " expr " AS v, count(*) AS c FROM " from                                  \
+    " GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 50) f)"
+
+// clang-format off
+#define FACETS                                                                                     \
+    "json_build_object("                                                                           \
+    "'type', " FACET("m.type", "m") ", "                                                           \
+    "'school', " FACET("s", "m, unnest(m.schools) s") ", "                                         \
+    "'year', " FACET("m.year", "m WHERE m.year IS NOT NULL") ", "                                  \
+    "'language', " FACET("m.language", "m WHERE m.language IS NOT NULL") ")"
+// clang-format on
+
+/* page: limit + 1 rows after the cursor, in (key, id) descending order */
+#define RESULT(key_type)                                                                           \
+    " page AS (SELECT id, key, row_number() OVER (ORDER BY key DESC, id DESC) AS n FROM ("         \
+    "   SELECT id, key FROM m WHERE $11::text IS NULL"                                             \
+    "   OR (key, id) < ($11::" key_type ", $12::uuid)"                                             \
+    "   ORDER BY key DESC, id DESC LIMIT $13::int + 1) p) "                                        \
+    "SELECT json_build_object("                                                                    \
+    " 'total', (SELECT count(*) FROM m),"                                                          \
+    " 'items', coalesce((SELECT json_agg(search_hit(r, h, p.key::real) ORDER BY p.n)"              \
+    "   FROM page p JOIN records r ON r.id = p.id"                                                 \
+    "   LEFT JOIN record_holdings h ON h.record_id = p.id WHERE p.n <= $13::int), '[]'),"          \
+    " 'next', (SELECT json_build_object('key', p.key::text, 'id', p.id) FROM page p"               \
+    "   WHERE p.n = $13::int AND EXISTS (SELECT 1 FROM page x WHERE x.n > $13::int)),"             \
+    " 'facets', " FACETS ", 'facets_approximate', false)"
+
+static const char sql_fulltext[] =
+    "WITH q AS MATERIALIZED (SELECT search_tsquery($1) AS q),"
+    " m AS MATERIALIZED (SELECT r.id, r.type, r.year, r.language, h.schools,"
+    "   ts_rank_cd('{0.05, 0.2, 0.4, 1.0}', r.tsv, (SELECT q FROM q)) AS key"
+    "   FROM records r LEFT JOIN record_holdings h ON h.record_id = r.id"
+    "   WHERE r.tsv @@ (SELECT q FROM q)" FILTERS ")," RESULT("real");
+
+static const char sql_fuzzy[] =
+    "WITH m AS MATERIALIZED (SELECT r.id, r.type, r.year, r.language, h.schools, f.score AS key"
+    "   FROM fuzzy_titles($1) f JOIN records r ON r.id = f.id"
+    "   LEFT JOIN record_holdings h ON h.record_id = r.id WHERE true" FILTERS ")," RESULT("real");
+
+/* The postings walk (migration 0006). A scan reads the next N postings of
+ * the driving word in index order (lexeme, rank, record_id) after the cursor:
+ * its stem ($15) and, for records without the stem, its literal form ($16).
+ * The scan is bounded, so a request costs the same whatever the number of
+ * matches; a page may then hold fewer hits than the limit, and next_cursor
+ * continues after the last posting scanned. Other words ($17) and the filters
+ * are checked on the scanned candidates (type, year, language straight from
+ * the posting); the second word of two ($19) by a probe of its postings (a
+ * scalar subquery, so that it stays a probe per candidate rather than a hash
+ * of all that word's postings). */
+// clang-format off
+#define SCAN(after, n)                                                                             \
+    "SELECT * FROM ("                                                                              \
+    " (SELECT p.record_id AS id, p.rank AS key, p.type, p.year, p.language"                        \
+    "  FROM search_postings p WHERE p.lexeme = $15 " after                                         \
+    "  ORDER BY p.rank, p.record_id LIMIT " n ")"                                                  \
+    " UNION ALL"                                                                                   \
+    " (SELECT p.record_id, p.rank, p.type, p.year, p.language"                                     \
+    "  FROM search_postings p WHERE p.lexeme = $16 " after                                         \
+    "  AND (SELECT o.rank FROM search_postings o"                                                  \
+    "       WHERE o.record_id = p.record_id AND o.lexeme = $15) IS NULL"                           \
+    "  ORDER BY p.rank, p.record_id LIMIT " n ")) u ORDER BY key, id LIMIT " n
+
+#define HITS(scan)                                                                                 \
+    "SELECT c.id, c.key, c.type, c.year, c.language, h.schools,"                                   \
+    " row_number() OVER (ORDER BY c.key, c.id) AS n FROM " scan " c"                               \
+    " LEFT JOIN records r ON r.id = c.id LEFT JOIN record_holdings h ON h.record_id = c.id"        \
+    " WHERE (NOT $17::bool OR ($19::text[] IS NOT NULL AND (SELECT 1 FROM search_postings o"         \
+    "        WHERE o.record_id = c.id AND o.lexeme = ANY ($19::text[]) LIMIT 1) IS NOT NULL)"      \
+    "      OR ($19::text[] IS NULL AND r.tsv @@ (SELECT q FROM q)))"                               \
+    " AND ($2::text IS NULL OR c.type = $2)"                                                       \
+    " AND ($3::text IS NULL OR h.schools @> ARRAY[$3::text])"                                      \
+    " AND ($4::bool IS NULL OR $4::bool = coalesce(CASE WHEN $3::text IS NULL"                     \
+    "      THEN h.available > 0 ELSE h.available_schools @> ARRAY[$3::text] END, false))"          \
+    " AND ($5::int IS NULL OR c.year >= $5::int) AND ($6::int IS NULL OR c.year <= $6::int)"       \
+    " AND ($7::int IS NULL OR age_num(r.age_rating) <= $7::int)"                                   \
+    " AND ($8::int IS NULL OR $8::int BETWEEN coalesce(r.grade_from, r.grade_to)"                  \
+    "      AND coalesce(r.grade_to, r.grade_from))"                                                \
+    " AND ($9::text IS NULL OR lower(r.textbook_subject) = lower($9::text))"                       \
+    " AND ($10::text IS NULL OR lower(c.language) = lower($10::text))"
+// clang-format on
+
+/* head: the first $14 postings, for facets and the total (when the walk goes
+ * on: the planner's count of the driving word times the share of the head
+ * that passed the filters and other words, at least the hits seen);
+ * scan/page: the page's postings after the cursor ($18) and their hits. */
+// clang-format off
+static const char sql_postings[] =
+    "WITH q AS MATERIALIZED (SELECT search_tsquery($1) AS q),"
+    " head AS MATERIALIZED (" SCAN("", "$14::int") "),"
+    " m AS MATERIALIZED (" HITS("head") "),"
+    " scan AS MATERIALIZED ("
+    SCAN("AND ($11::text IS NULL OR (p.rank, p.record_id) > ($11::smallint, $12::uuid))", "$18::int")
+    "),"
+    " page AS MATERIALIZED (" HITS("scan") "),"
+    " more AS (SELECT (SELECT count(*) FROM head) >= $14::int AS capped) "
+    "SELECT json_build_object("
+    " 'total', CASE WHEN (SELECT capped FROM more)"
+    "   THEN greatest((SELECT count(*) FROM m),"
+    "        CASE WHEN $11::text IS NULL THEN (SELECT count(*) FROM page) ELSE 0 END,"
+    "        round(search_estimate(coalesce(plainto_tsquery('simple', $15)"
+    "                                       || plainto_tsquery('simple', $16),"
+    "                                       plainto_tsquery('simple', $15)))"
+    "              * (SELECT count(*) FROM m)::numeric / $14::int)::bigint)"
+    "   ELSE (SELECT count(*) FROM m) END,"
+    " 'total_approximate', (SELECT capped FROM more),"
+    " 'items', coalesce((SELECT json_agg(search_hit(r, h, (1.0 / (1 + p.key))::real) ORDER BY p.n)"
+    "   FROM page p JOIN records r ON r.id = p.id"
+    "   LEFT JOIN record_holdings h ON h.record_id = p.id WHERE p.n <= $13::int), '[]'),"
+    " 'next', CASE WHEN (SELECT count(*) FROM page) > $13::int"
+    "   THEN (SELECT json_build_object('key', p.key::text, 'id', p.id) FROM page p"
+    "         WHERE p.n = $13::int)"
+    "   WHEN (SELECT count(*) FROM scan) >= $18::int"
+    "   THEN (SELECT json_build_object('key', s.key::text, 'id', s.id) FROM scan s"
+    "         ORDER BY s.key DESC, s.id DESC LIMIT 1) END,"
+    " 'facets', " FACETS ", 'facets_approximate', (SELECT capped FROM more))";
+// clang-format on
+
+static const char sql_plan[] =
+    "SELECT lex1, lex2, bound, words, other FROM search_plan($1, $2::int)";
+
+ibc_rc store_search_plan(ibc_ctx *ctx, search_query *sq, bool force_postings)
+{
+    char cap[16];
+    snprintf(cap, sizeof cap, "%d", SEARCH_EXACT_MAX);
+    const char *p[] = {sq->q, cap};
+    PGresult *r = ibc_db_exec(ctx, sql_plan, 2, p);
+    if (!r) return ctx->err;
+    bool walkable = PQntuples(r) == 1 && !PQgetisnull(r, 0, 0);
+    long bound = walkable ? atol(PQgetvalue(r, 0, 2)) : 0;
+    if (walkable && (force_postings || bound > SEARCH_EXACT_MAX)) {
+        sq->mode = SEARCH_POSTINGS;
+        snprintf(sq->lex1, sizeof sq->lex1, "%s", PQgetvalue(r, 0, 0));
+        snprintf(sq->lex2, sizeof sq->lex2, "%s", PQgetisnull(r, 0, 1) ? "" : PQgetvalue(r, 0, 1));
+        sq->multiword = atol(PQgetvalue(r, 0, 3)) > 1;
+        snprintf(sq->other, sizeof sq->other, "%s",
+                 PQgetisnull(r, 0, 4) ? "" : PQgetvalue(r, 0, 4));
+    } else {
+        sq->mode = SEARCH_FULLTEXT;
+    }
+    PQclear(r);
+    if (force_postings && sq->mode != SEARCH_POSTINGS)
+        return ibc_fail(ctx, IBC_EINVAL,
+                        "parameter 'cursor' does not belong to this query; repeat the parameters "
+                        "of the first page");
+    return IBC_OK;
+}
+
+/* Browsing has no ranking to compute, so the page comes straight from the
+ * (created_at, id) index; the total is exact, the facets are counted over the
+ * newest SEARCH_FACET_CAP matches ($14). */
+static const char sql_newest[] =
+    "WITH m AS MATERIALIZED (SELECT r.id, r.type, r.year, r.language, h.schools"
+    "   FROM records r LEFT JOIN record_holdings h ON h.record_id = r.id WHERE true" FILTERS
+    "   ORDER BY r.created_at DESC, r.id DESC LIMIT $14::int),"
+    " page AS (SELECT r.id, r.created_at AS key,"
+    "   row_number() OVER (ORDER BY r.created_at DESC, r.id DESC) AS n"
+    "   FROM records r LEFT JOIN record_holdings h ON h.record_id = r.id"
+    "   WHERE ($11::text IS NULL OR (r.created_at, r.id) < ($11::timestamptz, $12::uuid))" FILTERS
+    "   ORDER BY r.created_at DESC, r.id DESC LIMIT $13::int + 1),"
+    " total AS (SELECT count(*) AS n FROM records r"
+    "   LEFT JOIN record_holdings h ON h.record_id = r.id WHERE $1::text IS NULL" FILTERS ") "
+    "SELECT json_build_object("
+    " 'total', (SELECT n FROM total),"
+    " 'items', coalesce((SELECT json_agg(search_hit(r, h, NULL) ORDER BY p.n)"
+    "   FROM page p JOIN records r ON r.id = p.id"
+    "   LEFT JOIN record_holdings h ON h.record_id = p.id WHERE p.n <= $13::int), '[]'),"
+    " 'next', (SELECT json_build_object('key', p.key::text, 'id', p.id) FROM page p"
+    "   WHERE p.n = $13::int AND EXISTS (SELECT 1 FROM page x WHERE x.n > $13::int)),"
+    " 'facets', " FACETS ","
+    " 'facets_approximate', (SELECT n FROM total) > $14::int)";
+
+ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out)
+{
+    char avail[8], yf[16], yt[16], age[16], grade[16], limit[16], cap[16], scan[16];
+    /* every posting is a hit without filters and other words: scan one page */
+    bool filtered = sq->type || sq->school || sq->subject || sq->language || sq->available >= 0 ||
+                    sq->year_from >= 0 || sq->year_to >= 0 || sq->age_max >= 0 || sq->grade >= 0 ||
+                    sq->multiword;
+    /* the second of two words alone is checked by an index probe: read more */
+    bool probe_only =
+        sq->multiword && sq->other[0] &&
+        !(sq->type || sq->school || sq->subject || sq->language || sq->available >= 0 ||
+          sq->year_from >= 0 || sq->year_to >= 0 || sq->age_max >= 0 || sq->grade >= 0);
+    snprintf(scan, sizeof scan, "%d",
+             !filtered    ? sq->limit + 1
+             : probe_only ? SEARCH_WALK_SCAN * 5
+                          : SEARCH_WALK_SCAN);
+    snprintf(avail, sizeof avail, "%s", sq->available ? "true" : "false");
+    snprintf(yf, sizeof yf, "%ld", sq->year_from);
+    snprintf(yt, sizeof yt, "%ld", sq->year_to);
+    snprintf(age, sizeof age, "%ld", sq->age_max);
+    snprintf(grade, sizeof grade, "%ld", sq->grade);
+    snprintf(limit, sizeof limit, "%d", sq->limit);
+    snprintf(cap, sizeof cap, "%d",
+             sq->mode == SEARCH_POSTINGS ? SEARCH_WALK_FACETS : SEARCH_FACET_CAP);
+    const char *p[] = {
+        sq->mode == SEARCH_NEWEST ? NULL : sq->q,
+        sq->type,
+        sq->school,
+        sq->available < 0 ? NULL : avail,
+        sq->year_from < 0 ? NULL : yf,
+        sq->year_to < 0 ? NULL : yt,
+        sq->age_max < 0 ? NULL : age,
+        sq->grade < 0 ? NULL : grade,
+        sq->subject,
+        sq->language,
+        sq->after_key,
+        sq->after_id,
+        limit,
+        cap,
+        sq->lex1,
+        sq->lex2[0] ? sq->lex2 : NULL,
+        sq->multiword ? "true" : "false",
+        scan,
+        sq->other[0] ? sq->other : NULL,
+    };
+    const char *sql = sq->mode == SEARCH_FULLTEXT   ? sql_fulltext
+                      : sq->mode == SEARCH_FUZZY    ? sql_fuzzy
+                      : sq->mode == SEARCH_POSTINGS ? sql_postings
+                                                    : sql_newest;
+    int n = sq->mode == SEARCH_NEWEST ? 14 : sq->mode == SEARCH_POSTINGS ? 19 : 13;
+    return store_json_custom(ctx, out, sql, n, p);
+}

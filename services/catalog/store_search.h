@@ -1,0 +1,54 @@
+/* The catalog's search SQL: full text, trigram fallback, and browsing newest
+ * first, each with filters, facet counts and keyset pagination in one
+ * statement that PostgreSQL answers as one JSON object. */
+#ifndef CATALOG_STORE_SEARCH_H
+#define CATALOG_STORE_SEARCH_H
+
+#include <ibc/ibc.h>
+
+typedef enum {
+    SEARCH_FULLTEXT = 'f', /* ranked by ts_rank_cd over the weighted tsv */
+    SEARCH_POSTINGS = 'p', /* many matches: by best field (title first), from postings */
+    SEARCH_FUZZY = 't',    /* ranked by trigram word similarity of the title */
+    SEARCH_NEWEST = 'n',   /* no query: newest first */
+} search_mode;
+
+/* A search; NULL strings and negative numbers mean "no such filter". */
+typedef struct {
+    search_mode mode;
+    const char *q;
+    const char *type, *school, *subject, *language;
+    int available; /* -1 none, 0 not available now, 1 available now */
+    long year_from, year_to, age_max, grade;
+    const char *after_key, *after_id; /* keyset position, or NULL for the first page */
+    int limit;
+    /* SEARCH_POSTINGS: the lexemes of the word that drives the walk, and
+     * whether other words must be checked against the record */
+    char lex1[512], lex2[512];
+    bool multiword;
+    char other[1100]; /* {stem,literal} of the second word of two, checked on postings */
+} search_query;
+
+/* Above this many matches (bounded by the postings of the rarest word) the
+ * search walks postings instead of ranking every match; facets are then
+ * counted over the first SEARCH_WALK_FACETS matches of the walk. */
+#define SEARCH_EXACT_MAX 300
+#define SEARCH_WALK_FACETS 200
+/* Postings one request reads after the cursor when filters or other words may
+ * reject some; the page then holds the hits among them. */
+#define SEARCH_WALK_SCAN 300
+
+/* Facets are counted over at most this many newest records when browsing
+ * without a query (the answer then says facets_approximate). */
+#define SEARCH_FACET_CAP 10000
+
+/* Chooses how to run a full-text search of sq->q: SEARCH_FULLTEXT when at
+ * most SEARCH_EXACT_MAX records can match, else SEARCH_POSTINGS with the
+ * driving lexemes filled in (also for a cursor of a postings walk: force). */
+ibc_rc store_search_plan(ibc_ctx *ctx, search_query *sq, bool force_postings);
+
+/* Runs the search; *out = {"total", "items": [...], "facets": {...},
+ * "facets_approximate", "next": {"key", "id"} | null}. */
+ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out);
+
+#endif

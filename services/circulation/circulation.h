@@ -1,0 +1,94 @@
+/* The circulation service: readers, loan rules, loans, holds, class sets and
+ * loans between schools. Its actions (one function each) and the helpers its
+ * handlers share. */
+#ifndef CIRCULATION_H
+#define CIRCULATION_H
+
+#include <ibc/ibc.h>
+
+/* readers.c */
+ibc_rc readers_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc readers_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc readers_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc readers_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc readers_delete(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* rules.c */
+ibc_rc policies_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc policies_put(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc settings_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc settings_put(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* lending.c */
+ibc_rc checkouts_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc checkins_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc loans_renew(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc loans_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc loans_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc overdue_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* holds.c */
+ibc_rc holds_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc holds_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc holds_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc holds_cancel(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc holds_expire(ibc_ctx *ctx, const json_t *req, json_t **reply);
+/* Expires overdue holds of `school` ("" for all) and passes their copies on;
+ * emits hold.expired and hold.ready. *count gets the number expired. */
+ibc_rc holds_expire_run(ibc_ctx *ctx, const char *school, long *count);
+/* Offers a copy that just became free to the first waiting hold of its
+ * record at `school`; emits hold.ready. *hold gets the hold that became
+ * ready (new reference) or NULL. */
+ibc_rc holds_offer(ibc_ctx *ctx, const char *item_id, const char *school, json_t **hold);
+
+/* classsets.c */
+ibc_rc classsets_issue(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc classsets_return(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc classsets_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* transfers.c */
+ibc_rc transfers_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc transfers_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc transfers_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc transfers_transition(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* projection.c: catalog events in */
+ibc_rc on_catalog_item(ibc_ctx *ctx, const char *subject, const json_t *event);
+ibc_rc on_catalog_record(ibc_ctx *ctx, const char *subject, const json_t *event);
+/* The projected item with this barcode; when the projection does not know
+ * it, asks the catalog and keeps the answer. *item_id gets its id (37 bytes).
+ * IBC_ENOTFOUND with a sentence when the catalog has no such barcode. */
+ibc_rc item_resolve(ibc_ctx *ctx, const char *barcode, char item_id[37]);
+/* Brings the projection up to date with the catalog's copies of the record
+ * at the school (copies created a moment ago may not have arrived as events
+ * yet). A catalog that does not answer is logged, not an error. */
+ibc_rc items_sync(ibc_ctx *ctx, const char *record_id, const char *school);
+
+/* common.c */
+/* The school the caller acts for. A librarian acts for its own organisation
+ * (403 when `given` names another); admin and methodologist name one with
+ * `given`, which `required` makes compulsory (else *school may be NULL:
+ * every school). */
+ibc_rc caller_school(ibc_ctx *ctx, const char *given, bool required, const char **school);
+/* True when the caller may see names of the readers of `school`. */
+bool sees_names(const ibc_ctx *ctx, const char *school);
+/* True when the caller may act on the data of `school` (own school or admin). */
+bool acts_for(const ibc_ctx *ctx, const char *school);
+/* "true" when the caller's role is admin, else "false" (SQL parameter). */
+const char *admin_param(const ibc_ctx *ctx);
+/* The path parameter `name` checked to be a UUID ("the <what> id ..."). */
+ibc_rc uuid_param(ibc_ctx *ctx, const json_t *req, const char *name, const char *what,
+                  const char **out);
+/* A class name given as `field`, normalised into out[64]; 400 when it is
+ * not one. */
+ibc_rc class_param(ibc_ctx *ctx, const char *value, const char *field, char out[64]);
+/* limit (1..500, default 100) and offset (>= 0) query parameters as text. */
+ibc_rc page_params(ibc_ctx *ctx, const json_t *req, char limit[16], char offset[16]);
+/* A boolean query parameter: "true"/"1" or "false"/"0"; dflt when absent. */
+ibc_rc bool_param(ibc_ctx *ctx, const json_t *req, const char *name, bool dflt, bool *out);
+/* True when s is an organisation id ([A-Za-z0-9._-]{1,64}). */
+bool org_id_valid(const char *s);
+/* A copy of the members of obj listed in names (NULL-terminated); new reference. */
+json_t *pick(const json_t *obj, const char *const *names);
+
+#endif

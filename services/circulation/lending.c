@@ -1,0 +1,270 @@
+/* Lending: checkout, checkin, renewal, the loans list and the overdue list.
+ * The database has the last word on the two guarantees: one open loan per
+ * item (a unique partial index) and the reader's limit (the reader's row is
+ * locked while the count is checked, and a trigger re-checks it). */
+#include "circulation.h"
+#include "store.h"
+
+#include <ibc/validate.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The event data of a loan: ids and dates only. */
+static json_t *loan_event(const json_t *loan)
+{
+    static const char *const keys[] = {"id",        "item_id",      "record_id",   "school",
+                                       "reader_id", "due_date",     "returned_at", "kind",
+                                       "renewals",  "class_set_id", "transfer_id", NULL};
+    return pick(loan, keys);
+}
+
+/* Emits hold.fulfilled for holds a loan fulfilled and offers a copy that
+ * was ready for that reader but not taken to the next in line. */
+static ibc_rc after_fulfil(ibc_ctx *ctx, const json_t *fulfilled, const char *item_id,
+                           const char *school)
+{
+    size_t i;
+    json_t *h;
+    json_array_foreach(fulfilled, i, h)
+    {
+        const char *hid = json_string_value(json_object_get(h, "id"));
+        ibc_rc rc = ibc_emit(ctx, "hold", "fulfilled", hid, json_deep_copy(h));
+        if (rc != IBC_OK) return rc;
+        const char *other = json_string_value(json_object_get(h, "item_id"));
+        if (other && strcmp(other, item_id) != 0) {
+            json_t *next = NULL;
+            rc = holds_offer(ctx, other, school, &next);
+            json_decref(next);
+            if (rc != IBC_OK) return rc;
+        }
+    }
+    return IBC_OK;
+}
+
+/* Why this item cannot be lent by `school`, as a 409; IBC_OK when it can. */
+static ibc_rc item_lendable(ibc_ctx *ctx, const char *barcode, const store_item_state *it,
+                            const char *school, const char *reader_id)
+{
+    if (strcmp(it->status, "available") != 0)
+        return ibc_fail(ctx, IBC_ECONFLICT, "item %s is %s and cannot be lent", barcode,
+                        strcmp(it->status, "written_off") == 0 ? "written off"
+                        : strcmp(it->status, "in_repair") == 0 ? "in repair"
+                                                               : it->status);
+    bool at_borrower = strcmp(it->transfer_state, "received") == 0;
+    if (it->transfer_id[0] && !at_borrower)
+        return ibc_fail(ctx, IBC_ECONFLICT,
+                        "item %s is reserved for a loan to %s (transfer %s, %s)", barcode,
+                        it->transfer_to, it->transfer_id, it->transfer_state);
+    if (at_borrower && strcmp(school, it->transfer_to) != 0)
+        return ibc_fail(ctx, IBC_ECONFLICT,
+                        "item %s is lent to %s (transfer %s) until it is returned", barcode,
+                        it->transfer_to, it->transfer_id);
+    if (!at_borrower && strcmp(school, it->school) != 0)
+        return ibc_fail(ctx, IBC_ECONFLICT,
+                        "item %s belongs to %s, not to %s; ask for it with a transfer", barcode,
+                        it->school, school);
+    if (it->loan_due[0])
+        return ibc_fail(ctx, IBC_ECONFLICT, "item %s is already on loan, due %s", barcode,
+                        it->loan_due);
+    if (it->held_for[0] && strcmp(it->held_for, reader_id) != 0)
+        return ibc_fail(ctx, IBC_ECONFLICT,
+                        "item %s is waiting on the hold shelf for another reader; lend another "
+                        "copy",
+                        barcode);
+    return IBC_OK;
+}
+
+static const ibc_field checkout_fields[] = {
+    {"item_barcode", IBC_F_STR, true, 1, 64, NULL, 0},
+    {"reader_id", IBC_F_UUID, true, 0, 0, NULL, 0},
+    {"due_date", IBC_F_DATE, false, 0, 0, NULL, 0},
+};
+
+/* checkouts.create: {item_barcode, reader_id, due_date?} → 201 with the loan
+ * and its due date (by the rules, unless due_date overrides them: a loan
+ * written down on paper and entered later, within a year of today). 404 for an unknown barcode or
+ * reader; 403 for a reader of another school; 409 when the item is on loan, written off, of another
+ * school or on the hold shelf for someone else, or the reader is blocked or at the limit. Emits
+ * circulation.loan.created (and hold.fulfilled). */
+ibc_rc checkouts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    json_t *flat = json_object(), *fulfilled = NULL;
+    ibc_rc rc =
+        ibc_validate(ctx, ibc_body(req), checkout_fields, IBC_LEN(checkout_fields), "", NULL, flat);
+    const char *barcode = json_string_value(json_object_get(flat, "item_barcode"));
+    const char *reader_id = json_string_value(json_object_get(flat, "reader_id"));
+    const char *due = json_string_value(json_object_get(flat, "due_date"));
+    char item_id[37];
+    store_item_state it;
+    store_reader_loan rd;
+    if (rc == IBC_OK) rc = store_checkout_facts(ctx, barcode, reader_id, due, &it, &rd);
+    if (rc == IBC_OK && !it.id[0]) {
+        /* not projected yet: the catalog knows, or nobody does */
+        rc = item_resolve(ctx, barcode, item_id);
+        if (rc == IBC_OK) rc = store_checkout_facts(ctx, barcode, reader_id, due, &it, &rd);
+        if (rc == IBC_OK && !it.id[0])
+            rc = ibc_fail(ctx, IBC_ENOTFOUND, "no item has barcode %s", barcode);
+    }
+    if (rc != IBC_OK) goto done;
+    snprintf(item_id, sizeof item_id, "%s", it.id);
+
+    /* the school that lends: the librarian's; for the admin, where the item is */
+    const char *school = ctx->org;
+    if (ibc_role_is(ctx, "admin"))
+        school = strcmp(it.transfer_state, "received") == 0 ? it.transfer_to : it.school;
+    if ((rc = item_lendable(ctx, barcode, &it, school, reader_id)) != IBC_OK) goto done;
+
+    if (!rd.school[0]) {
+        rc = ibc_fail(ctx, IBC_ENOTFOUND, "no reader has id %s", reader_id);
+        goto done;
+    }
+    if (strcmp(rd.school, school) != 0) {
+        rc =
+            ibc_role_is(ctx, "admin")
+                ? ibc_fail(ctx, IBC_ECONFLICT, "reader %s is a reader of %s; item %s is lent by %s",
+                           reader_id, rd.school, barcode, school)
+                : ibc_fail(ctx, IBC_EFORBIDDEN,
+                           "reader %s is not a reader of %s; a school lends to its own readers",
+                           reader_id, school);
+        goto done;
+    }
+    if (strcmp(rd.status, "active") != 0) {
+        rc =
+            ibc_fail(ctx, IBC_ECONFLICT, "reader %s is %s and cannot borrow", reader_id, rd.status);
+        goto done;
+    }
+    if (rd.open_loans >= rd.max_items) {
+        rc = ibc_fail(ctx, IBC_ECONFLICT,
+                      "reader %s has %ld items on loan; the limit for a %s at %s is %ld", reader_id,
+                      rd.open_loans, rd.category, school, rd.max_items);
+        goto done;
+    }
+    rc = store_loan_insert(ctx, &it, school, reader_id, rd.due_date, reply, &fulfilled);
+    if (rc != IBC_OK) goto done;
+    const char *id = json_string_value(json_object_get(*reply, "id"));
+    rc = ibc_emit(ctx, "loan", "created", id, loan_event(*reply));
+    if (rc == IBC_OK) rc = after_fulfil(ctx, fulfilled, item_id, school);
+    if (rc == IBC_OK) {
+        char location[96];
+        snprintf(location, sizeof location, "/api/v1/circulation/loans/%s", id);
+        ibc_set_header(ctx, "Location", location);
+        ctx->status = 201;
+    }
+done:
+    json_decref(fulfilled);
+    json_decref(flat);
+    return rc;
+}
+
+static const ibc_field checkin_fields[] = {
+    {"item_barcode", IBC_F_STR, true, 1, 64, NULL, 0},
+};
+
+/* checkins.create: {item_barcode} → 200 {loan, hold?, return_to?}: closes the
+ * open loan; when a reader waits for the record at that school the copy goes
+ * to the first in line and `hold` says so (ready for pickup). A copy lent by
+ * another school names that school in `return_to`. 404 unknown barcode, 409
+ * not on loan, 403 a loan of another school. Emits circulation.loan.returned
+ * (and hold.ready). */
+ibc_rc checkins_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    json_t *flat = json_object(), *closed = NULL, *hold = NULL;
+    ibc_rc rc =
+        ibc_validate(ctx, ibc_body(req), checkin_fields, IBC_LEN(checkin_fields), "", NULL, flat);
+    const char *barcode = json_string_value(json_object_get(flat, "item_barcode"));
+    if (rc == IBC_OK)
+        rc = store_loan_close(ctx, barcode, ibc_role_is(ctx, "admin") ? "" : ctx->org, &closed);
+    if (rc != IBC_OK) goto done;
+    json_t *loan = json_object_get(closed, "loan");
+    const char *id = json_string_value(json_object_get(loan, "id"));
+    const char *school = json_string_value(json_object_get(loan, "school"));
+    const char *item_school = json_string_value(json_object_get(closed, "item_school"));
+    rc = ibc_emit(ctx, "loan", "returned", id, loan_event(loan));
+    if (rc == IBC_OK && strcmp(school, item_school) == 0 &&
+        json_is_true(json_object_get(closed, "waiting")))
+        rc = holds_offer(ctx, json_string_value(json_object_get(loan, "item_id")), school, &hold);
+    if (rc != IBC_OK) goto done;
+    *reply = json_pack("{s:O}", "loan", loan);
+    if (hold) json_object_set(*reply, "hold", hold);
+    if (strcmp(school, item_school) != 0) {
+        json_object_set_new(*reply, "return_to", json_string(item_school));
+        json_object_set(*reply, "transfer_id", json_object_get(loan, "transfer_id"));
+    }
+done:
+    json_decref(hold);
+    json_decref(closed);
+    json_decref(flat);
+    return rc;
+}
+
+/* loans.renew: 200 with the loan and its new due date; 409 when the rules
+ * allow no more renewals, someone waits for the record, the reader is
+ * blocked, or it is a class-set textbook. Emits circulation.loan.renewed. */
+ibc_rc loans_renew(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *id;
+    ibc_rc rc = uuid_param(ctx, req, "id", "loan", &id);
+    if (rc == IBC_OK) rc = store_loan_renew(ctx, id, reply);
+    if (rc == IBC_OK) rc = ibc_emit(ctx, "loan", "renewed", id, loan_event(*reply));
+    return rc;
+}
+
+/* loans.get: 200 with the loan; 404 when unknown or of another school. */
+ibc_rc loans_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *id;
+    ibc_rc rc = uuid_param(ctx, req, "id", "loan", &id);
+    if (rc == IBC_OK) rc = store_loan_get(ctx, id, reply);
+    return rc;
+}
+
+/* loans.list: ?school= (network roles), reader_id=, class=, item_barcode=,
+ * record_id=, class_set_id=, overdue=true, state=open|returned|all (open by
+ * default), limit=, offset=. 200 with {loans, limit, offset}. */
+ibc_rc loans_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *school;
+    char cls[64], limit[16], offset[16];
+    bool overdue;
+    ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), false, &school);
+    if (rc == IBC_OK) rc = page_params(ctx, req, limit, offset);
+    if (rc == IBC_OK) rc = bool_param(ctx, req, "overdue", false, &overdue);
+    if (rc != IBC_OK) return rc;
+    store_loan_filter f = {.school = school, .limit = limit, .offset = offset, .overdue = overdue};
+    static const char *const uuids[] = {"reader_id", "record_id", "class_set_id"};
+    const char **slots[] = {&f.reader_id, &f.record_id, &f.class_set_id};
+    for (size_t i = 0; i < IBC_LEN(uuids); i++) {
+        const char *v = ibc_param(req, uuids[i]);
+        if (v && !ibc_uuid_valid(v))
+            return ibc_fail(ctx, IBC_EINVAL, "'%s' must be a UUID, not '%.60s'", uuids[i], v);
+        *slots[i] = v;
+    }
+    const char *c = ibc_param(req, "class");
+    if (c && (rc = class_param(ctx, c, "class", cls)) != IBC_OK) return rc;
+    f.cls = c ? cls : NULL;
+    f.barcode = ibc_param(req, "item_barcode");
+    const char *state = ibc_param(req, "state");
+    if (!state || strcmp(state, "open") == 0)
+        f.open = "true";
+    else if (strcmp(state, "returned") == 0)
+        f.open = "false";
+    else if (strcmp(state, "all") == 0)
+        f.open = NULL;
+    else
+        return ibc_fail(ctx, IBC_EINVAL, "'state' must be open, returned or all, not '%.20s'",
+                        state);
+    return store_loans_list(ctx, &f, reply);
+}
+
+/* overdue.list: ?school= (network roles), class=. 200 with the school's
+ * overdue loans grouped by class and reader, names for the own school. */
+ibc_rc overdue_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *school;
+    char cls[64];
+    ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), true, &school);
+    if (rc != IBC_OK) return rc;
+    const char *c = ibc_param(req, "class");
+    if (c && (rc = class_param(ctx, c, "class", cls)) != IBC_OK) return rc;
+    return store_overdue(ctx, school, c ? cls : NULL, sees_names(ctx, school), reply);
+}

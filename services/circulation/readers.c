@@ -1,0 +1,183 @@
+/* Readers: students, teachers and staff of one school. Names and card
+ * numbers are personal data: only the reader's own school and the admin see
+ * them; other schools, the methodologists and the events see ids. */
+#include "circulation.h"
+#include "classname.h"
+#include "store.h"
+
+#include <ibc/validate.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const categories[] = {"student", "teacher", "staff", NULL};
+static const char *const statuses[] = {"active", "blocked", "left", NULL};
+
+static const ibc_field reader_fields[] = {
+    {"card_barcode", IBC_F_STR, true, 1, 64, NULL, 0},
+    {"name", IBC_F_STR, true, 1, 300, NULL, 0},
+    {"category", IBC_F_ENUM, true, 0, 0, categories, 0},
+    {"class", IBC_F_STR, false, 1, 2 * CLASS_NAME_MAX, NULL, 0},
+    {"status", IBC_F_ENUM, false, 0, 0, statuses, 0},
+    {"school", IBC_F_STR, false, 1, 64, NULL, 0},
+};
+
+/* Validates a reader body into *flat (new reference) with the class
+ * normalised; rejects a card barcode with control characters. */
+static ibc_rc reader_body(ibc_ctx *ctx, const json_t *req, json_t **flat)
+{
+    *flat = json_object();
+    ibc_rc rc =
+        ibc_validate(ctx, ibc_body(req), reader_fields, IBC_LEN(reader_fields), "", NULL, *flat);
+    if (rc != IBC_OK) return rc;
+    const char *cls = json_string_value(json_object_get(*flat, "class"));
+    if (cls) {
+        char norm[64];
+        if ((rc = class_param(ctx, cls, "class", norm)) != IBC_OK) return rc;
+        json_object_set_new(*flat, "class", json_string(norm));
+    }
+    for (const char *p = json_string_value(json_object_get(*flat, "card_barcode")); *p; p++)
+        if ((unsigned char)*p < 0x20)
+            return ibc_fail(ctx, IBC_EINVAL, "'card_barcode' must not hold control characters");
+    return IBC_OK;
+}
+
+/* The event data of a reader: ids and categories, never the name. */
+static json_t *reader_event(const json_t *reader)
+{
+    static const char *const keys[] = {"id", "school", "category", "class", "status", NULL};
+    return pick(reader, keys);
+}
+
+/* readers.create: 201 with the reader; 409 when the card barcode is taken.
+ * Emits circulation.reader.created. */
+ibc_rc readers_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    json_t *flat = NULL;
+    const char *school;
+    ibc_rc rc = reader_body(ctx, req, &flat);
+    if (rc == IBC_OK)
+        rc = caller_school(ctx, json_string_value(json_object_get(flat, "school")), true, &school);
+    if (rc == IBC_OK) rc = store_reader_insert(ctx, school, flat, reply);
+    if (rc == IBC_OK) {
+        const char *id = json_string_value(json_object_get(*reply, "id"));
+        json_t *ev = reader_event(*reply);
+        json_object_del(ev, "status");
+        rc = ibc_emit(ctx, "reader", "created", id, ev);
+        char location[96];
+        snprintf(location, sizeof location, "/api/v1/circulation/readers/%s", id);
+        ibc_set_header(ctx, "Location", location);
+        ctx->status = 201;
+    }
+    json_decref(flat);
+    return rc;
+}
+
+/* readers.list: ?school= (network roles), class=, status=, category=,
+ * card_barcode=, q= (part of the name; only where names are visible),
+ * limit=, offset=. 200 with {readers, limit, offset}. */
+ibc_rc readers_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *school;
+    char cls[64], limit[16], offset[16];
+    ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), false, &school);
+    if (rc == IBC_OK) rc = page_params(ctx, req, limit, offset);
+    if (rc != IBC_OK) return rc;
+    const char *c = ibc_param(req, "class");
+    if (c && (rc = class_param(ctx, c, "class", cls)) != IBC_OK) return rc;
+    const char *status = ibc_param(req, "status"), *category = ibc_param(req, "category");
+    const char *card = ibc_param(req, "card_barcode"), *q = ibc_param(req, "q");
+    bool found = !status;
+    for (const char *const *s = statuses; !found && *s; s++)
+        found = strcmp(*s, status) == 0;
+    if (!found)
+        return ibc_fail(ctx, IBC_EINVAL, "'status' must be active, blocked or left, not '%.20s'",
+                        status);
+    found = !category;
+    for (const char *const *s = categories; !found && *s; s++)
+        found = strcmp(*s, category) == 0;
+    if (!found)
+        return ibc_fail(ctx, IBC_EINVAL,
+                        "'category' must be student, teacher or staff, not '%.20s'", category);
+    if ((q || card) && !sees_names(ctx, school))
+        return ibc_fail(ctx, IBC_EFORBIDDEN,
+                        "searching by name or card barcode is open to the reader's own school "
+                        "and the admin only");
+    if (q && (ibc_utf8_length(q) < 2 || ibc_utf8_length(q) > 100))
+        return ibc_fail(ctx, IBC_EINVAL, "'q' must be 2 to 100 characters");
+    store_reader_filter f = {school, c ? cls : NULL, status, category, card, q, limit, offset};
+    return store_readers_list(ctx, &f, reply);
+}
+
+/* readers.get: 200 with the reader; 404 when unknown or of another school
+ * (for a librarian). */
+ibc_rc readers_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *id;
+    ibc_rc rc = uuid_param(ctx, req, "id", "reader", &id);
+    if (rc == IBC_OK) rc = store_reader_get(ctx, id, reply);
+    return rc;
+}
+
+/* readers.update: replaces card barcode, name, category, class (and status
+ * when given). If-Match with the version is checked when sent (412 when
+ * stale). Emits circulation.reader.updated. */
+ibc_rc readers_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *id, *if_match = ibc_header(ctx, "If-Match");
+    json_t *flat = NULL;
+    long version = -1;
+    ibc_rc rc = uuid_param(ctx, req, "id", "reader", &id);
+    if (rc != IBC_OK) return rc;
+    if (if_match) {
+        char tail;
+        if (sscanf(if_match, "\"%ld\"%c", &version, &tail) != 1 || version < 1)
+            return ibc_fail(ctx, IBC_EINVAL, "If-Match '%.40s' is not an ETag of this API",
+                            if_match);
+    }
+    rc = reader_body(ctx, req, &flat);
+    if (rc == IBC_OK && json_object_get(flat, "school"))
+        rc = ibc_fail(ctx, IBC_EINVAL,
+                      "a reader cannot move to another school; 'school' cannot "
+                      "be changed");
+    if (rc == IBC_OK) rc = store_reader_update(ctx, id, version, flat, reply);
+    if (rc == IBC_OK) {
+        rc = ibc_emit(ctx, "reader", "updated", id, reader_event(*reply));
+        char etag[32];
+        snprintf(etag, sizeof etag, "\"%lld\"",
+                 (long long)json_integer_value(json_object_get(*reply, "version")));
+        ibc_set_header(ctx, "ETag", etag);
+    }
+    json_decref(flat);
+    return rc;
+}
+
+/* readers.delete: 204; removes the reader's personal data, keeping its past
+ * loans without it. 409 while the reader has items on loan. Cancels its
+ * holds (their copies go to the next in line). Emits circulation.reader.deleted. */
+ibc_rc readers_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *id;
+    char school[72];
+    json_t *freed = NULL;
+    ibc_rc rc = uuid_param(ctx, req, "id", "reader", &id);
+    if (rc == IBC_OK) rc = store_reader_delete(ctx, id, school, &freed);
+    size_t i;
+    json_t *h;
+    json_array_foreach(freed, i, h)
+    {
+        if (rc != IBC_OK) break;
+        const char *hid = json_string_value(json_object_get(h, "id"));
+        rc = ibc_emit(ctx, "hold", "cancelled", hid, json_deep_copy(h));
+        const char *item = json_string_value(json_object_get(h, "item_id"));
+        json_t *next = NULL;
+        if (rc == IBC_OK && item) rc = holds_offer(ctx, item, school, &next);
+        json_decref(next);
+    }
+    json_decref(freed);
+    if (rc == IBC_OK)
+        rc = ibc_emit(ctx, "reader", "deleted", id,
+                      json_pack("{s:s, s:s}", "id", id, "school", school));
+    *reply = NULL;
+    ctx->status = 204;
+    return rc;
+}

@@ -1,0 +1,748 @@
+/* MARC import and export through the gateway, with the real files of
+ * ../shared/data/marc: every good record arrives with its fields, every bad
+ * one is reported with its position, bad requests are a clear 4xx, holdings
+ * become items, export streams each syntax, and a job interrupted by a
+ * restart of the catalog resumes where it stopped. Reruns on the same database
+ * pass: the fixtures' records then merge into the records of the first run. */
+#include "harness.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------------- helpers */
+
+static char *fixture(const char *name, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/data/marc/%s", h_shared_dir(), name);
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot open fixture %s", path);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    rewind(f);
+    char *data = malloc(*len + 1);
+    assert_int_equal(fread(data, 1, *len, f), *len);
+    data[*len] = 0;
+    fclose(f);
+    return data;
+}
+
+static h_resp *submit(const char *key, const char *query, const char *content_type,
+                      const void *data, size_t len)
+{
+    char path[512], ct[128];
+    snprintf(path, sizeof path, "/api/v1/catalog/imports?%s", query);
+    snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
+    const char *headers[] = {ct, NULL};
+    return h_http_raw("POST", path, key, data, len, headers);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Polls the job until it is done or failed; returns it (new reference). */
+static json_t *wait_job(const char *key, const char *id, double timeout_s)
+{
+    double t0 = now_s();
+    for (;;) {
+        h_resp *r = h_get(key, "/api/v1/catalog/imports/%s", id);
+        if (r->status != 503) assert_int_equal(r->status, 200); /* 503: still starting */
+        const char *status = r->status == 200 ? h_str(r, "status") : "";
+        if (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0) {
+            json_t *job = json_incref(r->json);
+            h_free(r);
+            return job;
+        }
+        h_free(r);
+        if (now_s() - t0 > timeout_s) fail_msg("import %s did not finish in %.0f s", id, timeout_s);
+        usleep(50000);
+    }
+}
+
+/* Submits and waits: the finished job (new reference). */
+static json_t *import_file(const char *key, const char *query, const char *content_type,
+                           const void *data, size_t len)
+{
+    h_resp *r = submit(key, query, content_type, data, len);
+    if (r->status != 202) fail_msg("import answered %ld: %s", r->status, r->body);
+    char *id = strdup(h_str(r, "id"));
+    char location[128];
+    snprintf(location, sizeof location, "/api/v1/catalog/imports/%s", id);
+    assert_string_equal(h_header(r, "Location"), location);
+    assert_string_equal(h_str(r, "status"), "queued");
+    h_free(r);
+    json_t *job = wait_job(key, id, 30);
+    free(id);
+    return job;
+}
+
+static long num(const json_t *o, const char *key)
+{
+    return (long)json_integer_value(json_object_get(o, key));
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+/* What position became: record id (static buffer) and outcome. */
+static const char *record_at(const char *key, const char *import_id, long position,
+                             char outcome[16])
+{
+    static char id[37];
+    h_resp *r = h_get(key, "/api/v1/catalog/imports/%s/records?cursor=%ld&limit=1", import_id,
+                      position - 1);
+    assert_int_equal(r->status, 200);
+    json_t *item = json_array_get(json_object_get(r->json, "items"), 0);
+    assert_non_null(item);
+    assert_int_equal(num(item, "position"), position);
+    snprintf(id, sizeof id, "%s", str(item, "record_id"));
+    if (outcome) snprintf(outcome, 16, "%s", str(item, "outcome"));
+    h_free(r);
+    return id;
+}
+
+/* The catalog record that position became (new reference). */
+static json_t *record_of(const char *key, const char *import_id, long position)
+{
+    const char *id = record_at(key, import_id, position, NULL);
+    h_resp *r = h_get(key, "/api/v1/catalog/records/%s", id);
+    assert_int_equal(r->status, 200);
+    json_t *rec = json_incref(r->json);
+    h_free(r);
+    return rec;
+}
+
+static void assert_authors(const json_t *rec, const char *first, size_t n)
+{
+    const json_t *a = json_object_get(rec, "authors");
+    assert_int_equal(json_array_size(a), n);
+    if (n) assert_string_equal(json_string_value(json_array_get(a, 0)), first);
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void rusmarc_cp1251_file_imports_every_record_with_its_fields(void **state)
+{
+    (void)state;
+    h_events *ev = h_events_open("ibc.evt.catalog.>");
+    size_t len;
+    char *data = fixture("rusmarc-nlr-cp1251.iso", &len);
+    json_t *job =
+        import_file(h_admin(), "format=rusmarc&charset=cp1251", "application/marc", data, len);
+    const char *id = str(job, "id");
+    assert_string_equal(str(job, "status"), "done");
+    assert_string_equal(str(job, "syntax"), "iso2709");
+    assert_int_equal(num(job, "read"), 81);
+    assert_int_equal(num(job, "failed"), 0);
+    assert_int_equal(num(job, "created") + num(job, "merged"), 81);
+    assert_true(num(job, "merged") >= 1); /* 33 and 34 share an ISBN */
+    assert_int_equal(json_array_size(json_object_get(job, "errors")), 0);
+    /* holdings without a school: said so in the job */
+    assert_true(num(job, "holdings_ignored") > 0);
+    char *notes = json_dumps(json_object_get(job, "notes"), 0);
+    assert_non_null(notes);
+    assert_non_null(strstr(notes, "no school"));
+    free(notes);
+    /* 36 has a wrong check digit: kept without ISBN, reported as a warning */
+    bool warned = false;
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(job, "warnings"), i, w) if (num(w, "position") == 36)
+        warned = strstr(str(w, "reason"), "5-595-03091-1") != NULL;
+    assert_true(warned);
+
+    json_t *r = record_of(h_admin(), id, 1);
+    assert_string_equal(str(r, "title"), "Задачи и этюды. Вып. 13");
+    assert_string_equal(str(r, "isbn"), "9785744300432");
+    assert_int_equal(num(r, "year"), 1997);
+    assert_string_equal(str(r, "language"), "rus");
+    json_decref(r);
+    r = record_of(h_admin(), id, 6);
+    assert_string_equal(str(r, "title"), "Светильник Сибири");
+    assert_authors(r, "Титов, Федор Иванович", 1);
+    assert_int_equal(num(r, "year"), 1999);
+    assert_string_equal(str(r, "bbk"), "Э372.24-34-028");
+    char *six = strdup(str(r, "id"));
+    json_decref(r);
+    r = record_of(h_admin(), id, 38);
+    assert_string_equal(str(r, "title"), "Мускулы мира");
+    assert_authors(r, "Черчилль, Уинстон", 1);
+    assert_string_equal(str(r, "isbn"), "9785040102723");
+    assert_int_equal(num(r, "year"), 2002);
+    assert_string_equal(str(r, "udk"), "94(420)(092)");
+    assert_string_equal(str(r, "bbk"), "63.3(4Вел)6");
+    json_decref(r);
+    r = record_of(h_admin(), id, 16);
+    assert_string_equal(str(r, "isbn"), "9785900776316"); /* "5-900776-31-х" */
+    json_decref(r);
+    /* the second record with an ISBN becomes holdings of the first */
+    char outcome[16];
+    char *first = strdup(record_at(h_admin(), id, 33, NULL));
+    assert_string_equal(record_at(h_admin(), id, 34, outcome), first);
+    assert_string_equal(outcome, "merged");
+    free(first);
+
+    /* record 6 has no ISBN, so it is created on every run: its event */
+    json_t *e = h_events_find(ev, "ibc.evt.catalog.record.created", six, 10000);
+    assert_non_null(e);
+    json_t *d = json_object_get(e, "data");
+    assert_string_equal(str(d, "title"), "Светильник Сибири");
+    assert_null(json_object_get(d, "annotation"));
+    json_decref(e);
+    e = h_events_find(ev, "ibc.evt.catalog.import.completed", id, 10000);
+    assert_non_null(e);
+    d = json_object_get(e, "data");
+    assert_int_equal(num(d, "read"), 81);
+    assert_int_equal(num(d, "failed"), 0);
+    assert_int_equal(num(d, "created") + num(d, "merged"), 81);
+    json_decref(e);
+    h_events_close(ev);
+    free(six);
+    json_decref(job);
+    free(data);
+}
+
+static void utf8_and_marc21_files_arrive_with_classification(void **state)
+{
+    (void)state;
+    size_t len;
+    char *data = fixture("rusmarc-utf8.iso", &len);
+    json_t *job = import_file(h_admin(), "format=rusmarc", "application/marc", data, len);
+    assert_int_equal(num(job, "read"), 1);
+    assert_int_equal(num(job, "failed"), 0);
+    json_t *r = record_of(h_admin(), str(job, "id"), 1);
+    assert_string_equal(str(r, "type"), "textbook");
+    assert_string_equal(str(r, "title"), "ПЕДАГОГИКА И ПСИХОЛОГИЯ НЕНАСИЛИЯ В ОБРАЗОВАНИИ");
+    assert_authors(r, "Маралов, Владимир Георгиевич", 1);
+    assert_string_equal(str(r, "isbn"), "9785991616621");
+    assert_int_equal(num(r, "year"), 2012);
+    assert_non_null(strstr(str(r, "annotation"), "педагогики и психологии ненасилия"));
+    json_decref(r);
+    json_decref(job);
+    free(data);
+
+    data = fixture("marc21-cp1251-bbk-udc.mrc", &len);
+    job = import_file(h_admin(), "format=marc21&charset=cp1251", "application/marc", data, len);
+    assert_int_equal(num(job, "read"), 6);
+    assert_int_equal(num(job, "failed"), 0);
+    r = record_of(h_admin(), str(job, "id"), 1);
+    assert_string_equal(str(r, "title"), "Основы гидравлического расчета инженерных сетей");
+    assert_authors(r, "Ильина, Татьяна Николаевна", 1);
+    assert_string_equal(str(r, "isbn"), "9785930933420");
+    assert_int_equal(num(r, "year"), 2005);
+    assert_string_equal(str(r, "udk"), "624.01:532.5(075.8)");
+    assert_string_equal(str(r, "bbk"), "38.1я73");
+    json_decref(r);
+    r = record_of(h_admin(), str(job, "id"), 5);
+    assert_string_equal(str(r, "title"), "Мио, мой Мио!");
+    assert_authors(r, "Линдгрен, Астрид", 2);
+    assert_string_equal(str(r, "bbk"), "84(4Шве)-44");
+    assert_string_equal(str(r, "udk"), "821.113.6-93");
+    json_decref(r);
+    json_decref(job);
+    free(data);
+
+    data = fixture("marc21-utf8-cyrillic.mrc", &len);
+    job = import_file(h_admin(), "format=marc21&charset=utf-8", "application/marc", data, len);
+    assert_int_equal(num(job, "read"), 52);
+    assert_int_equal(num(job, "failed"), 0);
+    assert_int_equal(num(job, "created") + num(job, "merged"), 52);
+    r = record_of(h_admin(), str(job, "id"), 2);
+    assert_string_equal(str(r, "title"), "Стихотворения и поэмы");
+    assert_authors(r, "Блок, Александр Александрович", 2);
+    assert_string_equal(str(r, "isbn"), "9785340001603");
+    assert_int_equal(num(r, "year"), 1989);
+    assert_string_equal(str(r, "publisher"), "Мастац. лiт");
+    json_decref(r);
+    json_decref(job);
+    free(data);
+
+    data = fixture("marcxml-batch.xml", &len);
+    job = import_file(h_admin(), "format=marc21", "application/marcxml+xml", data, len);
+    assert_string_equal(str(job, "syntax"), "marcxml");
+    assert_int_equal(num(job, "expected"), 2);
+    assert_int_equal(num(job, "read"), 2);
+    assert_int_equal(num(job, "created"), 2);
+    r = record_of(h_admin(), str(job, "id"), 1);
+    assert_string_equal(str(r, "type"), "multimedia");
+    assert_string_equal(str(r, "title"), "The Great Ray Charles");
+    assert_authors(r, "Charles, Ray", 1);
+    assert_int_equal(num(r, "year"), 1957);
+    json_decref(r);
+    r = record_of(h_admin(), str(job, "id"), 2);
+    assert_string_equal(str(r, "type"), "e-resource");
+    assert_string_equal(str(json_object_get(r, "eresource"), "url"), "http://www.whitehouse.gov");
+    json_decref(r);
+    json_decref(job);
+    free(data);
+}
+
+static void bad_records_are_reported_and_good_ones_kept(void **state)
+{
+    (void)state;
+    size_t len;
+    char *data = fixture("bad-records.mrc", &len);
+    json_t *job = import_file(h_admin(), "format=marc21", "application/marc", data, len);
+    assert_string_equal(str(job, "status"), "done");
+    assert_int_equal(num(job, "read"), 8);
+    assert_int_equal(num(job, "created"), 2);
+    assert_int_equal(num(job, "failed"), 6);
+    const json_t *errors = json_object_get(job, "errors");
+    assert_int_equal(json_array_size(errors), 6);
+    static const long offsets[] = {127, 254, 381, 509, 637, 764};
+    for (size_t i = 0; i < 6; i++) {
+        const json_t *e = json_array_get(errors, i);
+        assert_int_equal(num(e, "position"), (long)i + 2);
+        assert_int_equal(num(e, "offset"), offsets[i]);
+        assert_true(strlen(str(e, "reason")) > 10);
+    }
+    assert_non_null(strstr(str(json_array_get(errors, 0), "reason"), "Base address"));
+    json_t *r = record_of(h_admin(), str(job, "id"), 8);
+    assert_string_equal(str(r, "title"), "The pragmatic programmer");
+    assert_string_equal(str(r, "subtitle"), "from journeyman to master");
+    json_decref(r);
+    json_decref(job);
+    free(data);
+}
+
+static void wrong_charset_and_truncated_file_fail_records_not_the_job(void **state)
+{
+    (void)state;
+    size_t len;
+    char *data = fixture("rusmarc-nlr-cp1251.iso", &len);
+    json_t *job =
+        import_file(h_admin(), "format=rusmarc&charset=utf-8", "application/marc", data, len);
+    assert_string_equal(str(job, "status"), "done");
+    assert_int_equal(num(job, "read"), 81);
+    assert_int_equal(num(job, "failed"), 81);
+    assert_int_equal(num(job, "created") + num(job, "merged"), 0);
+    assert_non_null(
+        strstr(str(json_array_get(json_object_get(job, "errors"), 0), "reason"), "charset=cp1251"));
+    json_decref(job);
+
+    job = import_file(h_admin(), "format=rusmarc&charset=cp1251", "application/marc", data, 20000);
+    assert_int_equal(num(job, "read"), 26);
+    assert_int_equal(num(job, "failed"), 1);
+    const json_t *e = json_array_get(json_object_get(job, "errors"), 0);
+    assert_int_equal(num(e, "position"), 26);
+    assert_int_equal(num(e, "offset"), 19610);
+    assert_non_null(strstr(str(e, "reason"), "truncated"));
+    json_decref(job);
+    free(data);
+
+    data = fixture("marc21-utf8-cyrillic.mrc", &len);
+    job = import_file(h_admin(), "format=marc21&charset=cp1251", "application/marc", data, len);
+    assert_int_equal(num(job, "failed"), 52);
+    assert_non_null(
+        strstr(str(json_array_get(json_object_get(job, "errors"), 0), "reason"), "charset=utf-8"));
+    json_decref(job);
+    free(data);
+}
+
+static void expect_status(h_resp *r, long status, const char *words)
+{
+    if (r->status != status || (words && !strstr(r->body, words)))
+        fail_msg("expected %ld with '%s', got %ld: %s", status, words ? words : "", r->status,
+                 r->body);
+    if (status >= 400) assert_string_equal(h_header(r, "Content-Type"), "application/problem+json");
+    h_free(r);
+}
+
+static void bad_requests_are_a_clear_4xx(void **state)
+{
+    (void)state;
+    const char *key = h_admin();
+    size_t len;
+    char *xml = fixture("marcxml-batch.xml", &len);
+    char *iso = fixture("bad-records.mrc", &len);
+    const char garbage[] = "Dear librarian, this is a letter and not a MARC file at all.";
+    expect_status(submit(key, "format=marc21", "application/marc", "", 0), 400, "empty");
+    expect_status(submit(key, "format=marc21", "application/marc", garbage, sizeof garbage - 1),
+                  400, "not ISO 2709");
+    expect_status(submit(key, "format=marc21", "application/marc", xml, 500), 400, "XML");
+    expect_status(submit(key, "format=marc21", "application/marcxml+xml", xml, 3000), 400,
+                  "not well-formed");
+    expect_status(submit(key, "format=unimarc", "application/marc", iso, 127), 400,
+                  "'format' must be one of rusmarc, marc21");
+    expect_status(submit(key, "charset=utf-8", "application/marc", iso, 127), 400,
+                  "'format' is required");
+    expect_status(submit(key, "format=marc21&charset=koi8-r", "application/marc", iso, 127), 400,
+                  "'charset'");
+    expect_status(submit(key, "format=marc21&size=3", "application/marc", iso, 127), 400,
+                  "unknown parameter 'size'");
+    expect_status(submit(key, "format=marc21&school=no%20such", "application/marc", iso, 127), 400,
+                  "school");
+    expect_status(submit(key, "format=marc21", "text/plain", iso, 127), 415, "application/marc");
+    expect_status(h_http("POST", "/api/v1/catalog/imports?format=marc21", key, "{}", NULL), 415,
+                  NULL);
+
+    char *school = h_uniq("school-m");
+    char *librarian = h_new_key(school, "librarian");
+    char *portal = h_new_key(school, "portal");
+    expect_status(submit(librarian, "format=marc21&school=school-1", "application/marc", iso, 127),
+                  403, "own school");
+    expect_status(submit(portal, "format=marc21", "application/marc", iso, 127), 403, NULL);
+    h_resp *r = submit(key, "format=marc21", "application/marc", iso, 127);
+    assert_int_equal(r->status, 202);
+    char *id = strdup(h_str(r, "id"));
+    h_free(r);
+    expect_status(h_get(librarian, "/api/v1/catalog/imports/%s", id), 404, "no import");
+    expect_status(h_get(key, "/api/v1/catalog/imports/%s", "7d444840-9dc0-11d1-b245-5ffdce74fad2"),
+                  404, "no import");
+    expect_status(h_get(key, "/api/v1/catalog/imports/not-a-uuid"), 400, "UUID");
+    expect_status(h_get(key, "/api/v1/catalog/imports?status=lost"), 400, "'status'");
+    expect_status(h_get(key, "/api/v1/catalog/imports?limit=0"), 400, "'limit'");
+    expect_status(h_get(key, "/api/v1/catalog/imports/%s/records?outcome=x", id), 400, "'outcome'");
+    /* a librarian's own job is visible to them, and listed */
+    r = submit(librarian, "format=marc21", "application/marc", iso, 127);
+    assert_int_equal(r->status, 202);
+    char *own = strdup(h_str(r, "id"));
+    h_free(r);
+    json_decref(wait_job(librarian, own, 20));
+    r = h_get(librarian, "/api/v1/catalog/imports?limit=5");
+    assert_int_equal(r->status, 200);
+    const json_t *items = json_object_get(r->json, "items");
+    assert_int_equal(json_array_size(items), 1);
+    assert_string_equal(str(json_array_get(items, 0), "id"), own);
+    h_free(r);
+    r = h_get(key, "/api/v1/catalog/imports?limit=1");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_array_size(json_object_get(r->json, "items")), 1);
+    const char *next = h_str(r, "next_cursor");
+    assert_non_null(next);
+    h_resp *r2 = h_get(key, "/api/v1/catalog/imports?limit=1&cursor=%s", next);
+    assert_int_equal(r2->status, 200);
+    assert_string_not_equal(str(json_array_get(json_object_get(r2->json, "items"), 0), "id"),
+                            str(json_array_get(json_object_get(r->json, "items"), 0), "id"));
+    h_free(r2);
+    h_free(r);
+    json_decref(wait_job(key, id, 20));
+    free(own);
+    free(id);
+    free(school);
+    free(librarian);
+    free(portal);
+    free(xml);
+    free(iso);
+}
+
+/* A MARCXML file of three records: a good one with holdings (852 $p barcode,
+ * $j inventory number), one with a 100 KB title, one with year 3000 and a
+ * wrong ISBN. Caller frees. */
+static char *marcxml_file(const char *ctl, const char *title, const char *isbn, const char *barcode)
+{
+    size_t big = 100 * 1024;
+    char *long_title = malloc(big + 1);
+    memset(long_title, 'x', big);
+    long_title[big] = 0;
+    char *out = NULL;
+    int n = asprintf(
+        &out,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        "<marc:collection xmlns:marc=\"http://www.loc.gov/MARC21/slim\">\n"
+        "<marc:record><marc:leader>00000nam a2200000 i 4500</marc:leader>"
+        "<marc:controlfield tag=\"001\">%s</marc:controlfield>"
+        "<marc:datafield tag=\"020\" ind1=\" \" ind2=\" \"><marc:subfield "
+        "code=\"a\">%s</marc:subfield></marc:datafield>"
+        "<marc:datafield tag=\"084\" ind1=\" \" ind2=\" \"><marc:subfield "
+        "code=\"a\">84(2Рос=Рус)6</marc:subfield><marc:subfield "
+        "code=\"2\">rubbk</marc:subfield></marc:datafield>"
+        "<marc:datafield tag=\"100\" ind1=\"1\" ind2=\" \"><marc:subfield code=\"a\">Носов, "
+        "Николай Николаевич.</marc:subfield></marc:datafield>"
+        "<marc:datafield tag=\"245\" ind1=\"1\" ind2=\"0\"><marc:subfield code=\"a\">%s "
+        ":</marc:subfield><marc:subfield code=\"b\">повесть /</marc:subfield></marc:datafield>"
+        "<marc:datafield tag=\"260\" ind1=\" \" ind2=\" \"><marc:subfield code=\"a\">Москва "
+        ":</marc:subfield><marc:subfield code=\"b\">Детская "
+        "литература,</marc:subfield><marc:subfield "
+        "code=\"c\">2019.</marc:subfield></marc:datafield>"
+        "<marc:datafield tag=\"852\" ind1=\" \" ind2=\" \"><marc:subfield "
+        "code=\"p\">%s</marc:subfield><marc:subfield "
+        "code=\"j\">INV-%s</marc:subfield></marc:datafield>"
+        "</marc:record>\n"
+        "<marc:record><marc:leader>00000nam a2200000 i 4500</marc:leader>"
+        "<marc:datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><marc:subfield "
+        "code=\"a\">%s</marc:subfield></marc:datafield>"
+        "</marc:record>\n"
+        "<marc:record><marc:leader>00000nam a2200000 i 4500</marc:leader>"
+        "<marc:datafield tag=\"020\" ind1=\" \" ind2=\" \"><marc:subfield "
+        "code=\"a\">978-5-00000-000-1</marc:subfield></marc:datafield>"
+        "<marc:datafield tag=\"245\" ind1=\"0\" ind2=\"0\"><marc:subfield code=\"a\">%s, второй "
+        "том</marc:subfield></marc:datafield>"
+        "<marc:datafield tag=\"260\" ind1=\" \" ind2=\" \"><marc:subfield "
+        "code=\"c\">3000</marc:subfield></marc:datafield>"
+        "</marc:record>\n"
+        "</marc:collection>\n",
+        ctl, isbn, title, barcode, barcode, long_title, title);
+    free(long_title);
+    assert_true(n > 0);
+    return out;
+}
+
+static void marcxml_holdings_become_items_and_a_second_import_merges(void **state)
+{
+    (void)state;
+    char *school = h_uniq("school-x");
+    char *librarian = h_new_key(school, "librarian");
+    char *word = h_uniq("zqmarc"), *ctl = h_uniq("ctl-"), *barcode = h_uniq("BC");
+    char *isbn = h_isbn();
+    char title[128];
+    snprintf(title, sizeof title, "Витя Малеев в школе и дома %s", word);
+    char *xml = marcxml_file(ctl, title, isbn, barcode);
+    h_events *ev = h_events_open("ibc.evt.catalog.>");
+
+    char query[256];
+    snprintf(query, sizeof query, "format=marc21&school=%s", school);
+    json_t *job = import_file(librarian, query, "application/marcxml+xml", xml, strlen(xml));
+    const char *id = str(job, "id");
+    assert_string_equal(str(job, "school"), school);
+    assert_int_equal(num(job, "read"), 3);
+    assert_int_equal(num(job, "created"), 2);
+    assert_int_equal(num(job, "failed"), 1);
+    assert_int_equal(num(job, "items_created"), 1);
+    assert_int_equal(num(job, "without_barcode"), 1); /* the third record */
+    const json_t *err = json_array_get(json_object_get(job, "errors"), 0);
+    assert_int_equal(num(err, "position"), 2);
+    assert_non_null(strstr(str(err, "reason"), "title (245$a) has 102400 characters"));
+    assert_true(num(err, "line") > 0);
+    const json_t *warnings = json_object_get(job, "warnings");
+    assert_int_equal(json_array_size(warnings), 2);
+    assert_int_equal(num(json_array_get(warnings, 0), "position"), 3);
+    assert_non_null(strstr(str(json_array_get(warnings, 0), "reason"), "978-5-00000-000-1"));
+    assert_non_null(strstr(str(json_array_get(warnings, 1), "reason"), "year 3000"));
+
+    json_t *r = record_of(librarian, id, 1);
+    char *rec_id = strdup(str(r, "id"));
+    assert_string_equal(str(r, "title"), title);
+    assert_string_equal(str(r, "subtitle"), "повесть");
+    assert_authors(r, "Носов, Николай Николаевич", 1);
+    assert_string_equal(str(r, "isbn"), isbn);
+    assert_string_equal(str(r, "bbk"), "84(2Рос=Рус)6");
+    assert_string_equal(str(r, "place"), "Москва");
+    assert_string_equal(str(r, "publisher"), "Детская литература");
+    assert_int_equal(num(r, "year"), 2019);
+    assert_string_equal(str(r, "created_by_org"), school);
+    json_decref(r);
+    r = record_of(librarian, id, 3);
+    assert_null(json_object_get(r, "year"));
+    assert_null(json_object_get(r, "isbn"));
+    json_decref(r);
+
+    /* the copy is an item of the school, with an event */
+    h_resp *item = h_get(librarian, "/api/v1/catalog/items/lookup?barcode=%s", barcode);
+    assert_int_equal(item->status, 200);
+    assert_string_equal(h_str(item, "record_id"), rec_id);
+    assert_string_equal(h_str(item, "school"), school);
+    char inv[80];
+    snprintf(inv, sizeof inv, "INV-%s", barcode);
+    assert_string_equal(h_str(item, "inventory_number"), inv);
+    json_t *e = h_events_find(ev, "ibc.evt.catalog.item.created", h_str(item, "id"), 10000);
+    assert_non_null(e);
+    assert_string_equal(str(json_object_get(e, "data"), "barcode"), barcode);
+    json_decref(e);
+    h_free(item);
+    e = h_events_find(ev, "ibc.evt.catalog.record.created", rec_id, 10000);
+    assert_non_null(e);
+    assert_string_equal(str(json_object_get(e, "data"), "isbn"), isbn);
+    json_decref(e);
+    json_decref(job);
+
+    /* the same file again: the ISBN merges, the barcode is taken, no second copy */
+    job = import_file(librarian, query, "application/marcxml+xml", xml, strlen(xml));
+    assert_int_equal(num(job, "merged"), 1);
+    assert_int_equal(num(job, "created"), 1);
+    assert_int_equal(num(job, "items_created"), 0);
+    char outcome[16];
+    assert_string_equal(record_at(librarian, str(job, "id"), 1, outcome), rec_id);
+    assert_string_equal(outcome, "merged");
+    bool taken = false;
+    size_t i;
+    json_t *w;
+    json_array_foreach(json_object_get(job, "warnings"), i, w) taken |=
+        num(w, "position") == 1 && strstr(str(w, "reason"), barcode) != NULL;
+    assert_true(taken);
+    assert_int_equal(h_events_count(ev, "ibc.evt.catalog.record.created", rec_id, 500), 1);
+    json_decref(job);
+
+    /* export: the kept MARCXML, with its own control number */
+    h_resp *x = h_get(librarian, "/api/v1/catalog/export?format=marcxml&q=%s", word);
+    assert_int_equal(x->status, 200);
+    assert_string_equal(h_header(x, "Content-Type"), "application/marcxml+xml");
+    assert_non_null(strstr(x->body, "<collection"));
+    char ctl_xml[128];
+    snprintf(ctl_xml, sizeof ctl_xml, "<controlfield tag=\"001\">%s</controlfield>", ctl);
+    assert_non_null(strstr(x->body, ctl_xml));
+    assert_non_null(strstr(x->body, "</collection>"));
+    h_free(x);
+
+    h_events_close(ev);
+    free(rec_id);
+    free(xml);
+    free(isbn);
+    free(barcode);
+    free(ctl);
+    free(word);
+    free(librarian);
+    free(school);
+}
+
+static void export_streams_iso2709_marcxml_and_json(void **state)
+{
+    (void)state;
+    char *word = h_uniq("zqexp");
+    char *isbn = h_isbn();
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"type\":\"textbook\",\"title\":\"Алгебра %s\",\"authors\":[\"Макарычев, Юрий "
+             "Николаевич\"],\"year\":2023,\"isbn\":\"%s\",\"language\":\"rus\",\"bbk\":"
+             "\"22.14я721\",\"udk\":\"512(075.3)\"}",
+             word, isbn);
+    h_resp *r = h_http("POST", "/api/v1/catalog/records", h_admin(), body, NULL);
+    assert_int_equal(r->status, 201);
+    h_free(r);
+    char title[128];
+    snprintf(title, sizeof title, "Алгебра %s", word);
+
+    r = h_get(h_admin(), "/api/v1/catalog/export?format=iso2709&q=%s", word);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(h_header(r, "Content-Type"), "application/marc");
+    assert_non_null(strstr(h_header(r, "Content-Disposition"), "catalog.mrc"));
+    assert_true(r->len > 24 && r->body[r->len - 1] == 0x1d);
+    assert_int_equal(
+        strtol((char[6]){r->body[0], r->body[1], r->body[2], r->body[3], r->body[4], 0}, NULL, 10),
+        (long)r->len); /* one record: its length is the body's */
+    assert_non_null(memmem(r->body, r->len, title, strlen(title)));
+    assert_non_null(memmem(r->body, r->len, isbn, strlen(isbn)));
+    /* exported ISO 2709 imports back: the ISBN merges into the same record */
+    char *exported = malloc(r->len);
+    memcpy(exported, r->body, r->len);
+    size_t elen = r->len;
+    h_free(r);
+    json_t *job = import_file(h_admin(), "format=marc21", "application/marc", exported, elen);
+    assert_int_equal(num(job, "read"), 1);
+    assert_int_equal(num(job, "merged"), 1);
+    json_decref(job);
+    free(exported);
+
+    r = h_get(h_admin(), "/api/v1/catalog/export?format=marcxml&q=%s", word);
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(r->body, "<collection xmlns=\"http://www.loc.gov/MARC21/slim\">"));
+    assert_non_null(strstr(r->body, title));
+    assert_non_null(strstr(r->body, "<subfield code=\"a\">22.14я721</subfield>"));
+    h_free(r);
+
+    r = h_get(h_admin(), "/api/v1/catalog/export?format=json&q=%s&type=textbook&year_from=2020",
+              word);
+    assert_int_equal(r->status, 200);
+    assert_string_equal(h_header(r, "Content-Type"), "application/json");
+    assert_true(json_is_array(r->json));
+    assert_int_equal(json_array_size(r->json), 1);
+    const json_t *rec = json_array_get(r->json, 0);
+    assert_int_equal(strlen(str(rec, "leader")), 24);
+    assert_non_null(strstr(r->body, title));
+    h_free(r);
+
+    /* filters that exclude it */
+    r = h_get(h_admin(), "/api/v1/catalog/export?format=json&q=%s&year_to=2000", word);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_array_size(r->json), 0);
+    h_free(r);
+
+    expect_status(h_get(h_admin(), "/api/v1/catalog/export"), 400, "'format' is required");
+    expect_status(h_get(h_admin(), "/api/v1/catalog/export?format=pdf"), 400, "iso2709");
+    expect_status(h_get(h_admin(), "/api/v1/catalog/export?format=json&year_from=3000"), 400,
+                  "year_from");
+    char *portal = h_new_key("school-1", "portal");
+    expect_status(h_get(portal, "/api/v1/catalog/export?format=json"), 403, NULL);
+    free(portal);
+    free(word);
+    free(isbn);
+}
+
+static void restarted_catalog_resumes_the_running_import(void **state)
+{
+    (void)state;
+    size_t len;
+    char *one = fixture("rusmarc-nlr-cp1251.iso", &len);
+    const int copies = 300; /* 24,300 records, 23 MB */
+    char *data = malloc(len * copies);
+    for (int i = 0; i < copies; i++)
+        memcpy(data + i * len, one, len);
+    h_resp *r =
+        submit(h_admin(), "format=rusmarc&charset=cp1251", "application/marc", data, len * copies);
+    assert_int_equal(r->status, 202);
+    char *id = strdup(h_str(r, "id"));
+    h_free(r);
+    /* stop the catalog as soon as the first batches are in */
+    double t0 = now_s();
+    for (;;) {
+        r = h_get(h_admin(), "/api/v1/catalog/imports/%s", id);
+        assert_int_equal(r->status, 200);
+        long read = (long)json_integer_value(json_object_get(r->json, "read"));
+        bool done = strcmp(h_str(r, "status"), "done") == 0;
+        h_free(r);
+        if (done) fail_msg("the import finished before the catalog could be stopped");
+        if (read > 0) break;
+        if (now_s() - t0 > 30) fail_msg("the import did not start");
+        usleep(20000);
+    }
+    assert_int_equal(h_stack("stop", "catalog"), 0);
+    r = h_get(h_admin(), "/api/v1/catalog/imports/%s", id);
+    assert_int_equal(r->status, 503);
+    h_free(r);
+    assert_int_equal(h_stack("start", "catalog"), 0);
+    json_t *job = wait_job(h_admin(), id, 45);
+    assert_string_equal(str(job, "status"), "done");
+    assert_int_equal(num(job, "attempts"), 2);
+    assert_int_equal(num(job, "read"), 81 * copies);
+    assert_int_equal(num(job, "failed"), 0);
+    assert_int_equal(num(job, "created") + num(job, "merged"), 81 * copies);
+    /* every position was written exactly once */
+    long listed = 0, last = 0;
+    const char *cursor = "0";
+    char cur[32] = "0";
+    for (int page = 0; cursor && page < 100; page++) {
+        r = h_get(h_admin(), "/api/v1/catalog/imports/%s/records?limit=1000&cursor=%s", id, cur);
+        assert_int_equal(r->status, 200);
+        size_t i;
+        json_t *v;
+        json_array_foreach(json_object_get(r->json, "items"), i, v)
+        {
+            assert_int_equal(num(v, "position"), last + 1);
+            last++;
+            listed++;
+        }
+        cursor = h_str(r, "next_cursor");
+        if (cursor) snprintf(cur, sizeof cur, "%s", cursor);
+        h_free(r);
+    }
+    assert_int_equal(listed, 81 * copies);
+    json_decref(job);
+    free(id);
+    free(data);
+    free(one);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(rusmarc_cp1251_file_imports_every_record_with_its_fields),
+        cmocka_unit_test(utf8_and_marc21_files_arrive_with_classification),
+        cmocka_unit_test(bad_records_are_reported_and_good_ones_kept),
+        cmocka_unit_test(wrong_charset_and_truncated_file_fail_records_not_the_job),
+        cmocka_unit_test(bad_requests_are_a_clear_4xx),
+        cmocka_unit_test(marcxml_holdings_become_items_and_a_second_import_merges),
+        cmocka_unit_test(export_streams_iso2709_marcxml_and_json),
+        cmocka_unit_test(restarted_catalog_resumes_the_running_import),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
