@@ -20,6 +20,11 @@ static void on_reconnected(natsConnection *nc, void *closure)
 /* Connects; blocks until connected (retries every 250 ms for ever). */
 ibc_rc ibc_bus_connect(natsConnection **nc, const ibc_config *cfg, const char *name)
 {
+    /* nats.c spins 2000 times on a contended mutex before it sleeps: with a
+     * thread per HTTP connection (gateway) or per worker on two cores, that
+     * spinning was the gateway's largest CPU cost. Sleep at once instead.
+     * Only the first call in a process takes effect. */
+    nats_Open(0);
     natsOptions *opts = NULL;
     natsStatus s = natsOptions_Create(&opts);
     if (s == NATS_OK) s = natsOptions_SetURL(opts, cfg->nats_url);
