@@ -1,9 +1,11 @@
 /* Event consumers: one durable JetStream pull consumer per ibc_event_sub of a
- * service, each in its own thread with its own PostgreSQL connection. A batch
- * of events is applied in one transaction, each event under a savepoint with
- * its id recorded in the service's inbox table; an id already in the inbox is
- * skipped, so redelivery after a crash or a duplicated publish changes
- * nothing. Messages are acknowledged only after the commit. */
+ * service, each in its own thread with its own PostgreSQL connection. Each
+ * event's id is recorded in the service's inbox table in the transaction that
+ * applies it; an id already in the inbox is skipped, so redelivery after a
+ * crash or a duplicated publish changes
+ * nothing. Messages are acknowledged only after the commit. A batch is one
+ * transaction; when an event of it fails, its events are applied one per
+ * transaction, so that only the bad one is skipped or retried. */
 #include "ibc/bus.h"
 #include "ibc/metrics.h"
 
@@ -70,7 +72,11 @@ static const char sql_inbox[] =
 
 enum outcome { APPLIED, SKIPPED, MALFORMED, FAILED };
 
-/* Applies one event under a savepoint of the open transaction. */
+/* Applies one event inside the open transaction; an error leaves the
+ * transaction aborted (the caller rolls back). No savepoint: a savepoint per
+ * event made batches of more than 64 events overflow PostgreSQL's
+ * subtransaction cache, and every other backend of the database then paid
+ * for it on each visibility check (pg_subtrans lookups). */
 static enum outcome apply_one(consumer *c, PGconn *db, natsMsg *m)
 {
     const char *subject = natsMsg_GetSubject(m);
@@ -90,7 +96,6 @@ static enum outcome apply_one(consumer *c, PGconn *db, natsMsg *m)
     ctx.db = db;
     ctx.status = 200;
 
-    exec_ok(db, "SAVEPOINT ev");
     enum outcome out = FAILED;
     const char *p[] = {id, subject};
     PGresult *r = ibc_db_exec(&ctx, sql_inbox, 2, p);
@@ -107,13 +112,28 @@ static enum outcome apply_one(consumer *c, PGconn *db, natsMsg *m)
                     ctx.err_detail);
     }
     PQclear(r);
-    exec_ok(db, out == APPLIED || out == SKIPPED ? "RELEASE SAVEPOINT ev"
-                                                 : "ROLLBACK TO SAVEPOINT ev");
     json_decref(ctx.reply_headers);
     json_decref(ctx.err_ext);
     free(ctx.raw);
     json_decref(event);
     return out;
+}
+
+/* Applies msgs[0..n) in one transaction; true when all were applied or
+ * skipped and the commit succeeded. */
+static bool apply_batch(consumer *c, PGconn *db, natsMsg **msgs, int n, enum outcome *out)
+{
+    if (!exec_ok(db, "BEGIN")) return false;
+    for (int i = 0; i < n; i++) {
+        out[i] = apply_one(c, db, msgs[i]);
+        if (out[i] != APPLIED && out[i] != SKIPPED) {
+            exec_ok(db, "ROLLBACK");
+            return false;
+        }
+    }
+    if (exec_ok(db, "COMMIT")) return true;
+    exec_ok(db, "ROLLBACK");
+    return false;
 }
 
 static natsSubscription *subscribe(consumer *c, jsCtx *js)
@@ -197,13 +217,15 @@ static void *consumer_main(void *arg)
         }
         failures = 0;
         enum outcome out[BATCH];
-        bool committed = exec_ok(db, "BEGIN");
-        for (int i = 0; committed && i < list.Count; i++) out[i] = apply_one(c, db, list.Msgs[i]);
-        committed = committed && exec_ok(db, "COMMIT");
-        if (!committed) exec_ok(db, "ROLLBACK");
+        bool batch_ok = apply_batch(c, db, list.Msgs, list.Count, out);
+        /* a batch with a bad event: each event alone, so that only that one
+         * is skipped (malformed) or retried (failed) */
+        for (int i = 0; !batch_ok && i < list.Count; i++)
+            if (!apply_batch(c, db, &list.Msgs[i], 1, &out[i]) && out[i] == APPLIED)
+                out[i] = FAILED; /* applied but the commit failed */
         for (int i = 0; i < list.Count; i++) {
             natsMsg *m = list.Msgs[i];
-            if (!committed || out[i] == FAILED) {
+            if (out[i] == FAILED || PQstatus(db) != CONNECTION_OK) {
                 natsMsg_NakWithDelay(m, 1000, NULL);
                 ibc_metric_add(c->failed, 1);
             } else {
