@@ -410,7 +410,7 @@ static void *run_segment(void *arg)
 done:
     marc_reader_close(rd);
     free(batch);
-    if (ctx->db) PQfinish(ctx->db);
+    if (ctx->db) ibc_db_close(ctx->db);
     ctx->db = NULL;
     sg->t_all = now_s() - t0;
     return NULL;

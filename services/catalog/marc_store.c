@@ -3,7 +3,6 @@
  * batch onto the columns, and the same statement writes each new row's event
  * to the outbox, so that a batch of 500 costs a handful of round trips. */
 #include "marc_store.h"
-#include "store_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,7 +82,7 @@ ibc_rc store_import_list(ibc_ctx *ctx, const char *org, const char *status, cons
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *p[] = {org, status, after, lim};
-    return store_json_custom(ctx, out, sql_list, 4, p);
+    return ibc_db_json_planned(ctx, out, sql_list, 4, p);
 }
 
 /* ------------------------------------------------------------ the job */
@@ -403,5 +402,5 @@ PGresult *store_export_page(ibc_ctx *ctx, const export_filter *f, const char *af
                        f->language,
                        after,
                        lim};
-    return store_exec_custom(ctx, sql_export, 12, p);
+    return ibc_db_exec_planned(ctx, sql_export, 12, p);
 }

@@ -1,7 +1,6 @@
 /* The catalog's SQL for items (see store_items.h). jsonb_populate_record()
  * maps the validated body onto the columns; item_json() builds the answer. */
 #include "store_items.h"
-#include "store_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -157,7 +156,7 @@ ibc_rc store_items_list(ibc_ctx *ctx, const char *barcode, const char *record_id
     char lim[16];
     snprintf(lim, sizeof lim, "%d", limit);
     const char *p[] = {barcode, record_id, school, status, after, lim};
-    PGresult *r = store_exec_custom(ctx, sql_list, 6, p);
+    PGresult *r = ibc_db_exec_planned(ctx, sql_list, 6, p);
     if (!r) return ctx->err;
     json_t *items = json_array();
     int n = PQntuples(r);

@@ -23,7 +23,6 @@
  *   filters fold away, a cursor becomes an index range);
  * - only the page's rows (limit + 1) are turned into JSON. */
 #include "store_search.h"
-#include "store_util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,5 +262,5 @@ ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out)
                       : sq->mode == SEARCH_POSTINGS ? sql_postings
                                                     : sql_newest;
     int n = sq->mode == SEARCH_NEWEST ? 14 : sq->mode == SEARCH_POSTINGS ? 19 : 13;
-    return store_json_custom(ctx, out, sql, n, p);
+    return ibc_db_json_planned(ctx, out, sql, n, p);
 }

@@ -57,6 +57,17 @@ static void stmt_forget(const PGconn *c)
     nstmts = j;
 }
 
+void ibc_db_close(PGconn *c)
+{
+    stmt_forget(c);
+    if (nstmts == 0) {
+        free(stmts); /* the thread's cache is empty: give it back */
+        stmts = NULL;
+        capstmts = 0;
+    }
+    PQfinish(c);
+}
+
 /* Maps a failed result to an rc. */
 ibc_rc ibc_db_rc(const PGresult *res)
 {
@@ -134,12 +145,11 @@ PGresult *ibc_db_exec(ibc_ctx *ctx, const char *sql, int nparams, const char *co
     return NULL;
 }
 
-/* Parses the JSON in row 0, column 0; *out is a new reference. */
-ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
-                   const char *const *params)
+/* Takes r (may be NULL: the statement failed) and parses the JSON in row 0,
+ * column 0 into *out (a new reference). Clears r. */
+static ibc_rc json_of(ibc_ctx *ctx, PGresult *r, json_t **out)
 {
     *out = NULL;
-    PGresult *r = ibc_db_exec(ctx, sql, nparams, params);
     if (!r) return ctx->err;
     ibc_rc rc = IBC_OK;
     if (PQntuples(r) == 0 || PQgetisnull(r, 0, 0)) {
@@ -151,6 +161,29 @@ ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
     }
     PQclear(r);
     return rc;
+}
+
+ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
+                   const char *const *params)
+{
+    return json_of(ctx, ibc_db_exec(ctx, sql, nparams, params), out);
+}
+
+PGresult *ibc_db_exec_planned(ibc_ctx *ctx, const char *sql, int nparams,
+                              const char *const *params)
+{
+    PGresult *r = PQexecParams(ctx->db, sql, nparams, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) return r;
+    fail_from_result(ctx, r);
+    PQclear(r);
+    return NULL;
+}
+
+ibc_rc ibc_db_json_planned(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
+                           const char *const *params)
+{
+    return json_of(ctx, ibc_db_exec_planned(ctx, sql, nparams, params), out);
 }
 
 /* Resets a broken connection; forgets its statements. Returns true when live. */

@@ -149,6 +149,14 @@ PGresult *ibc_db_exec(ibc_ctx *ctx, const char *sql, int nparams, const char *co
  * reference. IBC_ENOTFOUND when it returns no row or SQL NULL. */
 ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
                    const char *const *params);
+/* The same two, run unprepared (PQexecParams), so that PostgreSQL plans the
+ * statement for the actual values each time: for statements with optional
+ * filters written "$n IS NULL OR ...", which a generic prepared plan cannot
+ * prune. */
+PGresult *ibc_db_exec_planned(ibc_ctx *ctx, const char *sql, int nparams,
+                              const char *const *params);
+ibc_rc ibc_db_json_planned(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
+                           const char *const *params);
 /* Maps a failed result's SQLSTATE to an rc (23505 → conflict, 22xxx → invalid, ...). */
 ibc_rc ibc_db_rc(const PGresult *res);
 /* Connects with the DSN, sets search_path to `schema`,public (schema may be NULL).
@@ -167,6 +175,9 @@ PGconn *ibc_db_pool_get(ibc_db_pool *pool);
 /* Returns a borrowed connection to the pool. */
 void ibc_db_pool_put(ibc_db_pool *pool, PGconn *conn);
 void ibc_db_pool_destroy(ibc_db_pool *pool);
+/* Closes a connection of this thread and forgets its prepared statements
+ * (call it in the thread that used it, e.g. before a worker thread ends). */
+void ibc_db_close(PGconn *conn);
 /* Resets a broken connection; true when it is live again. */
 bool ibc_db_ensure(PGconn *conn);
 
