@@ -16,9 +16,6 @@
 
 #define PAGE 500
 
-static const char *const types[] = {"book",       "textbook",   "e-resource", "multimedia",
-                                    "periodical", "methodical", NULL};
-
 /* Reads the output format and the search's filters. IBC_EINVAL naming the
  * first bad parameter. */
 static ibc_rc parse(ibc_ctx *ctx, const json_t *req, marc_out *out, export_filter *f)
@@ -26,10 +23,7 @@ static ibc_rc parse(ibc_ctx *ctx, const json_t *req, marc_out *out, export_filte
     static const char *const allowed[] = {"format",    "q",         "type",     "school",
                                           "available", "year_from", "year_to",  "age_max",
                                           "grade",     "subject",   "language", NULL};
-    *f = (export_filter){
-        .available = -1, .year_from = -1, .year_to = -1, .age_max = -1, .grade = -1};
-    bool present, avail;
-    const char *format = ibc_param(req, "format"), *age = NULL;
+    const char *format = ibc_param(req, "format");
     ibc_rc rc = params_only(ctx, req, allowed);
     if (rc != IBC_OK) return rc;
     if (!format)
@@ -45,59 +39,7 @@ static ibc_rc parse(ibc_ctx *ctx, const json_t *req, marc_out *out, export_filte
         return ibc_fail(ctx, IBC_EINVAL,
                         "parameter 'format' must be one of iso2709, marcxml, json, not '%.40s'",
                         format);
-    rc = param_str(ctx, req, "q", 200, &f->q);
-    if (rc == IBC_OK && f->q) {
-        bool text = false;
-        for (const char *c = f->q; *c && !text; c++)
-            text = !isspace((unsigned char)*c);
-        if (!text) f->q = NULL;
-    }
-    if (rc == IBC_OK) rc = param_str(ctx, req, "type", 32, &f->type);
-    if (rc == IBC_OK && f->type) {
-        bool known = false;
-        for (const char *const *t = types; *t; t++)
-            known |= strcmp(*t, f->type) == 0;
-        if (!known)
-            rc = ibc_fail(ctx, IBC_EINVAL,
-                          "parameter 'type' must be one of book, textbook, e-resource, "
-                          "multimedia, periodical, methodical, not '%.40s'",
-                          f->type);
-    }
-    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &f->school);
-    if (rc == IBC_OK) rc = param_bool(ctx, req, "available", &avail, &present);
-    if (rc == IBC_OK && present) f->available = avail;
-    if (rc == IBC_OK) rc = param_int(ctx, req, "year_from", 1000, 2100, &f->year_from, &present);
-    if (rc == IBC_OK) rc = param_int(ctx, req, "year_to", 1000, 2100, &f->year_to, &present);
-    if (rc == IBC_OK && f->year_from >= 0 && f->year_to >= 0 && f->year_from > f->year_to)
-        rc = ibc_fail(ctx, IBC_EINVAL, "parameter 'year_from' (%ld) is after 'year_to' (%ld)",
-                      f->year_from, f->year_to);
-    if (rc == IBC_OK) rc = param_str(ctx, req, "age_max", 8, &age);
-    if (rc == IBC_OK && age) {
-        static const char *const ages[] = {"0", "6", "12", "16", "18"};
-        char a[8];
-        snprintf(a, sizeof a, "%s", age);
-        size_t n = strlen(a);
-        if (n > 1 && a[n - 1] == '+') a[n - 1] = 0;
-        for (size_t i = 0; i < IBC_LEN(ages) && f->age_max < 0; i++)
-            if (strcmp(a, ages[i]) == 0) f->age_max = atol(a);
-        if (f->age_max < 0)
-            rc = ibc_fail(ctx, IBC_EINVAL,
-                          "parameter 'age_max' must be one of 0, 6, 12, 16, 18, not '%.8s'", age);
-    }
-    if (rc == IBC_OK) rc = param_int(ctx, req, "grade", 1, 11, &f->grade, &present);
-    if (rc == IBC_OK) rc = param_str(ctx, req, "subject", 200, &f->subject);
-    if (rc == IBC_OK) rc = param_str(ctx, req, "language", 8, &f->language);
-    if (rc == IBC_OK && f->language) {
-        bool ok = strlen(f->language) >= 2;
-        for (const char *l = f->language; ok && *l; l++)
-            ok = isalpha((unsigned char)*l) || *l == '-';
-        if (!ok)
-            rc = ibc_fail(ctx, IBC_EINVAL,
-                          "parameter 'language' must be a language code such as rus or eng, "
-                          "not '%.8s'",
-                          f->language);
-    }
-    return rc;
+    return params_record_filter(ctx, req, f);
 }
 
 /* Writes one page's records; *last gets the last id. Records that cannot be

@@ -5,6 +5,8 @@
 
 #include <ibc/ibc.h>
 
+#include "params.h"
+
 /* ------------------------------------------------------------ the API */
 
 /* Inserts a queued job and its file (data[0..len), sent as binary). *out is
@@ -78,11 +80,7 @@ ibc_rc store_import_finish(ibc_ctx *ctx, const char *id, const char *error, json
 /* ------------------------------------------------------------ export */
 
 /* An export's filters; NULL strings and negative numbers mean none. */
-typedef struct {
-    const char *q, *type, *school, *subject, *language;
-    int available;
-    long year_from, year_to, age_max, grade;
-} export_filter;
+typedef record_filter export_filter; /* the search's filters (params.h) */
 
 /* Up to limit records with id > after (NULL: from the start), in id order:
  * columns id, marcxml (NULL when stale or absent), record_json. */

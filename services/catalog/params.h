@@ -28,6 +28,19 @@ ibc_rc param_uuid(ibc_ctx *ctx, const json_t *req, const char *name, const char 
 /* As param_str, and the value must be an organisation id ([A-Za-z0-9._-]{1,64}). */
 ibc_rc param_org(ibc_ctx *ctx, const json_t *req, const char *name, const char **out);
 
+/* The filters of a record search, shared by search and export. NULL strings
+ * and negative numbers mean "no such filter"; available is -1, 0 or 1. */
+typedef struct {
+    const char *q, *type, *school, *subject, *language;
+    int available;
+    long year_from, year_to, age_max, grade;
+} record_filter;
+
+/* Reads q, type, school, available, year_from, year_to, age_max (0, 6, 12,
+ * 16, 18, with or without '+'), grade, subject and language into *f (strings
+ * borrowed from req). IBC_EINVAL naming the first bad one. */
+ibc_rc params_record_filter(ibc_ctx *ctx, const json_t *req, record_filter *f);
+
 /* True for an organisation id: 1 to 64 of A-Z a-z 0-9 . _ - */
 bool org_id_valid(const char *s);
 

@@ -12,9 +12,6 @@
 
 #include <ibc/validate.h>
 
-static const char *const types[] = {"book",       "textbook",   "e-resource", "multimedia",
-                                    "periodical", "methodical", NULL};
-
 /* The cursor is the hex of "<mode>|<key>|<id>": opaque to clients, safe in a
  * query string. Writes it into out (>= 2 * 128 + 1 bytes). */
 static void cursor_encode(char mode, const char *key, const char *id, char *out, size_t outlen)
@@ -72,14 +69,6 @@ static ibc_rc cursor_decode(ibc_ctx *ctx, const char *c, char *mode, char key[64
     return IBC_OK;
 }
 
-/* True when s has a character that is not white space. */
-static bool has_text(const char *s)
-{
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s)) return true;
-    return false;
-}
-
 /* Reads and checks every parameter into sq. IBC_EINVAL naming the first bad one. */
 static ibc_rc parse(ibc_ctx *ctx, const json_t *req, search_query *sq, char key[64], char id[37],
                     bool *has_cursor)
@@ -88,57 +77,17 @@ static ibc_rc parse(ibc_ctx *ctx, const json_t *req, search_query *sq, char key[
                                           "year_to", "age_max", "grade",  "subject",   "language",
                                           "limit",   "cursor",  NULL};
     long limit = 20;
-    bool present, avail;
-    const char *cursor = NULL, *age = NULL;
+    bool present;
+    const char *cursor = NULL;
     *sq = (search_query){
         .available = -1, .year_from = -1, .year_to = -1, .age_max = -1, .grade = -1, .limit = 20};
     ibc_rc rc = params_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = param_str(ctx, req, "q", 200, &sq->q);
-    if (rc == IBC_OK && sq->q && !has_text(sq->q)) sq->q = NULL;
-    if (rc == IBC_OK) rc = param_str(ctx, req, "type", 32, &sq->type);
-    if (rc == IBC_OK && sq->type) {
-        bool known = false;
-        for (const char *const *t = types; *t; t++)
-            known |= strcmp(*t, sq->type) == 0;
-        if (!known)
-            rc = ibc_fail(ctx, IBC_EINVAL,
-                          "parameter 'type' must be one of book, textbook, e-resource, "
-                          "multimedia, periodical, methodical, not '%.40s'",
-                          sq->type);
-    }
-    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &sq->school);
-    if (rc == IBC_OK) rc = param_bool(ctx, req, "available", &avail, &present);
-    if (rc == IBC_OK && present) sq->available = avail;
-    if (rc == IBC_OK) rc = param_int(ctx, req, "year_from", 1000, 2100, &sq->year_from, &present);
-    if (rc == IBC_OK) rc = param_int(ctx, req, "year_to", 1000, 2100, &sq->year_to, &present);
-    if (rc == IBC_OK && sq->year_from >= 0 && sq->year_to >= 0 && sq->year_from > sq->year_to)
-        rc = ibc_fail(ctx, IBC_EINVAL, "parameter 'year_from' (%ld) is after 'year_to' (%ld)",
-                      sq->year_from, sq->year_to);
-    if (rc == IBC_OK) rc = param_str(ctx, req, "age_max", 8, &age);
-    if (rc == IBC_OK && age) {
-        static const char *const ages[] = {"0", "6", "12", "16", "18"};
-        char a[8];
-        snprintf(a, sizeof a, "%s", age);
-        size_t n = strlen(a);
-        if (n > 1 && a[n - 1] == '+') a[n - 1] = 0;
-        for (size_t i = 0; i < IBC_LEN(ages) && sq->age_max < 0; i++)
-            if (strcmp(a, ages[i]) == 0) sq->age_max = atol(a);
-        if (sq->age_max < 0)
-            rc = ibc_fail(ctx, IBC_EINVAL,
-                          "parameter 'age_max' must be one of 0, 6, 12, 16, 18, not '%.8s'", age);
-    }
-    if (rc == IBC_OK) rc = param_int(ctx, req, "grade", 1, 11, &sq->grade, &present);
-    if (rc == IBC_OK) rc = param_str(ctx, req, "subject", 200, &sq->subject);
-    if (rc == IBC_OK) rc = param_str(ctx, req, "language", 8, &sq->language);
-    if (rc == IBC_OK && sq->language) {
-        bool ok = strlen(sq->language) >= 2;
-        for (const char *l = sq->language; ok && *l; l++)
-            ok = isalpha((unsigned char)*l) || *l == '-';
-        if (!ok)
-            rc = ibc_fail(ctx, IBC_EINVAL,
-                          "parameter 'language' must be a language code such as rus or eng, "
-                          "not '%.8s'",
-                          sq->language);
+    record_filter f;
+    if (rc == IBC_OK) rc = params_record_filter(ctx, req, &f);
+    if (rc == IBC_OK) {
+        sq->q = f.q, sq->type = f.type, sq->school = f.school, sq->subject = f.subject;
+        sq->language = f.language, sq->available = f.available, sq->year_from = f.year_from;
+        sq->year_to = f.year_to, sq->age_max = f.age_max, sq->grade = f.grade;
     }
     if (rc == IBC_OK) rc = param_int(ctx, req, "limit", 1, 100, &limit, &present);
     if (rc == IBC_OK) sq->limit = (int)limit;

@@ -169,8 +169,7 @@ ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
     return json_of(ctx, ibc_db_exec(ctx, sql, nparams, params), out);
 }
 
-PGresult *ibc_db_exec_planned(ibc_ctx *ctx, const char *sql, int nparams,
-                              const char *const *params)
+PGresult *ibc_db_exec_planned(ibc_ctx *ctx, const char *sql, int nparams, const char *const *params)
 {
     PGresult *r = PQexecParams(ctx->db, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
