@@ -210,9 +210,10 @@ ibc_rc store_import_records(ibc_ctx *ctx, const char *records_json, const char *
 static const char sql_items[] =
     "WITH h AS (SELECT x.*, row_number() OVER (PARTITION BY x.inventory_number ORDER BY x.n) AS k"
     " FROM jsonb_to_recordset($1::jsonb)"
-    "  AS x(n int, record_id uuid, barcode text, inventory_number text)),"
-    " ins AS (INSERT INTO items (record_id, school, barcode, inventory_number)"
-    " SELECT h.record_id, $2, h.barcode, CASE WHEN h.k = 1 AND NOT EXISTS (SELECT 1 FROM items i"
+    "  AS x(n int, id uuid, record_id uuid, barcode text, inventory_number text)),"
+    " ins AS (INSERT INTO items (id, record_id, school, barcode, inventory_number)"
+    " SELECT coalesce(h.id, gen_random_uuid()), h.record_id, $2, h.barcode, CASE WHEN h.k = 1 AND "
+    "NOT EXISTS (SELECT 1 FROM items i"
     "   WHERE i.school = $2 AND i.inventory_number = h.inventory_number) THEN h.inventory_number "
     "END"
     " FROM h ORDER BY h.n"

@@ -50,10 +50,10 @@ ibc_rc store_isbn_owners(ibc_ctx *ctx, const char *isbns_json, json_t **owners);
  * record.created events. */
 ibc_rc store_import_records(ibc_ctx *ctx, const char *records_json, const char *marc_format,
                             const char *import_id);
-/* Inserts items (JSON array of {n, record_id, barcode, inventory_number})
- * for school with item.created events; a taken barcode skips the item, a
- * taken inventory number is left out. *created = {barcode: inventory number
- * or null} of the items created. */
+/* Inserts items (JSON array of {n, id?, record_id, barcode, inventory_number};
+ * without id one is drawn) for school with item.created events; a taken
+ * barcode skips the item, a taken inventory number is left out. *created = {barcode: inventory
+ * number or null} of the items created. */
 ibc_rc store_import_items(ibc_ctx *ctx, const char *items_json, const char *school,
                           json_t **created);
 /* Records which record each position became (JSON array of {position,
