@@ -8,12 +8,14 @@
  * transaction, so that only the bad one is skipped or retried. */
 #include "ibc/bus.h"
 #include "ibc/metrics.h"
+#include "ibc/validate.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define BATCH 256
@@ -67,73 +69,129 @@ static bool exec_ok(PGconn *db, const char *sql)
     return ok;
 }
 
+/* The batch's event ids go into the inbox in one statement; the ids it
+ * returns are the ones not seen before. */
 static const char sql_inbox[] =
-    "INSERT INTO inbox(event_id, subject) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING";
+    "INSERT INTO inbox(event_id, subject) SELECT * FROM unnest($1::uuid[], $2::text[]) "
+    "ON CONFLICT DO NOTHING RETURNING event_id::text";
 
 enum outcome { APPLIED, SKIPPED, MALFORMED, FAILED };
 
-/* Applies one event inside the open transaction; an error leaves the
- * transaction aborted (the caller rolls back). No savepoint: a savepoint per
- * event made batches of more than 64 events overflow PostgreSQL's
- * subtransaction cache, and every other backend of the database then paid
- * for it on each visibility check (pg_subtrans lookups). */
-static enum outcome apply_one(consumer *c, PGconn *db, natsMsg *m)
+typedef struct {
+    json_t *event;  /* parsed CloudEvent, or NULL when malformed */
+    const char *id; /* borrowed from event */
+    bool fresh;     /* not in the inbox before this batch: apply it */
+} pending;
+
+/* Parses msgs into p[]; a message without a JSON object and a UUID id is
+ * MALFORMED. Returns how many are well formed. */
+static int parse_batch(consumer *c, natsMsg **msgs, int n, pending *p, enum outcome *out)
 {
-    const char *subject = natsMsg_GetSubject(m);
-    json_error_t jerr;
-    json_t *event = json_loadb(natsMsg_GetData(m), natsMsg_GetDataLength(m), 0, &jerr);
-    const char *id = json_string_value(json_object_get(event, "id"));
-    if (!event || !id) {
-        ibc_log(IBC_LOG_WARN, NULL, "%s: skipping malformed event on %s", c->durable, subject);
-        json_decref(event);
-        return MALFORMED;
+    int good = 0;
+    for (int i = 0; i < n; i++) {
+        p[i] = (pending){0};
+        out[i] = SKIPPED;
+        json_t *e = json_loadb(natsMsg_GetData(msgs[i]), natsMsg_GetDataLength(msgs[i]), 0, NULL);
+        const char *id = json_string_value(json_object_get(e, "id"));
+        if (!e || !id || !ibc_uuid_valid(id)) {
+            ibc_log(IBC_LOG_WARN, NULL, "%s: skipping malformed event on %s", c->durable,
+                    natsMsg_GetSubject(msgs[i]));
+            json_decref(e);
+            out[i] = MALFORMED;
+            continue;
+        }
+        p[i].event = e;
+        p[i].id = id;
+        good++;
     }
+    return good;
+}
+
+/* Records the well-formed ids of p[] in the inbox (one statement) and marks
+ * the ones that were not there as fresh. False when the statement failed. */
+static bool inbox_claim(ibc_ctx *ctx, pending *p, int n, natsMsg **msgs)
+{
+    size_t cap = 4, ilen = 0, slen = 0;
+    for (int i = 0; i < n; i++)
+        if (p[i].event) cap += 40 + strlen(natsMsg_GetSubject(msgs[i])) + 4;
+    char *ids = malloc(cap), *subjects = malloc(cap);
+    if (!ids || !subjects) {
+        free(ids);
+        free(subjects);
+        return false;
+    }
+    ilen += snprintf(ids, cap, "{");
+    slen += snprintf(subjects, cap, "{");
+    for (int i = 0; i < n; i++) {
+        if (!p[i].event) continue;
+        /* ids are checked UUIDs, subjects NATS tokens: no quoting needed beyond "" */
+        ilen += snprintf(ids + ilen, cap - ilen, "%s%s", ilen > 1 ? "," : "", p[i].id);
+        slen += snprintf(subjects + slen, cap - slen, "%s\"%s\"", slen > 1 ? "," : "",
+                         natsMsg_GetSubject(msgs[i]));
+    }
+    snprintf(ids + ilen, cap - ilen, "}");
+    snprintf(subjects + slen, cap - slen, "}");
+    const char *params[] = {ids, subjects};
+    PGresult *r = ibc_db_exec(ctx, sql_inbox, 2, params);
+    free(ids);
+    free(subjects);
+    if (!r) return false;
+    for (int k = 0; k < PQntuples(r); k++) {
+        const char *fresh = PQgetvalue(r, k, 0);
+        /* the first message with that id applies it; a repeat in the batch is a duplicate */
+        for (int i = 0; i < n; i++)
+            if (p[i].event && !p[i].fresh && strcasecmp(p[i].id, fresh) == 0) {
+                p[i].fresh = true;
+                break;
+            }
+    }
+    PQclear(r);
+    return true;
+}
+
+/* Applies msgs[0..n) in one transaction; true when every well-formed event
+ * was applied or already seen and the commit succeeded. No savepoint per
+ * event: a batch of more than 64 savepoints overflowed PostgreSQL's
+ * subtransaction cache, and every other backend of the database then paid for
+ * it on each visibility check (pg_subtrans lookups). */
+static bool apply_batch(consumer *c, PGconn *db, natsMsg **msgs, int n, enum outcome *out)
+{
+    pending p[BATCH];
+    int good = parse_batch(c, msgs, n, p, out);
+    bool ok = good == 0 || exec_ok(db, "BEGIN");
     ibc_ctx ctx = {0};
     ctx.service = c->service;
-    ctx.action = subject;
-    ctx.request_id = id;
     ctx.org = ctx.role = ctx.principal = "";
     ctx.db = db;
     ctx.status = 200;
-
-    enum outcome out = FAILED;
-    const char *p[] = {id, subject};
-    PGresult *r = ibc_db_exec(&ctx, sql_inbox, 2, p);
-    if (!r) {
-        out = ctx.err == IBC_EINVAL ? MALFORMED : FAILED; /* a non-UUID id is malformed */
-    } else if (strcmp(PQcmdTuples(r), "0") == 0) {
-        out = SKIPPED;
-    } else {
-        ibc_rc rc = c->sub->fn(&ctx, subject, event);
-        if (rc == IBC_OK) out = APPLIED;
-        else if (rc == IBC_EINVAL) out = MALFORMED;
-        if (rc != IBC_OK)
-            ibc_log(IBC_LOG_WARN, id, "%s: event %s not applied: %s", c->durable, subject,
-                    ctx.err_detail);
+    if (ok && good > 0 && !inbox_claim(&ctx, p, n, msgs)) {
+        ok = false;
+        for (int i = 0; i < n; i++)
+            if (p[i].event) out[i] = FAILED;
     }
-    PQclear(r);
+    for (int i = 0; ok && i < n; i++) {
+        if (!p[i].event || !p[i].fresh) continue; /* malformed, or seen before */
+        ctx.action = natsMsg_GetSubject(msgs[i]);
+        ctx.request_id = p[i].id;
+        ctx.err = IBC_OK;
+        ctx.err_detail[0] = 0;
+        ibc_rc rc = c->sub->fn(&ctx, ctx.action, p[i].event);
+        out[i] = rc == IBC_OK ? APPLIED : rc == IBC_EINVAL ? MALFORMED : FAILED;
+        if (rc != IBC_OK) {
+            ibc_log(IBC_LOG_WARN, p[i].id, "%s: event %s not applied: %s", c->durable, ctx.action,
+                    ctx.err_detail);
+            ok = false;
+        }
+    }
+    if (good > 0) {
+        if (ok && !exec_ok(db, "COMMIT")) ok = false;
+        if (!ok) exec_ok(db, "ROLLBACK");
+    }
     json_decref(ctx.reply_headers);
     json_decref(ctx.err_ext);
     free(ctx.raw);
-    json_decref(event);
-    return out;
-}
-
-/* Applies msgs[0..n) in one transaction; true when all were applied or
- * skipped and the commit succeeded. */
-static bool apply_batch(consumer *c, PGconn *db, natsMsg **msgs, int n, enum outcome *out)
-{
-    if (!exec_ok(db, "BEGIN")) return false;
-    for (int i = 0; i < n; i++) {
-        out[i] = apply_one(c, db, msgs[i]);
-        if (out[i] != APPLIED && out[i] != SKIPPED) {
-            exec_ok(db, "ROLLBACK");
-            return false;
-        }
-    }
-    if (exec_ok(db, "COMMIT")) return true;
-    exec_ok(db, "ROLLBACK");
-    return false;
+    for (int i = 0; i < n; i++) json_decref(p[i].event);
+    return ok;
 }
 
 static natsSubscription *subscribe(consumer *c, jsCtx *js)
