@@ -158,6 +158,13 @@ int main(int argc, char **argv)
     }
     /* one byte over the largest limit, so that an oversized body is seen as such */
     http.max_post_body_size = gw.max_body_any + 1;
+    /* bodies are read raw (binary_body) and judged by their Content-Type in
+     * proxy.c; ulfius's form parsers are not used, and a malformed multipart
+     * body made them drop the connection without an answer */
+    http.allowed_post_processor = U_POST_PROCESS_NONE;
+    /* ulfius would silently drop a query parameter or header that is not
+     * UTF-8 (a filter ?school=%FF became no filter); proxy.c answers 400 */
+    http.check_utf8 = 0;
     ulfius_add_endpoint_by_val(&http, "GET", "/healthz", NULL, 0, cb_healthz, NULL);
     ulfius_add_endpoint_by_val(&http, "GET", "/readyz", NULL, 0, cb_readyz, NULL);
     ulfius_add_endpoint_by_val(&http, "GET", "/metrics", NULL, 0, cb_metrics, NULL);

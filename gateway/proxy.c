@@ -344,6 +344,10 @@ static int handle(const struct _u_request *req, struct _u_response *resp, const 
         goto done;
     }
     const char *ct = u_map_get_case(req->map_header, "Content-Type");
+    if (ct && !ibc_utf8_valid(ct, strlen(ct))) {
+        ret = problem(resp, IBC_EINVAL, rid, "the Content-Type header is not valid UTF-8");
+        goto done;
+    }
     if (blen > 0 && rt->body == BODY_JSON) {
         if (!is_json_type(ct)) {
             ret = problem(resp, IBC_EUNSUPPORTED, rid,
@@ -392,6 +396,11 @@ static int handle(const struct _u_request *req, struct _u_response *resp, const 
             natsMsg_Destroy(msg);
             ret = problem(resp, IBC_EINVAL, rid, "header %s is longer than 256 characters",
                           forwarded[i]);
+            goto done;
+        }
+        if (v && !ibc_utf8_valid(v, strlen(v))) {
+            natsMsg_Destroy(msg);
+            ret = problem(resp, IBC_EINVAL, rid, "header %s is not valid UTF-8", forwarded[i]);
             goto done;
         }
         if (v) s = natsMsgHeader_Set(msg, forwarded[i], v);

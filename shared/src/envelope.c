@@ -69,13 +69,44 @@ char *ibc_envelope_reply_raw(int status, const char *content_type, const char *r
     return dump_reply(env, headers);
 }
 
-/* Returns a new problem object. */
+/* Returns a new JSON string of s where every byte that does not begin a
+ * valid UTF-8 sequence is replaced by U+FFFD: a message that quotes the first
+ * N bytes of the caller's input ("%.60s") may cut a letter in half, and
+ * jansson refuses such a string. NULL only when out of memory. */
+static json_t *utf8_string(const char *s)
+{
+    json_t *v = json_string(s);
+    if (v) return v;
+    size_t len = strlen(s), o = 0;
+    char *out = malloc(len * 3 + 1);
+    if (!out) return NULL;
+    for (size_t i = 0; i < len;) {
+        unsigned c = (unsigned char)s[i];
+        size_t n = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
+        if (n && i + n <= len && ibc_utf8_valid(s + i, n)) {
+            memcpy(out + o, s + i, n);
+            o += n, i += n;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3, i++;
+        }
+    }
+    v = json_stringn(out, o);
+    free(out);
+    return v;
+}
+
+/* Returns a new problem object; a detail that is not valid UTF-8 is mended. */
 json_t *ibc_problem(int status, const char *type, const char *title, const char *detail)
 {
     char uri[160];
     snprintf(uri, sizeof uri, "https://ibcnet.example/problems/%s", type);
-    return json_pack("{s:s, s:s, s:i, s:s}", "type", uri, "title", title, "status", status,
-                     "detail", detail ? detail : title);
+    return json_pack("{s:s, s:s, s:i, s:o}", "type", uri, "title", title, "status", status,
+                     "detail", utf8_string(detail ? detail : title));
 }
 
 /* Returns the encoded error reply; caller frees. */

@@ -250,15 +250,24 @@ static ibc_rc idem_lookup(ibc_ctx *ctx, const char *payload, char **stored)
 /* Encodes the reply of a finished call; caller frees. */
 static char *encode_reply(ibc_ctx *ctx, ibc_rc rc, json_t *body)
 {
+    char *out;
     if (rc != IBC_OK) {
         if (!ctx->err_detail[0]) snprintf(ctx->err_detail, sizeof ctx->err_detail, "%s", ibc_rc_title(rc));
-        return ibc_envelope_error(rc, ctx->err_detail, ctx->err_ext);
+        out = ibc_envelope_error(rc, ctx->err_detail, ctx->err_ext);
+    } else if (ctx->raw) {
+        out = ibc_envelope_reply_raw(ctx->status,
+                                     ctx->content_type ? ctx->content_type
+                                                       : "application/octet-stream",
+                                     ctx->raw, ctx->raw_len, ctx->reply_headers);
+    } else {
+        out = ibc_envelope_reply(ctx->status, body, ctx->reply_headers);
     }
-    if (ctx->raw)
-        return ibc_envelope_reply_raw(ctx->status, ctx->content_type ? ctx->content_type
-                                                                     : "application/octet-stream",
-                                      ctx->raw, ctx->raw_len, ctx->reply_headers);
-    return ibc_envelope_reply(ctx->status, body, ctx->reply_headers);
+    if (!out) {
+        /* answer all the same: a caller left without one waits for its timeout */
+        ibc_log(IBC_LOG_ERROR, ctx->request_id, "%s: the reply could not be encoded", ctx->action);
+        out = ibc_envelope_error(IBC_EINTERNAL, "the reply could not be encoded", NULL);
+    }
+    return out;
 }
 
 static void ctx_clear_result(ibc_ctx *ctx)

@@ -69,6 +69,9 @@ static ibc_rc check_string(ibc_ctx *ctx, const char *where, const char *name, co
     if ((long)len < min)
         return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be at least %ld characters long", where,
                         name, min);
+    bool blank = min > 0;
+    for (const char *c = s; blank && *c; c++) blank = isspace((unsigned char)*c);
+    if (blank) return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must not be blank", where, name);
     return IBC_OK;
 }
 

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -310,6 +311,23 @@ static void problem_detail_keeps_utf8(void **state)
     json_decref(p);
 }
 
+/* "%.6s" of "aяяя" keeps a, я, я and half of the third я: the problem still
+ * exists, with the broken byte shown as U+FFFD, so that the service answers */
+static void problem_detail_with_a_letter_cut_in_half_is_mended(void **state)
+{
+    (void)state;
+    char detail[64];
+    snprintf(detail, sizeof detail, "not '%.6s'", "aяяя");
+    json_t *p = ibc_problem(400, "invalid-input", "Invalid input", detail);
+    assert_non_null(p);
+    assert_string_equal(json_string_value(json_object_get(p, "detail")), "not 'aяя\xEF\xBF\xBD'");
+    json_decref(p);
+    char *env = ibc_envelope_error(IBC_EINVAL, "\xFF\xC3(\xE2\x82 ok", NULL);
+    assert_non_null(env);
+    assert_non_null(strstr(env, "\xEF\xBF\xBD\xEF\xBF\xBD(\xEF\xBF\xBD\xEF\xBF\xBD ok"));
+    free(env);
+}
+
 /* ---------------------------------------------------------------- base64 */
 
 static void base64_encodes_rfc4648_vectors_of_length_0_to_6(void **state)
@@ -548,6 +566,7 @@ int main(void)
         cmocka_unit_test(error_reply_adds_extension_members),
         cmocka_unit_test(error_reply_status_follows_the_rc_table_for_every_rc),
         cmocka_unit_test(problem_detail_keeps_utf8),
+        cmocka_unit_test(problem_detail_with_a_letter_cut_in_half_is_mended),
         cmocka_unit_test(base64_encodes_rfc4648_vectors_of_length_0_to_6),
         cmocka_unit_test(base64_round_trips_every_byte_value_at_lengths_0_to_5),
         cmocka_unit_test(base64_round_trips_all_256_bytes),

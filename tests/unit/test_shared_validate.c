@@ -502,9 +502,27 @@ static void first_problem_in_table_order_is_reported(void **state)
         "'count' must be from -2 to 10, not 99");
 }
 
+static void blank_string_is_refused_when_a_value_is_required(void **state)
+{
+    (void)state;
+    ibc_ctx ctx = {0};
+    const ibc_field f[] = {{"title", IBC_F_STR, true, 1, 100}};
+    json_t *out = json_object();
+    json_t *body = json_pack("{s:s}", "title", " \t\n ");
+    assert_int_equal(ibc_validate(&ctx, body, f, 1, "", NULL, out), IBC_EINVAL);
+    assert_non_null(strstr(ctx.err_detail, "'title' must not be blank"));
+    json_decref(body);
+    body = json_pack("{s:s}", "title", " Война и мир ");
+    ctx = (ibc_ctx){0};
+    assert_int_equal(ibc_validate(&ctx, body, f, 1, "", NULL, out), IBC_OK);
+    json_decref(body);
+    json_decref(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(blank_string_is_refused_when_a_value_is_required),
         cmocka_unit_test(valid_body_is_copied_to_out),
         cmocka_unit_test(minimal_body_with_only_required_fields_is_valid),
         cmocka_unit_test(body_that_is_not_an_object_is_rejected),
