@@ -81,7 +81,11 @@ h_resp *h_http_raw(const char *method, const char *path, const char *key, const 
     const char *base = h_env("IBC_GATEWAY_URL");
     char *url = malloc(strlen(base) + strlen(path) + 1);
     sprintf(url, "%s%s", base, path);
-    CURL *c = curl_easy_init();
+    /* one kept-alive connection per thread: a new TCP connection per request
+     * made long tests a third slower */
+    static _Thread_local CURL *c;
+    if (!c) c = curl_easy_init();
+    curl_easy_reset(c);
     struct curl_slist *hl = NULL;
     bool has_ct = false;
     for (const char *const *h = headers; h && *h; h++) {
@@ -118,7 +122,6 @@ h_resp *h_http_raw(const char *method, const char *path, const char *key, const 
     r->headers = hd.data ? hd.data : strdup("");
     if (r->len) r->json = json_loadb(r->body, r->len, JSON_DECODE_ANY, NULL);
     curl_slist_free_all(hl);
-    curl_easy_cleanup(c);
     free(url);
     return r;
 }

@@ -7,7 +7,7 @@
  * of routes below is checked against gateway/routes/ (*.inc) at run time. */
 #include "harness.h"
 
-#include <curl/curl.h>
+
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -281,77 +281,13 @@ static void note(char ***list, size_t *n, const char *fmt, ...)
 
 /* ------------------------------------------------------------------ sending */
 
-/* The sweep sends its many requests over one kept-alive connection (the
- * harness opens one per request, which costs a third of the time here). */
-static CURL *conn;
-
-typedef struct {
-    char *data;
-    size_t len;
-} sink;
-
-/* curl write callback: appends to a sink; returns the bytes taken. */
-static size_t collect(char *ptr, size_t size, size_t n, void *arg)
-{
-    sink *s = arg;
-    size_t add = size * n;
-    char *d = realloc(s->data, s->len + add + 1);
-    if (!d) return 0;
-    memcpy(d + s->len, ptr, add);
-    s->data = d;
-    s->len += add;
-    d[s->len] = 0;
-    return add;
-}
-
-/* h_http_raw on the kept connection: the same arguments and answer (h_free
- * frees it). A body is JSON unless headers name a Content-Type. */
+/* h_http_raw (one kept-alive connection per thread): the same arguments
+ * and answer (h_free frees it). A body is JSON unless headers name a
+ * Content-Type. */
 static h_resp *send_req(const char *method, const char *path, const char *key, const char *body,
                         size_t len, const char *const *headers)
 {
-    h_resp *r = calloc(1, sizeof *r);
-    char *url = NULL, auth[600];
-    if (asprintf(&url, "%s%s", h_env("IBC_GATEWAY_URL"), path) < 0) url = NULL;
-    if (!conn) conn = curl_easy_init();
-    curl_easy_reset(conn);
-    struct curl_slist *hl = NULL;
-    bool has_ct = false;
-    for (const char *const *h = headers; h && *h; h++) {
-        hl = curl_slist_append(hl, *h);
-        if (strncasecmp(*h, "Content-Type:", 13) == 0) has_ct = true;
-    }
-    if (body && !has_ct) hl = curl_slist_append(hl, "Content-Type: application/json");
-    if (key) {
-        snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
-        hl = curl_slist_append(hl, auth);
-    }
-    hl = curl_slist_append(hl, "Expect:");
-    sink b = {0}, hd = {0};
-    curl_easy_setopt(conn, CURLOPT_URL, url);
-    curl_easy_setopt(conn, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(conn, CURLOPT_HTTPHEADER, hl);
-    curl_easy_setopt(conn, CURLOPT_WRITEFUNCTION, collect);
-    curl_easy_setopt(conn, CURLOPT_WRITEDATA, &b);
-    curl_easy_setopt(conn, CURLOPT_HEADERFUNCTION, collect);
-    curl_easy_setopt(conn, CURLOPT_HEADERDATA, &hd);
-    curl_easy_setopt(conn, CURLOPT_TIMEOUT, 60L);
-    curl_easy_setopt(conn, CURLOPT_NOSIGNAL, 1L);
-    if (body) {
-        curl_easy_setopt(conn, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(conn, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    }
-    CURLcode cc = curl_easy_perform(conn);
-    if (cc == CURLE_OK)
-        curl_easy_getinfo(conn, CURLINFO_RESPONSE_CODE, &r->status);
-    else
-        fprintf(stderr, "sweep: %s %.120s: %s\n", method, path, curl_easy_strerror(cc));
-    r->body = b.data ? b.data : strdup("");
-    r->len = b.len;
-    r->headers = hd.data ? hd.data : strdup("");
-    if (r->len) r->json = json_loadb(r->body, r->len, JSON_DECODE_ANY, NULL);
-    curl_slist_free_all(hl);
-    free(url);
-    return r;
+    return h_http_raw(method, path, key, body, len, headers);
 }
 
 /* ---------------------------------------------------------------- fixtures */
@@ -518,7 +454,6 @@ static int teardown(void **state)
     for (size_t i = 0; i < LEN(fx); i++)
         free(fx[i].id);
     unwatch();
-    if (conn) curl_easy_cleanup(conn);
     for (size_t i = 0; i < nfindings; i++)
         free(findings[i]);
     for (size_t i = 0; i < naccepted; i++)
