@@ -262,5 +262,20 @@ ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out)
                       : sq->mode == SEARCH_POSTINGS ? sql_postings
                                                     : sql_newest;
     int n = sq->mode == SEARCH_NEWEST ? 14 : sq->mode == SEARCH_POSTINGS ? 19 : 13;
+    if (sq->mode == SEARCH_POSTINGS && !sq->multiword) {
+        /* The one-word walk has one shape whatever the values: planning it
+         * per call cost 1.6-1.9 ms of a ~5.4 ms search (EXPLAIN of EXECUTE,
+         * 1M records), its generic plan 0.05 ms and runs in 3.0 ms. Prepared
+         * here, with generic plans forced for this statement's transaction
+         * only (the two-word walk got slower with a generic plan). */
+        PGresult *g =
+            PQexec(ctx->db, "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan");
+        bool began = PQresultStatus(g) == PGRES_COMMAND_OK;
+        PQclear(g);
+        ibc_rc rc = began ? ibc_db_json(ctx, out, sql_postings, n, p)
+                          : ibc_db_json_planned(ctx, out, sql, n, p);
+        if (began) PQclear(PQexec(ctx->db, rc == IBC_OK ? "COMMIT" : "ROLLBACK"));
+        return rc;
+    }
     return ibc_db_json_planned(ctx, out, sql, n, p);
 }
