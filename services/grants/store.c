@@ -7,30 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Runs a statement whose first parameter is flat as JSON text; *out as
- * ibc_db_json. */
-static ibc_rc json_with_body(ibc_ctx *ctx, json_t **out, const char *sql, const json_t *flat,
-                             int nparams, const char *const *rest)
-{
-    char *text = json_dumps(flat, JSON_COMPACT);
-    if (!text) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-    const char *p[8] = {text};
-    for (int i = 1; i < nparams && i < 8; i++)
-        p[i] = rest[i - 1];
-    ibc_rc rc = ibc_db_json(ctx, out, sql, nparams, p);
-    free(text);
-    return rc;
-}
-
-/* Runs a statement for its effect only. */
-static ibc_rc exec(ibc_ctx *ctx, const char *sql, int nparams, const char *const *params)
-{
-    PGresult *r = ibc_db_exec(ctx, sql, nparams, params);
-    if (!r) return ctx->err;
-    PQclear(r);
-    return IBC_OK;
-}
-
 static ibc_rc not_found(ibc_ctx *ctx, ibc_rc rc, const char *what, const char *id)
 {
     if (rc == IBC_ENOTFOUND) ibc_fail(ctx, rc, "no %s has id '%s'", what, id);
@@ -50,7 +26,7 @@ static const char sql_programme_insert[] =
 ibc_rc store_programme_insert(ibc_ctx *ctx, const json_t *flat, json_t **out)
 {
     const char *rest[] = {ctx->org};
-    return json_with_body(ctx, out, sql_programme_insert, flat, 2, rest);
+    return ibc_db_json_with(ctx, out, sql_programme_insert, flat, 1, rest);
 }
 
 static const char sql_programme_get[] =
@@ -79,7 +55,7 @@ ibc_rc store_programme_update(ibc_ctx *ctx, const char *id, long version, const 
     char ver[24];
     snprintf(ver, sizeof ver, "%ld", version);
     const char *rest[] = {id, ver};
-    ibc_rc rc = json_with_body(ctx, out, sql_programme_update, flat, 3, rest);
+    ibc_rc rc = ibc_db_json_with(ctx, out, sql_programme_update, flat, 2, rest);
     if (rc != IBC_ENOTFOUND) return rc;
     const char *p[] = {id};
     PGresult *r = ibc_db_exec(ctx, sql_programme_version, 1, p);
@@ -166,7 +142,7 @@ static ibc_rc children_insert(ibc_ctx *ctx, const char *id, const json_t *flat)
     char *text = json_dumps(flat, JSON_COMPACT);
     if (!text) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
     const char *p[] = {text, id};
-    ibc_rc rc = exec(ctx, sql_children_insert, 2, p);
+    ibc_rc rc = ibc_db_run(ctx, sql_children_insert, 2, p);
     free(text);
     return rc;
 }
@@ -176,7 +152,7 @@ ibc_rc store_project_insert(ibc_ctx *ctx, const json_t *flat, json_t **out)
 {
     json_t *idj = NULL;
     const char *rest[] = {ctx->principal};
-    ibc_rc rc = json_with_body(ctx, &idj, sql_project_insert, flat, 2, rest);
+    ibc_rc rc = ibc_db_json_with(ctx, &idj, sql_project_insert, flat, 1, rest);
     if (rc != IBC_OK) return rc;
     char id[37];
     snprintf(id, sizeof id, "%s", json_string_value(idj));
@@ -211,11 +187,11 @@ ibc_rc store_project_update(ibc_ctx *ctx, const char *id, const json_t *flat, js
 {
     json_t *idj = NULL;
     const char *rest[] = {id};
-    ibc_rc rc =
-        not_found(ctx, json_with_body(ctx, &idj, sql_project_update, flat, 2, rest), "project", id);
+    ibc_rc rc = not_found(ctx, ibc_db_json_with(ctx, &idj, sql_project_update, flat, 1, rest),
+                          "project", id);
     json_decref(idj);
     const char *p[] = {id};
-    if (rc == IBC_OK) rc = exec(ctx, sql_children_delete, 1, p);
+    if (rc == IBC_OK) rc = ibc_db_run(ctx, sql_children_delete, 1, p);
     if (rc == IBC_OK) rc = children_insert(ctx, id, flat);
     if (rc == IBC_OK) rc = store_project_get(ctx, id, false, out);
     return rc;
@@ -340,7 +316,7 @@ static const char sql_consultation_insert[] =
 ibc_rc store_consultation_insert(ibc_ctx *ctx, const json_t *flat, json_t **out)
 {
     const char *rest[] = {ctx->principal};
-    return json_with_body(ctx, out, sql_consultation_insert, flat, 2, rest);
+    return ibc_db_json_with(ctx, out, sql_consultation_insert, flat, 1, rest);
 }
 
 static const char sql_consultation_get[] =

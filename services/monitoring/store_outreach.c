@@ -15,7 +15,7 @@ static const char sql_promotion_insert[] =
 
 ibc_rc store_promotion_insert(ibc_ctx *ctx, const json_t *body, json_t **out)
 {
-    return su_json_with_body(ctx, out, sql_promotion_insert, body, 0, NULL);
+    return ibc_db_json_with(ctx, out, sql_promotion_insert, body, 0, NULL);
 }
 
 static const char sql_promotion_list[] =
@@ -81,7 +81,7 @@ static const char sql_partnership_insert[] =
 
 ibc_rc store_partnership_insert(ibc_ctx *ctx, const json_t *body, json_t **out)
 {
-    return su_json_with_body(ctx, out, sql_partnership_insert, body, 0, NULL);
+    return ibc_db_json_with(ctx, out, sql_partnership_insert, body, 0, NULL);
 }
 
 static const char sql_partnership_list[] =

@@ -20,7 +20,7 @@ static ibc_rc apply(ibc_ctx *ctx, const char *sql, const json_t *data, const cha
     p[0] = text;
     for (int i = 0; i < nextra && i < 2; i++)
         p[2 + i] = extra[i];
-    ibc_rc rc = su_exec(ctx, sql, 2 + nextra, p);
+    ibc_rc rc = ibc_db_run(ctx, sql, 2 + nextra, p);
     free(text);
     return rc;
 }
@@ -69,7 +69,7 @@ ibc_rc proj_record_merge(ibc_ctx *ctx, const char *kept, const char *merged, con
 {
     ibc_rc rc = proj_record_delete(ctx, merged, time);
     const char *p[] = {kept, merged};
-    if (rc == IBC_OK) rc = su_exec(ctx, sql_items_move, 2, p);
+    if (rc == IBC_OK) rc = ibc_db_run(ctx, sql_items_move, 2, p);
     return rc;
 }
 
@@ -179,7 +179,7 @@ static const char sql_completion_delete[] = "DELETE FROM p_completions WHERE enr
 ibc_rc proj_completion_delete(ibc_ctx *ctx, const char *enrolment_id)
 {
     const char *p[] = {enrolment_id};
-    return su_exec(ctx, sql_completion_delete, 1, p);
+    return ibc_db_run(ctx, sql_completion_delete, 1, p);
 }
 
 static const char sql_project_upsert[] = EVENT

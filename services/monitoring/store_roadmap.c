@@ -15,7 +15,7 @@ static const char sql_roadmap_insert[] =
 
 ibc_rc store_roadmap_insert(ibc_ctx *ctx, const json_t *body, json_t **out)
 {
-    return su_json_with_body(ctx, out, sql_roadmap_insert, body, 0, NULL);
+    return ibc_db_json_with(ctx, out, sql_roadmap_insert, body, 0, NULL);
 }
 
 static ibc_rc not_found(ibc_ctx *ctx, ibc_rc rc, const char *id)
@@ -38,7 +38,7 @@ ibc_rc store_roadmap_update(ibc_ctx *ctx, const char *id, const json_t *body, lo
 {
     char v[24];
     const char *p[] = {id, su_long(v, version)};
-    ibc_rc rc = su_json_with_body(ctx, out, sql_roadmap_update, body, 2, p);
+    ibc_rc rc = ibc_db_json_with(ctx, out, sql_roadmap_update, body, 2, p);
     if (rc != IBC_ENOTFOUND) return rc;
     PGresult *r = ibc_db_exec(ctx, sql_roadmap_version, 1, p);
     if (!r) return ctx->err;
@@ -78,7 +78,7 @@ ibc_rc store_roadmap_add_evidence(ibc_ctx *ctx, const char *id, const json_t *ev
                                   json_t **out)
 {
     const char *p[] = {id, ctx->org ? ctx->org : ""};
-    return not_found(ctx, su_json_with_body(ctx, out, sql_roadmap_evidence, evidence, 2, p), id);
+    return not_found(ctx, ibc_db_json_with(ctx, out, sql_roadmap_evidence, evidence, 2, p), id);
 }
 
 static const char sql_roadmap_list[] =

@@ -21,7 +21,7 @@ static const char sql_school_insert[] =
 
 ibc_rc store_school_insert(ibc_ctx *ctx, const json_t *body, json_t **out)
 {
-    ibc_rc rc = su_json_with_body(ctx, out, sql_school_insert, body, 0, NULL);
+    ibc_rc rc = ibc_db_json_with(ctx, out, sql_school_insert, body, 0, NULL);
     if (rc == IBC_ENOTFOUND)
         rc = ibc_fail(ctx, IBC_ECONFLICT, "the school '%s' is already in the directory",
                       json_string_value(json_object_get(body, "id")));
@@ -41,7 +41,7 @@ ibc_rc store_school_update(ibc_ctx *ctx, const char *id, const json_t *body, lon
 {
     char v[24];
     const char *p[] = {id, su_long(v, version)};
-    ibc_rc rc = su_json_with_body(ctx, out, sql_school_update, body, 2, p);
+    ibc_rc rc = ibc_db_json_with(ctx, out, sql_school_update, body, 2, p);
     if (rc != IBC_ENOTFOUND) return rc;
     PGresult *r = ibc_db_exec(ctx, sql_school_version, 1, p);
     if (!r) return ctx->err;
@@ -152,7 +152,7 @@ static const char sql_passport_insert[] =
 ibc_rc store_passport_insert(ibc_ctx *ctx, const char *school, const json_t *body, json_t **out)
 {
     const char *p[] = {school, ctx->principal ? ctx->principal : ""};
-    return su_json_with_body(ctx, out, sql_passport_insert, body, 2, p);
+    return ibc_db_json_with(ctx, out, sql_passport_insert, body, 2, p);
 }
 
 /* "changed": the fields that differ from the version before (all set ones for the first) */

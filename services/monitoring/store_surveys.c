@@ -12,7 +12,7 @@ static const char sql_campaign_insert[] =
 
 ibc_rc store_campaign_insert(ibc_ctx *ctx, const json_t *body, json_t **out)
 {
-    return su_json_with_body(ctx, out, sql_campaign_insert, body, 0, NULL);
+    return ibc_db_json_with(ctx, out, sql_campaign_insert, body, 0, NULL);
 }
 
 static ibc_rc campaign_not_found(ibc_ctx *ctx, ibc_rc rc, const char *id)

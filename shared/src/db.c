@@ -169,6 +169,29 @@ ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
     return json_of(ctx, ibc_db_exec(ctx, sql, nparams, params), out);
 }
 
+ibc_rc ibc_db_json_with(ibc_ctx *ctx, json_t **out, const char *sql, const json_t *body, int nrest,
+                        const char *const *rest)
+{
+    *out = NULL;
+    if (nrest < 0 || nrest > 7) return ibc_fail(ctx, IBC_EINTERNAL, "too many parameters");
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    if (!text) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    const char *p[8] = {text};
+    for (int i = 0; i < nrest; i++)
+        p[i + 1] = rest[i];
+    ibc_rc rc = ibc_db_json(ctx, out, sql, nrest + 1, p);
+    free(text);
+    return rc;
+}
+
+ibc_rc ibc_db_run(ibc_ctx *ctx, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *r = ibc_db_exec(ctx, sql, nparams, params);
+    if (!r) return ctx->err;
+    PQclear(r);
+    return IBC_OK;
+}
+
 PGresult *ibc_db_exec_planned(ibc_ctx *ctx, const char *sql, int nparams, const char *const *params)
 {
     PGresult *r = PQexecParams(ctx->db, sql, nparams, NULL, params, NULL, NULL, 0);

@@ -149,6 +149,12 @@ PGresult *ibc_db_exec(ibc_ctx *ctx, const char *sql, int nparams, const char *co
  * reference. IBC_ENOTFOUND when it returns no row or SQL NULL. */
 ibc_rc ibc_db_json(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
                    const char *const *params);
+/* ibc_db_json with the JSON text of `body` as parameter $1 and rest[0..nrest)
+ * (at most 7) as $2...: the common "jsonb_populate_record($1::jsonb)" write. */
+ibc_rc ibc_db_json_with(ibc_ctx *ctx, json_t **out, const char *sql, const json_t *body, int nrest,
+                        const char *const *rest);
+/* Runs a statement for its effect only; IBC_OK or the mapped error. */
+ibc_rc ibc_db_run(ibc_ctx *ctx, const char *sql, int nparams, const char *const *params);
 /* The same two, run unprepared (PQexecParams), so that PostgreSQL plans the
  * statement for the actual values each time: for statements with optional
  * filters written "$n IS NULL OR ...", which a generic prepared plan cannot
