@@ -277,6 +277,8 @@ static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
             rc = ibc_db_rc(r);
             ibc_fail(ctx, rc == IBC_OK ? IBC_EDB : rc, "the batch could not be committed: %s",
                      PQerrorMessage(ctx->db));
+        } else {
+            ibc_outbox_committed();
         }
         PQclear(r);
     }
@@ -358,6 +360,8 @@ static ibc_rc finish(ibc_ctx *ctx, const job *j, const char *error)
     if (rc != IBC_OK)
         exec_simple(ctx->db, "ROLLBACK");
     else
+        ibc_outbox_committed();
+    if (rc == IBC_OK)
         ibc_log(IBC_LOG_INFO, j->id,
                 "import %s %s: read %lld, created %lld, merged %lld, failed %lld", j->id,
                 error ? "failed" : "done",

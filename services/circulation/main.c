@@ -39,8 +39,8 @@ static const ibc_action actions[] = {
 };
 
 static const ibc_event_sub events[] = {
-    {"ibc.evt.catalog.item.*", on_catalog_item},
-    {"ibc.evt.catalog.record.*", on_catalog_record},
+    {"ibc.evt.catalog.item.*", on_catalog_item, NULL},
+    {"ibc.evt.catalog.record.*", on_catalog_record, NULL},
 };
 
 /* Runs one sweep in its own transaction; false when the database failed. */
@@ -62,6 +62,7 @@ static bool sweep_once(PGconn *db)
     r = PQexec(db, rc == IBC_OK ? "COMMIT" : "ROLLBACK");
     ok = rc == IBC_OK && PQresultStatus(r) == PGRES_COMMAND_OK;
     PQclear(r);
+    if (ok) ibc_outbox_committed();
     if (n > 0 && ok) ibc_log(IBC_LOG_INFO, NULL, "expired %ld holds", n);
     if (rc != IBC_OK) ibc_log(IBC_LOG_WARN, NULL, "hold sweep failed: %s", ctx.err_detail);
     json_decref(ctx.reply_headers);

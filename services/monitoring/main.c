@@ -40,10 +40,10 @@ static const ibc_action actions[] = {
 };
 
 static const ibc_event_sub events[] = {
-    {"ibc.evt.catalog.>", on_catalog_event},
-    {"ibc.evt.circulation.>", on_circulation_event},
-    {"ibc.evt.training.>", on_training_event},
-    {"ibc.evt.grants.>", on_grants_event},
+    {"ibc.evt.catalog.>", on_catalog_event, NULL},
+    {"ibc.evt.circulation.>", on_circulation_event, NULL},
+    {"ibc.evt.training.>", on_training_event, NULL},
+    {"ibc.evt.grants.>", on_grants_event, NULL},
 };
 
 int main(void)

@@ -149,14 +149,41 @@ static bool inbox_claim(ibc_ctx *ctx, pending *p, int n, natsMsg **msgs)
     return true;
 }
 
+/* Hands the fresh events of p[0..n) to the subscription's batch handler in
+ * one call; marks them all APPLIED, or all FAILED / MALFORMED. */
+static bool apply_many(consumer *c, ibc_ctx *ctx, natsMsg **msgs, int n, pending *p,
+                       enum outcome *out)
+{
+    const char *subjects[BATCH];
+    const json_t *events[BATCH];
+    size_t k = 0;
+    for (int i = 0; i < n; i++)
+        if (p[i].event && p[i].fresh) {
+            subjects[k] = natsMsg_GetSubject(msgs[i]);
+            events[k++] = p[i].event;
+        }
+    if (k == 0) return true;
+    ctx->action = subjects[0];
+    ctx->request_id = k == 1 ? json_string_value(json_object_get(events[0], "id")) : NULL;
+    ibc_rc rc = c->sub->batch(ctx, k, subjects, events);
+    for (int i = 0; i < n; i++)
+        if (p[i].event && p[i].fresh)
+            out[i] = rc == IBC_OK ? APPLIED : rc == IBC_EINVAL ? MALFORMED : FAILED;
+    if (rc != IBC_OK)
+        ibc_log(IBC_LOG_WARN, ctx->request_id, "%s: %zu event(s) not applied: %s", c->durable, k,
+                ctx->err_detail);
+    return rc == IBC_OK;
+}
+
 /* Applies msgs[0..n) in one transaction; true when every well-formed event
  * was applied or already seen and the commit succeeded. No savepoint per
  * event: a batch of more than 64 savepoints overflowed PostgreSQL's
  * subtransaction cache, and every other backend of the database then paid for
  * it on each visibility check (pg_subtrans lookups). */
-static bool apply_batch(consumer *c, PGconn *db, natsMsg **msgs, int n, enum outcome *out)
+static bool apply_batch(consumer *c, PGconn *db, natsMsg **msgs, int count, enum outcome *out)
 {
     pending p[BATCH];
+    int n = count;
     int good = parse_batch(c, msgs, n, p, out);
     bool ok = good == 0 || exec_ok(db, "BEGIN");
     ibc_ctx ctx = {0};
@@ -168,6 +195,10 @@ static bool apply_batch(consumer *c, PGconn *db, natsMsg **msgs, int n, enum out
         ok = false;
         for (int i = 0; i < n; i++)
             if (p[i].event) out[i] = FAILED;
+    }
+    if (ok && c->sub->batch) {
+        ok = apply_many(c, &ctx, msgs, n, p, out);
+        n = 0; /* done: skip the loop below */
     }
     for (int i = 0; ok && i < n; i++) {
         if (!p[i].event || !p[i].fresh) continue; /* malformed, or seen before */
@@ -190,7 +221,9 @@ static bool apply_batch(consumer *c, PGconn *db, natsMsg **msgs, int n, enum out
     json_decref(ctx.reply_headers);
     json_decref(ctx.err_ext);
     free(ctx.raw);
-    for (int i = 0; i < n; i++) json_decref(p[i].event);
+    for (int i = 0; i < count; i++)
+        json_decref(p[i].event);
+    if (ok && good > 0) ibc_outbox_committed(); /* a handler may have emitted */
     return ok;
 }
 
@@ -251,6 +284,10 @@ static void *consumer_main(void *arg)
                 pause_ms(1000);
                 continue;
             }
+            /* pg_stat_activity tells the consumers apart */
+            char set[240];
+            snprintf(set, sizeof set, "SET application_name = '%.60s'", c->durable);
+            exec_ok(db, set);
         }
         natsMsgList list = {0};
         jsErrCode jerr = 0;
@@ -300,12 +337,46 @@ static void *consumer_main(void *arg)
                 jsMsgMetaData_Destroy(meta);
             }
         }
+        bool short_batch = list.Count < BATCH;
         natsMsgList_Destroy(&list);
+        /* the stream had no more: let the next events gather, so that a busy
+         * network is applied in batches of many events (one transaction, one
+         * statement each) rather than one or two at a time */
+        if (short_batch && c->cfg->events_gather_ms > 0) pause_ms(c->cfg->events_gather_ms);
     }
     natsSubscription_Destroy(sub);
     if (db) PQfinish(db);
     jsCtx_Destroy(js);
     return NULL;
+}
+
+/* Deletes this service's durable consumers that no subscription of this
+ * version uses (a subscription whose filter changed gets a new durable; the
+ * old one would keep every event pending forever). Only names this runtime
+ * makes, "<service>-ibc_evt_...", are touched. */
+static void drop_unused_durables(natsConnection *nc, const char *service)
+{
+    jsCtx *js = NULL;
+    jsConsumerNamesList *names = NULL;
+    jsErrCode jerr = 0;
+    if (natsConnection_JetStream(&js, nc, NULL) != NATS_OK) return;
+    if (js_ConsumerNames(&names, js, IBC_EVENTS_STREAM, NULL, &jerr) == NATS_OK && names) {
+        char prefix[160];
+        snprintf(prefix, sizeof prefix, "%s-ibc_evt_", service);
+        for (int i = 0; i < names->Count; i++) {
+            const char *name = names->List[i];
+            if (strncmp(name, prefix, strlen(prefix)) != 0) continue;
+            bool used = false;
+            for (size_t k = 0; k < nconsumers && !used; k++)
+                used = strcmp(consumers[k].durable, name) == 0;
+            if (used) continue;
+            if (js_DeleteConsumer(js, IBC_EVENTS_STREAM, name, NULL, &jerr) == NATS_OK)
+                ibc_log(IBC_LOG_INFO, NULL, "deleted the durable consumer %s: no longer used",
+                        name);
+        }
+        jsConsumerNamesList_Destroy(names);
+    }
+    jsCtx_Destroy(js);
 }
 
 /* Starts a consumer thread per subscription; called by the service runtime. */
@@ -331,8 +402,11 @@ ibc_rc ibc_consumers_start(natsConnection *nc, const ibc_config *cfg, const char
             ibc_counter("ibc_events_duplicates_total", "Events skipped as already seen", labels);
         c->failed = ibc_counter("ibc_events_failed_total", "Events that failed and will be retried",
                                 labels);
-        if (pthread_create(&c->thread, NULL, consumer_main, c) != 0) return IBC_EINTERNAL;
     }
+    drop_unused_durables(nc, service);
+    for (size_t i = 0; i < n; i++)
+        if (pthread_create(&consumers[i].thread, NULL, consumer_main, &consumers[i]) != 0)
+            return IBC_EINTERNAL;
     return IBC_OK;
 }
 

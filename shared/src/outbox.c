@@ -4,11 +4,18 @@
  * JetStream acknowledged them (the stream is the record of what happened; a
  * delete is one write where marking and purging later were two). A crash
  * between publish and delete leads to a second publish that the stream's
- * duplicate window drops. */
+ * duplicate window drops.
+ *
+ * The relay is woken in-process after a commit that wrote events
+ * (ibc_outbox_committed) and otherwise polls twice a second, which also
+ * catches rows of other writers and of replicas that died before publishing.
+ * It is not woken by NOTIFY: PostgreSQL serialises the commits of all
+ * transactions that notify (PreCommit_Notify takes a database-wide lock held
+ * until the commit is flushed), which held every service's writes to one
+ * commit, and one disk flush, at a time. */
 #include "ibc/bus.h"
 #include "ibc/metrics.h"
 
-#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,6 +25,9 @@
 
 static const char sql_emit[] =
     "INSERT INTO outbox(subject, type, source, subject_id, data) VALUES ($1, $2, $3, $4, $5)";
+
+/* set by ibc_emit, cleared by ibc_outbox_committed */
+static _Thread_local bool emitted;
 
 /* Writes the event row; steals data. */
 ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *subject_id,
@@ -36,6 +46,7 @@ ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *
     free(text);
     if (!r) return ctx->err;
     PQclear(r);
+    emitted = true;
     return IBC_OK;
 }
 
@@ -46,9 +57,39 @@ typedef struct {
     atomic_bool stop;
     atomic_bool publish_failed;
     ibc_metric *published, *failures;
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    bool woken; /* under lock */
 } relay;
 
-static relay *the_relay;
+static relay *_Atomic the_relay;
+
+void ibc_outbox_committed(void)
+{
+    if (!emitted) return;
+    emitted = false;
+    relay *rl = atomic_load(&the_relay);
+    if (!rl) return;
+    pthread_mutex_lock(&rl->lock);
+    rl->woken = true;
+    pthread_cond_signal(&rl->wake);
+    pthread_mutex_unlock(&rl->lock);
+}
+
+/* Waits until woken or for timeout_ms. */
+static void wait_wake(relay *rl, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_nsec += (long)timeout_ms * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&rl->lock);
+    while (!rl->woken && !atomic_load(&rl->stop))
+        if (pthread_cond_timedwait(&rl->wake, &rl->lock, &until) != 0) break;
+    rl->woken = false;
+    pthread_mutex_unlock(&rl->lock);
+}
 
 static void on_pub_error(jsCtx *js, jsPubAckErr *pae, void *closure)
 {
@@ -112,8 +153,8 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
             len += snprintf(seqs + len, cap - len, "%c%s", i ? ',' : '{', PQgetvalue(r, i, 0));
         if (seqs) snprintf(seqs + len, cap - len, "}");
         const char *p[] = {seqs};
-        PGresult *u = PQexecParams(
-            db, "DELETE FROM outbox WHERE seq = ANY($1::bigint[])", 1, NULL, p, NULL, NULL, 0);
+        PGresult *u = PQexecParams(db, "DELETE FROM outbox WHERE seq = ANY($1::bigint[])", 1, NULL,
+                                   p, NULL, NULL, 0);
         free(seqs);
         ok = PQresultStatus(u) == PGRES_COMMAND_OK;
         PQclear(u);
@@ -126,20 +167,6 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
     }
     ibc_metric_add(rl->published, n);
     return n;
-}
-
-/* Waits for a NOTIFY on the connection or for timeout_ms. */
-static void wait_notify(PGconn *db, int timeout_ms)
-{
-    /* a NOTIFY sent while the last batch ran arrives with its COMMIT reply and
-     * is already queued in libpq: polling the socket would sleep the timeout */
-    PGnotify *n;
-    bool queued = false;
-    while ((n = PQnotifies(db))) PQfreemem(n), queued = true;
-    if (queued) return;
-    struct pollfd pfd = {.fd = PQsocket(db), .events = POLLIN};
-    if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms) > 0) PQconsumeInput(db);
-    while ((n = PQnotifies(db))) PQfreemem(n);
 }
 
 static void *relay_main(void *arg)
@@ -161,9 +188,13 @@ static void *relay_main(void *arg)
         if (!db || PQstatus(db) != CONNECTION_OK) {
             if (db) PQfinish(db);
             db = ibc_db_connect(rl->dsn, rl->schema);
-            char listen[128];
-            snprintf(listen, sizeof listen, "LISTEN %s_outbox", rl->schema);
-            if (!db || !run(db, listen)) {
+            /* losing the delete of published rows in a crash only publishes
+             * them again, which the stream's duplicate window drops: the
+             * relay's commits need not wait for the disk */
+            char set[200];
+            snprintf(set, sizeof set,
+                     "SET synchronous_commit = off; SET application_name = '%s relay'", rl->schema);
+            if (!db || !run(db, set)) {
                 if (db) PQfinish(db);
                 db = NULL;
                 struct timespec ts = {0, backoff * 1000000L};
@@ -181,7 +212,7 @@ static void *relay_main(void *arg)
             }
             continue;
         }
-        if (n < 500) wait_notify(db, 1000);
+        if (n < 500) wait_wake(rl, 500);
     }
     if (db) PQfinish(db);
     jsCtx_Destroy(js);
@@ -194,6 +225,12 @@ ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const c
     relay *rl = calloc(1, sizeof *rl);
     if (!rl) return IBC_ENOMEM;
     rl->nc = nc;
+    pthread_mutex_init(&rl->lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&rl->wake, &ca);
+    pthread_condattr_destroy(&ca);
     rl->dsn = strdup(cfg->pg_dsn);
     rl->schema = strdup(schema);
     char labels[128];
@@ -208,18 +245,22 @@ ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const c
         free(rl);
         return IBC_EINTERNAL;
     }
-    the_relay = rl;
+    atomic_store(&the_relay, rl);
     return IBC_OK;
 }
 
 void ibc_outbox_relay_stop(void)
 {
-    relay *rl = the_relay;
+    relay *rl = atomic_exchange(&the_relay, NULL);
     if (!rl) return;
     atomic_store(&rl->stop, true);
+    pthread_mutex_lock(&rl->lock);
+    pthread_cond_signal(&rl->wake);
+    pthread_mutex_unlock(&rl->lock);
     pthread_join(rl->thread, NULL);
     free(rl->dsn);
     free(rl->schema);
+    pthread_mutex_destroy(&rl->lock);
+    pthread_cond_destroy(&rl->wake);
     free(rl);
-    the_relay = NULL;
 }

@@ -330,6 +330,8 @@ static char *run_once(ibc_ctx *ctx, const ibc_action *act, const json_t *req, co
                          PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
                              ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
                              : "connection lost");
+            } else {
+                ibc_outbox_committed();
             }
             PQclear(r);
         } else {

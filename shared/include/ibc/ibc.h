@@ -65,6 +65,7 @@ typedef struct {
     int request_timeout_ms; /* gateway: wait for a service reply */
     long max_body;          /* gateway: default body limit in bytes */
     int max_connections;    /* gateway: open HTTP connections at most */
+    int events_gather_ms;   /* consumers: after a short batch, let events gather this long */
     bool migrate;           /* apply migrations at start */
 } ibc_config;
 
@@ -121,6 +122,11 @@ bool ibc_role_network_wide(const ibc_ctx *ctx);
  * Steals `data`. Fails with IBC_EDB. */
 ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *subject_id,
                 json_t *data);
+/* Call after a COMMIT: when this thread wrote events since its last call, wakes
+ * this process's outbox relay, which then publishes them at once (without it,
+ * the relay finds them within half a second). The runtime calls it for actions
+ * and consumers; code that commits on its own (an import job) calls it too. */
+void ibc_outbox_committed(void);
 
 /* Calls another service over NATS: subject is "<service>.<action>", e.g.
  * "catalog.items.lookup"; params and body are borrowed (may be NULL). The
@@ -206,10 +212,18 @@ typedef struct {
  * and acknowledge; an error rolls back and the event is delivered again later
  * (IBC_EINVAL: the event is malformed, logged, acknowledged and skipped). */
 typedef ibc_rc (*ibc_event_handler)(ibc_ctx *ctx, const char *subject, const json_t *event);
+/* Handles the new events of one delivered batch at once, in stream order, in
+ * the batch's transaction: one statement for many events instead of one per
+ * event. On any error the runtime redoes the batch one event per transaction
+ * (calling this with n == 1), so that only the bad event is skipped
+ * (IBC_EINVAL) or retried. */
+typedef ibc_rc (*ibc_event_batch_handler)(ibc_ctx *ctx, size_t n, const char *const *subjects,
+                                          const json_t *const *events);
 
 typedef struct {
     const char *subject; /* filter, wildcards allowed: "ibc.evt.catalog.item.*" */
-    ibc_event_handler fn;
+    ibc_event_handler fn;          /* one event at a time, or */
+    ibc_event_batch_handler batch; /* a batch at a time (fn NULL) */
 } ibc_event_sub;
 
 /* Makes every consumer of this service start again from the beginning of the
