@@ -25,7 +25,7 @@ ibc_rc items_lookup(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc records_availability(ibc_ctx *ctx, const json_t *req, json_t **reply);
 
 /* circulation's loan events (loans.c) */
-ibc_rc on_loan_created(ibc_ctx *ctx, const char *subject, const json_t *event);
-ibc_rc on_loan_returned(ibc_ctx *ctx, const char *subject, const json_t *event);
+ibc_rc on_loan_events(ibc_ctx *ctx, size_t n, const char *const *subjects,
+                      const json_t *const *events);
 
 #endif

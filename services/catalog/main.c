@@ -25,10 +25,9 @@ static const ibc_action actions[] = {
     {"records.export", records_export, IBC_ACTION_READONLY},
 };
 
-/* circulation's loans set and clear items.on_loan */
+/* circulation's loans set and clear items.on_loan (one consumer: in order) */
 static const ibc_event_sub events[] = {
-    {"ibc.evt.circulation.loan.created", on_loan_created},
-    {"ibc.evt.circulation.loan.returned", on_loan_returned},
+    {"ibc.evt.circulation.loan.>", NULL, on_loan_events},
 };
 
 int main(void)

@@ -207,15 +207,22 @@ ibc_rc store_availability(ibc_ctx *ctx, const char *record_id, const char *schoo
     return rc;
 }
 
-static const char sql_on_loan[] =
-    "UPDATE items SET on_loan = $2::bool, updated_at = now() WHERE id = $1::uuid";
+/* The last change of each copy in the batch wins (by time, then stream
+ * order), and only when newer than the copy's last applied loan event. */
+static const char sql_apply_loans[] =
+    "UPDATE items i SET on_loan = c.on_loan, loan_event_at = c.at, updated_at = now() "
+    "FROM (SELECT DISTINCT ON (u.item) u.item, u.on_loan, coalesce(u.at, now()) AS at "
+    "FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (item uuid, on_loan boolean, "
+    "at timestamptz)) WITH ORDINALITY AS u(item, on_loan, at, ord) "
+    "ORDER BY u.item, coalesce(u.at, now()) DESC, u.ord DESC) c "
+    "WHERE i.id = c.item AND (i.loan_event_at IS NULL OR i.loan_event_at < c.at)";
 
-ibc_rc store_item_set_on_loan(ibc_ctx *ctx, const char *item_id, bool on_loan, bool *found)
+ibc_rc store_items_apply_loans(ibc_ctx *ctx, const json_t *changes)
 {
-    const char *p[] = {item_id, on_loan ? "true" : "false"};
-    PGresult *r = ibc_db_exec(ctx, sql_on_loan, 2, p);
-    if (!r) return ctx->err;
-    *found = atol(PQcmdTuples(r)) > 0;
-    PQclear(r);
-    return IBC_OK;
+    char *text = json_dumps(changes, JSON_COMPACT);
+    if (!text) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    const char *p[] = {text};
+    ibc_rc rc = ibc_db_run(ctx, sql_apply_loans, 1, p);
+    free(text);
+    return rc;
 }

@@ -46,8 +46,8 @@ ibc_rc store_record_item_count(ibc_ctx *ctx, const char *record_id, long *total,
 /* Per school: copies held and available now. IBC_ENOTFOUND for no record. */
 ibc_rc store_availability(ibc_ctx *ctx, const char *record_id, const char *school, json_t **out);
 
-/* Sets on_loan of an item from circulation's events; *found false when no
- * item has the id. */
-ibc_rc store_item_set_on_loan(ibc_ctx *ctx, const char *item_id, bool on_loan, bool *found);
+/* Applies circulation's loan events to items.on_loan: `changes` is an array of
+ * {item, on_loan, at} in stream order; items the catalog lacks are ignored. */
+ibc_rc store_items_apply_loans(ibc_ctx *ctx, const json_t *changes);
 
 #endif

@@ -337,3 +337,18 @@ const char *h_shared_dir(void)
     const char *d = getenv("IBC_SHARED_DIR");
     return d ? d : "../shared";
 }
+
+long h_poll_int(const char *key, const char *path, const char *member, long want, int timeout_ms)
+{
+    long got = -1;
+    for (int waited = 0;; waited += 100) {
+        h_resp *r = h_get(key, "%s", path);
+        json_t *v = json_object_get(r->json, member);
+        got = json_is_integer(v)   ? (long)json_integer_value(v)
+              : json_is_boolean(v) ? json_is_true(v)
+                                   : -1;
+        h_free(r);
+        if (got == want || waited >= timeout_ms) return got;
+        usleep(100000);
+    }
+}

@@ -46,6 +46,10 @@ const char *h_header(const h_resp *r, const char *name);
 const char *h_str(const h_resp *r, const char *member);
 
 /* Creates an API key for org and role through the admin API; caller frees. */
+/* GETs path as key until the top-level member (an integer, or a boolean as
+ * 1/0) equals want, for at most timeout_ms (every 100 ms): for projections
+ * that follow events. Returns the last value read (-1 when absent). */
+long h_poll_int(const char *key, const char *path, const char *member, long want, int timeout_ms);
 char *h_new_key(const char *org, const char *role);
 /* A string unique to this process and call, with the given prefix. Caller frees. */
 char *h_uniq(const char *prefix);
