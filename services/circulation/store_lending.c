@@ -1,5 +1,6 @@
 /* The SQL of loans (see store.h). loan_json() (a migration) builds the public
- * form; the triggers on loans keep readers.open_loans and re-check the limit. */
+ * form; a trigger on loans re-checks the reader's limit under the reader's
+ * row lock (migration 0003). */
 #include "circulation.h"
 #include "store.h"
 
@@ -13,7 +14,9 @@ static void copy(char *dst, size_t len, const PGresult *r, int col)
 }
 
 static const char sql_lock_reader[] =
-    "SELECT r.school, r.status, r.category, r.open_loans, p.max_items, "
+    "SELECT r.school, r.status, r.category, "
+    "(SELECT count(*) FROM loans l WHERE l.reader_id = r.id AND l.returned_at IS NULL "
+    "AND l.kind = 'regular') AS open_loans, p.max_items, "
     "coalesce($3::date, CASE WHEN $2::boolean AND p.textbooks_to_year_end "
     "THEN school_year_end(r.school) ELSE current_date + p.loan_days END)::text, "
     "$3::date IS NULL OR $3::date BETWEEN current_date - 365 AND current_date + 365 "
@@ -54,7 +57,9 @@ static const char sql_facts[] =
     "FROM items i LEFT JOIN records rc ON rc.id = i.record_id "
     "LEFT JOIN transfers t ON t.item_id = i.id AND t.state IN ('approved', 'shipped', "
     "'received') "
-    "LEFT JOIN LATERAL (SELECT r.school, r.status, r.category, r.open_loans, p.max_items, "
+    "LEFT JOIN LATERAL (SELECT r.school, r.status, r.category, "
+    "(SELECT count(*) FROM loans l WHERE l.reader_id = r.id AND l.returned_at IS NULL "
+    "AND l.kind = 'regular') AS open_loans, p.max_items, "
     "coalesce($3::date, CASE WHEN p.textbooks_to_year_end AND (coalesce(rc.type = 'textbook', "
     "false) OR coalesce(i.source = 'textbook_fund', false)) THEN school_year_end(r.school) "
     "ELSE current_date + p.loan_days END) AS due, "
