@@ -55,7 +55,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     snprintf(cfg->bind_address, sizeof cfg->bind_address, "127.0.0.1");
     cfg->http_port = 18080;
     cfg->metrics_port = default_metrics_port(service);
-    cfg->workers = 4;
+    cfg->workers = 8;
     cfg->request_timeout_ms = 10000;
     cfg->max_body = 1L << 20;
     cfg->max_connections = 1024;
