@@ -76,7 +76,10 @@ void ibc_outbox_committed(void)
     pthread_mutex_unlock(&rl->lock);
 }
 
-/* Waits until woken or for timeout_ms. */
+/* Waits until woken or for timeout_ms; after a wake-up, lets the events of
+ * other commits of that moment gather for 2 ms, so that a busy service
+ * publishes them in one batch (one round trip, one commit) rather than one
+ * by one. */
 static void wait_wake(relay *rl, int timeout_ms)
 {
     struct timespec until;
@@ -87,8 +90,13 @@ static void wait_wake(relay *rl, int timeout_ms)
     pthread_mutex_lock(&rl->lock);
     while (!rl->woken && !atomic_load(&rl->stop))
         if (pthread_cond_timedwait(&rl->wake, &rl->lock, &until) != 0) break;
+    bool woken = rl->woken;
     rl->woken = false;
     pthread_mutex_unlock(&rl->lock);
+    if (woken) {
+        struct timespec gather = {0, 2000000L};
+        nanosleep(&gather, NULL);
+    }
 }
 
 static void on_pub_error(jsCtx *js, jsPubAckErr *pae, void *closure)
@@ -100,12 +108,20 @@ static void on_pub_error(jsCtx *js, jsPubAckErr *pae, void *closure)
             pae->ErrText ? pae->ErrText : natsStatus_GetText(pae->Err));
 }
 
-static const char sql_pending[] =
-    "SELECT seq, id::text, subject, json_build_object('specversion', '1.0', 'id', id, "
+/* Takes up to 500 rows in order (SKIP LOCKED: two replicas never publish the
+ * same rows at once) and deletes them in the same statement; the delete
+ * commits only after JetStream acknowledged every one, else rolls back. One
+ * round trip with its BEGIN, one for the COMMIT. */
+static const char sql_take[] =
+    "BEGIN; "
+    "WITH d AS (DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox ORDER BY seq LIMIT 500 "
+    "FOR UPDATE SKIP LOCKED) RETURNING seq, id, subject, type, source, subject_id, data, "
+    "created_at) "
+    "SELECT id::text, subject, json_build_object('specversion', '1.0', 'id', id, "
     "'source', source, 'type', type, "
     "'time', to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
     "'subject', subject_id, 'datacontenttype', 'application/json', 'data', data)::text "
-    "FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 500 FOR UPDATE SKIP LOCKED";
+    "FROM d ORDER BY seq";
 
 static bool run(PGconn *db, const char *sql)
 {
@@ -118,8 +134,7 @@ static bool run(PGconn *db, const char *sql)
 /* Publishes one batch; returns rows published, -1 on failure. */
 static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
 {
-    if (!run(db, "BEGIN")) return -1;
-    PGresult *r = PQexec(db, sql_pending);
+    PGresult *r = PQexec(db, sql_take);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         PQclear(r);
         run(db, "ROLLBACK");
@@ -130,9 +145,9 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
     bool ok = true;
     for (int i = 0; i < n && ok; i++) {
         natsMsg *m = NULL;
-        natsStatus s = natsMsg_Create(&m, PQgetvalue(r, i, 2), NULL, PQgetvalue(r, i, 3),
-                                      PQgetlength(r, i, 3));
-        if (s == NATS_OK) s = natsMsgHeader_Set(m, "Nats-Msg-Id", PQgetvalue(r, i, 1));
+        natsStatus s = natsMsg_Create(&m, PQgetvalue(r, i, 1), NULL, PQgetvalue(r, i, 2),
+                                      PQgetlength(r, i, 2));
+        if (s == NATS_OK) s = natsMsgHeader_Set(m, "Nats-Msg-Id", PQgetvalue(r, i, 0));
         if (s == NATS_OK) s = natsMsgHeader_Set(m, "Content-Type", "application/cloudevents+json");
         if (s == NATS_OK) s = js_PublishMsgAsync(js, &m, NULL);
         natsMsg_Destroy(m); /* NULL when the library took it */
@@ -143,21 +158,6 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
         jsPubOptions_Init(&po);
         po.MaxWait = 5000;
         ok = js_PublishAsyncComplete(js, &po) == NATS_OK && !atomic_load(&rl->publish_failed);
-    }
-    if (ok && n > 0) {
-        /* mark exactly the rows this batch holds locked */
-        size_t cap = (size_t)n * 21 + 3, len = 0;
-        char *seqs = malloc(cap);
-        if (!seqs) ok = false;
-        for (int i = 0; ok && i < n; i++)
-            len += snprintf(seqs + len, cap - len, "%c%s", i ? ',' : '{', PQgetvalue(r, i, 0));
-        if (seqs) snprintf(seqs + len, cap - len, "}");
-        const char *p[] = {seqs};
-        PGresult *u = PQexecParams(db, "DELETE FROM outbox WHERE seq = ANY($1::bigint[])", 1, NULL,
-                                   p, NULL, NULL, 0);
-        free(seqs);
-        ok = PQresultStatus(u) == PGRES_COMMAND_OK;
-        PQclear(u);
     }
     PQclear(r);
     if (!ok || !run(db, "COMMIT")) {
