@@ -60,6 +60,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     cfg->max_body = 1L << 20;
     cfg->max_connections = 1024;
     cfg->events_gather_ms = 20;
+    cfg->idempotency_hours = 24;
     cfg->migrate = true;
 
     char host[40] = "host";
@@ -113,6 +114,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         {"IBC_MAX_BODY", 1024, 1L << 30, 1, offsetof(ibc_config, max_body)},
         {"IBC_MAX_CONNECTIONS", 16, 65535, 0, offsetof(ibc_config, max_connections)},
         {"IBC_EVENTS_GATHER_MS", 0, 10000, 0, offsetof(ibc_config, events_gather_ms)},
+        {"IBC_IDEMPOTENCY_HOURS", 1, 8760, 0, offsetof(ibc_config, idempotency_hours)},
         {"IBC_MIGRATE", 0, 1, 2, offsetof(ibc_config, migrate)},
     };
     for (size_t i = 0; i < IBC_LEN(nums); i++) {

@@ -53,6 +53,8 @@ ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *
 typedef struct {
     natsConnection *nc;
     char *dsn, *schema;
+    int idempotency_hours;
+    double next_purge; /* monotonic seconds */
     pthread_t thread;
     atomic_bool stop;
     atomic_bool publish_failed;
@@ -169,6 +171,43 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
     return n;
 }
 
+static double mono_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Stored Idempotency-Key replies older than IBC_IDEMPOTENCY_HOURS are
+ * forgotten, every ten minutes, 10,000 rows a statement (short
+ * transactions); any replica may do it. The relay's thread does it because
+ * it is the service's one housekeeping connection. */
+static void purge_idempotency(relay *rl, PGconn *db)
+{
+    double now = mono_s();
+    if (now < rl->next_purge) return;
+    rl->next_purge = now + 600;
+    char hours[16];
+    snprintf(hours, sizeof hours, "%d", rl->idempotency_hours);
+    const char *p[] = {hours};
+    long total = 0;
+    for (;;) {
+        PGresult *r = PQexecParams(
+            db,
+            "DELETE FROM idempotency WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency "
+            "WHERE created_at < now() - make_interval(hours => $1::int) LIMIT 10000))",
+            1, NULL, p, NULL, NULL, 0);
+        long n = PQresultStatus(r) == PGRES_COMMAND_OK ? atol(PQcmdTuples(r)) : -1;
+        PQclear(r);
+        if (n <= 0) break;
+        total += n;
+        if (n < 10000) break;
+    }
+    if (total > 0)
+        ibc_log(IBC_LOG_INFO, NULL, "forgot %ld Idempotency-Key replies older than %d hours",
+                total, rl->idempotency_hours);
+}
+
 static void *relay_main(void *arg)
 {
     relay *rl = arg;
@@ -212,7 +251,10 @@ static void *relay_main(void *arg)
             }
             continue;
         }
-        if (n < 500) wait_wake(rl, 500);
+        if (n < 500) {
+            purge_idempotency(rl, db);
+            wait_wake(rl, 500);
+        }
     }
     if (db) PQfinish(db);
     jsCtx_Destroy(js);
@@ -232,6 +274,7 @@ ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const c
     pthread_cond_init(&rl->wake, &ca);
     pthread_condattr_destroy(&ca);
     rl->dsn = strdup(cfg->pg_dsn);
+    rl->idempotency_hours = cfg->idempotency_hours;
     rl->schema = strdup(schema);
     char labels[128];
     snprintf(labels, sizeof labels, "service=\"%s\"", schema);

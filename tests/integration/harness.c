@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <curl/curl.h>
+#include <libpq-fe.h>
 #include <nats/nats.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -351,4 +352,25 @@ long h_poll_int(const char *key, const char *path, const char *member, long want
         if (got == want || waited >= timeout_ms) return got;
         usleep(100000);
     }
+}
+
+long h_sql_int(const char *sql)
+{
+    PGconn *db = PQconnectdb(h_env("IBC_PG_DSN"));
+    if (PQstatus(db) != CONNECTION_OK) {
+        fprintf(stderr, "harness: %s", PQerrorMessage(db));
+        exit(1);
+    }
+    PGresult *r = PQexec(db, sql);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        fprintf(stderr, "harness: %s: %s", sql, PQerrorMessage(db));
+        exit(1);
+    }
+    long v = st == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)
+                 ? atol(PQgetvalue(r, 0, 0))
+                 : -1;
+    PQclear(r);
+    PQfinish(db);
+    return v;
 }

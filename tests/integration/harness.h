@@ -46,6 +46,11 @@ const char *h_header(const h_resp *r, const char *name);
 const char *h_str(const h_resp *r, const char *member);
 
 /* Creates an API key for org and role through the admin API; caller frees. */
+/* Runs sql on the stack's database (for what no route shows, such as a
+ * service's housekeeping) and returns the first column of the first row as
+ * a number; -1 when there is none; the test fails on an SQL error. */
+long h_sql_int(const char *sql);
+
 /* GETs path as key until the top-level member (an integer, or a boolean as
  * 1/0) equals want, for at most timeout_ms (every 100 ms): for projections
  * that follow events. Returns the last value read (-1 when absent). */

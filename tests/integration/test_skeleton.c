@@ -213,6 +213,19 @@ static void every_service_answers_ping(void **state)
     }
 }
 
+/* Pings service until it answers 200 (10 s at most); the last status. */
+static long wait_ping(const char *service)
+{
+    long status = 0;
+    for (int i = 0; i < 100 && status != 200; i++) {
+        h_resp *r = h_get(h_admin(), "/api/v1/%s/ping", service);
+        status = r->status;
+        h_free(r);
+        if (status != 200) usleep(100000);
+    }
+    return status;
+}
+
 static void stopped_service_is_503_not_a_hang(void **state)
 {
     (void)state;
@@ -222,14 +235,30 @@ static void stopped_service_is_503_not_a_hang(void **state)
     assert_non_null(strstr(r->body, "training"));
     h_free(r);
     assert_int_equal(h_stack("start", "training"), 0);
-    long status = 0;
-    for (int i = 0; i < 100 && status != 200; i++) {
-        r = h_get(h_admin(), "/api/v1/training/ping");
-        status = r->status;
-        h_free(r);
-        if (status != 200) usleep(100000);
+    assert_int_equal(wait_ping("training"), 200);
+}
+
+/* Stored Idempotency-Key replies are forgotten after IBC_IDEMPOTENCY_HOURS
+ * (24): a service purges them at start and every ten minutes. */
+static void old_idempotency_replies_are_purged(void **state)
+{
+    (void)state;
+    h_sql_int("INSERT INTO training.idempotency (principal, key, action, request_hash, reply, "
+              "created_at) VALUES ('test', 'purge-old', 'staff.create', 'h', '{}', "
+              "now() - interval '25 hours'), ('test', 'purge-new', 'staff.create', 'h', '{}', "
+              "now() - interval '23 hours')");
+    assert_int_equal(h_stack("stop", "training"), 0);
+    assert_int_equal(h_stack("start", "training"), 0);
+    long left = 1;
+    for (int i = 0; i < 100 && left != 0; i++) {
+        left = h_sql_int("SELECT count(*) FROM training.idempotency WHERE key = 'purge-old'");
+        if (left != 0) usleep(100000);
     }
-    assert_int_equal(status, 200);
+    assert_int_equal(left, 0);
+    assert_int_equal(h_sql_int("SELECT count(*) FROM training.idempotency WHERE key = 'purge-new'"),
+                     1);
+    h_sql_int("DELETE FROM training.idempotency WHERE principal = 'test'");
+    assert_int_equal(wait_ping("training"), 200);
 }
 
 static void silent_service_is_504_after_the_timeout(void **state)
@@ -295,6 +324,7 @@ int main(void)
         cmocka_unit_test(bad_input_is_a_clear_4xx),
         cmocka_unit_test(every_service_answers_ping),
         cmocka_unit_test(stopped_service_is_503_not_a_hang),
+        cmocka_unit_test(old_idempotency_replies_are_purged),
         cmocka_unit_test(silent_service_is_504_after_the_timeout),
         cmocka_unit_test(health_and_metrics_need_no_key),
         cmocka_unit_test(services_survive_a_database_restart),

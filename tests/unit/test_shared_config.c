@@ -57,6 +57,7 @@ static void defaults_match_the_local_stack(void **state)
     assert_int_equal(cfg.metrics_port, 19101);
     assert_int_equal(cfg.workers, 8);
     assert_int_equal(cfg.events_gather_ms, 20);
+    assert_int_equal(cfg.idempotency_hours, 24);
     assert_int_equal(cfg.request_timeout_ms, 10000);
     assert_int_equal(cfg.max_body, 1L << 20);
     assert_true(cfg.migrate);
@@ -133,6 +134,8 @@ static void limits_are_inclusive(void **state)
         {"IBC_REQUEST_TIMEOUT_MS", "600000", offsetof(ibc_config, request_timeout_ms), 600000},
         {"IBC_EVENTS_GATHER_MS", "0", offsetof(ibc_config, events_gather_ms), 0},
         {"IBC_EVENTS_GATHER_MS", "10000", offsetof(ibc_config, events_gather_ms), 10000},
+        {"IBC_IDEMPOTENCY_HOURS", "1", offsetof(ibc_config, idempotency_hours), 1},
+        {"IBC_IDEMPOTENCY_HOURS", "8760", offsetof(ibc_config, idempotency_hours), 8760},
     };
     for (size_t i = 0; i < IBC_LEN(cases); i++) {
         nenv = 0;
@@ -191,7 +194,7 @@ static void malformed_numbers_are_rejected_naming_the_variable(void **state)
     (void)state;
     static const char *numeric[] = {"IBC_HTTP_PORT",          "IBC_METRICS_PORT", "IBC_WORKERS",
                                     "IBC_REQUEST_TIMEOUT_MS", "IBC_MAX_BODY",     "IBC_MIGRATE",
-                                    "IBC_EVENTS_GATHER_MS"};
+                                    "IBC_EVENTS_GATHER_MS",   "IBC_IDEMPOTENCY_HOURS"};
     static const char *bad[] = {
         "",
         "abc",
@@ -226,6 +229,7 @@ static void numbers_out_of_range_are_rejected_with_the_range(void **state)
     rejected("IBC_WORKERS", "257");
     rejected("IBC_EVENTS_GATHER_MS", "-1");
     rejected("IBC_EVENTS_GATHER_MS", "10001");
+    rejected("IBC_IDEMPOTENCY_HOURS", "0");
     rejected("IBC_REQUEST_TIMEOUT_MS", "9");
     rejected("IBC_REQUEST_TIMEOUT_MS", "600001");
     rejected("IBC_MAX_BODY", "1023");

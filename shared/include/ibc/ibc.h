@@ -66,6 +66,7 @@ typedef struct {
     long max_body;          /* gateway: default body limit in bytes */
     int max_connections;    /* gateway: open HTTP connections at most */
     int events_gather_ms;   /* consumers: after a short batch, let events gather this long */
+    int idempotency_hours;  /* how long a stored Idempotency-Key reply is kept */
     bool migrate;           /* apply migrations at start */
 } ibc_config;
 
