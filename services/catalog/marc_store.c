@@ -39,6 +39,7 @@ ibc_rc store_import_create(ibc_ctx *ctx, const char *format, const char *syntax,
     /* the file goes as a binary parameter: no escaping of 32 MB */
     const char *fp[] = {json_string_value(json_object_get(*out, "id")), data};
     int lens[] = {0, (int)len}, fmts[] = {0, 1};
+    if (ibc_db_begin(ctx) != IBC_OK) return ctx->err; /* libpq directly: the BEGIN first */
     PGresult *r = PQexecParams(ctx->db, sql_file, 2, NULL, fp, lens, fmts, 0);
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         rc = ibc_db_rc(r);

@@ -210,6 +210,7 @@ ibc_rc store_projections_clear(ibc_ctx *ctx, long long *forgotten)
     /* TRUNCATE cannot be prepared; it takes ACCESS EXCLUSIVE locks, the inbox
      * first (the consumers lock it first too), so that no event is applied
      * half before and half after the clearing. */
+    if (ibc_db_begin(ctx) != IBC_OK) return ctx->err; /* libpq directly: the BEGIN first */
     r = PQexec(ctx->db, "TRUNCATE inbox, p_records, p_items, p_readers, p_loans, "
                         "p_loan_activity, p_staff, p_completions, p_projects, p_project_status");
     ibc_rc rc = IBC_OK;

@@ -99,9 +99,154 @@ static void fail_from_result(ibc_ctx *ctx, PGresult *res)
     }
 }
 
+/* The connection (of this thread) whose transaction's BEGIN has not been
+ * sent: it travels with the first statement, and a transaction that never
+ * ran one costs nothing. */
+static _Thread_local const PGconn *begin_pending;
+
+void ibc_db_begin_deferred(PGconn *c)
+{
+    begin_pending = c;
+}
+
+bool ibc_db_begin_is_pending(const PGconn *c)
+{
+    return begin_pending == c;
+}
+
+ibc_rc ibc_db_begin(ibc_ctx *ctx)
+{
+    if (begin_pending != ctx->db) return IBC_OK;
+    begin_pending = NULL;
+    PGresult *r = PQexec(ctx->db, "BEGIN");
+    ibc_rc rc = PQresultStatus(r) == PGRES_COMMAND_OK
+                    ? IBC_OK
+                    : ibc_fail(ctx, IBC_EDB, "the database is not available");
+    PQclear(r);
+    return rc;
+}
+
+#define PIPE_MAX 8
+
+/* Runs [the pending BEGIN] steps[0..n) [COMMIT] in one round trip (libpq's
+ * pipeline mode), preparing a step's statement first when this connection
+ * has not. res[i] gets step i's result when it succeeded (the caller clears
+ * it), else NULL. Returns IBC_OK, or the first failure with ctx failed; after
+ * a failure inside a transaction the caller rolls back. */
+static ibc_rc pipeline(ibc_ctx *ctx, int n, const ibc_db_step *steps, PGresult **res, bool commit)
+{
+    PGconn *c = ctx->db;
+    bool begin = begin_pending == c;
+    begin_pending = NULL;
+    if (n > PIPE_MAX) return ibc_fail(ctx, IBC_EINTERNAL, "too many statements in one pipeline");
+    for (int i = 0; i < n; i++)
+        res[i] = NULL;
+    /* the commands sent, in order: kind 'B'egin, 'P'repare or 'E'xecute step, 'C'ommit */
+    struct {
+        char kind;
+        int step;
+    } cmd[2 + 2 * PIPE_MAX];
+    char names[PIPE_MAX][16];
+    int ncmd = 0;
+    if (!PQenterPipelineMode(c)) return ibc_fail(ctx, IBC_EDB, "the database is not available");
+    bool sent = true;
+    if (begin) {
+        sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+        cmd[ncmd++].kind = 'B';
+    }
+    for (int i = 0; sent && i < n; i++) {
+        const stmt *s = stmt_find(c, steps[i].sql);
+        if (s) {
+            snprintf(names[i], sizeof names[i], "%s", s->name);
+        } else {
+            snprintf(names[i], sizeof names[i], "ibc%u", ++stmt_seq);
+            sent = PQsendPrepare(c, names[i], steps[i].sql, steps[i].nparams, NULL);
+            cmd[ncmd].kind = 'P';
+            cmd[ncmd++].step = i;
+        }
+        if (sent)
+            sent = PQsendQueryPrepared(c, names[i], steps[i].nparams, steps[i].params, NULL, NULL,
+                                       0);
+        cmd[ncmd].kind = 'E';
+        cmd[ncmd++].step = i;
+    }
+    if (sent && commit) {
+        sent = PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+        cmd[ncmd++].kind = 'C';
+    }
+    if (sent) sent = PQpipelineSync(c);
+    ibc_rc rc = IBC_OK;
+    if (!sent) {
+        rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
+        ncmd = 0; /* a broken connection: nothing to read; the runtime resets it */
+    }
+    for (int k = 0; k < ncmd; k++) {
+        PGresult *r = PQgetResult(c);
+        if (!r) {
+            if (rc == IBC_OK) rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
+            break;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        bool good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+        if (good && cmd[k].kind == 'P') {
+            /* prepared: remember it (the cache's array may move) */
+            if (nstmts == capstmts) {
+                size_t cap = capstmts ? capstmts * 2 : 64;
+                stmt *m = realloc(stmts, cap * sizeof *m);
+                if (m) stmts = m, capstmts = cap;
+            }
+            if (nstmts < capstmts) {
+                stmt *s = &stmts[nstmts++];
+                s->conn = c;
+                s->sql = steps[cmd[k].step].sql;
+                snprintf(s->name, sizeof s->name, "%s", names[cmd[k].step]);
+            }
+        }
+        if (good && cmd[k].kind == 'E') {
+            res[cmd[k].step] = r;
+            r = NULL;
+        } else if (!good && st != PGRES_PIPELINE_ABORTED && rc == IBC_OK) {
+            fail_from_result(ctx, r);
+            rc = ctx->err;
+        }
+        PQclear(r);
+        while ((r = PQgetResult(c))) /* the end of this command's results */
+            PQclear(r);
+    }
+    if (ncmd > 0) {
+        PGresult *r = PQgetResult(c); /* PGRES_PIPELINE_SYNC */
+        PQclear(r);
+    }
+    PQexitPipelineMode(c);
+    if (rc != IBC_OK)
+        for (int i = 0; i < n; i++) {
+            PQclear(res[i]);
+            res[i] = NULL;
+        }
+    return rc;
+}
+
+ibc_rc ibc_db_commit(ibc_ctx *ctx, int n, const ibc_db_step *steps)
+{
+    if (n == 0 && begin_pending == ctx->db) {
+        begin_pending = NULL; /* no statement ran: there is nothing to commit */
+        return IBC_OK;
+    }
+    PGresult *res[PIPE_MAX];
+    ibc_rc rc = pipeline(ctx, n, steps, res, true);
+    for (int i = 0; i < n && rc == IBC_OK; i++)
+        PQclear(res[i]);
+    return rc;
+}
+
 /* Runs sql prepared on this connection; NULL with ctx failed on error. */
 PGresult *ibc_db_exec(ibc_ctx *ctx, const char *sql, int nparams, const char *const *params)
 {
+    if (begin_pending == ctx->db) {
+        ibc_db_step step = {sql, nparams, params};
+        PGresult *r = NULL;
+        return pipeline(ctx, 1, &step, &r, false) == IBC_OK ? r : NULL;
+    }
     for (int attempt = 0; attempt < 2; attempt++) {
         stmt *s = stmt_find(ctx->db, sql);
         if (!s) {
@@ -194,6 +339,7 @@ ibc_rc ibc_db_run(ibc_ctx *ctx, const char *sql, int nparams, const char *const 
 
 PGresult *ibc_db_exec_planned(ibc_ctx *ctx, const char *sql, int nparams, const char *const *params)
 {
+    if (ibc_db_begin(ctx) != IBC_OK) return NULL;
     PGresult *r = PQexecParams(ctx->db, sql, nparams, NULL, params, NULL, NULL, 0);
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) return r;

@@ -26,6 +26,23 @@
 static const char sql_emit[] =
     "INSERT INTO outbox(subject, type, source, subject_id, data) VALUES ($1, $2, $3, $4, $5)";
 
+/* The deferred events of an action, in the order emitted: one statement. */
+static const char sql_emit_many[] =
+    "INSERT INTO outbox (subject, type, source, subject_id, data) "
+    "SELECT e->>0, e->>1, e->>2, e->>3, e->4 "
+    "FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS x(e, n) ORDER BY n";
+
+bool ibc_outbox_deferred_step(ibc_ctx *ctx, char **text, const char **param, ibc_db_step *step)
+{
+    *text = NULL;
+    if (!ctx->deferred_events || json_array_size(ctx->deferred_events) == 0) return false;
+    *text = json_dumps(ctx->deferred_events, JSON_COMPACT | JSON_REAL_PRECISION(15));
+    if (!*text) return false;
+    param[0] = *text;
+    *step = (ibc_db_step){sql_emit_many, 1, param};
+    return true;
+}
+
 /* set by ibc_emit, cleared by ibc_outbox_committed */
 static _Thread_local bool emitted;
 
@@ -37,6 +54,14 @@ ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *
     snprintf(subject, sizeof subject, "ibc.evt.%s.%s.%s", ctx->service, entity, verb);
     snprintf(type, sizeof type, "ibcnet.%s.%s.%s", ctx->service, entity, verb);
     snprintf(source, sizeof source, "/ibcnet/%s", ctx->service);
+    if (ctx->deferred_events) {
+        /* written with the action's COMMIT (ibc_outbox_deferred_step) */
+        json_array_append_new(ctx->deferred_events,
+                              json_pack("[s, s, s, s?, o]", subject, type, source, subject_id,
+                                        data ? data : json_null()));
+        emitted = true;
+        return IBC_OK;
+    }
     char *text = json_dumps(data ? data : json_null(),
                             JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
     json_decref(data);

@@ -286,8 +286,18 @@ static void ctx_clear_result(ibc_ctx *ctx)
     ctx->status = 200;
 }
 
+/* Rolls back ctx->db's transaction if one is open; forgets a pending BEGIN. */
+static void end_failed_tx(ibc_ctx *ctx)
+{
+    ibc_db_begin_deferred(NULL);
+    if (PQstatus(ctx->db) == CONNECTION_OK && PQtransactionStatus(ctx->db) != PQTRANS_IDLE)
+        exec_simple(ctx->db, "ROLLBACK");
+}
+
 /* Runs the action once inside a transaction (unless read-only) and returns
- * the encoded reply (caller frees). *rc_out is the handler's result. */
+ * the encoded reply (caller frees). *rc_out is the handler's result. The
+ * BEGIN goes with the first statement, and the events, the Idempotency-Key
+ * reply and the COMMIT go together: a checkout is three round trips. */
 static char *run_once(ibc_ctx *ctx, const ibc_action *act, const json_t *req, const char *payload,
                       ibc_rc *rc_out)
 {
@@ -297,15 +307,17 @@ static char *run_once(ibc_ctx *ctx, const ibc_action *act, const json_t *req, co
     char *out = NULL;
     ibc_rc rc = IBC_OK;
 
-    if (tx && !exec_simple(ctx->db, "BEGIN")) {
-        rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
-        goto done;
+    if (tx) {
+        ibc_db_begin_deferred(ctx->db);
+        ctx->deferred_events = json_array();
     }
     if (idem) {
         char *stored = NULL;
         rc = idem_lookup(ctx, payload, &stored);
         if (rc == IBC_OK && stored) {
-            exec_simple(ctx->db, "ROLLBACK");
+            end_failed_tx(ctx);
+            json_decref(ctx->deferred_events);
+            ctx->deferred_events = NULL;
             *rc_out = IBC_OK;
             return stored;
         }
@@ -315,31 +327,32 @@ static char *run_once(ibc_ctx *ctx, const ibc_action *act, const json_t *req, co
     if (rc == IBC_OK && ctx->err != IBC_OK) rc = ctx->err;
     if (rc != IBC_OK && ctx->err == IBC_OK) ibc_fail(ctx, rc, "%s", ibc_rc_title(rc));
     out = encode_reply(ctx, rc, body);
-    if (rc == IBC_OK && idem) {
+    if (tx && rc == IBC_OK) {
+        ibc_db_step steps[2];
+        const char *ev_param[1];
+        char *ev_text = NULL;
+        int n = 0;
+        if (ibc_outbox_deferred_step(ctx, &ev_text, ev_param, &steps[n])) n++;
         const char *p[] = {ctx->principal, ctx->idempotency_key, payload, ctx->action, out};
-        PGresult *r = ibc_db_exec(ctx, sql_idem_put, 5, p);
-        if (!r) rc = ctx->err == IBC_ECONFLICT ? IBC_ERETRY : ctx->err;
-        PQclear(r);
+        if (idem) steps[n++] = (ibc_db_step){sql_idem_put, 5, p};
+        if (json_array_size(ctx->deferred_events) > 0 && !ev_text)
+            rc = ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+        else
+            rc = ibc_db_commit(ctx, n, steps);
+        free(ev_text);
+        if (rc == IBC_OK) ibc_outbox_committed();
+        /* the key's row was written by a concurrent call with the same key */
+        else if (idem && rc == IBC_ECONFLICT) rc = IBC_ERETRY;
     }
-    if (tx) {
-        if (rc == IBC_OK) {
-            PGresult *r = PQexec(ctx->db, "COMMIT");
-            if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-                rc = ibc_db_rc(r);
-                ibc_fail(ctx, rc, "the change could not be committed: %s",
-                         PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
-                             ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)
-                             : "connection lost");
-            } else {
-                ibc_outbox_committed();
-            }
-            PQclear(r);
-        } else {
-            exec_simple(ctx->db, "ROLLBACK");
-        }
-    }
+    if (tx && rc != IBC_OK) end_failed_tx(ctx);
+    if (tx) ibc_db_begin_deferred(NULL);
 done:
+    if (tx) {
+        json_decref(ctx->deferred_events);
+        ctx->deferred_events = NULL;
+    }
     if (rc != IBC_OK) {
+        if (tx) end_failed_tx(ctx);
         free(out);
         out = NULL;
         if (idem && rc != IBC_ERETRY && PQstatus(ctx->db) == CONNECTION_OK) {

@@ -17,6 +17,9 @@ ibc_rc ibc_bus_ensure_stream(natsConnection *nc);
 ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const char *schema);
 /* Stops the relay thread and waits for it. */
 void ibc_outbox_relay_stop(void);
+/* The statement that writes ctx->deferred_events (in one INSERT): false when
+ * there are none. *text (free it after the step ran) backs param[0]. */
+bool ibc_outbox_deferred_step(ibc_ctx *ctx, char **text, const char **param, ibc_db_step *step);
 
 /* Starts one durable pull consumer thread per subscription (consumer.c). */
 ibc_rc ibc_consumers_start(natsConnection *nc, const ibc_config *cfg, const char *service,

@@ -104,6 +104,7 @@ typedef struct ibc_ctx {
     unsigned stream_seq;
     char *stream_buf;      /* small writes are gathered into 64 KiB chunks */
     size_t stream_len;
+    json_t *deferred_events; /* runtime: a write action's events, written with its COMMIT */
 } ibc_ctx;
 
 /* Records the error and a sentence for the caller; returns rc. */
@@ -170,6 +171,24 @@ PGresult *ibc_db_exec_planned(ibc_ctx *ctx, const char *sql, int nparams,
                               const char *const *params);
 ibc_rc ibc_db_json_planned(ibc_ctx *ctx, json_t **out, const char *sql, int nparams,
                            const char *const *params);
+/* A write action's transaction: the runtime defers its BEGIN, which then
+ * travels with the first statement run through ibc_db_* (one round trip less),
+ * and sends its events, its Idempotency-Key reply and COMMIT in one round trip
+ * (libpq's pipeline mode). Code that uses ctx->db with libpq directly in a
+ * write action calls ibc_db_begin() first. */
+typedef struct {
+    const char *sql; /* prepared once per connection, keyed by this address */
+    int nparams;
+    const char *const *params;
+} ibc_db_step;
+void ibc_db_begin_deferred(PGconn *conn); /* NULL: none pending */
+bool ibc_db_begin_is_pending(const PGconn *conn);
+/* Sends the pending BEGIN of ctx->db now (no-op when none is pending). */
+ibc_rc ibc_db_begin(ibc_ctx *ctx);
+/* Runs steps[0..n) (at most 8) and COMMIT in one round trip, with the pending
+ * BEGIN when no statement ran yet (and nothing at all when n is 0 too). On
+ * failure the transaction is left for the caller to roll back. */
+ibc_rc ibc_db_commit(ibc_ctx *ctx, int n, const ibc_db_step *steps);
 /* Maps a failed result's SQLSTATE to an rc (23505 → conflict, 22xxx → invalid, ...). */
 ibc_rc ibc_db_rc(const PGresult *res);
 /* Connects with the DSN, sets search_path to `schema`,public (schema may be NULL).
