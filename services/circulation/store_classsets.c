@@ -28,7 +28,7 @@ static const char sql_issue[] =
     "ins AS (INSERT INTO loans (item_id, record_id, school, reader_id, due_date, kind, "
     "class_set_id, created_by) SELECT f.id, n.record_id, $1, n.reader_id, $4::date, 'classset', "
     "$5::uuid, $6 FROM need n JOIN free f ON f.record_id = n.record_id AND f.k = n.k "
-    "ON CONFLICT (item_id) WHERE returned_at IS NULL DO NOTHING "
+    "ON CONFLICT (item_id) WHERE returned_at IS NULL AND item_id IS NOT NULL DO NOTHING "
     "RETURNING id, item_id, record_id, reader_id, due_date, loaned_at), "
     "cells AS (SELECT rd.id AS reader_id, recs.record_id, recs.ord, ins.id AS loan_id, "
     "ins.item_id, CASE WHEN ins.id IS NOT NULL THEN 'issued' WHEN NOT EXISTS (SELECT 1 FROM need "

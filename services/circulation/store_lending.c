@@ -150,10 +150,13 @@ ibc_rc store_loan_insert(ibc_ctx *ctx, const store_item_state *it, const char *s
     return IBC_OK;
 }
 
+/* The copy is looked up first (an InitPlan), so that the loan is found by the
+ * copy's id in the unique index of open loans, whatever the statistics say
+ * about how many loans are open (see migration 0004). */
 static const char sql_close[] =
     "UPDATE loans l SET returned_at = clock_timestamp() FROM items i "
-    "WHERE i.barcode = $1 AND l.item_id = i.id AND l.returned_at IS NULL "
-    "AND ($2 = '' OR l.school = $2) "
+    "WHERE l.item_id = (SELECT x.id FROM items x WHERE x.barcode = $1) AND i.id = l.item_id "
+    "AND l.returned_at IS NULL AND ($2 = '' OR l.school = $2) "
     "RETURNING jsonb_build_object('loan', loan_json(l), 'item_school', i.school, "
     "'item_status', i.status, 'waiting', EXISTS (SELECT 1 FROM holds h "
     "WHERE h.record_id = l.record_id AND h.school = l.school AND h.state = 'waiting'))";
