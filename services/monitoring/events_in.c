@@ -77,19 +77,39 @@ ibc_rc on_catalog_event(ibc_ctx *ctx, const char *subject, const json_t *event)
     return IBC_OK;
 }
 
-/* circulation: loans (created, renewed, returned) and readers. */
-ibc_rc on_circulation_event(ibc_ctx *ctx, const char *subject, const json_t *event)
+/* circulation: loans (created, renewed, returned) and readers. A delivered
+ * batch's loan events are applied with two statements: every loan's activity
+ * first, then the returns (a loan's return always follows its creation, so
+ * this order is one the events could have had); reader events one by one, in
+ * order. */
+ibc_rc on_circulation_events(ibc_ctx *ctx, size_t n, const char *const *subjects,
+                             const json_t *const *events)
 {
-    event_in e;
-    ibc_rc rc = parse(ctx, subject, event, &e);
-    if (rc != IBC_OK) return rc;
-    if (is(&e, "loan", "created") || is(&e, "loan", "renewed"))
-        return proj_loan_activity(ctx, e.data, e.verb, e.time);
-    if (is(&e, "loan", "returned")) return proj_loan_returned(ctx, e.data, e.time);
-    if (is(&e, "reader", "created") || is(&e, "reader", "updated"))
-        return proj_reader_upsert(ctx, e.data, e.time);
-    if (is(&e, "reader", "deleted")) return proj_reader_delete(ctx, e.data, e.time);
-    return IBC_OK;
+    json_t *activity = json_array(), *returned = json_array();
+    ibc_rc rc = IBC_OK;
+    for (size_t k = 0; k < n && rc == IBC_OK; k++) {
+        event_in e;
+        if ((rc = parse(ctx, subjects[k], events[k], &e)) != IBC_OK) break;
+        bool act = is(&e, "loan", "created") || is(&e, "loan", "renewed");
+        if (act || is(&e, "loan", "returned")) {
+            if (!str(e.data, "id") || !*str(e.data, "id")) {
+                rc = ibc_fail(ctx, IBC_EINVAL, "the event's data has no 'id'");
+                break;
+            }
+            json_array_append_new(act ? activity : returned,
+                                  json_pack("{s:O, s:s?, s:s}", "d", (json_t *)e.data, "t", e.time, "v",
+                                            e.verb));
+        } else if (is(&e, "reader", "created") || is(&e, "reader", "updated")) {
+            rc = proj_reader_upsert(ctx, e.data, e.time);
+        } else if (is(&e, "reader", "deleted")) {
+            rc = proj_reader_delete(ctx, e.data, e.time);
+        }
+    }
+    if (rc == IBC_OK && json_array_size(activity)) rc = proj_loans_activity(ctx, activity);
+    if (rc == IBC_OK && json_array_size(returned)) rc = proj_loans_returned(ctx, returned);
+    json_decref(activity);
+    json_decref(returned);
+    return rc;
 }
 
 /* training: staff and completed (or cancelled) enrolments. */

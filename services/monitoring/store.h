@@ -100,9 +100,10 @@ ibc_rc proj_record_delete(ibc_ctx *ctx, const char *id, const char *time);
 ibc_rc proj_record_merge(ibc_ctx *ctx, const char *kept, const char *merged, const char *time);
 /* status NULL: the data's own status */
 ibc_rc proj_item_upsert(ibc_ctx *ctx, const json_t *data, const char *status, const char *time);
-/* verb: created or renewed */
-ibc_rc proj_loan_activity(ibc_ctx *ctx, const json_t *data, const char *verb, const char *time);
-ibc_rc proj_loan_returned(ibc_ctx *ctx, const json_t *data, const char *time);
+/* Loan events of a batch at once: an array of {d: data with an id, t: time
+ * or null, v: verb}; activity is created or renewed. */
+ibc_rc proj_loans_activity(ibc_ctx *ctx, const json_t *events);
+ibc_rc proj_loans_returned(ibc_ctx *ctx, const json_t *events);
 ibc_rc proj_reader_upsert(ibc_ctx *ctx, const json_t *data, const char *time);
 /* marks the reader gone (registered readers no longer count it) */
 ibc_rc proj_reader_delete(ibc_ctx *ctx, const json_t *data, const char *time);

@@ -89,28 +89,40 @@ ibc_rc proj_item_upsert(ibc_ctx *ctx, const json_t *data, const char *status, co
     return rc == IBC_OK ? apply(ctx, sql_item_upsert, data, time, 1, extra) : rc;
 }
 
-static const char sql_loan_activity[] = EVENT
+/* Loan events in bulk: $1 is an array of {d: data, t: time, v: verb}. */
+#define EVENTS                                                                                  \
+    "WITH e AS (SELECT x->'d' AS d, coalesce((x->>'t')::timestamptz, now()) AS t, "             \
+    "x->>'v' AS v, n FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(x, n)) "
+
+static const char sql_loans_activity[] = EVENTS
     ", l AS (INSERT INTO p_loans (id, school, reader_id, item_id, created_at) "
-    "SELECT d->>'id', d->>'school', d->>'reader_id', d->>'item_id', t FROM e "
+    "SELECT d->>'id', d->>'school', d->>'reader_id', d->>'item_id', t FROM e ORDER BY n "
     "ON CONFLICT (id) DO NOTHING) "
     "INSERT INTO p_loan_activity (loan_id, verb, reader_id, school, at) "
-    "SELECT d->>'id', $3::text, d->>'reader_id', d->>'school', t FROM e ON CONFLICT DO NOTHING";
+    "SELECT d->>'id', v, d->>'reader_id', d->>'school', t FROM e ORDER BY n ON CONFLICT DO NOTHING";
 
-ibc_rc proj_loan_activity(ibc_ctx *ctx, const json_t *data, const char *verb, const char *time)
+static const char sql_loans_returned[] = EVENTS
+    "UPDATE p_loans l SET returned_at = coalesce((e.d->>'returned_at')::timestamptz, e.t) "
+    "FROM e WHERE l.id = e.d->>'id'";
+
+static ibc_rc apply_many(ibc_ctx *ctx, const char *sql, const json_t *events)
 {
-    ibc_rc rc = need_id(ctx, data, "id");
-    const char *extra[] = {verb};
-    return rc == IBC_OK ? apply(ctx, sql_loan_activity, data, time, 1, extra) : rc;
+    char *text = su_text(ctx, events);
+    if (!text) return ctx->err;
+    const char *p[] = {text};
+    ibc_rc rc = ibc_db_run(ctx, sql, 1, p);
+    free(text);
+    return rc;
 }
 
-static const char sql_loan_returned[] =
-    EVENT "UPDATE p_loans l SET returned_at = coalesce((d->>'returned_at')::timestamptz, t) "
-          "FROM e WHERE l.id = d->>'id'";
-
-ibc_rc proj_loan_returned(ibc_ctx *ctx, const json_t *data, const char *time)
+ibc_rc proj_loans_activity(ibc_ctx *ctx, const json_t *events)
 {
-    ibc_rc rc = need_id(ctx, data, "id");
-    return rc == IBC_OK ? apply(ctx, sql_loan_returned, data, time, 0, NULL) : rc;
+    return apply_many(ctx, sql_loans_activity, events);
+}
+
+ibc_rc proj_loans_returned(ibc_ctx *ctx, const json_t *events)
+{
+    return apply_many(ctx, sql_loans_returned, events);
 }
 
 /* $3: "deleted" marks the reader gone */
