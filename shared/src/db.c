@@ -48,6 +48,24 @@ static stmt *stmt_find(const PGconn *c, const char *sql)
     return NULL;
 }
 
+/* Remembers that sql is prepared on c as name; NULL when out of memory (the
+ * statement is then prepared again next time). */
+static stmt *stmt_add(const PGconn *c, const char *sql, const char *name)
+{
+    if (nstmts == capstmts) {
+        size_t cap = capstmts ? capstmts * 2 : 64;
+        stmt *m = realloc(stmts, cap * sizeof *m);
+        if (!m) return NULL;
+        stmts = m;
+        capstmts = cap;
+    }
+    stmt *s = &stmts[nstmts++];
+    s->conn = c;
+    s->sql = sql;
+    snprintf(s->name, sizeof s->name, "%s", name);
+    return s;
+}
+
 /* Forgets the statements prepared on c (after a reset they are gone). */
 static void stmt_forget(const PGconn *c)
 {
@@ -188,20 +206,14 @@ static ibc_rc pipeline(ibc_ctx *ctx, int n, const ibc_db_step *steps, PGresult *
         }
         ExecStatusType st = PQresultStatus(r);
         bool good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-        if (good && cmd[k].kind == 'P') {
-            /* prepared: remember it (the cache's array may move) */
-            if (nstmts == capstmts) {
-                size_t cap = capstmts ? capstmts * 2 : 64;
-                stmt *m = realloc(stmts, cap * sizeof *m);
-                if (m) stmts = m, capstmts = cap;
-            }
-            if (nstmts < capstmts) {
-                stmt *s = &stmts[nstmts++];
-                s->conn = c;
-                s->sql = steps[cmd[k].step].sql;
-                snprintf(s->name, sizeof s->name, "%s", names[cmd[k].step]);
-            }
+        if (good && cmd[k].kind == 'C' && strcmp(PQcmdStatus(r), "COMMIT") != 0 && rc == IBC_OK) {
+            /* COMMIT of a transaction an earlier statement had failed: PostgreSQL
+             * rolls back and says so only in the command tag */
+            rc = ibc_fail(ctx, IBC_EDB, "the change could not be committed");
+            ibc_log(IBC_LOG_ERROR, ctx->request_id, "%s: COMMIT rolled back a failed transaction",
+                    ctx->action);
         }
+        if (good && cmd[k].kind == 'P') stmt_add(c, steps[cmd[k].step].sql, names[cmd[k].step]);
         if (good && cmd[k].kind == 'E') {
             res[cmd[k].step] = r;
             r = NULL;
@@ -248,32 +260,22 @@ PGresult *ibc_db_exec(ibc_ctx *ctx, const char *sql, int nparams, const char *co
         return pipeline(ctx, 1, &step, &r, false) == IBC_OK ? r : NULL;
     }
     for (int attempt = 0; attempt < 2; attempt++) {
-        stmt *s = stmt_find(ctx->db, sql);
-        if (!s) {
-            if (nstmts == capstmts) {
-                size_t cap = capstmts ? capstmts * 2 : 64;
-                stmt *n = realloc(stmts, cap * sizeof *n);
-                if (!n) {
-                    ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-                    return NULL;
-                }
-                stmts = n;
-                capstmts = cap;
-            }
-            s = &stmts[nstmts];
-            snprintf(s->name, sizeof s->name, "ibc%u", ++stmt_seq);
-            PGresult *p = PQprepare(ctx->db, s->name, sql, nparams, NULL);
+        const stmt *s = stmt_find(ctx->db, sql);
+        char name[16];
+        if (s) {
+            snprintf(name, sizeof name, "%s", s->name);
+        } else {
+            snprintf(name, sizeof name, "ibc%u", ++stmt_seq);
+            PGresult *p = PQprepare(ctx->db, name, sql, nparams, NULL);
             if (PQresultStatus(p) != PGRES_COMMAND_OK) {
                 fail_from_result(ctx, p);
                 PQclear(p);
                 return NULL;
             }
             PQclear(p);
-            s->conn = ctx->db;
-            s->sql = sql;
-            nstmts++;
+            stmt_add(ctx->db, sql, name);
         }
-        PGresult *r = PQexecPrepared(ctx->db, s->name, nparams, params, NULL, NULL, 0);
+        PGresult *r = PQexecPrepared(ctx->db, name, nparams, params, NULL, NULL, 0);
         ExecStatusType st = PQresultStatus(r);
         if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
         const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);

@@ -344,15 +344,14 @@ static char *run_once(ibc_ctx *ctx, const ibc_action *act, const json_t *req, co
         /* the key's row was written by a concurrent call with the same key */
         else if (idem && rc == IBC_ECONFLICT) rc = IBC_ERETRY;
     }
-    if (tx && rc != IBC_OK) end_failed_tx(ctx);
-    if (tx) ibc_db_begin_deferred(NULL);
 done:
     if (tx) {
+        if (rc != IBC_OK) end_failed_tx(ctx);
+        ibc_db_begin_deferred(NULL);
         json_decref(ctx->deferred_events);
         ctx->deferred_events = NULL;
     }
     if (rc != IBC_OK) {
-        if (tx) end_failed_tx(ctx);
         free(out);
         out = NULL;
         if (idem && rc != IBC_ERETRY && PQstatus(ctx->db) == CONNECTION_OK) {
