@@ -5,10 +5,16 @@
 #include "store.h"
 
 #include <stdio.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char sql_future[] = "SELECT $1::timestamptz > now()";
+/* 1 when the time is ahead and within a year, 0 when it has passed, 2 when
+ * it is further (or 'infinity') */
+static const char sql_future[] =
+    "SELECT CASE WHEN NOT isfinite($1::timestamptz) "
+    "OR $1::timestamptz > now() + interval '1 year' THEN 2 "
+    "WHEN $1::timestamptz > now() THEN 1 ELSE 0 END";
 static const char sql_copies[] =
     "SELECT count(*) FROM items WHERE record_id = $1::uuid AND school = $2 "
     "AND status NOT IN ('written_off', 'lost')";
@@ -51,8 +57,11 @@ ibc_rc store_hold_place(ibc_ctx *ctx, const char *record_id, const char *reader_
                         rd.status);
     if (expires_at) {
         const char *p[] = {expires_at};
-        long future = scalar(ctx, sql_future, 1, p);
-        if (future < 0 && ctx->err != IBC_EINVAL) return ctx->err;
+        /* a date and time, not one of PostgreSQL's words ('tomorrow', 'epoch') */
+        bool dated = strlen(expires_at) >= 10 && isdigit((unsigned char)expires_at[0]) &&
+                     expires_at[4] == '-';
+        long future = dated ? scalar(ctx, sql_future, 1, p) : -1;
+        if (future < 0 && dated && ctx->err != IBC_EINVAL) return ctx->err;
         if (future < 0)
             return ibc_fail(ctx, IBC_EINVAL,
                             "'expires_at' must be a date and time like 2025-06-01T18:00:00+03:00, "
@@ -60,6 +69,11 @@ ibc_rc store_hold_place(ibc_ctx *ctx, const char *record_id, const char *reader_
                             expires_at);
         if (future == 0)
             return ibc_fail(ctx, IBC_EINVAL, "'expires_at' %s is in the past", expires_at);
+        if (future == 2)
+            return ibc_fail(ctx, IBC_EINVAL,
+                            "'expires_at' %.40s is more than a year ahead; a hold waits a year "
+                            "at most",
+                            expires_at);
     }
     long n;
     if ((rc = store_copies(ctx, record_id, rd.school, &n)) != IBC_OK) return rc;

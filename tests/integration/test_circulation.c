@@ -381,11 +381,18 @@ static void holds_queue_per_record_and_school(void **state)
     assert_int_equal(r->status, 409);
     assert_non_null(strstr(r->body, "transfer"));
     h_free(r);
-    r = h_post(lib, "/api/v1/circulation/holds",
-               "{\"record_id\":\"%s\",\"reader_id\":\"%s\",\"expires_at\":\"yesterday\"}", rec, r4);
-    assert_int_equal(r->status, 400);
-    assert_non_null(strstr(r->body, "expires_at"));
-    h_free(r);
+    /* a time that has passed, that never comes, that is years ahead, or a word */
+    static const char *const bad_expiry[] = {"yesterday", "infinity", "tomorrow",
+                                             "2999-01-01T00:00:00Z", "2020-01-01T00:00:00Z",
+                                             "-infinity", "epoch"};
+    for (size_t i = 0; i < sizeof bad_expiry / sizeof *bad_expiry; i++) {
+        r = h_post(lib, "/api/v1/circulation/holds",
+                   "{\"record_id\":\"%s\",\"reader_id\":\"%s\",\"expires_at\":\"%s\"}", rec, r4,
+                   bad_expiry[i]);
+        assert_int_equal(r->status, 400);
+        assert_non_null(strstr(r->body, "expires_at"));
+        h_free(r);
+    }
 
     /* someone waits: no renewal */
     char path[128];
