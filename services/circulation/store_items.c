@@ -58,6 +58,12 @@ ibc_rc store_item_state_get(ibc_ctx *ctx, const char *id, store_item_state *st)
     return rc;
 }
 
+/* The catalog's event and a first lookup (a checkout or a class set meeting a
+ * copy whose event has not been applied yet) may write the same copy at the
+ * same moment. ON CONFLICT (id) settles the id, but the barcode's unique
+ * index is no arbiter: the second insert failed with a unique violation (a
+ * class set answered 409). Writers of one barcode take turns instead. */
+static const char sql_lock_barcode[] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 4))";
 static const char sql_free_barcode[] =
     "UPDATE items SET barcode = NULL WHERE barcode = $1 AND id <> $2::uuid";
 static const char sql_upsert[] =
@@ -79,7 +85,10 @@ ibc_rc store_item_upsert(ibc_ctx *ctx, const json_t *item, const char *status_ov
     char ver[24];
     snprintf(ver, sizeof ver, "%lld", (long long)json_integer_value(v));
     const char *p[] = {barcode, id};
-    PGresult *r = ibc_db_exec(ctx, sql_free_barcode, 2, p);
+    PGresult *r = barcode ? ibc_db_exec(ctx, sql_lock_barcode, 1, p) : NULL;
+    if (barcode && !r) return ctx->err;
+    PQclear(r);
+    r = ibc_db_exec(ctx, sql_free_barcode, 2, p);
     if (!r) return ctx->err;
     PQclear(r);
     const char *q[] = {id,
