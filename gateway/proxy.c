@@ -266,13 +266,6 @@ static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms
     return ret;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int handle(const struct _u_request *req, struct _u_response *resp, const char *rid,
                   const gw_route **matched)
 {
@@ -435,7 +428,7 @@ done:
 int gw_api_callback(const struct _u_request *req, struct _u_response *resp, void *data)
 {
     (void)data;
-    double t0 = now_s();
+    double t0 = ibc_monotonic_s();
     char rid[65];
     const char *given = u_map_get_case(req->map_header, "Ibc-Request-Id");
     if (!given) given = u_map_get_case(req->map_header, "X-Request-Id");
@@ -456,7 +449,7 @@ int gw_api_callback(const struct _u_request *req, struct _u_response *resp, void
              rt ? rt->path : "unmatched");
     ibc_metric_observe(ibc_histogram("ibc_http_request_duration_seconds",
                                      "HTTP request time by route", labels),
-                       now_s() - t0);
+                       ibc_monotonic_s() - t0);
     if (resp->status >= 500)
         ibc_log(IBC_LOG_WARN, rid, "%s %s -> %ld", req->http_verb, req->url_path, resp->status);
     return ret;

@@ -373,20 +373,13 @@ static ibc_rc finish(ibc_ctx *ctx, const job *j, const char *error)
     return rc;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* A writer: reads the rest of its segment and commits it batch by batch. */
 static void *run_segment(void *arg)
 {
     segment *sg = arg;
     const job *j = sg->j;
     ibc_ctx *ctx = &sg->ctx;
-    double t0 = now_s();
+    double t0 = ibc_monotonic_s();
     ctx->db = ibc_db_connect(j->dsn, "catalog");
     marc_reader *rd = marc_reader_open(j->data, (size_t)sg->end, j->syntax, j->charset);
     entry *batch = calloc(BATCH_RECORDS, sizeof *batch);
@@ -419,9 +412,9 @@ static void *run_segment(void *arg)
                 bytes += (long)strlen(rec.marcxml);
             }
         }
-        double t1 = now_s();
+        double t1 = ibc_monotonic_s();
         if (n > 0) rc = commit(sg, batch, n, marc_reader_offset(rd));
-        sg->t_db += now_s() - t1;
+        sg->t_db += ibc_monotonic_s() - t1;
         sg->count += (long)n;
         for (size_t i = 0; i < n; i++)
             entry_clear(&batch[i]);
@@ -434,7 +427,7 @@ done:
     free(batch);
     if (ctx->db) ibc_db_close(ctx->db);
     ctx->db = NULL;
-    sg->t_all = now_s() - t0;
+    sg->t_all = ibc_monotonic_s() - t0;
     return NULL;
 }
 
@@ -468,7 +461,7 @@ static ibc_rc run_segments(ibc_ctx *ctx, const job *j, const json_t *segs)
     size_t n = json_array_size(segs);
     segment *sg = calloc(n, sizeof *sg);
     if (!sg) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-    double t0 = now_s();
+    double t0 = ibc_monotonic_s();
     for (size_t i = 0; i < n; i++) {
         const json_t *s = json_array_get(segs, i);
         segment *g = &sg[i];
@@ -505,7 +498,7 @@ static ibc_rc run_segments(ibc_ctx *ctx, const job *j, const json_t *segs)
             rc = ibc_fail(ctx, sg[i].rc, "segment %d: %s", sg[i].seg, sg[i].ctx.err_detail);
         }
     }
-    double dt = now_s() - t0;
+    double dt = ibc_monotonic_s() - t0;
     ibc_log(IBC_LOG_INFO, j->id,
             "import %s: %zu writers read %ld records in %.2f s (%.0f a second; %.2f s of "
             "writer time in the database)",

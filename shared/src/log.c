@@ -49,3 +49,10 @@ void ibc_log(ibc_log_level lvl, const char *request_id, const char *fmt, ...)
     pthread_mutex_unlock(&log_lock);
     free(text);
 }
+
+double ibc_monotonic_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}

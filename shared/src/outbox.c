@@ -196,20 +196,13 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
     return n;
 }
 
-static double mono_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Stored Idempotency-Key replies older than IBC_IDEMPOTENCY_HOURS are
  * forgotten, every ten minutes, 10,000 rows a statement (short
  * transactions); any replica may do it. The relay's thread does it because
  * it is the service's one housekeeping connection. */
 static void purge_idempotency(relay *rl, PGconn *db)
 {
-    double now = mono_s();
+    double now = ibc_monotonic_s();
     if (now < rl->next_purge) return;
     rl->next_purge = now + 600;
     char hours[16];

@@ -371,13 +371,6 @@ done:
     return out;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static const char *header_or(natsMsg *m, const char *name, const char *dflt)
 {
     const char *v = NULL;
@@ -391,7 +384,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     (void)sub;
     ibc_worker *w = closure;
     service *svc = w->svc;
-    double t0 = now_s();
+    double t0 = ibc_monotonic_s();
     const char *subject = natsMsg_GetSubject(msg);
     const char *reply_to = natsMsg_GetReply(msg);
     const char *action_name = subject + strlen(svc->prefix);
@@ -470,7 +463,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
              act ? act->name : "unknown");
     ibc_metric_observe(ibc_histogram("ibc_request_duration_seconds",
                                      "Time to handle a request, by action", labels),
-                       now_s() - t0);
+                       ibc_monotonic_s() - t0);
     ctx_clear_result(&ctx);
     free(ctx.stream_buf);
     free(out);

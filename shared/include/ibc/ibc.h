@@ -46,6 +46,8 @@ const char *ibc_rc_title(ibc_rc rc);
 /* ---------------------------------------------------------------- logging */
 typedef enum { IBC_LOG_DEBUG, IBC_LOG_INFO, IBC_LOG_WARN, IBC_LOG_ERROR } ibc_log_level;
 /* Sets the service name written on every line and the minimum level. */
+/* Seconds on the monotonic clock: for timing and deadlines, never for dates. */
+double ibc_monotonic_s(void);
 void ibc_log_init(const char *service, const char *level);
 /* Writes one JSON line to stderr; request_id may be NULL. */
 void ibc_log(ibc_log_level lvl, const char *request_id, const char *fmt, ...)
