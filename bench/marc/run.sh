@@ -24,7 +24,7 @@ export IBC_PG_PORT=${IBC_PG_PORT:-34432} IBC_NATS_PORT=${IBC_NATS_PORT:-34222}
 export IBC_HTTP_PORT=${IBC_HTTP_PORT:-34080} IBC_METRICS_BASE=${IBC_METRICS_BASE:-34100}
 export IBC_IMPORT_WRITERS=${IBC_IMPORT_WRITERS:-2}
 export IBC_REQUEST_TIMEOUT_MS=${IBC_REQUEST_TIMEOUT_MS:-10000}
-source_file=${MARC_SOURCE:-$root/../shared/data/marc/rusmarc-nlr-cp1251.iso}
+source_file=${MARC_SOURCE:-$root/tests/data/marc/rusmarc-nlr-cp1251.iso}
 work=$IBC_RUN_DIR/bench-marc
 mkdir -p "$work"
 

@@ -333,10 +333,15 @@ int h_stack(const char *cmd, const char *name)
     return system(line);
 }
 
-const char *h_shared_dir(void)
+const char *h_marc_dir(void)
 {
-    const char *d = getenv("IBC_SHARED_DIR");
-    return d ? d : "../shared";
+    const char *d = getenv("IBC_MARC_DIR");
+    if (!d || !*d) {
+        /* a missing fixture must fail the test, never skip it */
+        fprintf(stderr, "harness: IBC_MARC_DIR is not set (CTest passes tests/data/marc)\n");
+        exit(1);
+    }
+    return d;
 }
 
 long h_poll_int(const char *key, const char *path, const char *member, long want, int timeout_ms)

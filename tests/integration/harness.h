@@ -77,7 +77,7 @@ void h_events_close(h_events *ev);
 
 /* Runs the stack fixture: h_stack("stop", "training") / h_stack("start", ...). 0 on success. */
 int h_stack(const char *cmd, const char *name);
-/* Path of the team's shared folder (../shared of the checkout), for MARC fixtures. */
-const char *h_shared_dir(void);
+/* The MARC fixtures (tests/data/marc, passed by CTest as IBC_MARC_DIR). */
+const char *h_marc_dir(void);
 
 #endif

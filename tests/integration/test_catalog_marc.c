@@ -1,5 +1,5 @@
 /* MARC import and export through the gateway, with the real files of
- * ../shared/data/marc: every good record arrives with its fields, every bad
+ * tests/data/marc: every good record arrives with its fields, every bad
  * one is reported with its position, bad requests are a clear 4xx, holdings
  * become items, export streams each syntax, and a job interrupted by a
  * restart of the catalog resumes where it stopped. Reruns on the same database
@@ -18,7 +18,7 @@
 static char *fixture(const char *name, size_t *len)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/data/marc/%s", h_shared_dir(), name);
+    snprintf(path, sizeof path, "%s/%s", h_marc_dir(), name);
     FILE *f = fopen(path, "rb");
     if (!f) fail_msg("cannot open fixture %s", path);
     fseek(f, 0, SEEK_END);

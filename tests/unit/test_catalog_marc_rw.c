@@ -1,5 +1,5 @@
 /* MARC reading, mapping and writing (marc_reader.c, marc_map.c, marc_writer.c)
- * against the real files in ../shared/data/marc: each good record is read with
+ * against the real files in tests/data/marc: each good record is read with
  * its title, authors, ISBN, year and classification, each bad one is refused
  * with its position and offset, and a record written out reads back the same. */
 #include "../../services/catalog/marc_map.h"
@@ -21,14 +21,14 @@
 static const char *marc_dir(void)
 {
     static char dir[1024];
-    const char *shared = getenv("IBC_SHARED_DIR");
-    if (shared) {
-        snprintf(dir, sizeof dir, "%s/data/marc", shared);
+    const char *given = getenv("IBC_MARC_DIR");
+    if (given) {
+        snprintf(dir, sizeof dir, "%s", given);
     } else {
-        /* tests/unit/ -> the checkout -> ../shared */
+        /* run by hand: tests/unit/ -> tests/data/marc of the same checkout */
         snprintf(dir, sizeof dir, "%s", __FILE__);
         char *cut = strstr(dir, "/tests/unit/");
-        if (cut) strcpy(cut, "/../shared/data/marc");
+        if (cut) strcpy(cut, "/tests/data/marc");
     }
     return dir;
 }
