@@ -5,6 +5,7 @@
  * Idempotency-Key, encodes the reply, and counts and times the call. */
 #include "ibc/admin_http.h"
 #include "ibc/bus.h"
+#include "ibc/discovery.h"
 #include "ibc/envelope.h"
 #include "ibc/metrics.h"
 
@@ -29,7 +30,9 @@ struct service {
     ibc_config cfg;
     natsConnection *nc;
     ibc_worker *workers;
-    char prefix[128]; /* "ibc.rpc.<name>." */
+    char prefix[128];       /* "ibc.rpc.<name>." */
+    const char **endpoints; /* the actions' names, then "ping": $SRV's endpoints */
+    ibc_discovery *discovery;
 };
 
 /* the running service, for calls and streams made from any thread */
@@ -461,9 +464,15 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
                    1);
     snprintf(labels, sizeof labels, "service=\"%s\",action=\"%.80s\"", svc->def->name,
              act ? act->name : "unknown");
+    double took = ibc_monotonic_s() - t0;
     ibc_metric_observe(ibc_histogram("ibc_request_duration_seconds",
                                      "Time to handle a request, by action", labels),
-                       ibc_monotonic_s() - t0);
+                       took);
+    ibc_discovery_count(svc->discovery,
+                        act == &builtin_ping ? svc->def->nactions
+                        : act                ? (size_t)(act - svc->def->actions)
+                                             : SIZE_MAX,
+                        status, took);
     ctx_clear_result(&ctx);
     free(ctx.stream_buf);
     free(out);
@@ -491,6 +500,20 @@ static void *hook_thread(void *arg)
     h->hook(h->nc, h->cfg);
     free(h);
     return NULL;
+}
+
+/* Answers the NATS service API for this replica: one endpoint per action. */
+static bool start_discovery(service *svc)
+{
+    const ibc_service_def *def = svc->def;
+    svc->endpoints = calloc(def->nactions + 1, sizeof *svc->endpoints);
+    if (!svc->endpoints) return false;
+    for (size_t i = 0; i < def->nactions; i++) svc->endpoints[i] = def->actions[i].name;
+    svc->endpoints[def->nactions] = "ping";
+    svc->discovery = ibc_discovery_start(svc->nc, def->name, IBC_VERSION, svc->cfg.instance_id,
+                                         svc->endpoints, def->nactions + 1, svc->prefix,
+                                         def->name);
+    return svc->discovery != NULL;
 }
 
 int ibc_service_run(const ibc_service_def *def)
@@ -553,6 +576,7 @@ int ibc_service_run(const ibc_service_def *def)
             return 1;
         }
     }
+    if (!start_discovery(&svc)) return 1;
     natsConnection_Flush(svc.nc);
     if (ibc_consumers_start(svc.nc, &svc.cfg, def->name, def->events, def->nevents) != IBC_OK)
         return 1;
@@ -575,6 +599,8 @@ int ibc_service_run(const ibc_service_def *def)
         natsSubscription_WaitForDrainCompletion(svc.workers[i].sub, 5000);
         natsSubscription_Destroy(svc.workers[i].sub);
     }
+    ibc_discovery_stop(svc.discovery);
+    free(svc.endpoints);
     ibc_admin_http_stop();
     ibc_consumers_stop();
     ibc_outbox_relay_stop();
