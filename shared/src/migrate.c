@@ -94,8 +94,7 @@ static bool apply(PGconn *db, const char *schema, const char *dir, const char *v
     bool ok = exec_ok(db, set, err, errlen) && exec_ok(db, text, err, errlen);
     free(text);
     if (ok) {
-        snprintf(sql, sizeof sql, "INSERT INTO %s.schema_migrations(version) VALUES ($1)",
-                 schema);
+        snprintf(sql, sizeof sql, "INSERT INTO %s.schema_migrations(version) VALUES ($1)", schema);
         r = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
         ok = PQresultStatus(r) == PGRES_COMMAND_OK;
         if (!ok) snprintf(err, errlen, "%s", PQresultErrorMessage(r));
@@ -114,6 +113,37 @@ static bool apply(PGconn *db, const char *schema, const char *dir, const char *v
     return true;
 }
 
+/* True when the query (one parameter) returns a row. */
+static bool exists(PGconn *db, const char *sql, const char *param)
+{
+    const char *p[] = {param};
+    PGresult *r = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
+    bool yes = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0;
+    PQclear(r);
+    return yes;
+}
+
+/* Creates the schema and its schema_migrations when missing. Each is created
+ * only when absent, since CREATE ... IF NOT EXISTS checks the privilege
+ * first: the schema's owner role (deploy/pg-roles.sql) has no CREATE on the
+ * database, and the admin has created the schema for it. */
+static bool ensure_ledger(PGconn *db, const char *schema, char *err, size_t errlen)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, "CREATE SCHEMA %s", schema);
+    if (!exists(db, "SELECT 1 FROM pg_namespace WHERE nspname = $1", schema) &&
+        !exec_ok(db, sql, err, errlen))
+        return false;
+    char table[160];
+    snprintf(table, sizeof table, "%s.schema_migrations", schema);
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE %s(version text PRIMARY KEY, applied_at timestamptz NOT NULL "
+             "DEFAULT now())",
+             table);
+    return exists(db, "SELECT 1 WHERE to_regclass($1) IS NOT NULL", table) ||
+           exec_ok(db, sql, err, errlen);
+}
+
 /* Applies pending migrations of schema; IBC_EDB with err on failure. */
 ibc_rc ibc_migrate(PGconn *db, const char *schema, const char *root, char *err, size_t errlen)
 {
@@ -126,12 +156,7 @@ ibc_rc ibc_migrate(PGconn *db, const char *schema, const char *root, char *err, 
     snprintf(sql, sizeof sql, "SELECT pg_advisory_lock(%lld)", MIGRATE_LOCK_KEY);
     if (!exec_ok(db, sql, err, errlen)) return IBC_EDB;
 
-    ibc_rc rc = IBC_OK;
-    snprintf(sql, sizeof sql,
-             "CREATE SCHEMA IF NOT EXISTS %s; CREATE TABLE IF NOT EXISTS %s.schema_migrations("
-             "version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
-             schema, schema);
-    if (!exec_ok(db, sql, err, errlen)) rc = IBC_EDB;
+    ibc_rc rc = ensure_ledger(db, schema, err, errlen) ? IBC_OK : IBC_EDB;
 
     const char *subdirs[] = {"common", schema};
     const char *prefixes[] = {"common/", ""};
