@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <libpq-fe.h>
 #include <nats/nats.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -75,6 +77,53 @@ static size_t collect(char *ptr, size_t size, size_t n, void *arg)
     return add;
 }
 
+/* Every response is written as one JSON line to
+ * $IBC_TEST_RUN_DIR/responses/<pid>.jsonl (method, path with its query,
+ * status, content_type, and the body when it is JSON), for the docs.responses
+ * test (tools/check-responses.mjs) to validate against docs/openapi.yaml. */
+static FILE *responses_file(void)
+{
+    static FILE *f;
+    static bool tried;
+    if (tried) return f;
+    tried = true;
+    const char *run = getenv("IBC_TEST_RUN_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/responses", run ? run : ".run-test");
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+        fprintf(stderr, "harness: cannot make %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    snprintf(path + strlen(path), sizeof path - strlen(path), "/%ld.jsonl", (long)getpid());
+    if (!(f = fopen(path, "a"))) {
+        fprintf(stderr, "harness: cannot write %s: %s\n", path, strerror(errno));
+        exit(1);
+    }
+    return f;
+}
+
+static void record_response(const char *method, const char *path, const h_resp *r)
+{
+    static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+    const char *ct = h_header(r, "Content-Type");
+    json_t *line = json_pack("{s:s, s:s, s:i, s:s?}", "method", method, "path", path, "status",
+                             (json_int_t)r->status, "content_type", ct);
+    if (ct && strstr(ct, "json")) {
+        json_t *text = json_stringn(r->body, r->len);
+        json_object_set_new(line, text ? "body" : "body_not_utf8", text ? text : json_true());
+    } else {
+        json_object_set_new(line, "body_len", json_integer((json_int_t)r->len));
+    }
+    char *text = json_dumps(line, JSON_COMPACT);
+    json_decref(line);
+    pthread_mutex_lock(&lock);
+    FILE *f = responses_file();
+    fprintf(f, "%s\n", text);
+    fflush(f);
+    pthread_mutex_unlock(&lock);
+    free(text);
+}
+
 h_resp *h_http_raw(const char *method, const char *path, const char *key, const void *body,
                    size_t len, const char *const *headers)
 {
@@ -122,6 +171,7 @@ h_resp *h_http_raw(const char *method, const char *path, const char *key, const 
     r->len = b.len;
     r->headers = hd.data ? hd.data : strdup("");
     if (r->len) r->json = json_loadb(r->body, r->len, JSON_DECODE_ANY, NULL);
+    if (cc == CURLE_OK) record_response(method, path, r);
     curl_slist_free_all(hl);
     free(url);
     return r;
