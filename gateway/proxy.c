@@ -207,11 +207,11 @@ static void stream_free(void *cls)
 static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms,
                           const char *service, const char *rid)
 {
-    natsInbox *inbox = NULL;
+    char inbox[IBC_INBOX_PREFIX_MAX + 32];
     natsSubscription *sub = NULL;
     natsMsg *first = NULL;
-    natsStatus s = natsInbox_Create(&inbox);
-    if (s == NATS_OK) s = natsConnection_SubscribeSync(&sub, gw.nc, inbox);
+    ibc_bus_new_inbox(inbox, sizeof inbox, "gateway");
+    natsStatus s = natsConnection_SubscribeSync(&sub, gw.nc, inbox);
     if (s == NATS_OK) s = natsSubscription_SetPendingLimits(sub, -1, 256 * 1024 * 1024);
     if (s == NATS_OK) s = natsMsg_Create(&first, natsMsg_GetSubject(msg), inbox,
                                          natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
@@ -225,7 +225,6 @@ static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms
     }
     if (s == NATS_OK) s = natsConnection_PublishMsg(gw.nc, first);
     natsMsg_Destroy(first);
-    natsInbox_Destroy(inbox);
     natsMsg *head = NULL;
     if (s == NATS_OK) s = natsSubscription_NextMsg(&head, sub, timeout_ms);
     int ret;

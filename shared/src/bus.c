@@ -2,6 +2,8 @@
  * until the server is up, and a lost connection is re-established forever. */
 #include "ibc/bus.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -17,7 +19,9 @@ static void on_reconnected(natsConnection *nc, void *closure)
     ibc_log(IBC_LOG_INFO, NULL, "%s: NATS connection re-established", (char *)closure);
 }
 
-/* Connects; blocks until connected (retries every 250 ms for ever). */
+/* Connects; blocks until connected (retries every 250 ms for ever). Replies
+ * come to the private inbox prefix _INBOX_<name>: nats.conf lets only the
+ * user `name` subscribe there, so no one else hears them. */
 ibc_rc ibc_bus_connect(natsConnection **nc, const ibc_config *cfg, const char *name)
 {
     /* nats.c spins 2000 times on a contended mutex before it sleeps: with a
@@ -25,10 +29,13 @@ ibc_rc ibc_bus_connect(natsConnection **nc, const ibc_config *cfg, const char *n
      * spinning was the gateway's largest CPU cost. Sleep at once instead.
      * Only the first call in a process takes effect. */
     nats_Open(0);
+    char inbox[IBC_INBOX_PREFIX_MAX];
+    ibc_bus_inbox_prefix(inbox, sizeof inbox, name);
     natsOptions *opts = NULL;
     natsStatus s = natsOptions_Create(&opts);
     if (s == NATS_OK) s = natsOptions_SetURL(opts, cfg->nats_url);
     if (s == NATS_OK) s = natsOptions_SetName(opts, name);
+    if (s == NATS_OK) s = natsOptions_SetCustomInboxPrefix(opts, inbox);
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
     if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
     if (s == NATS_OK) s = natsOptions_SetReconnectBufSize(opts, 64 * 1024 * 1024);
@@ -42,16 +49,64 @@ ibc_rc ibc_bus_connect(natsConnection **nc, const ibc_config *cfg, const char *n
         s = natsConnection_Connect(nc, opts);
         if (s == NATS_OK) break;
         if (attempt % 20 == 0)
-            ibc_log(IBC_LOG_WARN, NULL, "waiting for NATS at %s: %s", cfg->nats_url,
-                    natsStatus_GetText(s));
+            ibc_log(IBC_LOG_WARN, NULL, "waiting for NATS as %s: %s", name, natsStatus_GetText(s));
         usleep(250 * 1000);
     }
     natsOptions_Destroy(opts);
     return IBC_OK;
 }
 
-/* Creates the events stream when missing; IBC_EBUS when JetStream fails. */
-ibc_rc ibc_bus_ensure_stream(natsConnection *nc)
+void ibc_bus_inbox_prefix(char *out, size_t len, const char *name)
+{
+    snprintf(out, len, "_INBOX_%s", name);
+}
+
+/* A new inbox subject under the connection's private prefix, for a
+ * subscription made by hand (natsInbox_Create knows only "_INBOX"). */
+void ibc_bus_new_inbox(char *out, size_t len, const char *name)
+{
+    natsInbox *unique = NULL;
+    char prefix[IBC_INBOX_PREFIX_MAX];
+    ibc_bus_inbox_prefix(prefix, sizeof prefix, name);
+    if (natsInbox_Create(&unique) == NATS_OK) {
+        const char *tail = strchr(unique, '.'); /* "_INBOX.<nuid>": keep ".<nuid>" */
+        snprintf(out, len, "%s%s", prefix, tail ? tail : ".x");
+    } else {
+        snprintf(out, len, "%s.%ld", prefix, random());
+    }
+    natsInbox_Destroy(unique);
+}
+
+/* Sets the limits of cfg on a stream configuration: events older than
+ * IBC_EVENTS_MAX_AGE_DAYS, or beyond IBC_EVENTS_MAX_BYTES, go first.
+ * Returns true when it changed something. */
+static bool apply_limits(jsStreamConfig *sc, const ibc_config *cfg)
+{
+    int64_t age = (int64_t)cfg->events_max_age_days * 86400 * 1000000000LL;
+    int64_t bytes = (int64_t)cfg->events_max_bytes;
+    bool changed = sc->MaxAge != age || sc->MaxBytes != bytes;
+    sc->MaxAge = age;
+    sc->MaxBytes = bytes;
+    sc->Discard = js_DiscardOld;
+    return changed;
+}
+
+/* Brings an existing stream's limits up to cfg. */
+static natsStatus update_limits(jsCtx *js, jsStreamInfo *si, const ibc_config *cfg, jsErrCode *jerr)
+{
+    if (!si || !si->Config || !apply_limits(si->Config, cfg)) return NATS_OK;
+    jsStreamInfo *updated = NULL;
+    natsStatus s = js_UpdateStream(&updated, js, si->Config, NULL, jerr);
+    if (s == NATS_OK)
+        ibc_log(IBC_LOG_INFO, NULL, "stream %s now keeps %d days, %ld bytes at most",
+                IBC_EVENTS_STREAM, cfg->events_max_age_days, cfg->events_max_bytes);
+    jsStreamInfo_Destroy(updated);
+    return s;
+}
+
+/* Creates the events stream when missing, or updates its limits to cfg's;
+ * IBC_EBUS when JetStream fails. */
+ibc_rc ibc_bus_ensure_stream(natsConnection *nc, const ibc_config *cfg)
 {
     jsCtx *js = NULL;
     jsStreamInfo *si = NULL;
@@ -60,21 +115,24 @@ ibc_rc ibc_bus_ensure_stream(natsConnection *nc)
     if (natsConnection_JetStream(&js, nc, NULL) != NATS_OK) return IBC_EBUS;
     natsStatus s = js_GetStreamInfo(&si, js, IBC_EVENTS_STREAM, NULL, &jerr);
     if (s == NATS_NOT_FOUND) {
-        jsStreamConfig cfg;
-        jsStreamConfig_Init(&cfg);
+        jsStreamConfig sc;
+        jsStreamConfig_Init(&sc);
         const char *subjects[] = {"ibc.evt.>"};
-        cfg.Name = IBC_EVENTS_STREAM;
-        cfg.Subjects = subjects;
-        cfg.SubjectsLen = 1;
-        cfg.Storage = js_FileStorage;
-        cfg.Duplicates = (int64_t)10 * 60 * 1000000000LL; /* dedup window: 10 min */
-        s = js_AddStream(&si, js, &cfg, NULL, &jerr);
+        sc.Name = IBC_EVENTS_STREAM;
+        sc.Subjects = subjects;
+        sc.SubjectsLen = 1;
+        sc.Storage = js_FileStorage;
+        sc.Duplicates = (int64_t)10 * 60 * 1000000000LL; /* dedup window: 10 min */
+        apply_limits(&sc, cfg);
+        s = js_AddStream(&si, js, &sc, NULL, &jerr);
         /* a replica that started at the same moment may have created it */
         if (s != NATS_OK && jerr == JSStreamNameExistErr) s = NATS_OK;
+    } else if (s == NATS_OK) {
+        s = update_limits(js, si, cfg, &jerr);
     }
     if (s != NATS_OK) {
-        ibc_log(IBC_LOG_ERROR, NULL, "cannot create stream %s: %s (%d)", IBC_EVENTS_STREAM,
-                natsStatus_GetText(s), (int)jerr);
+        ibc_log(IBC_LOG_ERROR, NULL, "cannot create or update stream %s: %s (%d)",
+                IBC_EVENTS_STREAM, natsStatus_GetText(s), (int)jerr);
         rc = IBC_EBUS;
     }
     jsStreamInfo_Destroy(si);

@@ -62,6 +62,8 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     cfg->events_gather_ms = 20;
     cfg->idempotency_hours = 24;
     cfg->migrate = true;
+    cfg->events_max_age_days = 30;
+    cfg->events_max_bytes = 4L << 30;
 
     char host[40] = "host";
     gethostname(host, sizeof host - 1);
@@ -116,6 +118,8 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         {"IBC_EVENTS_GATHER_MS", 0, 10000, 0, offsetof(ibc_config, events_gather_ms)},
         {"IBC_IDEMPOTENCY_HOURS", 1, 8760, 0, offsetof(ibc_config, idempotency_hours)},
         {"IBC_MIGRATE", 0, 1, 2, offsetof(ibc_config, migrate)},
+        {"IBC_EVENTS_MAX_AGE_DAYS", 1, 36500, 0, offsetof(ibc_config, events_max_age_days)},
+        {"IBC_EVENTS_MAX_BYTES", 1L << 20, 1L << 50, 1, offsetof(ibc_config, events_max_bytes)},
     };
     for (size_t i = 0; i < IBC_LEN(nums); i++) {
         const char *v = get(nums[i].env);

@@ -244,7 +244,7 @@ static natsSubscription *subscribe(consumer *c, jsCtx *js)
     if (s != NATS_OK) {
         ibc_log(IBC_LOG_WARN, NULL, "%s: cannot subscribe: %s (%d)", c->durable,
                 natsStatus_GetText(s), (int)jerr);
-        ibc_bus_ensure_stream(c->nc);
+        ibc_bus_ensure_stream(c->nc, c->cfg);
         return NULL;
     }
     return sub;

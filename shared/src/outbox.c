@@ -77,6 +77,7 @@ ibc_rc ibc_emit(ibc_ctx *ctx, const char *entity, const char *verb, const char *
 
 typedef struct {
     natsConnection *nc;
+    const ibc_config *cfg; /* borrowed: the process's, for its whole life */
     char *dsn, *schema;
     int idempotency_hours;
     double next_purge; /* monotonic seconds */
@@ -263,7 +264,7 @@ static void *relay_main(void *arg)
         }
         int n = relay_batch(rl, db, js);
         if (n < 0) {
-            if (ibc_bus_ensure_stream(rl->nc) != IBC_OK || PQstatus(db) != CONNECTION_OK) {
+            if (ibc_bus_ensure_stream(rl->nc, rl->cfg) != IBC_OK || PQstatus(db) != CONNECTION_OK) {
                 struct timespec ts = {0, 500 * 1000000L};
                 nanosleep(&ts, NULL);
             }
@@ -291,6 +292,7 @@ ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const c
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&rl->wake, &ca);
     pthread_condattr_destroy(&ca);
+    rl->cfg = cfg;
     rl->dsn = strdup(cfg->pg_dsn);
     rl->idempotency_hours = cfg->idempotency_hours;
     rl->schema = strdup(schema);

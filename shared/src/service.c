@@ -555,7 +555,7 @@ int ibc_service_run(const ibc_service_def *def)
 
     ibc_bus_connect(&svc.nc, &svc.cfg, def->name);
     the_service = &svc;
-    if (ibc_bus_ensure_stream(svc.nc) != IBC_OK)
+    if (ibc_bus_ensure_stream(svc.nc, &svc.cfg) != IBC_OK)
         ibc_log(IBC_LOG_WARN, NULL, "events stream not ready; the relay will retry");
     ibc_outbox_relay_start(svc.nc, &svc.cfg, def->name);
 

@@ -4,6 +4,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <libpq-fe.h>
+#include <ctype.h>
 #include <nats/nats.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -292,14 +293,29 @@ struct h_events {
     json_t *seen; /* array of {"nats": subject, "event": CloudEvent} */
 };
 
+natsConnection *h_nats_connect(const char *user)
+{
+    char var[64], inbox[64];
+    snprintf(var, sizeof var, "IBC_NATS_%s_URL", user);
+    for (char *p = var; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    snprintf(inbox, sizeof inbox, "_INBOX_%s", user);
+    natsConnection *nc = NULL;
+    natsOptions *o = NULL;
+    natsStatus s = natsOptions_Create(&o);
+    if (s == NATS_OK) s = natsOptions_SetURL(o, h_env(var));
+    if (s == NATS_OK) s = natsOptions_SetCustomInboxPrefix(o, inbox);
+    if (s == NATS_OK) s = natsConnection_Connect(&nc, o);
+    natsOptions_Destroy(o);
+    if (s != NATS_OK) fprintf(stderr, "harness: NATS as %s: %s\n", user, natsStatus_GetText(s));
+    return s == NATS_OK ? nc : NULL;
+}
+
 h_events *h_events_open(const char *subject)
 {
     h_events *ev = calloc(1, sizeof *ev);
-    natsOptions *o = NULL;
-    natsOptions_Create(&o);
-    natsOptions_SetURL(o, h_env("IBC_NATS_URL"));
-    natsStatus s = natsConnection_Connect(&ev->nc, o);
-    natsOptions_Destroy(o);
+    ev->nc = h_nats_connect("integrator");
+    natsStatus s = ev->nc ? NATS_OK : NATS_CONNECTION_CLOSED;
     if (s == NATS_OK) s = natsConnection_SubscribeSync(&ev->sub, ev->nc, subject);
     if (s == NATS_OK) s = natsConnection_Flush(ev->nc);
     if (s != NATS_OK) {

@@ -5,6 +5,7 @@
 #define HARNESS_H
 
 #include <jansson.h>
+#include <nats/nats.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -20,7 +21,7 @@ typedef struct {
 } h_resp;
 
 /* Value of a variable of the test stack's env file (IBC_GATEWAY_URL,
- * IBC_ADMIN_KEY, IBC_NATS_URL, IBC_NATS_INTEGRATOR_URL, IBC_PG_DSN). Borrowed. */
+ * IBC_ADMIN_KEY, IBC_NATS_INTEGRATOR_URL, IBC_NATS_<SERVICE>_URL, IBC_PG_DSN). Borrowed. */
 const char *h_env(const char *name);
 /* The admin key that the stack created. Borrowed. */
 const char *h_admin(void);
@@ -61,9 +62,15 @@ char *h_uniq(const char *prefix);
 /* A valid ISBN-13 unique to this process and call (check digit computed). Caller frees. */
 char *h_isbn(void);
 
+/* Connects to NATS as `user` ("integrator" or a service's name) with that
+ * user's URL from the env file and its private inbox prefix _INBOX_<user>;
+ * NULL (and a line on stderr) when it cannot. */
+natsConnection *h_nats_connect(const char *user);
+
 /* Events: a real NATS subscriber (core subscription) on `subject`, e.g.
  * "ibc.evt.>". Open it before the action whose events you expect. */
 typedef struct h_events h_events;
+/* Subscribes as the stack's default integrator, as an integrator would. */
 h_events *h_events_open(const char *subject);
 /* Waits up to timeout_ms for an event on nats_subject (exact) whose CloudEvents
  * `subject` equals ce_subject (NULL: any); returns a new reference or NULL.

@@ -436,18 +436,18 @@ static void a_merge_moves_the_copies_to_the_kept_record(void **state)
     free(subj);
 }
 
-/* Publishes text on subject to JetStream (no Nats-Msg-Id: the stream stores it). */
+/* Publishes text on subject to JetStream (no Nats-Msg-Id: the stream stores
+ * it), as the service whose event it is: "ibc.evt.<service>...." */
 static void js_publish(const char *subject_name, const json_t *event)
 {
-    natsConnection *nc = NULL;
-    natsOptions *o = NULL;
     jsCtx *js = NULL;
     jsPubAck *pa = NULL;
     jsErrCode jerr = 0;
     char *text = json_dumps(event, JSON_COMPACT);
-    natsStatus s = natsOptions_Create(&o);
-    if (s == NATS_OK) s = natsOptions_SetURL(o, h_env("IBC_NATS_URL"));
-    if (s == NATS_OK) s = natsConnection_Connect(&nc, o);
+    char service[32] = "";
+    sscanf(subject_name, "ibc.evt.%31[^.]", service);
+    natsConnection *nc = h_nats_connect(service);
+    natsStatus s = nc ? NATS_OK : NATS_CONNECTION_CLOSED;
     if (s == NATS_OK) s = natsConnection_JetStream(&js, nc, NULL);
     if (s == NATS_OK) s = js_Publish(&pa, js, subject_name, text, (int)strlen(text), NULL, &jerr);
     if (s != NATS_OK) fprintf(stderr, "publish: %s (%d)\n", natsStatus_GetText(s), (int)jerr);
@@ -457,7 +457,6 @@ static void js_publish(const char *subject_name, const json_t *event)
     jsPubAck_Destroy(pa);
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
-    natsOptions_Destroy(o);
     free(text);
 }
 

@@ -58,6 +58,8 @@ static void defaults_match_the_local_stack(void **state)
     assert_int_equal(cfg.workers, 8);
     assert_int_equal(cfg.events_gather_ms, 20);
     assert_int_equal(cfg.idempotency_hours, 24);
+    assert_int_equal(cfg.events_max_age_days, 30);
+    assert_true(cfg.events_max_bytes == 4L << 30);
     assert_int_equal(cfg.request_timeout_ms, 10000);
     assert_int_equal(cfg.max_body, 1L << 20);
     assert_true(cfg.migrate);
@@ -136,6 +138,8 @@ static void limits_are_inclusive(void **state)
         {"IBC_EVENTS_GATHER_MS", "10000", offsetof(ibc_config, events_gather_ms), 10000},
         {"IBC_IDEMPOTENCY_HOURS", "1", offsetof(ibc_config, idempotency_hours), 1},
         {"IBC_IDEMPOTENCY_HOURS", "8760", offsetof(ibc_config, idempotency_hours), 8760},
+        {"IBC_EVENTS_MAX_AGE_DAYS", "1", offsetof(ibc_config, events_max_age_days), 1},
+        {"IBC_EVENTS_MAX_AGE_DAYS", "36500", offsetof(ibc_config, events_max_age_days), 36500},
     };
     for (size_t i = 0; i < IBC_LEN(cases); i++) {
         nenv = 0;
@@ -156,6 +160,10 @@ static void limits_are_inclusive(void **state)
     set("IBC_MAX_BODY", "1073741824");
     assert_int_equal(ibc_config_load(&cfg, "catalog", fake_getenv, err, sizeof err), IBC_OK);
     assert_int_equal(cfg.max_body, 1L << 30);
+    nenv = 0;
+    set("IBC_EVENTS_MAX_BYTES", "1048576");
+    assert_int_equal(ibc_config_load(&cfg, "catalog", fake_getenv, err, sizeof err), IBC_OK);
+    assert_true(cfg.events_max_bytes == 1L << 20);
     nenv = 0;
     set("IBC_MIGRATE", "1");
     assert_int_equal(ibc_config_load(&cfg, "catalog", fake_getenv, err, sizeof err), IBC_OK);
@@ -192,9 +200,11 @@ static void rejected(const char *name, const char *value)
 static void malformed_numbers_are_rejected_naming_the_variable(void **state)
 {
     (void)state;
-    static const char *numeric[] = {"IBC_HTTP_PORT",          "IBC_METRICS_PORT", "IBC_WORKERS",
-                                    "IBC_REQUEST_TIMEOUT_MS", "IBC_MAX_BODY",     "IBC_MIGRATE",
-                                    "IBC_EVENTS_GATHER_MS",   "IBC_IDEMPOTENCY_HOURS"};
+    static const char *numeric[] = {
+        "IBC_HTTP_PORT",          "IBC_METRICS_PORT",      "IBC_WORKERS",
+        "IBC_REQUEST_TIMEOUT_MS", "IBC_MAX_BODY",          "IBC_MIGRATE",
+        "IBC_EVENTS_GATHER_MS",   "IBC_IDEMPOTENCY_HOURS", "IBC_EVENTS_MAX_AGE_DAYS",
+        "IBC_EVENTS_MAX_BYTES"};
     static const char *bad[] = {
         "",
         "abc",
@@ -230,6 +240,9 @@ static void numbers_out_of_range_are_rejected_with_the_range(void **state)
     rejected("IBC_EVENTS_GATHER_MS", "-1");
     rejected("IBC_EVENTS_GATHER_MS", "10001");
     rejected("IBC_IDEMPOTENCY_HOURS", "0");
+    rejected("IBC_EVENTS_MAX_AGE_DAYS", "0");
+    rejected("IBC_EVENTS_MAX_AGE_DAYS", "36501");
+    rejected("IBC_EVENTS_MAX_BYTES", "1048575");
     rejected("IBC_REQUEST_TIMEOUT_MS", "9");
     rejected("IBC_REQUEST_TIMEOUT_MS", "600001");
     rejected("IBC_MAX_BODY", "1023");

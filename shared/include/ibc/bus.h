@@ -9,10 +9,18 @@
 #define IBC_EVENTS_STREAM "IBC_EVENTS"
 
 /* Connects to cfg->nats_url, retrying the first connect and reconnecting
- * forever. `name` is the client name shown by the server. */
+ * forever. `name` is the client name shown by the server and names the
+ * private inbox prefix _INBOX_<name> (the NATS user's, see deploy/nats.conf). */
 ibc_rc ibc_bus_connect(natsConnection **nc, const ibc_config *cfg, const char *name);
-/* Creates the IBC_EVENTS stream (subjects ibc.evt.>) when it is missing. */
-ibc_rc ibc_bus_ensure_stream(natsConnection *nc);
+/* Creates the IBC_EVENTS stream (subjects ibc.evt.>) when it is missing,
+ * and keeps its max_age/max_bytes at cfg's (IBC_EVENTS_MAX_AGE_DAYS/_BYTES). */
+ibc_rc ibc_bus_ensure_stream(natsConnection *nc, const ibc_config *cfg);
+
+#define IBC_INBOX_PREFIX_MAX 80
+/* Writes "_INBOX_<name>", the private inbox prefix of process `name`. */
+void ibc_bus_inbox_prefix(char *out, size_t len, const char *name);
+/* Writes a new unique inbox subject under that prefix. */
+void ibc_bus_new_inbox(char *out, size_t len, const char *name);
 /* Starts the relay thread that publishes `schema`.outbox rows to JetStream. */
 ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const char *schema);
 /* Stops the relay thread and waits for it. */

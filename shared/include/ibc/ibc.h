@@ -70,6 +70,11 @@ typedef struct {
     int events_gather_ms;   /* consumers: after a short batch, let events gather this long */
     int idempotency_hours;  /* how long a stored Idempotency-Key reply is kept */
     bool migrate;           /* apply migrations at start */
+
+    /* the IBC_EVENTS stream keeps an event this long and this many bytes of
+     * events at most (the oldest go first) */
+    int events_max_age_days;
+    long events_max_bytes;
 } ibc_config;
 
 typedef const char *(*ibc_getenv_fn)(const char *name);
