@@ -200,6 +200,10 @@ test("the admin command adds an integrator at once, confined to its own consumer
     if (!refused) await new Promise((r) => setTimeout(r, 100));
   }
   assert.ok(refused, "a renewed integrator's old password is refused");
+  // and a revoked one cannot connect at all
+  execFileSync(fixture, ["revoke-integrator", process.env.IBC_TEST_RUN_DIR, "", name]);
+  assert.doesNotMatch(readFileSync(`${process.env.IBC_TEST_RUN_DIR}/nats/integrators.conf`, "utf8"),
+                      new RegExp(`user: ${name},`));
 });
 
 test("a bad integrator name is refused by the admin command", () => {
@@ -209,4 +213,29 @@ test("a bad integrator name is refused by the admin command", () => {
                                      { stdio: "pipe" }), undefined, bad);
   }
   assert.doesNotMatch(readFileSync(`${process.env.IBC_TEST_RUN_DIR}/nats/integrators.conf`, "utf8"), /acme-1|\$G|\.\./);
+});
+
+test("the event stream has the configured limits, restored on an existing stream at start", async () => {
+  const DAY_NS = 86400n * 1000000000n;
+  const nc = await as("catalog");
+  const fixture = process.env.IBC_TEST_FIXTURE;
+  try {
+    const jsm = await nc.jetstreamManager({ checkAPI: false });
+    const { config } = await jsm.streams.info(STREAM);
+    assert.equal(BigInt(config.max_age), 30n * DAY_NS); // IBC_EVENTS_MAX_AGE_DAYS
+    assert.equal(config.max_bytes, 4 * 1024 ** 3); // IBC_EVENTS_MAX_BYTES
+    assert.equal(config.discard, "old");
+    // an operator or an older version left other limits: the next start fixes them
+    await jsm.streams.update(STREAM, { ...config, max_age: Number(DAY_NS), max_bytes: -1 });
+    execFileSync(fixture, ["stop", process.env.IBC_TEST_RUN_DIR, "", "training"]);
+    execFileSync(fixture, ["start", process.env.IBC_TEST_RUN_DIR, "", "training"]);
+    let after = null;
+    for (let i = 0; i < 100; i++) {
+      after = (await jsm.streams.info(STREAM)).config;
+      if (after.max_bytes === 4 * 1024 ** 3) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(BigInt(after.max_age), 30n * DAY_NS);
+    assert.equal(after.max_bytes, 4 * 1024 ** 3);
+  } finally { await nc.close(); }
 });
