@@ -239,3 +239,18 @@ test("the event stream has the configured limits, restored on an existing stream
     assert.equal(after.max_bytes, 4 * 1024 ** 3);
   } finally { await nc.close(); }
 });
+
+test("the operator's tools see the service API and JetStream's state, not the traffic", async () => {
+  const nc = await connectTo(env.IBC_NATS_OPERATOR_URL, "_INBOX_operator");
+  try {
+    const jsm = await nc.jetstreamManager();
+    const info = await jsm.consumers.info(STREAM, SERVICE_DURABLE); // lag, for an operator
+    assert.equal(info.name, SERVICE_DURABLE);
+    await assert.rejects(jsm.consumers.delete(STREAM, SERVICE_DURABLE), PERMISSION);
+    await assert.rejects(jsm.streams.getMessage(STREAM, { seq: 1 }), PERMISSION);
+    await assert.rejects(nc.request("ibc.rpc.catalog.records.search", sc.encode("{}"), { timeout: 2000 }),
+                         PERMISSION);
+    for (const s of ["_INBOX_gateway.>", "ibc.evt.>", "ibc.rpc.>"])
+      assert.match(String((await subscribeError(nc, s, 1000))?.message), PERMISSION, s);
+  } finally { await nc.close(); }
+});

@@ -13,10 +13,15 @@ export function readRunEnv(dir = process.env.IBC_TEST_RUN_DIR || '.run') {
   return env;
 }
 
+// Every NATS user's replies come to its own inbox prefix _INBOX_<user>
+// (deploy/nats.conf): the only inbox it may subscribe to.
 export function natsOptions(url) {
   const u = new URL(url);
   const opts = { servers: `${u.hostname}:${u.port}` };
-  if (u.username) opts.user = decodeURIComponent(u.username);
+  if (u.username) {
+    opts.user = decodeURIComponent(u.username);
+    opts.inboxPrefix = `_INBOX_${opts.user}`;
+  }
   if (u.password) opts.pass = decodeURIComponent(u.password);
   return opts;
 }

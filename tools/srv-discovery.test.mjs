@@ -18,7 +18,7 @@ async function all(iterator) {
 }
 
 test('every service answers the NATS service API', async (t) => {
-  const nc = await connect(natsOptions(env.IBC_NATS_OPERATOR_URL || env.IBC_NATS_URL));
+  const nc = await connect(natsOptions(env.IBC_NATS_OPERATOR_URL));
   t.after(() => nc.close());
   const client = nc.services.client({ strategy: 'timer', maxWait: 1500 });
 
