@@ -1,75 +1,33 @@
 /* ibc-gateway: the HTTP front of ibcnet. Serves /api/v1 through the routes
- * table, /healthz, /readyz and /metrics without a key. With the argument
+ * table on the public port, and /healthz, /readyz and /metrics on the admin
+ * port (IBC_METRICS_PORT, bound to IBC_ADMIN_BIND_ADDRESS). With the argument
  * `create-key --org ORG --role ROLE [--name NAME]` it creates a key, prints it
  * as JSON and exits (how `make up` makes the first admin key). */
 #include "gateway.h"
+#include "listener.h"
 
-#include <arpa/inet.h>
-#include <ibc/envelope.h>
-#include <ibc/metrics.h>
+#include <ibc/admin_http.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <ulfius.h>
 
 gw_state gw;
 
-static int cb_healthz(const struct _u_request *req, struct _u_response *resp, void *data)
+/* /readyz on the admin listener: NATS connected and PostgreSQL answers. */
+static bool gateway_ready(void *arg)
 {
-    (void)req, (void)data;
-    ulfius_set_string_body_response(resp, 200, "{\"status\":\"ok\"}");
-    u_map_put(resp->map_header, "Content-Type", "application/json");
-    return U_CALLBACK_COMPLETE;
-}
-
-static int cb_readyz(const struct _u_request *req, struct _u_response *resp, void *data)
-{
-    (void)req, (void)data;
-    bool nats_ok = natsConnection_Status(gw.nc) == NATS_CONN_STATUS_CONNECTED;
-    bool pg_ok = false;
+    (void)arg;
+    if (natsConnection_Status(gw.nc) != NATS_CONN_STATUS_CONNECTED) return false;
     PGconn *db = ibc_db_pool_get(gw.pool);
-    if (db) {
-        PGresult *r = PQexec(db, "SELECT 1");
-        pg_ok = PQresultStatus(r) == PGRES_TUPLES_OK;
-        PQclear(r);
-        ibc_db_pool_put(gw.pool, db);
-    }
-    json_t *j = json_pack("{s:s, s:b, s:b}", "status", nats_ok && pg_ok ? "ready" : "not ready",
-                          "nats", nats_ok, "postgres", pg_ok);
-    char *text = json_dumps(j, JSON_COMPACT);
-    ulfius_set_string_body_response(resp, nats_ok && pg_ok ? 200 : 503, text);
-    u_map_put(resp->map_header, "Content-Type", "application/json");
-    free(text);
-    json_decref(j);
-    return U_CALLBACK_COMPLETE;
-}
-
-static int cb_metrics(const struct _u_request *req, struct _u_response *resp, void *data)
-{
-    (void)req, (void)data;
-    char *text = ibc_metrics_render();
-    ulfius_set_string_body_response(resp, text ? 200 : 500, text ? text : "");
-    u_map_put(resp->map_header, "Content-Type", "text/plain; version=0.0.4");
-    free(text);
-    return U_CALLBACK_COMPLETE;
-}
-
-static int cb_not_found(const struct _u_request *req, struct _u_response *resp, void *data)
-{
-    (void)data;
-    char detail[300];
-    snprintf(detail, sizeof detail, "no route %.16s %.200s", req->http_verb,
-             ibc_utf8_valid(req->url_path, strlen(req->url_path)) ? req->url_path : "(not UTF-8)");
-    json_t *p = ibc_problem(404, "not-found", "Not found", detail);
-    char *text = json_dumps(p, JSON_COMPACT);
-    ulfius_set_string_body_response(resp, 404, text);
-    u_map_put(resp->map_header, "Content-Type", "application/problem+json");
-    free(text);
-    json_decref(p);
-    return U_CALLBACK_COMPLETE;
+    if (!db) return false;
+    PGresult *r = PQexec(db, "SELECT 1");
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK;
+    PQclear(r);
+    ibc_db_pool_put(gw.pool, db);
+    return ok;
 }
 
 static PGconn *migrated_connection(void)
@@ -124,7 +82,8 @@ static int create_key(int argc, char **argv)
 int main(int argc, char **argv)
 {
     char err[256];
-    if (ibc_config_load(&gw.cfg, "gateway", NULL, err, sizeof err) != IBC_OK) {
+    if (ibc_config_load(&gw.cfg, "gateway", NULL, err, sizeof err) != IBC_OK ||
+        gw_limits_load(&gw.limits, NULL, err, sizeof err) != IBC_OK) {
         fprintf(stderr, "ibc-gateway: %s\n", err);
         return 2;
     }
@@ -145,56 +104,23 @@ int main(int argc, char **argv)
     gw_auth_init(gw.pool);
     ibc_bus_connect(&gw.nc, &gw.cfg, "gateway");
 
-    gw.max_body_any = gw.cfg.max_body;
-    for (size_t i = 0; i < gw_nroutes; i++)
-        if (gw_routes[i].max_body > gw.max_body_any) gw.max_body_any = gw_routes[i].max_body;
-
-    struct _u_instance http;
-    struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons(gw.cfg.http_port)};
-    if (inet_pton(AF_INET, gw.cfg.bind_address, &addr.sin_addr) != 1 ||
-        ulfius_init_instance(&http, gw.cfg.http_port, &addr, NULL) != U_OK) {
-        ibc_log(IBC_LOG_ERROR, NULL, "bad bind address %s", gw.cfg.bind_address);
+    if (ibc_admin_http_start(gw.cfg.admin_bind_address, gw.cfg.metrics_port, gateway_ready,
+                             NULL) != 0)
         return 1;
-    }
-    /* one byte over the largest limit, so that an oversized body is seen as such */
-    http.max_post_body_size = gw.max_body_any + 1;
-    /* bodies are read raw (binary_body) and judged by their Content-Type in
-     * proxy.c; ulfius's form parsers are not used, and a malformed multipart
-     * body made them drop the connection without an answer */
-    http.allowed_post_processor = U_POST_PROCESS_NONE;
-    /* ulfius would silently drop a query parameter or header that is not
-     * UTF-8 (a filter ?school=%FF became no filter); proxy.c answers 400 */
-    http.check_utf8 = 0;
-    ulfius_add_endpoint_by_val(&http, "GET", "/healthz", NULL, 0, cb_healthz, NULL);
-    ulfius_add_endpoint_by_val(&http, "GET", "/readyz", NULL, 0, cb_readyz, NULL);
-    ulfius_add_endpoint_by_val(&http, "GET", "/metrics", NULL, 0, cb_metrics, NULL);
-    ulfius_add_endpoint_by_val(&http, "*", "/api", "*", 0, gw_api_callback, NULL);
-    ulfius_set_default_endpoint(&http, cb_not_found, NULL);
-    /* a thread per connection (requests block on NATS), but a bounded number
-     * of connections and an idle timeout, so that no client can exhaust us */
-    struct MHD_OptionItem ops[] = {
-        {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)mhd_request_completed, NULL},
-        {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)ulfius_uri_logger, NULL},
-        {MHD_OPTION_SOCK_ADDR, 0, &addr},
-        {MHD_OPTION_CONNECTION_LIMIT, gw.cfg.max_connections, NULL},
-        {MHD_OPTION_CONNECTION_TIMEOUT, 60, NULL},
-        {MHD_OPTION_END, 0, NULL},
-    };
-    if (ulfius_start_framework_with_mhd_options(
-            &http, MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG,
-            ops) != U_OK) {
+    if (gw_listener_start() != 0) {
         ibc_log(IBC_LOG_ERROR, NULL, "cannot listen on %s:%d", gw.cfg.bind_address,
                 gw.cfg.http_port);
         return 1;
     }
-    ibc_log(IBC_LOG_INFO, NULL, "gateway %s listening on http://%s:%d", IBC_VERSION,
-            gw.cfg.bind_address, gw.cfg.http_port);
+    ibc_log(IBC_LOG_INFO, NULL, "gateway %s listening on http://%s:%d, admin on %s:%d",
+            IBC_VERSION, gw.cfg.bind_address, gw.cfg.http_port, gw.cfg.admin_bind_address,
+            gw.cfg.metrics_port);
 
     int sig;
     sigwait(&sigs, &sig);
     ibc_log(IBC_LOG_INFO, NULL, "signal %d: stopping", sig);
-    ulfius_stop_framework(&http);
-    ulfius_clean_instance(&http);
+    gw_listener_stop();
+    ibc_admin_http_stop();
     natsConnection_Destroy(gw.nc);
     ibc_db_pool_destroy(gw.pool);
     nats_Close();

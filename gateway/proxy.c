@@ -265,55 +265,147 @@ static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms
     return ret;
 }
 
-static int handle(const struct _u_request *req, struct _u_response *resp, const char *rid,
-                  const gw_route **matched)
+/* Records the request in the metrics and tags the response with its id. */
+static void account(const struct _u_request *req, struct _u_response *resp, const gw_admission *adm)
+{
+    const gw_route *rt = adm->route;
+    u_map_put(resp->map_header, "Ibc-Request-Id", adm->rid);
+    char labels[256];
+    snprintf(labels, sizeof labels, "route=\"%s %s\",status=\"%ld\"", rt ? rt->method : "-",
+             rt ? rt->path : "unmatched", resp->status);
+    ibc_metric_add(
+        ibc_counter("ibc_http_requests_total", "HTTP requests by route and status", labels), 1);
+    snprintf(labels, sizeof labels, "route=\"%s %s\"", rt ? rt->method : "-",
+             rt ? rt->path : "unmatched");
+    ibc_metric_observe(
+        ibc_histogram("ibc_http_request_duration_seconds", "HTTP request time by route", labels),
+        ibc_monotonic_s() - adm->t0);
+    if (resp->status >= 500)
+        ibc_log(IBC_LOG_WARN, adm->rid, "%s %s -> %ld", req->http_verb, req->url_path,
+                resp->status);
+}
+
+/* Finds the route; false with a 400, 404 or 405 in resp. */
+static bool admit_route(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
 {
     const char *path = req->url_path ? req->url_path : "";
     if (!ibc_utf8_valid(path, strlen(path)))
-        return problem(resp, IBC_EINVAL, rid, "the request path is not valid UTF-8");
-
-    json_t *params = json_object();
+        return problem(resp, IBC_EINVAL, adm->rid, "the request path is not valid UTF-8"), false;
     bool path_known;
     char allow[64];
-    const gw_route *rt = gw_route_match(gw_routes, gw_nroutes, req->http_verb, path, params,
-                                        &path_known, allow, sizeof allow);
-    *matched = rt;
-    int ret;
-    json_t *body = NULL;
-    if (!rt) {
-        if (path_known) {
-            u_map_put(resp->map_header, "Allow", allow);
-            ret = problem(resp, IBC_ENOTALLOWED, rid, "%s is not allowed on %s; allowed: %s",
-                          req->http_verb, path, allow);
-        } else {
-            ret = problem(resp, IBC_ENOTFOUND, rid, "no route %s %s", req->http_verb, path);
-        }
-        goto done;
+    adm->route = gw_route_match(gw_routes, gw_nroutes, req->http_verb, path, adm->params,
+                                &path_known, allow, sizeof allow);
+    if (adm->route) return true;
+    if (path_known) {
+        u_map_put(resp->map_header, "Allow", allow);
+        problem(resp, IBC_ENOTALLOWED, adm->rid, "%s is not allowed on %s; allowed: %s",
+                req->http_verb, path, allow);
+    } else {
+        problem(resp, IBC_ENOTFOUND, adm->rid, "no route %s %s", req->http_verb, path);
     }
+    return false;
+}
 
-    /* authentication and role */
+/* Resolves the key and checks its role; false with a 401, 403 or 503. */
+static bool admit_key(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
+{
     const char *authz = u_map_get_case(req->map_header, "Authorization");
-    gw_principal who;
     if (!authz || strncasecmp(authz, "Bearer ", 7) != 0) {
+        gw_refusal("unauthenticated");
         u_map_put(resp->map_header, "WWW-Authenticate", "Bearer");
-        ret = problem(resp, IBC_EUNAUTH, rid, "send an API key as 'Authorization: Bearer <key>'");
-        goto done;
+        problem(resp, IBC_EUNAUTH, adm->rid, "send an API key as 'Authorization: Bearer <key>'");
+        return false;
     }
-    ibc_rc arc = gw_auth_lookup(authz + 7, &who);
-    if (arc == IBC_EDB) {
-        ret = problem(resp, IBC_EDB, rid, "the key store is not available");
-        goto done;
-    }
+    ibc_rc arc = gw_auth_lookup(authz + 7, &adm->who);
+    if (arc == IBC_EDB)
+        return problem(resp, IBC_EDB, adm->rid, "the key store is not available"), false;
     if (arc != IBC_OK) {
+        gw_refusal("unauthenticated");
         u_map_put(resp->map_header, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
-        ret = problem(resp, IBC_EUNAUTH, rid, "the API key is unknown or revoked");
-        goto done;
+        problem(resp, IBC_EUNAUTH, adm->rid, "the API key is unknown or revoked");
+        return false;
     }
-    if (!(gw_role_bit(who.role) & rt->roles)) {
-        ret = problem(resp, IBC_EFORBIDDEN, rid, "the role '%s' may not %s %s", who.role,
-                      req->http_verb, path);
-        goto done;
+    if (!(gw_role_bit(adm->who.role) & adm->route->roles)) {
+        problem(resp, IBC_EFORBIDDEN, adm->rid, "the role '%s' may not %s %s", adm->who.role,
+                req->http_verb, req->url_path);
+        return false;
     }
+    return true;
+}
+
+/* The key's token bucket; false with a 429 and Retry-After. */
+static bool admit_rate(struct _u_response *resp, gw_admission *adm)
+{
+    unsigned bit = gw_role_bit(adm->who.role);
+    int role = bit ? __builtin_ctz(bit) : 0, wait_s = 1;
+    if (gw_rate_take(adm->who.id, gw.limits.rate[role], gw.limits.burst[role], ibc_monotonic_s(),
+                     &wait_s))
+        return true;
+    gw_refusal("rate_limited");
+    char after[16];
+    snprintf(after, sizeof after, "%d", wait_s);
+    u_map_put(resp->map_header, "Retry-After", after);
+    problem(resp, IBC_ETOOMANY, adm->rid,
+            "this key may make %d requests a second (bursts of %d); retry in %d s",
+            gw.limits.rate[role], gw.limits.burst[role], wait_s);
+    return false;
+}
+
+/* The announced Content-Length against the route's limit; false with a 413. */
+static bool admit_length(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
+{
+    long limit = adm->route->max_body;
+    adm->max_body = limit == GW_BODY_IMPORT ? gw.limits.import_body
+                    : limit > 0             ? limit
+                                            : gw.cfg.max_body;
+    const char *cl = u_map_get_case(req->map_header, "Content-Length");
+    if (!cl) return true;
+    char *end;
+    unsigned long long n = strtoull(cl, &end, 10);
+    if (end != cl && *end == 0 && n <= (unsigned long long)adm->max_body) return true;
+    gw_request_too_big(req, resp, adm);
+    return false;
+}
+
+bool gw_request_admit(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
+{
+    memset(adm, 0, sizeof *adm);
+    adm->t0 = ibc_monotonic_s();
+    adm->params = json_object();
+    const char *given = u_map_get_case(req->map_header, "Ibc-Request-Id");
+    if (!given) given = u_map_get_case(req->map_header, "X-Request-Id");
+    if (given && request_id_ok(given))
+        snprintf(adm->rid, sizeof adm->rid, "%s", given);
+    else
+        new_request_id(adm->rid);
+    bool ok = admit_route(req, resp, adm) && admit_key(req, resp, adm) && admit_rate(resp, adm) &&
+              admit_length(req, resp, adm);
+    if (!ok) account(req, resp, adm);
+    return ok;
+}
+
+void gw_request_too_big(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
+{
+    (void)req;
+    gw_refusal("body_too_large");
+    problem(resp, IBC_ETOOBIG, adm->rid, "the body is larger than %ld bytes", adm->max_body);
+}
+
+void gw_admission_clear(gw_admission *adm)
+{
+    json_decref(adm->params);
+    adm->params = NULL;
+}
+
+/* Step two (see gateway.h); returns the ulfius callback status. */
+static int handle(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
+{
+    const gw_route *rt = adm->route;
+    const gw_principal who = adm->who;
+    const char *rid = adm->rid;
+    json_t *params = adm->params, *body = NULL;
+    bool in_flight = false;
+    int ret;
 
     /* query parameters join the path parameters */
     const char **keys = u_map_enum_keys(req->map_url);
@@ -328,13 +420,8 @@ static int handle(const struct _u_request *req, struct _u_response *resp, const 
             json_object_set_new(params, keys[i], json_string(v));
     }
 
-    /* body */
-    long limit = rt->max_body ? rt->max_body : gw.cfg.max_body;
+    /* body (the listener read at most adm->max_body bytes) */
     size_t blen = req->binary_body_length;
-    if ((long)blen > limit) {
-        ret = problem(resp, IBC_ETOOBIG, rid, "the body is larger than %ld bytes", limit);
-        goto done;
-    }
     const char *ct = u_map_get_case(req->map_header, "Content-Type");
     if (ct && !ibc_utf8_valid(ct, strlen(ct))) {
         ret = problem(resp, IBC_EINVAL, rid, "the Content-Type header is not valid UTF-8");
@@ -369,6 +456,18 @@ static int handle(const struct _u_request *req, struct _u_response *resp, const 
         ret = local_route(rt, params, body, &who, rid, resp);
         goto done;
     }
+
+    /* a bounded number of requests wait on the services; the rest hear at
+     * once that they may retry, instead of queueing without end */
+    if (!gw_in_flight_enter(gw.limits.in_flight)) {
+        gw_refusal("in_flight");
+        u_map_put(resp->map_header, "Retry-After", "1");
+        ret = problem(resp, IBC_EBUSY, rid,
+                      "the gateway has %d requests waiting on the services; retry in a second",
+                      gw.limits.in_flight);
+        goto done;
+    }
+    in_flight = true;
 
     /* forward over NATS */
     char subject[256];
@@ -419,37 +518,13 @@ static int handle(const struct _u_request *req, struct _u_response *resp, const 
         ret = send_reply(resp, natsMsg_GetData(reply), natsMsg_GetDataLength(reply), rid);
     natsMsg_Destroy(reply);
 done:
-    json_decref(params);
+    if (in_flight) gw_in_flight_leave();
     json_decref(body);
     return ret;
 }
 
-int gw_api_callback(const struct _u_request *req, struct _u_response *resp, void *data)
+void gw_request_finish(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
 {
-    (void)data;
-    double t0 = ibc_monotonic_s();
-    char rid[65];
-    const char *given = u_map_get_case(req->map_header, "Ibc-Request-Id");
-    if (!given) given = u_map_get_case(req->map_header, "X-Request-Id");
-    if (given && request_id_ok(given)) snprintf(rid, sizeof rid, "%s", given);
-    else new_request_id(rid);
-
-    const gw_route *rt = NULL;
-    int ret = handle(req, resp, rid, &rt);
-    u_map_put(resp->map_header, "Ibc-Request-Id", rid);
-
-    char labels[256];
-    snprintf(labels, sizeof labels, "route=\"%s %s\",status=\"%ld\"", rt ? rt->method : "-",
-             rt ? rt->path : "unmatched", resp->status);
-    ibc_metric_add(ibc_counter("ibc_http_requests_total", "HTTP requests by route and status",
-                               labels),
-                   1);
-    snprintf(labels, sizeof labels, "route=\"%s %s\"", rt ? rt->method : "-",
-             rt ? rt->path : "unmatched");
-    ibc_metric_observe(ibc_histogram("ibc_http_request_duration_seconds",
-                                     "HTTP request time by route", labels),
-                       ibc_monotonic_s() - t0);
-    if (resp->status >= 500)
-        ibc_log(IBC_LOG_WARN, rid, "%s %s -> %ld", req->http_verb, req->url_path, resp->status);
-    return ret;
+    handle(req, resp, adm);
+    account(req, resp, adm);
 }

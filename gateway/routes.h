@@ -19,6 +19,9 @@ enum {
 #define ROLES_READ_ALL (ROLES_ALL)
 #define ROLES_NETWORK (ROLE_ADMIN | ROLE_METHODOLOGIST)
 
+/* max_body of the routes whose limit is IBC_MAX_IMPORT_BODY (MARC files). */
+#define GW_BODY_IMPORT (-1L)
+
 /* Body kinds a route accepts. */
 enum { BODY_JSON = 0, BODY_RAW = 1 };
 
@@ -27,7 +30,7 @@ typedef struct {
     const char *path;    /* segments; "{name}" captures one segment */
     const char *subject; /* NATS subject after "ibc.rpc.", or "local:<name>" */
     unsigned roles;
-    long max_body;       /* 0: the gateway's default limit */
+    long max_body;       /* 0: IBC_MAX_BODY; GW_BODY_IMPORT: IBC_MAX_IMPORT_BODY */
     int body;            /* BODY_JSON or BODY_RAW */
     int timeout_ms;      /* 0: the gateway's default */
     int stream;          /* 1: the service streams its reply in chunks (exports) */

@@ -14,15 +14,14 @@ static int default_metrics_port(const char *service)
     static const struct {
         const char *name;
         int port;
-    } ports[] = {{"gateway", 0},     {"catalog", 19101},  {"circulation", 19102},
+    } ports[] = {{"gateway", 19100}, {"catalog", 19101},  {"circulation", 19102},
                  {"training", 19103}, {"grants", 19104}, {"monitoring", 19105}};
     for (size_t i = 0; i < IBC_LEN(ports); i++)
         if (service && strcmp(service, ports[i].name) == 0) return ports[i].port;
     return 0;
 }
 
-/* Parses an integer in [min, max]; returns false on anything else. */
-static bool parse_int(const char *s, long min, long max, long *out)
+bool ibc_config_int(const char *s, long min, long max, long *out)
 {
     /* strtol would also skip leading blanks and take a '+' */
     if (!s || !(*s == '-' || (*s >= '0' && *s <= '9'))) return false;
@@ -53,6 +52,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     snprintf(cfg->migrations_dir, sizeof cfg->migrations_dir, "migrations");
     snprintf(cfg->log_level, sizeof cfg->log_level, "info");
     snprintf(cfg->bind_address, sizeof cfg->bind_address, "127.0.0.1");
+    snprintf(cfg->admin_bind_address, sizeof cfg->admin_bind_address, "127.0.0.1");
     cfg->http_port = 18080;
     cfg->metrics_port = default_metrics_port(service);
     cfg->workers = 8;
@@ -79,6 +79,8 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         {"IBC_LOG_LEVEL", offsetof(ibc_config, log_level), sizeof cfg->log_level},
         {"IBC_INSTANCE_ID", offsetof(ibc_config, instance_id), sizeof cfg->instance_id},
         {"IBC_BIND_ADDRESS", offsetof(ibc_config, bind_address), sizeof cfg->bind_address},
+        {"IBC_ADMIN_BIND_ADDRESS", offsetof(ibc_config, admin_bind_address),
+         sizeof cfg->admin_bind_address},
     };
     for (size_t i = 0; i < IBC_LEN(strs); i++) {
         const char *v = get(strs[i].env);
@@ -125,7 +127,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         const char *v = get(nums[i].env);
         if (!v) continue;
         long n;
-        if (!parse_int(v, nums[i].min, nums[i].max, &n)) {
+        if (!ibc_config_int(v, nums[i].min, nums[i].max, &n)) {
             snprintf(err, errlen, "%s must be an integer from %ld to %ld, not '%.40s'",
                      nums[i].env, nums[i].min, nums[i].max, v);
             return IBC_EINVAL;

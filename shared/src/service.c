@@ -580,7 +580,7 @@ int ibc_service_run(const ibc_service_def *def)
     natsConnection_Flush(svc.nc);
     if (ibc_consumers_start(svc.nc, &svc.cfg, def->name, def->events, def->nevents) != IBC_OK)
         return 1;
-    if (ibc_admin_http_start(svc.cfg.bind_address, svc.cfg.metrics_port, service_ready, &svc) != 0) return 1;
+    if (ibc_admin_http_start(svc.cfg.admin_bind_address, svc.cfg.metrics_port, service_ready, &svc) != 0) return 1;
     if (def->on_start) {
         hook_args *h = malloc(sizeof *h);
         *h = (hook_args){def->on_start, svc.nc, &svc.cfg};

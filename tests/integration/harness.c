@@ -125,11 +125,11 @@ static void record_response(const char *method, const char *path, const h_resp *
     free(text);
 }
 
-h_resp *h_http_raw(const char *method, const char *path, const char *key, const void *body,
-                   size_t len, const char *const *headers)
+/* A request to base + path (see h_http_raw). */
+static h_resp *http_at(const char *base, const char *method, const char *path, const char *key,
+                       const void *body, size_t len, const char *const *headers)
 {
     h_resp *r = calloc(1, sizeof *r);
-    const char *base = h_env("IBC_GATEWAY_URL");
     char *url = malloc(strlen(base) + strlen(path) + 1);
     sprintf(url, "%s%s", base, path);
     /* one kept-alive connection per thread: a new TCP connection per request
@@ -138,10 +138,11 @@ h_resp *h_http_raw(const char *method, const char *path, const char *key, const 
     if (!c) c = curl_easy_init();
     curl_easy_reset(c);
     struct curl_slist *hl = NULL;
-    bool has_ct = false;
+    bool has_ct = false, has_expect = false;
     for (const char *const *h = headers; h && *h; h++) {
         hl = curl_slist_append(hl, *h);
         if (strncasecmp(*h, "Content-Type:", 13) == 0) has_ct = true;
+        if (strncasecmp(*h, "Expect:", 7) == 0) has_expect = true;
     }
     if (body && !has_ct) hl = curl_slist_append(hl, "Content-Type: application/json");
     if (key) {
@@ -149,7 +150,7 @@ h_resp *h_http_raw(const char *method, const char *path, const char *key, const 
         snprintf(auth, sizeof auth, "Authorization: Bearer %s", key);
         hl = curl_slist_append(hl, auth);
     }
-    hl = curl_slist_append(hl, "Expect:");
+    if (!has_expect) hl = curl_slist_append(hl, "Expect:");
     sink b = {0}, hd = {0};
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
@@ -172,10 +173,22 @@ h_resp *h_http_raw(const char *method, const char *path, const char *key, const 
     r->len = b.len;
     r->headers = hd.data ? hd.data : strdup("");
     if (r->len) r->json = json_loadb(r->body, r->len, JSON_DECODE_ANY, NULL);
-    if (cc == CURLE_OK) record_response(method, path, r);
     curl_slist_free_all(hl);
     free(url);
     return r;
+}
+
+h_resp *h_http_raw(const char *method, const char *path, const char *key, const void *body,
+                   size_t len, const char *const *headers)
+{
+    h_resp *r = http_at(h_env("IBC_GATEWAY_URL"), method, path, key, body, len, headers);
+    if (r->status) record_response(method, path, r); /* the public API's answers only */
+    return r;
+}
+
+h_resp *h_admin_get(const char *path)
+{
+    return http_at(h_env("IBC_GATEWAY_ADMIN_URL"), "GET", path, NULL, NULL, 0, NULL);
 }
 
 h_resp *h_http(const char *method, const char *path, const char *key, const char *body,

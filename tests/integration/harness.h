@@ -21,7 +21,8 @@ typedef struct {
 } h_resp;
 
 /* Value of a variable of the test stack's env file (IBC_GATEWAY_URL,
- * IBC_ADMIN_KEY, IBC_NATS_INTEGRATOR_URL, IBC_NATS_<SERVICE>_URL, IBC_PG_DSN). Borrowed. */
+ * IBC_GATEWAY_ADMIN_URL, IBC_ADMIN_KEY, IBC_NATS_INTEGRATOR_URL, IBC_NATS_<SERVICE>_URL,
+ * IBC_PG_DSN). Borrowed. */
 const char *h_env(const char *name);
 /* The admin key that the stack created. Borrowed. */
 const char *h_admin(void);
@@ -35,6 +36,8 @@ h_resp *h_http(const char *method, const char *path, const char *key, const char
 /* The same with a binary body of len bytes. */
 h_resp *h_http_raw(const char *method, const char *path, const char *key, const void *body,
                    size_t len, const char *const *headers);
+/* GET on the gateway's admin listener (/metrics, /healthz, /readyz). */
+h_resp *h_admin_get(const char *path);
 /* printf-style path and JSON body helpers. */
 h_resp *h_get(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 h_resp *h_post(const char *key, const char *path, const char *fmt, ...)

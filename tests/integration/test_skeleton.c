@@ -273,19 +273,27 @@ static void silent_service_is_504_after_the_timeout(void **state)
     h_free(r);
 }
 
-static void health_and_metrics_need_no_key(void **state)
+static void health_and_metrics_need_no_key_on_the_admin_port_only(void **state)
 {
     (void)state;
-    h_resp *r = h_get(NULL, "/healthz");
+    h_resp *r = h_admin_get("/healthz");
     assert_int_equal(r->status, 200);
     h_free(r);
-    r = h_get(NULL, "/readyz");
+    r = h_admin_get("/readyz");
     assert_int_equal(r->status, 200);
     h_free(r);
-    r = h_get(NULL, "/metrics");
+    r = h_admin_get("/metrics");
     assert_int_equal(r->status, 200);
     assert_non_null(strstr(r->body, "ibc_http_requests_total"));
     h_free(r);
+    /* the public port serves the API only */
+    static const char *const admin_paths[] = {"/metrics", "/healthz", "/readyz"};
+    for (size_t i = 0; i < sizeof admin_paths / sizeof *admin_paths; i++) {
+        r = h_get(NULL, "%s", admin_paths[i]);
+        assert_int_equal(r->status, 404);
+        assert_null(strstr(r->body, "ibc_http_requests_total"));
+        h_free(r);
+    }
 }
 
 static void services_survive_a_database_restart(void **state)
@@ -326,7 +334,7 @@ int main(void)
         cmocka_unit_test(stopped_service_is_503_not_a_hang),
         cmocka_unit_test(old_idempotency_replies_are_purged),
         cmocka_unit_test(silent_service_is_504_after_the_timeout),
-        cmocka_unit_test(health_and_metrics_need_no_key),
+        cmocka_unit_test(health_and_metrics_need_no_key_on_the_admin_port_only),
         cmocka_unit_test(services_survive_a_database_restart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

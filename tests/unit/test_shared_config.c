@@ -53,6 +53,7 @@ static void defaults_match_the_local_stack(void **state)
     assert_string_equal(cfg.migrations_dir, "migrations");
     assert_string_equal(cfg.log_level, "info");
     assert_string_equal(cfg.bind_address, "127.0.0.1");
+    assert_string_equal(cfg.admin_bind_address, "127.0.0.1");
     assert_int_equal(cfg.http_port, 18080);
     assert_int_equal(cfg.metrics_port, 19101);
     assert_int_equal(cfg.workers, 8);
@@ -75,7 +76,7 @@ static void default_metrics_port_depends_on_the_service(void **state)
         const char *service;
         int port;
     } want[] = {{"catalog", 19101}, {"circulation", 19102}, {"training", 19103},
-                {"grants", 19104},  {"monitoring", 19105},  {"gateway", 0},
+                {"grants", 19104},  {"monitoring", 19105},  {"gateway", 19100},
                 {"migrate", 0},     {"unknown", 0},         {NULL, 0}};
     for (size_t i = 0; i < IBC_LEN(want); i++) {
         ibc_config cfg;
@@ -95,6 +96,7 @@ static void every_variable_overrides_its_default(void **state)
     set("IBC_LOG_LEVEL", "debug");
     set("IBC_INSTANCE_ID", "catalog-1");
     set("IBC_BIND_ADDRESS", "0.0.0.0");
+    set("IBC_ADMIN_BIND_ADDRESS", "10.1.2.3");
     set("IBC_HTTP_PORT", "8080");
     set("IBC_METRICS_PORT", "9101");
     set("IBC_WORKERS", "16");
@@ -110,6 +112,7 @@ static void every_variable_overrides_its_default(void **state)
     assert_string_equal(cfg.log_level, "debug");
     assert_string_equal(cfg.instance_id, "catalog-1");
     assert_string_equal(cfg.bind_address, "0.0.0.0");
+    assert_string_equal(cfg.admin_bind_address, "10.1.2.3");
     assert_int_equal(cfg.http_port, 8080);
     assert_int_equal(cfg.metrics_port, 9101);
     assert_int_equal(cfg.workers, 16);

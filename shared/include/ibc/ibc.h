@@ -27,9 +27,11 @@ typedef enum {
     IBC_EUNSUPPORTED, /* 415: media type */
     IBC_EUNPROCESSABLE, /* 422: well-formed but semantically wrong */
     IBC_EPRECOND_REQ, /* 428: If-Match missing */
+    IBC_ETOOMANY,     /* 429: the caller's rate limit is spent */
     IBC_ERETRY,       /* serialization failure: the runtime retries the call */
     IBC_EDB,          /* 503: database unavailable or failed */
     IBC_EBUS,         /* 503: NATS unavailable */
+    IBC_EBUSY,        /* 503: the gateway has too many requests in flight */
     IBC_ETIMEOUT,     /* 504 */
     IBC_ENOMEM,       /* 500 */
     IBC_EINTERNAL,    /* 500 */
@@ -61,6 +63,7 @@ typedef struct {
     char log_level[16];
     char instance_id[64];
     char bind_address[64]; /* where HTTP listeners bind; 127.0.0.1 unless told */
+    char admin_bind_address[64]; /* where /metrics, /healthz, /readyz bind; 127.0.0.1 */
     int http_port;          /* gateway only */
     int metrics_port;       /* 0 disables the metrics listener */
     int workers;            /* queue subscriptions, each with its own connection */
@@ -83,6 +86,9 @@ typedef const char *(*ibc_getenv_fn)(const char *name);
  * Returns IBC_EINVAL and writes a sentence to err for a malformed value. */
 ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, char *err,
                        size_t errlen);
+/* Parses a decimal integer in [min, max] (no blanks, no '+'); false on
+ * anything else. For settings that live outside ibc_config. */
+bool ibc_config_int(const char *s, long min, long max, long *out);
 
 /* ----------------------------------------------------------------- context */
 typedef struct ibc_worker ibc_worker;
