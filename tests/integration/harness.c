@@ -125,6 +125,27 @@ static void record_response(const char *method, const char *path, const h_resp *
     free(text);
 }
 
+/* The calling thread's curl handle, kept alive across its requests and
+ * cleaned up (its connection closed) when the thread ends: a test that
+ * starts threads by the hundred must not leave their connections open, or
+ * the gateway's per-address connection limit refuses the next ones. */
+static pthread_key_t curl_key;
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void make_curl_key(void)
+{
+    pthread_key_create(&curl_key, (void (*)(void *))curl_easy_cleanup);
+}
+static CURL *thread_curl(void)
+{
+    pthread_once(&curl_once, make_curl_key);
+    CURL *c = pthread_getspecific(curl_key);
+    if (!c) {
+        c = curl_easy_init();
+        pthread_setspecific(curl_key, c);
+    }
+    return c;
+}
+
 /* A request to base + path (see h_http_raw). */
 static h_resp *http_at(const char *base, const char *method, const char *path, const char *key,
                        const void *body, size_t len, const char *const *headers)
@@ -134,8 +155,7 @@ static h_resp *http_at(const char *base, const char *method, const char *path, c
     sprintf(url, "%s%s", base, path);
     /* one kept-alive connection per thread: a new TCP connection per request
      * made long tests a third slower */
-    static _Thread_local CURL *c;
-    if (!c) c = curl_easy_init();
+    CURL *c = thread_curl();
     curl_easy_reset(c);
     struct curl_slist *hl = NULL;
     bool has_ct = false, has_expect = false;
