@@ -7,12 +7,14 @@
 #include "limits.h"
 #include "routes.h"
 #include <ibc/bus.h>
+#include <ibc/context.h>
 
 typedef struct {
     ibc_config cfg;
     gw_limits limits;
     natsConnection *nc;
     ibc_db_pool *pool;
+    ibc_context_keys keys; /* signs the context of every request to a service */
 } gw_state;
 
 extern gw_state gw;

@@ -89,6 +89,11 @@ int main(int argc, char **argv)
     }
     ibc_log_init("gateway", gw.cfg.log_level);
     if (argc > 1 && strcmp(argv[1], "create-key") == 0) return create_key(argc, argv);
+    if (ibc_context_keys_init(&gw.keys, gw.cfg.context_key, gw.cfg.context_key_previous, err,
+                              sizeof err) != IBC_OK) {
+        fprintf(stderr, "ibc-gateway: %s\n", err);
+        return 2;
+    }
 
     sigset_t sigs;
     sigemptyset(&sigs);

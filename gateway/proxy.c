@@ -123,6 +123,15 @@ static int send_reply(struct _u_response *resp, const char *data, int len, const
 
     json_t *err = json_object_get(env, "error");
     json_t *raw = json_object_get(env, "raw");
+    if (status == 401) {
+        /* the client's key was good (we checked it): the service refused our
+         * signature, so the gateway and it do not share IBC_CONTEXT_KEY */
+        json_decref(env);
+        ibc_log(IBC_LOG_ERROR, rid,
+                "a service refused the gateway's request context: "
+                "check that IBC_CONTEXT_KEY is the same everywhere");
+        return problem(resp, IBC_EBUS, rid, "the service did not accept the gateway's request");
+    }
     if (err) {
         json_object_set_new(err, "request_id", json_string(rid));
         char *text = json_dumps(err, JSON_COMPACT);
@@ -216,8 +225,9 @@ static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms
     if (s == NATS_OK) s = natsMsg_Create(&first, natsMsg_GetSubject(msg), inbox,
                                          natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
     /* copy the context headers onto the message with the inbox as reply */
-    static const char *hdrs[] = {"Ibc-Request-Id", "Ibc-Org", "Ibc-Role", "Ibc-Principal",
-                                 "Idempotency-Key", "If-Match", "If-None-Match", "Accept"};
+    static const char *hdrs[] = {
+        "Ibc-Request-Id", "Ibc-Org",         "Ibc-Role", "Ibc-Principal", "Ibc-Deadline",
+        "Ibc-Signature",  "Idempotency-Key", "If-Match", "If-None-Match", "Accept"};
     for (size_t i = 0; s == NATS_OK && i < IBC_LEN(hdrs); i++) {
         const char *v = NULL;
         if (natsMsgHeader_Get(msg, hdrs[i], &v) == NATS_OK && v)
@@ -263,6 +273,18 @@ static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms
     natsMsg_Destroy(head);
     natsSubscription_Destroy(sub);
     return ret;
+}
+
+/* Sets the request's deadline (now + timeout: when this gateway stops
+ * waiting) and signs the context headers already on msg with its subject and
+ * payload. Call it after the last header that the service reads is set. */
+static natsStatus sign_context(natsMsg *msg, int timeout_ms)
+{
+    char when[24];
+    snprintf(when, sizeof when, "%lld", ibc_realtime_ms() + timeout_ms);
+    natsStatus s = natsMsgHeader_Set(msg, "Ibc-Deadline", when);
+    if (s == NATS_OK && ibc_context_sign(&gw.keys, msg) != IBC_OK) s = NATS_ERR;
+    return s;
 }
 
 /* Records the request in the metrics and tags the response with its id. */
@@ -497,6 +519,7 @@ static int handle(const struct _u_request *req, struct _u_response *resp, gw_adm
         if (v) s = natsMsgHeader_Set(msg, forwarded[i], v);
     }
     int timeout = rt->timeout_ms ? rt->timeout_ms : gw.cfg.request_timeout_ms;
+    if (s == NATS_OK) s = sign_context(msg, timeout);
     char service[64];
     snprintf(service, sizeof service, "%.*s", (int)strcspn(rt->subject, "."), rt->subject);
     if (s == NATS_OK && rt->stream) {

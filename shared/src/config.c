@@ -61,6 +61,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     cfg->max_connections = 1024;
     cfg->events_gather_ms = 20;
     cfg->idempotency_hours = 24;
+    cfg->statement_timeout_ms = 5000;
     cfg->migrate = true;
     cfg->events_max_age_days = 30;
     cfg->events_max_bytes = 4L << 30;
@@ -81,6 +82,9 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         {"IBC_BIND_ADDRESS", offsetof(ibc_config, bind_address), sizeof cfg->bind_address},
         {"IBC_ADMIN_BIND_ADDRESS", offsetof(ibc_config, admin_bind_address),
          sizeof cfg->admin_bind_address},
+        {"IBC_CONTEXT_KEY", offsetof(ibc_config, context_key), sizeof cfg->context_key},
+        {"IBC_CONTEXT_KEY_PREVIOUS", offsetof(ibc_config, context_key_previous),
+         sizeof cfg->context_key_previous},
     };
     for (size_t i = 0; i < IBC_LEN(strs); i++) {
         const char *v = get(strs[i].env);
@@ -89,8 +93,10 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
                      strs[i].len - 1);
             return IBC_EINVAL;
         }
-        /* an empty DSN means libpq's own defaults (PGHOST, ...); nothing else may be empty */
-        if (v && !*v && strs[i].off != offsetof(ibc_config, pg_dsn)) {
+        /* an empty DSN means libpq's own defaults (PGHOST, ...), an empty
+         * previous key that no rotation is under way; nothing else may be empty */
+        if (v && !*v && strs[i].off != offsetof(ibc_config, pg_dsn) &&
+            strs[i].off != offsetof(ibc_config, context_key_previous)) {
             snprintf(err, errlen, "%s is set but empty", strs[i].env);
             return IBC_EINVAL;
         }
@@ -119,6 +125,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         {"IBC_MAX_CONNECTIONS", 16, 65535, 0, offsetof(ibc_config, max_connections)},
         {"IBC_EVENTS_GATHER_MS", 0, 10000, 0, offsetof(ibc_config, events_gather_ms)},
         {"IBC_IDEMPOTENCY_HOURS", 1, 8760, 0, offsetof(ibc_config, idempotency_hours)},
+        {"IBC_STATEMENT_TIMEOUT_MS", 0, 600000, 0, offsetof(ibc_config, statement_timeout_ms)},
         {"IBC_MIGRATE", 0, 1, 2, offsetof(ibc_config, migrate)},
         {"IBC_EVENTS_MAX_AGE_DAYS", 1, 36500, 0, offsetof(ibc_config, events_max_age_days)},
         {"IBC_EVENTS_MAX_BYTES", 1L << 20, 1L << 50, 1, offsetof(ibc_config, events_max_bytes)},

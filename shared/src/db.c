@@ -13,12 +13,16 @@ static void quiet_notice(void *arg, const char *message)
     (void)arg, (void)message; /* NOTICEs (e.g. "already exists, skipping") are not errors */
 }
 
-/* Returns a new connection with search_path set, or NULL (logged). The path
- * is a connection option, so that PQreset() after a server restart keeps it. */
-PGconn *ibc_db_connect(const char *dsn, const char *schema)
+/* Returns a new connection with search_path (and statement_timeout unless 0)
+ * set, or NULL (logged). Both are connection options, so that PQreset() after
+ * a server restart keeps them. */
+PGconn *ibc_db_connect_timeout(const char *dsn, const char *schema, int statement_timeout_ms)
 {
-    char options[160];
-    snprintf(options, sizeof options, "-c search_path=%s,public", schema ? schema : "public");
+    char options[192];
+    int n =
+        snprintf(options, sizeof options, "-c search_path=%s,public", schema ? schema : "public");
+    if (statement_timeout_ms > 0)
+        snprintf(options + n, sizeof options - n, " -c statement_timeout=%d", statement_timeout_ms);
     const char *keys[] = {"dbname", "options", NULL};
     const char *vals[] = {dsn, options, NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 1);
@@ -29,6 +33,11 @@ PGconn *ibc_db_connect(const char *dsn, const char *schema)
     }
     PQsetNoticeProcessor(c, quiet_notice, NULL);
     return c;
+}
+
+PGconn *ibc_db_connect(const char *dsn, const char *schema)
+{
+    return ibc_db_connect_timeout(dsn, schema, 0);
 }
 
 /* The statement cache of this thread: which sql is prepared on which conn. */

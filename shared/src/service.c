@@ -6,6 +6,7 @@
 #include "ibc/admin_http.h"
 #include "ibc/bus.h"
 #include "ibc/discovery.h"
+#include "ibc/context.h"
 #include "ibc/envelope.h"
 #include "ibc/metrics.h"
 
@@ -30,6 +31,7 @@ struct service {
     ibc_config cfg;
     natsConnection *nc;
     ibc_worker *workers;
+    ibc_context_keys keys;  /* verify every request's context, sign our calls */
     char prefix[128];       /* "ibc.rpc.<name>." */
     const char **endpoints; /* the actions' names, then "ping": $SRV's endpoints */
     ibc_discovery *discovery;
@@ -96,23 +98,43 @@ static ibc_rc rc_of_status(int status)
     return status >= 500 ? IBC_EBUS : IBC_EINVAL;
 }
 
+/* Builds the signed request of a call on the caller's behalf: the caller's
+ * request id, principal, org and role as they were verified, this service as
+ * Ibc-Via, the call's deadline. Never more than the caller had: nothing here
+ * takes an org or role from anywhere but ctx. *m is new (caller destroys). */
+static natsStatus call_message(const ibc_ctx *ctx, const char *subject, const json_t *params,
+                               const json_t *body, long long deadline, natsMsg **m)
+{
+    char full[256], when[24];
+    snprintf(full, sizeof full, "ibc.rpc.%s", subject);
+    snprintf(when, sizeof when, "%lld", deadline);
+    char *payload = ibc_envelope_request(params, body);
+    if (!payload) return NATS_NO_MEMORY;
+    natsStatus s = natsMsg_Create(m, full, NULL, payload, (int)strlen(payload));
+    free(payload);
+    if (s == NATS_OK && ctx->request_id)
+        s = natsMsgHeader_Set(*m, "Ibc-Request-Id", ctx->request_id);
+    if (s == NATS_OK) s = natsMsgHeader_Set(*m, "Ibc-Org", ctx->org ? ctx->org : "");
+    if (s == NATS_OK) s = natsMsgHeader_Set(*m, "Ibc-Role", ctx->role ? ctx->role : "");
+    if (s == NATS_OK)
+        s = natsMsgHeader_Set(*m, "Ibc-Principal", ctx->principal ? ctx->principal : "");
+    if (s == NATS_OK) s = natsMsgHeader_Set(*m, "Ibc-Via", the_service->def->name);
+    if (s == NATS_OK) s = natsMsgHeader_Set(*m, "Ibc-Deadline", when);
+    if (s == NATS_OK && ibc_context_sign(&the_service->keys, *m) != IBC_OK) s = NATS_ERR;
+    return s;
+}
+
 ibc_rc ibc_call(ibc_ctx *ctx, const char *subject, const json_t *params, const json_t *body,
                 json_t **reply, int timeout_ms)
 {
     *reply = NULL;
     if (!the_service) return ibc_fail(ctx, IBC_EBUS, "no bus connection");
-    char full[256];
-    snprintf(full, sizeof full, "ibc.rpc.%s", subject);
-    char *payload = ibc_envelope_request(params, body);
-    if (!payload) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    long long now = ibc_realtime_ms(), deadline = now + timeout_ms;
+    if (ctx->deadline_ms > 0 && ctx->deadline_ms < deadline) deadline = ctx->deadline_ms;
+    if (deadline <= now) return ibc_fail(ctx, IBC_ETIMEOUT, "no time was left to ask %s", subject);
     natsMsg *m = NULL, *r = NULL;
-    natsStatus s = natsMsg_Create(&m, full, NULL, payload, (int)strlen(payload));
-    free(payload);
-    if (s == NATS_OK && ctx->request_id) s = natsMsgHeader_Set(m, "Ibc-Request-Id", ctx->request_id);
-    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Ibc-Org", ctx->org ? ctx->org : "");
-    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Ibc-Role", ctx->role ? ctx->role : "");
-    if (s == NATS_OK) s = natsMsgHeader_Set(m, "Ibc-Principal", ctx->principal ? ctx->principal : "");
-    if (s == NATS_OK) s = natsConnection_RequestMsg(&r, the_service->nc, m, timeout_ms);
+    natsStatus s = call_message(ctx, subject, params, body, deadline, &m);
+    if (s == NATS_OK) s = natsConnection_RequestMsg(&r, the_service->nc, m, (int)(deadline - now));
     natsMsg_Destroy(m);
     if (s == NATS_TIMEOUT) return ibc_fail(ctx, IBC_ETIMEOUT, "%s did not answer in time", subject);
     if (s != NATS_OK) return ibc_fail(ctx, IBC_EBUS, "%s is not available", subject);
@@ -374,11 +396,52 @@ done:
     return out;
 }
 
+/* Checks the signed context of msg before anything else is done with it.
+ * IBC_OK, or ctx failed with 401 (unsigned, malformed, badly signed: only a
+ * client that bypassed the gateway sends that) or 504 (the deadline passed
+ * while the request waited: its caller has given up); each refusal counted in
+ * ibc_requests_refused_total{service,reason} and logged without secrets. */
+static ibc_rc check_context(service *svc, natsMsg *msg, ibc_ctx *ctx)
+{
+    long long now = ibc_realtime_ms();
+    ibc_context_verdict v = ibc_context_verify(&svc->keys, msg, now, &ctx->deadline_ms);
+    if (v == IBC_CONTEXT_VALID) return IBC_OK;
+    char labels[128];
+    snprintf(labels, sizeof labels, "service=\"%s\",reason=\"%s\"", svc->def->name,
+             ibc_context_verdict_name(v));
+    ibc_metric_add(ibc_counter("ibc_requests_refused_total",
+                               "Requests refused before their handler ran, by reason", labels),
+                   1);
+    if (v == IBC_CONTEXT_EXPIRED) {
+        ibc_log(IBC_LOG_INFO, ctx->request_id, "%.100s dropped: its deadline passed %lld ms ago",
+                natsMsg_GetSubject(msg), now - ctx->deadline_ms);
+        return ibc_fail(ctx, IBC_ETIMEOUT, "the request's deadline passed before %s could start it",
+                        svc->def->name);
+    }
+    ibc_log(IBC_LOG_WARN, NULL, "%.100s refused: request context %s", natsMsg_GetSubject(msg),
+            ibc_context_verdict_name(v));
+    static const char *const why[] = {
+        [IBC_CONTEXT_UNSIGNED] = "is not signed",
+        [IBC_CONTEXT_MALFORMED] = "is malformed",
+        [IBC_CONTEXT_BAD_SIGNATURE] = "has a signature that does not match",
+    };
+    return ibc_fail(ctx, IBC_EUNAUTH,
+                    "the request context %s: %s accepts requests only through the gateway", why[v],
+                    svc->def->name);
+}
+
 static const char *header_or(natsMsg *m, const char *name, const char *dflt)
 {
     const char *v = NULL;
     if (natsMsgHeader_Get(m, name, &v) != NATS_OK || !v) return dflt;
     return v;
+}
+
+/* A worker's connection: statements of a request end after
+ * IBC_STATEMENT_TIMEOUT_MS, as its caller stops waiting about then. */
+static PGconn *worker_connect(const service *svc)
+{
+    return ibc_db_connect_timeout(svc->cfg.pg_dsn, svc->def->name, svc->cfg.statement_timeout_ms);
 }
 
 /* The subscription callback: one message at a time per worker. */
@@ -399,6 +462,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     ctx.org = header_or(msg, "Ibc-Org", "");
     ctx.role = header_or(msg, "Ibc-Role", "");
     ctx.principal = header_or(msg, "Ibc-Principal", "");
+    ctx.via = header_or(msg, "Ibc-Via", NULL);
     ctx.idempotency_key = header_or(msg, "Idempotency-Key", NULL);
     ctx.worker = w;
     ctx.msg = msg;
@@ -409,16 +473,18 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
         strcmp(action_name, "ping") == 0 ? &builtin_ping : find_action(svc, action_name);
     json_t *req = NULL;
     char *out = NULL;
-    ibc_rc rc = IBC_OK;
     char err[256];
+    ibc_rc rc = check_context(svc, msg, &ctx);
 
-    if (!act) {
+    if (rc != IBC_OK) {
+        /* refused before anything ran: the reply says why */
+    } else if (!act) {
         rc = ibc_fail(&ctx, IBC_ENOTFOUND, "%s has no action '%s'", svc->def->name, action_name);
     } else if (ibc_envelope_decode(natsMsg_GetData(msg), natsMsg_GetDataLength(msg), &req, err,
                                    sizeof err) != IBC_OK) {
         rc = ibc_fail(&ctx, IBC_EINVAL, "%s", err);
     } else if (act->fn != ping && (!w->db || !ibc_db_ensure(w->db))) {
-        if (!w->db) w->db = ibc_db_connect(svc->cfg.pg_dsn, svc->def->name);
+        if (!w->db) w->db = worker_connect(svc);
         if (!w->db) rc = ibc_fail(&ctx, IBC_EDB, "the database is not available");
     }
     if (rc == IBC_OK) {
@@ -525,6 +591,11 @@ int ibc_service_run(const ibc_service_def *def)
         return 2;
     }
     ibc_log_init(def->name, svc.cfg.log_level);
+    if (ibc_context_keys_init(&svc.keys, svc.cfg.context_key, svc.cfg.context_key_previous, err,
+                              sizeof err) != IBC_OK) {
+        fprintf(stderr, "%s: %s\n", def->name, err);
+        return 2;
+    }
     snprintf(svc.prefix, sizeof svc.prefix, "ibc.rpc.%s.", def->name);
 
     /* SIGINT/SIGTERM are taken by sigwait below, in no other thread */
@@ -566,7 +637,7 @@ int ibc_service_run(const ibc_service_def *def)
         ibc_worker *w = &svc.workers[i];
         w->svc = &svc;
         w->index = i;
-        w->db = ibc_db_connect(svc.cfg.pg_dsn, def->name);
+        w->db = worker_connect(&svc);
         natsStatus s =
             natsConnection_QueueSubscribe(&w->sub, svc.nc, subject, def->name, on_request, w);
         if (s == NATS_OK) s = natsSubscription_SetPendingLimits(w->sub, 100000, 512 * 1024 * 1024);

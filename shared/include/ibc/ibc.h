@@ -72,6 +72,9 @@ typedef struct {
     int max_connections;    /* gateway: open HTTP connections at most */
     int events_gather_ms;   /* consumers: after a short batch, let events gather this long */
     int idempotency_hours;  /* how long a stored Idempotency-Key reply is kept */
+    int statement_timeout_ms; /* services: PostgreSQL statement_timeout of the workers; 0 none */
+    char context_key[257];    /* signs and verifies the request context (secret) */
+    char context_key_previous[257]; /* verifies only, during a key rotation (secret) */
     bool migrate;           /* apply migrations at start */
 
     /* the IBC_EVENTS stream keeps an event this long and this many bytes of
@@ -101,6 +104,8 @@ typedef struct ibc_ctx {
     const char *org;       /* caller's organisation, "" when unknown */
     const char *role;      /* admin, methodologist, librarian, portal, integrator */
     const char *principal; /* key id of the caller */
+    const char *via;       /* the service that called on the caller's behalf, or NULL */
+    long long deadline_ms; /* the caller gives up then (ms since the epoch); 0 none */
     const char *idempotency_key;
     PGconn *db;            /* the worker's own connection; in a transaction unless read-only */
     ibc_worker *worker;
@@ -145,7 +150,10 @@ void ibc_outbox_committed(void);
 
 /* Calls another service over NATS: subject is "<service>.<action>", e.g.
  * "catalog.items.lookup"; params and body are borrowed (may be NULL). The
- * caller's request id, org, role and principal travel along. On a 2xx reply
+ * caller's request id, org, role and principal travel along, with this
+ * service as Ibc-Via and the earlier of the caller's deadline and now +
+ * timeout_ms, signed anew (the callee checks the signature as it does the
+ * gateway's). IBC_ETIMEOUT at once when the caller's deadline has passed. On a 2xx reply
  * *reply gets a new reference to its body (may be NULL); on an error reply the
  * rc of its status with its detail in ctx; IBC_EBUS/IBC_ETIMEOUT when nobody
  * answers. */
@@ -207,6 +215,9 @@ ibc_rc ibc_db_rc(const PGresult *res);
 /* Connects with the DSN, sets search_path to `schema`,public (schema may be NULL).
  * Returns NULL when the server cannot be reached. */
 PGconn *ibc_db_connect(const char *dsn, const char *schema);
+/* The same with the session's statement_timeout set (ms; 0 keeps the
+ * server's default): for connections that serve requests. */
+PGconn *ibc_db_connect_timeout(const char *dsn, const char *schema, int statement_timeout_ms);
 /* Applies migrations_dir/common/ then migrations_dir/<schema>/ files not yet
  * applied, each once, in order, in its own transaction, under an advisory lock. */
 ibc_rc ibc_migrate(PGconn *db, const char *schema, const char *migrations_dir, char *err,
