@@ -1,0 +1,360 @@
+/* A context services can trust, and deadlines end to end, tried as someone on
+ * the bus would: requests sent straight to a service over NATS unsigned, with
+ * a forged signature, with a gateway's signature on a changed org or payload,
+ * and past their deadline are refused with the right reason and counted; a
+ * service calling another passes the caller's org and role on, signed; a POST
+ * retried with its Idempotency-Key after a 504 is done once. */
+#include "harness.h"
+
+#include <curl/curl.h>
+#include <ibc/context.h>
+#include <nats/nats.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static natsConnection *nc;
+static ibc_context_keys keys;
+
+/* The stack's context key, from the secrets file scripts/stack wrote. */
+static void load_key(void)
+{
+    char path[1024], line[512] = "";
+    snprintf(path, sizeof path, "%s/context.secrets", getenv("IBC_TEST_RUN_DIR"));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    char *key = NULL;
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, "IBC_CONTEXT_KEY=", 16) == 0) {
+            line[strcspn(line, "\r\n")] = 0;
+            key = line + 16;
+            break;
+        }
+    fclose(f);
+    assert_non_null(key);
+    char err[256];
+    assert_int_equal(ibc_context_keys_init(&keys, key, NULL, err, sizeof err), IBC_OK);
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    load_key();
+    natsOptions *o = NULL;
+    natsOptions_Create(&o);
+    natsOptions_SetURL(o, h_env("IBC_NATS_URL"));
+    natsStatus s = natsConnection_Connect(&nc, o);
+    natsOptions_Destroy(o);
+    if (s != NATS_OK) fprintf(stderr, "NATS: %s\n", natsStatus_GetText(s));
+    return s == NATS_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    natsConnection_Destroy(nc);
+    return 0;
+}
+
+static size_t collect(char *p, size_t size, size_t n, void *arg)
+{
+    char **buf = arg;
+    size_t old = *buf ? strlen(*buf) : 0;
+    char *b = realloc(*buf, old + size * n + 1);
+    memcpy(b + old, p, size * n);
+    b[old + size * n] = 0;
+    *buf = b;
+    return size * n;
+}
+
+/* ibc_requests_refused_total of a service (index 1..5 as in scripts/stack:
+ * catalog, circulation, training, grants, monitoring) for reason; 0 when the
+ * series does not exist yet. */
+static long refused(int index, const char *service, const char *reason)
+{
+    char path[1024], url[128], series[160];
+    snprintf(path, sizeof path, "%s/port-base", getenv("IBC_TEST_RUN_DIR"));
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    int base = 0;
+    assert_int_equal(fscanf(f, "%d", &base), 1);
+    fclose(f);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", base + 9100 + index);
+    CURL *c = curl_easy_init();
+    char *body = NULL;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+    assert_int_equal(curl_easy_perform(c), CURLE_OK);
+    curl_easy_cleanup(c);
+    snprintf(series, sizeof series, "ibc_requests_refused_total{service=\"%s\",reason=\"%s\"} ",
+             service, reason);
+    const char *at = body ? strstr(body, series) : NULL;
+    long n = at ? atol(at + strlen(series)) : 0;
+    free(body);
+    return n;
+}
+
+/* Sends m (borrowed) straight to the service and returns the reply envelope
+ * (new reference). */
+static json_t *ask(natsMsg *m)
+{
+    natsMsg *r = NULL;
+    assert_int_equal(natsConnection_RequestMsg(&r, nc, m, 5000), NATS_OK);
+    json_t *env = json_loadb(natsMsg_GetData(r), natsMsg_GetDataLength(r), 0, NULL);
+    natsMsg_Destroy(r);
+    assert_non_null(env);
+    return env;
+}
+
+static int status_of(const json_t *env)
+{
+    return (int)json_integer_value(json_object_get(env, "status"));
+}
+
+static const char *detail_of(const json_t *env)
+{
+    return json_string_value(json_object_get(json_object_get(env, "error"), "detail"));
+}
+
+/* A request to training.staff.list as an admin of resource-centre would
+ * make it, deadline `ahead_ms` from now; signed when sign is true. */
+static natsMsg *staff_list(long long ahead_ms, bool sign)
+{
+    natsMsg *m = NULL;
+    const char *payload = "{\"params\":{}}";
+    char when[24];
+    snprintf(when, sizeof when, "%lld", ibc_realtime_ms() + ahead_ms);
+    assert_int_equal(
+        natsMsg_Create(&m, "ibc.rpc.training.staff.list", NULL, payload, (int)strlen(payload)),
+        NATS_OK);
+    natsMsgHeader_Set(m, "Ibc-Request-Id", "context-test");
+    natsMsgHeader_Set(m, "Ibc-Org", "resource-centre");
+    natsMsgHeader_Set(m, "Ibc-Role", "admin");
+    natsMsgHeader_Set(m, "Ibc-Principal", "forger");
+    natsMsgHeader_Set(m, "Ibc-Deadline", when);
+    if (sign) assert_int_equal(ibc_context_sign(&keys, m), IBC_OK);
+    return m;
+}
+
+/* Sends m and checks a refusal with status and a detail containing needle,
+ * counted once more under reason. */
+static void refused_as(natsMsg *m, int status, const char *needle, const char *reason)
+{
+    long before = refused(3, "training", reason);
+    json_t *env = ask(m);
+    assert_int_equal(status_of(env), status);
+    if (!strstr(detail_of(env), needle)) fail_msg("detail '%s' lacks '%s'", detail_of(env), needle);
+    json_decref(env);
+    assert_int_equal(refused(3, "training", reason), before + 1);
+}
+
+static void unsigned_request_is_refused(void **state)
+{
+    (void)state;
+    natsMsg *m = staff_list(5000, false);
+    refused_as(m, 401, "is not signed", "unsigned");
+    natsMsg_Destroy(m);
+}
+
+static void forged_signature_is_refused(void **state)
+{
+    (void)state;
+    natsMsg *m = staff_list(5000, false);
+    char sig[80];
+    /* the right key id (it reveals nothing), a made-up MAC */
+    snprintf(sig, sizeof sig, "v1.%s.%064d", keys.current.kid, 7);
+    natsMsgHeader_Set(m, "Ibc-Signature", sig);
+    refused_as(m, 401, "does not match", "bad_signature");
+    /* an unknown key id */
+    snprintf(sig, sizeof sig, "v1.%s.%064d", "0badc0de", 7);
+    natsMsgHeader_Set(m, "Ibc-Signature", sig);
+    refused_as(m, 401, "does not match", "bad_signature");
+    natsMsgHeader_Set(m, "Ibc-Signature", "v1.Ibc-Org-admin");
+    refused_as(m, 401, "is malformed", "malformed");
+    natsMsg_Destroy(m);
+}
+
+/* A copy of m (a message the gateway signed) with one header changed. */
+static natsMsg *changed(natsMsg *m, const char *name, const char *value, const char *payload)
+{
+    natsMsg *c = NULL;
+    const char *data = payload ? payload : natsMsg_GetData(m);
+    int len = payload ? (int)strlen(payload) : natsMsg_GetDataLength(m);
+    assert_int_equal(natsMsg_Create(&c, natsMsg_GetSubject(m), NULL, data, len), NATS_OK);
+    const char **names = NULL;
+    int n = 0;
+    assert_int_equal(natsMsgHeader_Keys(m, &names, &n), NATS_OK);
+    for (int i = 0; i < n; i++) {
+        const char *v = NULL;
+        natsMsgHeader_Get(m, names[i], &v);
+        natsMsgHeader_Set(c, names[i], name && strcmp(names[i], name) == 0 ? value : v);
+    }
+    free((void *)names);
+    return c;
+}
+
+/* The gateway's own request, captured on the bus while a librarian lists
+ * staff, replayed with another org or payload: its signature no longer fits. */
+static void gateway_signature_does_not_cover_a_changed_org_or_payload(void **state)
+{
+    (void)state;
+    char *librarian = h_new_key("school-ctx-1", "librarian");
+    natsSubscription *sub = NULL;
+    assert_int_equal(natsConnection_SubscribeSync(&sub, nc, "ibc.rpc.training.staff.list"),
+                     NATS_OK);
+    natsConnection_Flush(nc);
+    h_resp *r = h_get(librarian, "/api/v1/training/staff");
+    assert_int_equal(r->status, 200);
+    h_free(r);
+    natsMsg *seen = NULL;
+    assert_int_equal(natsSubscription_NextMsg(&seen, sub, 2000), NATS_OK);
+    const char *v = NULL;
+    assert_int_equal(natsMsgHeader_Get(seen, "Ibc-Org", &v), NATS_OK);
+    assert_string_equal(v, "school-ctx-1");
+    assert_int_equal(natsMsgHeader_Get(seen, "Ibc-Signature", &v), NATS_OK);
+
+    natsMsg *m = changed(seen, "Ibc-Org", "school-ctx-2", NULL);
+    refused_as(m, 401, "does not match", "bad_signature");
+    natsMsg_Destroy(m);
+    m = changed(seen, "Ibc-Role", "admin", NULL);
+    refused_as(m, 401, "does not match", "bad_signature");
+    natsMsg_Destroy(m);
+    m = changed(seen, NULL, NULL, "{\"params\":{\"school\":\"school-ctx-2\"}}");
+    refused_as(m, 401, "does not match", "bad_signature");
+    natsMsg_Destroy(m);
+    /* unchanged, within its deadline, it is the gateway's request: answered */
+    m = changed(seen, NULL, NULL, NULL);
+    json_t *env = ask(m);
+    assert_int_equal(status_of(env), 200);
+    json_decref(env);
+    natsMsg_Destroy(m);
+    natsMsg_Destroy(seen);
+    natsSubscription_Destroy(sub);
+    free(librarian);
+}
+
+static void expired_deadline_is_dropped_before_the_handler(void **state)
+{
+    (void)state;
+    natsMsg *m = staff_list(-1000, true);
+    refused_as(m, 504, "deadline passed", "expired");
+    natsMsg_Destroy(m);
+    /* the same, signed with a deadline ahead: answered (the key is right) */
+    m = staff_list(5000, true);
+    json_t *env = ask(m);
+    assert_int_equal(status_of(env), 200);
+    json_decref(env);
+    natsMsg_Destroy(m);
+    /* a deadline an hour ahead is no deadline the gateway sets */
+    m = staff_list(3600 * 1000LL, true);
+    refused_as(m, 401, "is malformed", "malformed");
+    natsMsg_Destroy(m);
+}
+
+/* A checkout of a barcode circulation has not seen makes it ask the catalog:
+ * that call carries the librarian's org, role, principal and request id, names
+ * circulation as Via, ends no later than the gateway's deadline, and is
+ * signed. */
+static void service_call_keeps_the_callers_org_and_role(void **state)
+{
+    (void)state;
+    char *librarian = h_new_key("school-ctx-3", "librarian");
+    char *barcode = h_uniq("CTX-NONE-");
+    natsSubscription *sub = NULL;
+    assert_int_equal(natsConnection_SubscribeSync(&sub, nc, "ibc.rpc.catalog.items.lookup"),
+                     NATS_OK);
+    natsConnection_Flush(nc);
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"item_barcode\":\"%s\",\"reader_id\":\"00000000-0000-4000-8000-000000000001\"}",
+             barcode);
+    const char *hdrs[] = {"Ibc-Request-Id: ctx-call-1", NULL};
+    long long sent = ibc_realtime_ms();
+    h_resp *r = h_http("POST", "/api/v1/circulation/checkouts", librarian, body, hdrs);
+    assert_int_equal(r->status, 404);
+    h_free(r);
+
+    natsMsg *call = NULL;
+    assert_int_equal(natsSubscription_NextMsg(&call, sub, 2000), NATS_OK);
+    const char *want[][2] = {{"Ibc-Org", "school-ctx-3"},
+                             {"Ibc-Role", "librarian"},
+                             {"Ibc-Via", "circulation"},
+                             {"Ibc-Request-Id", "ctx-call-1"}};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        const char *v = NULL;
+        assert_int_equal(natsMsgHeader_Get(call, want[i][0], &v), NATS_OK);
+        assert_string_equal(v, want[i][1]);
+    }
+    const char *principal = NULL;
+    assert_int_equal(natsMsgHeader_Get(call, "Ibc-Principal", &principal), NATS_OK);
+    assert_true(strlen(principal) > 0);
+    long long deadline = 0;
+    ibc_context_verdict v = ibc_context_verify(&keys, call, sent, &deadline);
+    assert_int_equal(v, IBC_CONTEXT_VALID);
+    /* the gateway's deadline is its request timeout (5 s in the test stack) */
+    assert_true(deadline <= ibc_realtime_ms() + 5000);
+    /* and it cannot be stretched into more rights */
+    natsMsg *m = changed(call, "Ibc-Role", "admin", NULL);
+    assert_int_equal(ibc_context_verify(&keys, m, sent, &deadline), IBC_CONTEXT_BAD_SIGNATURE);
+    natsMsg_Destroy(m);
+    natsMsg_Destroy(call);
+    natsSubscription_Destroy(sub);
+    free(barcode);
+    free(librarian);
+}
+
+/* A POST that met a paused service got 504; the service, resumed, drops the
+ * expired request; the client's retry with the same Idempotency-Key creates
+ * the staff member, and another retry gets the same answer: one row. */
+static void post_retried_after_a_504_is_done_once(void **state)
+{
+    (void)state;
+    char *name = h_uniq("Retry After Timeout ");
+    char *idem = h_uniq("idem-504-");
+    char body[256], header[128];
+    snprintf(body, sizeof body, "{\"full_name\":\"%s\",\"school\":\"school-ctx-4\"}", name);
+    snprintf(header, sizeof header, "Idempotency-Key: %s", idem);
+    const char *hdrs[] = {header, NULL};
+    long expired = refused(3, "training", "expired");
+
+    assert_int_equal(h_stack("pause", "training"), 0);
+    h_resp *r = h_http("POST", "/api/v1/training/staff", h_admin(), body, hdrs);
+    assert_int_equal(h_stack("resume", "training"), 0);
+    assert_int_equal(r->status, 504);
+    h_free(r);
+
+    r = h_http("POST", "/api/v1/training/staff", h_admin(), body, hdrs);
+    assert_int_equal(r->status, 201);
+    char *id = strdup(h_str(r, "id"));
+    h_free(r);
+    r = h_http("POST", "/api/v1/training/staff", h_admin(), body, hdrs);
+    assert_int_equal(r->status, 201);
+    assert_string_equal(h_str(r, "id"), id);
+    h_free(r);
+
+    char sql[512];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM training.staff WHERE full_name = '%s'", name);
+    assert_int_equal(h_sql_int(sql), 1);
+    /* the request that waited through the pause was dropped, not run late */
+    for (int i = 0; i < 20 && refused(3, "training", "expired") == expired; i++)
+        usleep(100000);
+    assert_int_equal(refused(3, "training", "expired"), expired + 1);
+    free(id);
+    free(idem);
+    free(name);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(unsigned_request_is_refused),
+        cmocka_unit_test(forged_signature_is_refused),
+        cmocka_unit_test(gateway_signature_does_not_cover_a_changed_org_or_payload),
+        cmocka_unit_test(expired_deadline_is_dropped_before_the_handler),
+        cmocka_unit_test(service_call_keeps_the_callers_org_and_role),
+        cmocka_unit_test(post_retried_after_a_504_is_done_once),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
