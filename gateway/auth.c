@@ -5,6 +5,7 @@
  * entry at once and other replicas' within KEY_TTL. */
 #include "auth.h"
 
+#include <ibc/envelope.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <pthread.h>
@@ -118,8 +119,67 @@ static bool org_valid(const char *org)
     return true;
 }
 
-ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, json_t **out,
-                      char *err, size_t errlen)
+/* A key created before under the same Idempotency-Key: 409 naming it (its
+ * secret was shown once and is not kept), 422 when the key was used for
+ * another request, IBC_OK with nothing done when there is none. */
+static ibc_rc keys_create_replayed(PGconn *db, const char *created_by, const char *idem,
+                                   const char *request, char *err, size_t errlen)
+{
+    const char *p[] = {created_by, idem, request};
+    PGresult *r = PQexecParams(db,
+                               "SELECT action = 'keys.create' AND request_hash = md5($3), "
+                               "reply::json->>'id', reply::json->>'prefix' FROM idempotency "
+                               "WHERE principal = $1 AND key = $2",
+                               3, NULL, p, NULL, NULL, 0);
+    ibc_rc rc = PQresultStatus(r) == PGRES_TUPLES_OK ? IBC_OK : IBC_EDB;
+    if (rc == IBC_OK && PQntuples(r) > 0) {
+        if (strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+            snprintf(err, errlen, "Idempotency-Key '%s' was already used for a different request",
+                     idem);
+            rc = IBC_EUNPROCESSABLE;
+        } else {
+            snprintf(err, errlen,
+                     "Idempotency-Key '%s' already created key %s (%s...); its secret is shown "
+                     "only once: revoke that key if the secret was lost, and create another",
+                     idem, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 2));
+            rc = IBC_ECONFLICT;
+        }
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* Inserts the key and, with an Idempotency-Key, its reply without the secret,
+ * in one statement; *out gets the stored fields. IBC_ECONFLICT when a
+ * concurrent request with the same Idempotency-Key won. */
+static ibc_rc keys_insert(PGconn *db, const char *const p[9], json_t **out)
+{
+    PGresult *r = PQexecParams(
+        db,
+        "WITH k AS (INSERT INTO api_keys(prefix, hash, org, role, name, created_by) "
+        "VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::uuid) "
+        "RETURNING json_build_object('id', id, 'prefix', prefix, 'org', org, 'role', role, "
+        "'name', name, 'created_at', created_at)::text AS j), "
+        "i AS (INSERT INTO idempotency(principal, key, action, request_hash, reply) "
+        "SELECT $7::text, $8::text, 'keys.create', md5($9::text), j FROM k "
+        "WHERE $8::text IS NOT NULL) "
+        "SELECT j FROM k",
+        9, NULL, p, NULL, NULL, 0);
+    ibc_rc rc = IBC_EDB;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+        *out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+        rc = IBC_OK;
+    } else if (ibc_db_rc(r) == IBC_ECONFLICT && p[7]) {
+        rc = IBC_ECONFLICT;
+    } else {
+        ibc_log(IBC_LOG_ERROR, NULL, "key insert failed: %s", PQresultErrorMessage(r));
+    }
+    PQclear(r);
+    return rc;
+}
+
+ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, const char *idem,
+                      json_t **out, char *err, size_t errlen)
 {
     const char *org = NULL, *role = NULL, *name = "";
     json_error_t jerr;
@@ -149,31 +209,32 @@ ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, js
         snprintf(err, errlen, "'name' must be at most 200 characters");
         return IBC_EINVAL;
     }
+    if (idem && (!*idem || strlen(idem) > 256 || !ibc_utf8_valid(idem, strlen(idem)))) {
+        snprintf(err, errlen, "header Idempotency-Key must be 1 to 256 characters of UTF-8");
+        return IBC_EINVAL;
+    }
+    ibc_rc rc = IBC_EINTERNAL;
+    char *request = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    if (!request) goto done;
+    if (idem && (rc = keys_create_replayed(db, created_by, idem, request, err, errlen)) != IBC_OK)
+        goto done;
+    rc = IBC_EINTERNAL;
     unsigned char rnd[32];
-    if (gnutls_rnd(GNUTLS_RND_KEY, rnd, sizeof rnd) != 0) return IBC_EINTERNAL;
+    if (gnutls_rnd(GNUTLS_RND_KEY, rnd, sizeof rnd) != 0) goto done;
     char secret[64] = "ibc_";
     b64url(rnd, sizeof rnd, secret + 4);
     char hash[65];
     sha256_hex(secret, hash);
     char prefix[13];
     snprintf(prefix, sizeof prefix, "%.12s", secret);
-    const char *p[] = {prefix, hash, org, role, name, created_by};
-    PGresult *r = PQexecParams(
-        db,
-        "INSERT INTO api_keys(prefix, hash, org, role, name, created_by) "
-        "VALUES ($1, $2, $3, $4, $5, NULLIF($6, '')::uuid) "
-        "RETURNING json_build_object('id', id, 'prefix', prefix, 'org', org, 'role', role, "
-        "'name', name, 'created_at', created_at)::text",
-        6, NULL, p, NULL, NULL, 0);
-    ibc_rc rc = IBC_EDB;
-    if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-        *out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-        json_object_set_new(*out, "key", json_string(secret));
-        rc = IBC_OK;
-    } else {
-        ibc_log(IBC_LOG_ERROR, NULL, "key insert failed: %s", PQresultErrorMessage(r));
-    }
-    PQclear(r);
+    const char *p[] = {prefix, hash, org, role, name, created_by, created_by, idem, request};
+    rc = keys_insert(db, p, out);
+    if (rc == IBC_OK) json_object_set_new(*out, "key", json_string(secret));
+    /* the same Idempotency-Key won a moment ago: answer as a retry */
+    else if (rc == IBC_ECONFLICT)
+        rc = keys_create_replayed(db, created_by, idem, request, err, errlen);
+done:
+    free(request);
     return rc;
 }
 

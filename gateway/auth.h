@@ -17,9 +17,12 @@ void gw_auth_init(ibc_db_pool *pool);
  * IBC_EDB when the database cannot be asked. */
 ibc_rc gw_auth_lookup(const char *secret, gw_principal *out);
 /* Creates a key; *out is a new object with the secret shown once.
- * IBC_EINVAL with a sentence in err for a bad org or role. */
-ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, json_t **out,
-                      char *err, size_t errlen);
+ * IBC_EINVAL with a sentence in err for a bad org or role. With an
+ * Idempotency-Key (idem, may be NULL) a retry creates nothing: 409 naming the
+ * key created the first time (its secret is not kept), 422 when the key was
+ * used for another body. */
+ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, const char *idem,
+                      json_t **out, char *err, size_t errlen);
 /* Lists keys without secrets; *out is a new array. */
 ibc_rc gw_keys_list(PGconn *db, json_t **out);
 /* Revokes a key and drops it from this gateway's cache. */

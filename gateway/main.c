@@ -65,7 +65,7 @@ static int create_key(int argc, char **argv)
     PQclear(r);
     json_t *body = json_pack("{s:s, s:s, s:s}", "org", org, "role", role, "name", name), *out;
     char err[512];
-    ibc_rc rc = gw_keys_create(db, body, "", &out, err, sizeof err);
+    ibc_rc rc = gw_keys_create(db, body, "", NULL, &out, err, sizeof err);
     json_decref(body);
     PQfinish(db);
     if (rc != IBC_OK) {

@@ -67,7 +67,8 @@ static bool is_json_type(const char *ct)
 
 /* Handles the gateway's own routes (API keys). */
 static int local_route(const gw_route *rt, const json_t *params, const json_t *body,
-                       const gw_principal *who, const char *rid, struct _u_response *resp)
+                       const gw_principal *who, const char *idem, const char *rid,
+                       struct _u_response *resp)
 {
     PGconn *db = ibc_db_pool_get(gw.pool);
     if (!db) return problem(resp, IBC_EDB, rid, "the key store is not available");
@@ -77,7 +78,7 @@ static int local_route(const gw_route *rt, const json_t *params, const json_t *b
     int status = 200;
     for (int attempt = 0; attempt < 2; attempt++) {
         if (strcmp(rt->subject, "local:keys.create") == 0) {
-            rc = gw_keys_create(db, body, who->id, &out, err, sizeof err);
+            rc = gw_keys_create(db, body, who->id, idem, &out, err, sizeof err);
             status = 201;
         } else if (strcmp(rt->subject, "local:keys.list") == 0) {
             rc = gw_keys_list(db, &out);
@@ -475,7 +476,8 @@ static int handle(const struct _u_request *req, struct _u_response *resp, gw_adm
     }
 
     if (strncmp(rt->subject, "local:", 6) == 0) {
-        ret = local_route(rt, params, body, &who, rid, resp);
+        ret = local_route(rt, params, body, &who,
+                          u_map_get_case(req->map_header, "Idempotency-Key"), rid, resp);
         goto done;
     }
 

@@ -346,6 +346,42 @@ static void post_retried_after_a_504_is_done_once(void **state)
     free(name);
 }
 
+/* The gateway's own write, POST /admin/keys, honours Idempotency-Key too: a
+ * retry creates no second key and says which key the first made (its secret
+ * is shown once and not kept); the same key with another body is 422. */
+static void key_creation_retried_with_its_idempotency_key_is_done_once(void **state)
+{
+    (void)state;
+    char *name = h_uniq("idem key ");
+    char *idem = h_uniq("idem-key-");
+    char body[256], header[128];
+    snprintf(body, sizeof body, "{\"org\":\"school-ctx-5\",\"role\":\"portal\",\"name\":\"%s\"}",
+             name);
+    snprintf(header, sizeof header, "Idempotency-Key: %s", idem);
+    const char *hdrs[] = {header, NULL};
+    h_resp *r = h_http("POST", "/api/v1/admin/keys", h_admin(), body, hdrs);
+    assert_int_equal(r->status, 201);
+    assert_non_null(h_str(r, "key"));
+    char *id = strdup(h_str(r, "id")), *secret = strdup(h_str(r, "key"));
+    h_free(r);
+    r = h_http("POST", "/api/v1/admin/keys", h_admin(), body, hdrs);
+    assert_int_equal(r->status, 409);
+    assert_non_null(strstr(r->body, id));
+    assert_null(strstr(r->body, secret)); /* shown once, never again */
+    h_free(r);
+    r = h_http("POST", "/api/v1/admin/keys", h_admin(),
+               "{\"org\":\"school-ctx-5\",\"role\":\"admin\"}", hdrs);
+    assert_int_equal(r->status, 422);
+    h_free(r);
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM gateway.api_keys WHERE name = '%s'", name);
+    assert_int_equal(h_sql_int(sql), 1);
+    free(secret);
+    free(id);
+    free(idem);
+    free(name);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +391,7 @@ int main(void)
         cmocka_unit_test(expired_deadline_is_dropped_before_the_handler),
         cmocka_unit_test(service_call_keeps_the_callers_org_and_role),
         cmocka_unit_test(post_retried_after_a_504_is_done_once),
+        cmocka_unit_test(key_creation_retried_with_its_idempotency_key_is_done_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
