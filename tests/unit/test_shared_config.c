@@ -61,6 +61,8 @@ static void defaults_match_the_local_stack(void **state)
     assert_int_equal(cfg.idempotency_hours, 24);
     assert_int_equal(cfg.events_max_age_days, 30);
     assert_true(cfg.events_max_bytes == 4L << 30);
+    assert_int_equal(cfg.statement_timeout_ms, 5000);
+    assert_string_equal(cfg.context_key, ""); /* no default: the processes refuse to start */
     assert_int_equal(cfg.request_timeout_ms, 10000);
     assert_int_equal(cfg.max_body, 1L << 20);
     assert_true(cfg.migrate);
@@ -143,6 +145,8 @@ static void limits_are_inclusive(void **state)
         {"IBC_IDEMPOTENCY_HOURS", "8760", offsetof(ibc_config, idempotency_hours), 8760},
         {"IBC_EVENTS_MAX_AGE_DAYS", "1", offsetof(ibc_config, events_max_age_days), 1},
         {"IBC_EVENTS_MAX_AGE_DAYS", "36500", offsetof(ibc_config, events_max_age_days), 36500},
+        {"IBC_STATEMENT_TIMEOUT_MS", "0", offsetof(ibc_config, statement_timeout_ms), 0},
+        {"IBC_STATEMENT_TIMEOUT_MS", "600000", offsetof(ibc_config, statement_timeout_ms), 600000},
     };
     for (size_t i = 0; i < IBC_LEN(cases); i++) {
         nenv = 0;
@@ -316,6 +320,21 @@ static void empty_addresses_are_rejected_naming_the_variable(void **state)
     rejected("IBC_BIND_ADDRESS", "");
 }
 
+static void context_keys_are_read_and_an_empty_previous_key_means_none(void **state)
+{
+    (void)state;
+    set("IBC_CONTEXT_KEY", "current-key-0123456789-0123456789");
+    set("IBC_CONTEXT_KEY_PREVIOUS", "");
+    ibc_config cfg;
+    char err[256];
+    assert_int_equal(ibc_config_load(&cfg, "catalog", fake_getenv, err, sizeof err), IBC_OK);
+    assert_string_equal(cfg.context_key, "current-key-0123456789-0123456789");
+    assert_string_equal(cfg.context_key_previous, "");
+    rejected("IBC_CONTEXT_KEY", "");
+    rejected("IBC_STATEMENT_TIMEOUT_MS", "600001");
+    rejected("IBC_STATEMENT_TIMEOUT_MS", "-1");
+}
+
 static void empty_pg_dsn_means_libpq_defaults(void **state)
 {
     (void)state;
@@ -369,6 +388,7 @@ int main(void)
         cmocka_unit_test_setup(too_long_strings_are_rejected_naming_the_variable, clear),
         cmocka_unit_test_setup(unknown_log_level_is_rejected_naming_the_variable, clear),
         cmocka_unit_test_setup(empty_addresses_are_rejected_naming_the_variable, clear),
+        cmocka_unit_test_setup(context_keys_are_read_and_an_empty_previous_key_means_none, clear),
         cmocka_unit_test_setup(empty_pg_dsn_means_libpq_defaults, clear),
         cmocka_unit_test_setup(error_message_is_truncated_to_errlen, clear),
         cmocka_unit_test_setup(null_getenv_reads_the_process_environment, clear),
