@@ -437,6 +437,20 @@ static const char *header_or(natsMsg *m, const char *name, const char *dflt)
     return v;
 }
 
+/* A request whose deadline lies further ahead than the worker's
+ * statement_timeout (a route with a long timeout: a MARC upload's 60 s) may
+ * run its statements until that deadline: the session's timeout is raised for
+ * it (and reset after). Two round trips, for those requests only; every
+ * other request keeps the connection's default at no cost. True when raised. */
+static bool widen_statement_timeout(ibc_ctx *ctx, int default_ms)
+{
+    long long left = ctx->deadline_ms - ibc_realtime_ms();
+    if (default_ms <= 0 || left <= default_ms) return false;
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET statement_timeout = %lld", left);
+    return exec_simple(ctx->db, sql);
+}
+
 /* A worker's connection: statements of a request end after
  * IBC_STATEMENT_TIMEOUT_MS, as its caller stops waiting about then. */
 static PGconn *worker_connect(const service *svc)
@@ -489,6 +503,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     }
     if (rc == IBC_OK) {
         ctx.db = w->db;
+        bool widened = widen_statement_timeout(&ctx, svc->cfg.statement_timeout_ms);
         const char *payload = natsMsg_GetData(msg);
         for (int attempt = 0; attempt < 5; attempt++) {
             ctx_clear_result(&ctx);
@@ -506,6 +521,8 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
             nanosleep(&ts, NULL);
         }
         if (rc != IBC_OK && PQstatus(w->db) != CONNECTION_OK) ibc_db_ensure(w->db);
+        if (widened && PQstatus(w->db) == CONNECTION_OK)
+            exec_simple(w->db, "RESET statement_timeout"); /* back to the connection's option */
     }
     if (ctx.stream_state != 0) {
         /* the handler streamed its answer; an error after begin aborts the stream */

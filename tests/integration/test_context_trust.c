@@ -382,6 +382,28 @@ static void key_creation_retried_with_its_idempotency_key_is_done_once(void **st
     free(name);
 }
 
+/* A worker's connection carries statement_timeout as a connection option: a
+ * statement longer than it is cancelled (57014, a 504 for the caller), and
+ * the option survives the reset after a lost connection. */
+static void worker_connections_cancel_a_statement_past_the_timeout(void **state)
+{
+    (void)state;
+    PGconn *db = ibc_db_connect_timeout(h_env("IBC_PG_DSN"), "training", 200);
+    assert_non_null(db);
+    for (int round = 0; round < 2; round++) {
+        PGresult *r = PQexec(db, "SELECT pg_sleep(1)");
+        assert_int_equal(PQresultStatus(r), PGRES_FATAL_ERROR);
+        assert_string_equal(PQresultErrorField(r, PG_DIAG_SQLSTATE), "57014");
+        assert_int_equal(ibc_db_rc(r), IBC_ETIMEOUT);
+        PQclear(r);
+        r = PQexec(db, "SELECT pg_sleep(0.05)");
+        assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+        PQclear(r);
+        PQreset(db);
+    }
+    PQfinish(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +414,7 @@ int main(void)
         cmocka_unit_test(service_call_keeps_the_callers_org_and_role),
         cmocka_unit_test(post_retried_after_a_504_is_done_once),
         cmocka_unit_test(key_creation_retried_with_its_idempotency_key_is_done_once),
+        cmocka_unit_test(worker_connections_cancel_a_statement_past_the_timeout),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
