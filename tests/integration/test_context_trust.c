@@ -16,6 +16,7 @@
 
 static natsConnection *nc;
 static ibc_context_keys keys;
+static char key_text[300]; /* the stack's IBC_CONTEXT_KEY */
 
 /* The stack's context key, from the secrets file scripts/stack wrote. */
 static void load_key(void)
@@ -29,6 +30,7 @@ static void load_key(void)
         if (strncmp(line, "IBC_CONTEXT_KEY=", 16) == 0) {
             line[strcspn(line, "\r\n")] = 0;
             key = line + 16;
+            snprintf(key_text, sizeof key_text, "%s", key);
             break;
         }
     fclose(f);
@@ -404,6 +406,28 @@ static void worker_connections_cancel_a_statement_past_the_timeout(void **state)
     PQfinish(db);
 }
 
+/* After all the refusals above, no log of the stack holds the key (nor
+ * does any refusal's log line hold a signature). */
+static void no_log_holds_the_context_key(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"gateway",  "catalog", "circulation",
+                                        "training", "grants",  "monitoring"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        char path[1024];
+        snprintf(path, sizeof path, "%s/logs/%s.log", getenv("IBC_TEST_RUN_DIR"), names[i]);
+        FILE *f = fopen(path, "r");
+        assert_non_null(f);
+        char line[8192];
+        while (fgets(line, sizeof line, f)) {
+            if (strstr(line, key_text)) fail_msg("%s.log holds the context key", names[i]);
+            if (strstr(line, "refused") && strstr(line, "v1."))
+                fail_msg("%s.log: a refusal quotes a signature: %s", names[i], line);
+        }
+        fclose(f);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -415,6 +439,7 @@ int main(void)
         cmocka_unit_test(post_retried_after_a_504_is_done_once),
         cmocka_unit_test(key_creation_retried_with_its_idempotency_key_is_done_once),
         cmocka_unit_test(worker_connections_cancel_a_statement_past_the_timeout),
+        cmocka_unit_test(no_log_holds_the_context_key),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
