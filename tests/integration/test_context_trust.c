@@ -18,38 +18,60 @@ static natsConnection *nc;
 static ibc_context_keys keys;
 static char key_text[300]; /* the stack's IBC_CONTEXT_KEY */
 
-/* The stack's context key, from the secrets file scripts/stack wrote. */
-static void load_key(void)
+/* The value of NAME=value in the test stack's file (a secrets file that
+ * scripts/stack wrote, or port-base when name is NULL), into out. */
+static void run_file_value(const char *file, const char *name, char *out, size_t outlen)
 {
-    char path[1024], line[512] = "";
-    snprintf(path, sizeof path, "%s/context.secrets", getenv("IBC_TEST_RUN_DIR"));
+    char path[1024], line[512];
+    snprintf(path, sizeof path, "%s/%s", getenv("IBC_TEST_RUN_DIR"), file);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
-    char *key = NULL;
-    while (fgets(line, sizeof line, f))
-        if (strncmp(line, "IBC_CONTEXT_KEY=", 16) == 0) {
-            line[strcspn(line, "\r\n")] = 0;
-            key = line + 16;
-            snprintf(key_text, sizeof key_text, "%s", key);
-            break;
-        }
+    size_t n = name ? strlen(name) : 0;
+    out[0] = 0;
+    while (!out[0] && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        if (!name)
+            snprintf(out, outlen, "%s", line);
+        else if (strncmp(line, name, n) == 0 && line[n] == '=')
+            snprintf(out, outlen, "%s", line + n + 1);
+    }
     fclose(f);
-    assert_non_null(key);
-    char err[256];
-    assert_int_equal(ibc_context_keys_init(&keys, key, NULL, err, sizeof err), IBC_OK);
+    if (!out[0]) fail_msg("%s has no %s", path, name ? name : "line");
+}
+
+/* A NATS connection as one of the stack's processes (its user and private
+ * inbox prefix): someone who holds that password, not the context key. */
+static natsConnection *connect_as(const char *user)
+{
+    char var[64], pass[128], base[16], url[256], inbox[64];
+    snprintf(var, sizeof var, "IBC_NATS_%s_PASSWORD", user);
+    for (char *c = var; *c; c++)
+        *c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+    run_file_value("nats.secrets", var, pass, sizeof pass);
+    run_file_value("port-base", NULL, base, sizeof base);
+    snprintf(url, sizeof url, "nats://%s:%s@127.0.0.1:%d", user, pass, atoi(base) + 4222);
+    snprintf(inbox, sizeof inbox, "_INBOX_%s", user);
+    natsConnection *c = NULL;
+    natsOptions *o = NULL;
+    natsStatus s = natsOptions_Create(&o);
+    if (s == NATS_OK) s = natsOptions_SetURL(o, url);
+    if (s == NATS_OK) s = natsOptions_SetCustomInboxPrefix(o, inbox);
+    if (s == NATS_OK) s = natsConnection_Connect(&c, o);
+    natsOptions_Destroy(o);
+    if (s != NATS_OK) fail_msg("NATS as %s: %s", user, natsStatus_GetText(s));
+    return c;
 }
 
 static int setup(void **state)
 {
     (void)state;
-    load_key();
-    natsOptions *o = NULL;
-    natsOptions_Create(&o);
-    natsOptions_SetURL(o, h_env("IBC_NATS_URL"));
-    natsStatus s = natsConnection_Connect(&nc, o);
-    natsOptions_Destroy(o);
-    if (s != NATS_OK) fprintf(stderr, "NATS: %s\n", natsStatus_GetText(s));
-    return s == NATS_OK ? 0 : -1;
+    run_file_value("context.secrets", "IBC_CONTEXT_KEY", key_text, sizeof key_text);
+    char err[256];
+    assert_int_equal(ibc_context_keys_init(&keys, key_text, NULL, err, sizeof err), IBC_OK);
+    /* the gateway's NATS user may publish every ibc.rpc.>: what the context
+     * key protects against is someone holding that password */
+    nc = connect_as("gateway");
+    return 0;
 }
 
 static int teardown(void **state)
@@ -75,14 +97,9 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
  * series does not exist yet. */
 static long refused(int index, const char *service, const char *reason)
 {
-    char path[1024], url[128], series[160];
-    snprintf(path, sizeof path, "%s/port-base", getenv("IBC_TEST_RUN_DIR"));
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    int base = 0;
-    assert_int_equal(fscanf(f, "%d", &base), 1);
-    fclose(f);
-    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", base + 9100 + index);
+    char base[16], url[128], series[160];
+    run_file_value("port-base", NULL, base, sizeof base);
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", atoi(base) + 9100 + index);
     CURL *c = curl_easy_init();
     char *body = NULL;
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -203,10 +220,11 @@ static void gateway_signature_does_not_cover_a_changed_org_or_payload(void **sta
 {
     (void)state;
     char *librarian = h_new_key("school-ctx-1", "librarian");
+    natsConnection *spy = connect_as("training"); /* may listen to training's requests */
     natsSubscription *sub = NULL;
-    assert_int_equal(natsConnection_SubscribeSync(&sub, nc, "ibc.rpc.training.staff.list"),
+    assert_int_equal(natsConnection_SubscribeSync(&sub, spy, "ibc.rpc.training.staff.list"),
                      NATS_OK);
-    natsConnection_Flush(nc);
+    natsConnection_Flush(spy);
     h_resp *r = h_get(librarian, "/api/v1/training/staff");
     assert_int_equal(r->status, 200);
     h_free(r);
@@ -234,6 +252,7 @@ static void gateway_signature_does_not_cover_a_changed_org_or_payload(void **sta
     natsMsg_Destroy(m);
     natsMsg_Destroy(seen);
     natsSubscription_Destroy(sub);
+    natsConnection_Destroy(spy);
     free(librarian);
 }
 
@@ -264,10 +283,11 @@ static void service_call_keeps_the_callers_org_and_role(void **state)
     (void)state;
     char *librarian = h_new_key("school-ctx-3", "librarian");
     char *barcode = h_uniq("CTX-NONE-");
+    natsConnection *spy = connect_as("catalog");
     natsSubscription *sub = NULL;
-    assert_int_equal(natsConnection_SubscribeSync(&sub, nc, "ibc.rpc.catalog.items.lookup"),
+    assert_int_equal(natsConnection_SubscribeSync(&sub, spy, "ibc.rpc.catalog.items.lookup"),
                      NATS_OK);
-    natsConnection_Flush(nc);
+    natsConnection_Flush(spy);
     char body[256];
     snprintf(body, sizeof body,
              "{\"item_barcode\":\"%s\",\"reader_id\":\"00000000-0000-4000-8000-000000000001\"}",
@@ -303,6 +323,7 @@ static void service_call_keeps_the_callers_org_and_role(void **state)
     natsMsg_Destroy(m);
     natsMsg_Destroy(call);
     natsSubscription_Destroy(sub);
+    natsConnection_Destroy(spy);
     free(barcode);
     free(librarian);
 }
