@@ -36,20 +36,20 @@ const pointer = (parts) =>
   '#/' + parts.map((p) => String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
 
 // Route templates, the most literal first: /holds/expire before /holds/{id}.
-const routes = Object.keys(doc.paths ?? {}).map((template) => ({
-  template,
-  segs: template.split('/'),
-}));
-const literalRank = (r) => r.segs.map((s) => (s.startsWith('{') ? '1' : '0')).join('');
-routes.sort((a, b) => literalRank(a).localeCompare(literalRank(b)));
+// A segment is matched whole: {id} is one or more characters other than
+// '/', and a segment may mix text and parameters ({name}.csv).
+const segmentRe = (seg) =>
+  new RegExp('^' + seg.split(/(\{[^}]*\})/).map((part) =>
+    part.startsWith('{') ? '[^/]+' : part.replace(/[.*+?^$()|[\]\\]/g, '\\$&')).join('') + '$');
+const routes = Object.keys(doc.paths ?? {}).map((template) => {
+  const segs = template.split('/');
+  return { template, segs: segs.map(segmentRe), rank: segs.map((s) => (s.includes('{') ? '1' : '0')).join('') };
+});
+routes.sort((a, b) => a.rank.localeCompare(b.rank));
 
 function matchRoutes(p) {
   const segs = p.split('/');
-  return routes.filter(
-    (r) =>
-      r.segs.length === segs.length &&
-      r.segs.every((s, i) => (s.startsWith('{') && s.endsWith('}') ? segs[i] !== '' : s === segs[i])),
-  );
+  return routes.filter((r) => r.segs.length === segs.length && r.segs.every((re, i) => re.test(segs[i])));
 }
 
 // A response object and the JSON pointer where it is, following $ref.
@@ -139,7 +139,12 @@ function check(rec) {
   covered.add(`${found.label} ${status}`);
   const mt = mediaType(rec.content_type);
   const hasBody = rec.body !== undefined ? rec.body.length > 0 : (rec.body_len ?? 0) > 0;
-  if (!hasBody) return;
+  if (!hasBody) {
+    // a documented body that did not come (HEAD has none by definition)
+    if (rec.method !== 'HEAD' && Object.keys(found.obj.content ?? {}).length)
+      fail(found.label, status, `the body is empty, but the document gives it ${Object.keys(found.obj.content).join(', ')}`, rec);
+    return;
+  }
   const content = findContent(found, mt);
   if (!content) {
     const listed = Object.keys(found.obj.content ?? {}).join(', ') || 'no body';
@@ -156,7 +161,12 @@ function check(rec) {
   if (mt === 'application/problem+json' && body && body.status !== status)
     fail(found.label, status, `the problem's status is ${body.status}, not the HTTP status`, rec);
   if (!content.entry.schema) return;
-  const validate = validatorFor([...content.where, 'schema']);
+  let validate;
+  try {
+    validate = validatorFor([...content.where, 'schema']);
+  } catch (e) {
+    return fail(found.label, status, `its schema does not compile: ${e.message}`, rec);
+  }
   if (!validate(body))
     for (const e of validate.errors)
       fail(found.label, status, `${e.instancePath.replace(/\/\d+(?=\/|$)/g, '/*') || '/'} ${e.message}${e.params && Object.keys(e.params).length ? ' ' + JSON.stringify(e.params) : ''}`, rec);
