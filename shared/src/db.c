@@ -13,6 +13,26 @@ static void quiet_notice(void *arg, const char *message)
     (void)arg, (void)message; /* NOTICEs (e.g. "already exists, skipping") are not errors */
 }
 
+/* Logs why a connection failed without the DSN's password: libpq quotes
+ * pieces of a DSN it cannot parse, so such a DSN is not quoted at all. */
+static void log_connect_failure(const char *dsn, const char *why)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(dsn, &perr);
+    if (!opts) {
+        PQfreemem(perr);
+        ibc_log(IBC_LOG_ERROR, NULL, "database connect failed: IBC_PG_DSN cannot be parsed");
+        return;
+    }
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s", why);
+    for (PQconninfoOption *o = opts; o->keyword; o++)
+        if (strcmp(o->keyword, "password") == 0) ibc_log_scrub(msg, o->val);
+    PQconninfoFree(opts);
+    msg[strcspn(msg, "\n")] = 0;
+    ibc_log(IBC_LOG_WARN, NULL, "database connect failed: %s", msg);
+}
+
 /* Returns a new connection with search_path (and statement_timeout unless 0)
  * set, or NULL (logged). Both are connection options, so that PQreset() after
  * a server restart keeps them. */
@@ -27,7 +47,7 @@ PGconn *ibc_db_connect_timeout(const char *dsn, const char *schema, int statemen
     const char *vals[] = {dsn, options, NULL};
     PGconn *c = PQconnectdbParams(keys, vals, 1);
     if (PQstatus(c) != CONNECTION_OK) {
-        ibc_log(IBC_LOG_WARN, NULL, "database connect failed: %s", PQerrorMessage(c));
+        log_connect_failure(dsn, PQerrorMessage(c));
         PQfinish(c);
         return NULL;
     }
@@ -192,8 +212,8 @@ static ibc_rc pipeline(ibc_ctx *ctx, int n, const ibc_db_step *steps, PGresult *
             cmd[ncmd++].step = i;
         }
         if (sent)
-            sent = PQsendQueryPrepared(c, names[i], steps[i].nparams, steps[i].params, NULL, NULL,
-                                       0);
+            sent =
+                PQsendQueryPrepared(c, names[i], steps[i].nparams, steps[i].params, NULL, NULL, 0);
         cmd[ncmd].kind = 'E';
         cmd[ncmd++].step = i;
     }

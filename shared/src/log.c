@@ -56,3 +56,39 @@ double ibc_monotonic_s(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
+
+void ibc_log_safe_url(const char *url, char *out, size_t outlen)
+{
+    if (!outlen) return;
+    size_t n = 0;
+    while (*url && n + 1 < outlen) {
+        const char *scheme = strstr(url, "://");
+        const char *end = url + strcspn(url, ",");
+        if (!scheme || scheme > end)
+            scheme = end;
+        else
+            scheme += 3;
+        const char *host = scheme;
+        const char *at = memchr(scheme, '@', (size_t)(end - scheme));
+        if (at && !memchr(scheme, '/', (size_t)(at - scheme))) host = at + 1;
+        n += (size_t)snprintf(out + n, outlen - n, "%.*s%s%.*s", (int)(scheme - url), url,
+                              host != scheme ? "***@" : "", (int)(end - host), host);
+        if (n >= outlen) n = outlen - 1;
+        url = end;
+        if (*url == ',' && n + 1 < outlen) out[n++] = *url++;
+    }
+    out[n] = 0;
+}
+
+void ibc_log_scrub(char *msg, const char *secret)
+{
+    size_t len = secret ? strlen(secret) : 0;
+    if (!len) return;
+    for (char *hit, *from = msg; (hit = strstr(from, secret)); from = hit) {
+        /* "***" is never longer than a secret of three or more characters */
+        size_t put = len < 3 ? len : 3;
+        memset(hit, '*', put);
+        memmove(hit + put, hit + len, strlen(hit + len) + 1);
+        hit += put;
+    }
+}

@@ -55,6 +55,14 @@ void ibc_log_init(const char *service, const char *level);
 void ibc_log(ibc_log_level lvl, const char *request_id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Copies url (a NATS URL or a comma-separated list of them) into out with
+ * each "user:password@" replaced by "***@", so that it can be logged.
+ * Truncates to outlen; never fails. */
+void ibc_log_safe_url(const char *url, char *out, size_t outlen);
+/* Replaces every occurrence of secret in msg (in place) with "***"; nothing
+ * when secret is NULL or empty. */
+void ibc_log_scrub(char *msg, const char *secret);
+
 /* ------------------------------------------------------------ configuration */
 typedef struct {
     char nats_url[512];
