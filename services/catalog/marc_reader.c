@@ -30,6 +30,7 @@ struct marc_reader {
     xmlTextReaderPtr xr;
     bool xml_next; /* the last record element was expanded: skip its subtree */
     bool xml_done;
+    bool xml_entities; /* the prolog declares entities: refused before parsing */
     char xml_err[200];
     int xml_err_line;
 };
@@ -78,12 +79,34 @@ static void on_xml_error(void *arg, const char *msg, xmlParserSeverities severit
     r->xml_err_line = loc ? xmlTextReaderLocatorLineNumber(loc) : 0;
 }
 
+#define NO_ENTITIES                                                                                \
+    "the MARCXML declares entities (<!ENTITY> in its DTD), which are not accepted: send the "      \
+    "records without a DTD"
+
+/* True when the prolog (what precedes the root element) declares an entity.
+ * Entities are refused before parsing: their expansion is how a small file
+ * asks for gigabytes (billion laughs). */
+static bool declares_entities(const char *data, size_t len)
+{
+    size_t end = 0;
+    while (end + 1 < len) {
+        const char *lt = memchr(data + end, '<', len - end - 1);
+        if (!lt) break;
+        end = (size_t)(lt - data) + 1;
+        unsigned char c = (unsigned char)data[end];
+        if (c != '!' && c != '?' && c != '/' && c != ']') break; /* the root element's start */
+    }
+    static const char decl[] = "<!ENTITY";
+    return end >= sizeof decl - 1 && memmem(data, end, decl, sizeof decl - 1) != NULL;
+}
+
 static xmlTextReaderPtr xml_open(const char *data, size_t len, marc_reader *errs)
 {
     marc_xml_init();
-    /* no network, no external entities, no DTD loading: a file cannot make us fetch anything */
-    xmlTextReaderPtr xr =
-        xmlReaderForMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_HUGE);
+    /* no network, no entity substitution, no DTD loading, and libxml2's
+     * limits on a text node (10 MB) and on entity amplification kept (no
+     * XML_PARSE_HUGE): a file cannot make us fetch anything or grow without bound */
+    xmlTextReaderPtr xr = xmlReaderForMemory(data, (int)len, NULL, NULL, XML_PARSE_NONET);
     if (xr) xmlTextReaderSetErrorHandler(xr, on_xml_error, errs);
     return xr;
 }
@@ -102,6 +125,7 @@ marc_reader *marc_reader_open(const char *data, size_t len, marc_syntax syntax,
     if (syntax == MARC_ISO2709 && charset == MARC_CP1251) r->cd = yaz_iconv_open("UTF-8", "CP1251");
     if (syntax == MARC_ISO2709 && charset == MARC_MARC8) r->cd = yaz_iconv_open("UTF-8", "MARC8");
     if (syntax == MARC_XML) r->xr = xml_open(data, len, r);
+    if (syntax == MARC_XML) r->xml_entities = declares_entities(data, len);
     if (!r->mt || !r->wr || (charset != MARC_UTF8 && syntax == MARC_ISO2709 && !r->cd) ||
         (syntax == MARC_XML && !r->xr)) {
         marc_reader_close(r);
@@ -331,6 +355,14 @@ static bool next_xml(marc_reader *r, marc_rec *rec)
 {
     for (;;) {
         if (r->xml_done) return false;
+        if (r->xml_entities) {
+            r->xml_done = true;
+            rec->position = ++r->position;
+            rec->offset = -1;
+            rec->line = 1;
+            fail(rec, NO_ENTITIES);
+            return true;
+        }
         int ret = r->xml_next ? xmlTextReaderNext(r->xr) : xmlTextReaderRead(r->xr);
         r->xml_next = false;
         if (ret == 0) {
@@ -412,6 +444,10 @@ bool marc_sniff(const char *data, size_t len, marc_syntax syntax, long *count, c
             return false;
         }
         return true;
+    }
+    if (declares_entities(data, len)) {
+        snprintf(err, errlen, NO_ENTITIES);
+        return false;
     }
     marc_reader probe = {0};
     xmlTextReaderPtr xr = xml_open(data, len, &probe);

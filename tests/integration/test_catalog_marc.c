@@ -732,6 +732,68 @@ static void restarted_catalog_resumes_the_running_import(void **state)
     free(one);
 }
 
+/* The catalog's resident memory in kB (its pid from the test stack's run dir). */
+static long catalog_rss_kb(void)
+{
+    char path[1024], line[256];
+    const char *run = getenv("IBC_TEST_RUN_DIR");
+    snprintf(path, sizeof path, "%s/catalog.pid", run ? run : ".run-test");
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    long pid = 0, kb = -1;
+    assert_int_equal(fscanf(f, "%ld", &pid), 1);
+    fclose(f);
+    snprintf(path, sizeof path, "/proc/%ld/status", pid);
+    assert_non_null(f = fopen(path, "r"));
+    while (fgets(line, sizeof line, f))
+        if (sscanf(line, "VmRSS: %ld kB", &kb) == 1) break;
+    fclose(f);
+    return kb;
+}
+
+/* One MARCXML record whose title is a text node of n bytes; caller frees. */
+static char *huge_text_record(size_t n, size_t *len)
+{
+    static const char head[] = "<collection xmlns=\"http://www.loc.gov/MARC21/slim\"><record>"
+                               "<leader>00000nam a2200000 i 4500</leader>"
+                               "<datafield tag=\"245\" ind1=\"0\" ind2=\"0\">"
+                               "<subfield code=\"a\">";
+    static const char tail[] = "</subfield></datafield></record></collection>\n";
+    char *doc = malloc(sizeof head + n + sizeof tail);
+    assert_non_null(doc);
+    memcpy(doc, head, sizeof head - 1);
+    memset(doc + sizeof head - 1, 'a', n);
+    memcpy(doc + sizeof head - 1 + n, tail, sizeof tail);
+    *len = sizeof head - 1 + n + sizeof tail - 1;
+    return doc;
+}
+
+static void hostile_marcxml_fails_fast_with_a_clear_error(void **state)
+{
+    (void)state;
+    const char *key = h_admin();
+    const char *xml = "application/marcxml+xml";
+    long rss0 = catalog_rss_kb();
+    size_t len;
+    char *laughs = fixture("billion-laughs.xml", &len);
+    double t0 = now_s();
+    expect_status(submit(key, "format=marc21", xml, laughs, len), 400, "entities");
+    assert_true(now_s() - t0 < 2.0);
+    /* over libxml2's 10 MB limit of a text node, under the route's 32 MiB */
+    char *big = huge_text_record(20u << 20, &len);
+    t0 = now_s();
+    expect_status(submit(key, "format=marc21", xml, big, len), 400, "not well-formed");
+    assert_true(now_s() - t0 < 10.0);
+    free(big);
+    /* 100 MB is over the route's limit: refused before the catalog sees it */
+    big = huge_text_record(100u << 20, &len);
+    expect_status(submit(key, "format=marc21", xml, big, len), 413, NULL);
+    free(big);
+    long grown = catalog_rss_kb() - rss0;
+    if (grown > 200 * 1024) fail_msg("the catalog grew by %ld kB", grown);
+    free(laughs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -743,6 +805,7 @@ int main(void)
         cmocka_unit_test(marcxml_holdings_become_items_and_a_second_import_merges),
         cmocka_unit_test(export_streams_iso2709_marcxml_and_json),
         cmocka_unit_test(restarted_catalog_resumes_the_running_import),
+        cmocka_unit_test(hostile_marcxml_fails_fast_with_a_clear_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,6 +5,7 @@
 #include "../../services/catalog/marc_map.h"
 #include "../../services/catalog/marc_reader.h"
 #include "../../services/catalog/marc_writer.h"
+#include <ibc/ibc.h>
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -626,6 +627,65 @@ static void kept_marcxml_writes_the_same_record_in_every_syntax(void **state)
     free(f.data);
 }
 
+static void marcxml_with_entities_fails_fast(void **state)
+{
+    (void)state;
+    char err[300];
+    long count;
+    file f = load("billion-laughs.xml"); /* ten entities of ten references each */
+    double t0 = ibc_monotonic_s();
+    assert_false(marc_sniff(f.data, f.len, MARC_XML, &count, err, sizeof err));
+    assert_non_null(strstr(err, "entit"));
+    marc_reader *r = marc_reader_open(f.data, f.len, MARC_XML, MARC_UTF8);
+    assert_non_null(r);
+    marc_rec rec = {0};
+    assert_true(marc_reader_next(r, &rec));
+    assert_null(rec.marc);
+    assert_non_null(strstr(rec.reason, "entit"));
+    marc_rec_clear(&rec);
+    marc_reader_close(r);
+    assert_true(ibc_monotonic_s() - t0 < 1.0);
+    free(f.data);
+}
+
+/* One MARCXML record whose title is a text node of n bytes; caller frees. */
+static char *huge_text_record(size_t n, size_t *len)
+{
+    static const char head[] = "<collection xmlns=\"http://www.loc.gov/MARC21/slim\"><record>"
+                               "<leader>00000nam a2200000 i 4500</leader>"
+                               "<datafield tag=\"245\" ind1=\"0\" ind2=\"0\">"
+                               "<subfield code=\"a\">";
+    static const char tail[] = "</subfield></datafield></record></collection>\n";
+    char *doc = malloc(sizeof head + n + sizeof tail);
+    assert_non_null(doc);
+    memcpy(doc, head, sizeof head - 1);
+    memset(doc + sizeof head - 1, 'a', n);
+    memcpy(doc + sizeof head - 1 + n, tail, sizeof tail);
+    *len = sizeof head - 1 + n + sizeof tail - 1;
+    return doc;
+}
+
+static void marcxml_with_a_100_mb_text_node_fails_fast(void **state)
+{
+    (void)state;
+    size_t len;
+    char *doc = huge_text_record(100u << 20, &len);
+    char err[300];
+    long count;
+    double t0 = ibc_monotonic_s();
+    assert_false(marc_sniff(doc, len, MARC_XML, &count, err, sizeof err));
+    assert_non_null(strstr(err, "not well-formed"));
+    marc_reader *r = marc_reader_open(doc, len, MARC_XML, MARC_UTF8);
+    marc_rec rec = {0};
+    assert_true(marc_reader_next(r, &rec));
+    assert_null(rec.marc);
+    assert_non_null(strstr(rec.reason, "not well-formed"));
+    marc_rec_clear(&rec);
+    marc_reader_close(r);
+    assert_true(ibc_monotonic_s() - t0 < 5.0);
+    free(doc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -644,6 +704,8 @@ int main(void)
         cmocka_unit_test(oversized_title_fails_and_implausible_values_warn),
         cmocka_unit_test(record_from_fields_round_trips_through_iso2709),
         cmocka_unit_test(kept_marcxml_writes_the_same_record_in_every_syntax),
+        cmocka_unit_test(marcxml_with_entities_fails_fast),
+        cmocka_unit_test(marcxml_with_a_100_mb_text_node_fails_fast),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
