@@ -62,6 +62,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     cfg->events_gather_ms = 20;
     cfg->idempotency_hours = 24;
     cfg->statement_timeout_ms = 5000;
+    cfg->inbox_days = 30;
     cfg->migrate = true;
     cfg->events_max_age_days = 30;
     cfg->events_max_bytes = 4L << 30;
@@ -126,6 +127,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         {"IBC_EVENTS_GATHER_MS", 0, 10000, 0, offsetof(ibc_config, events_gather_ms)},
         {"IBC_IDEMPOTENCY_HOURS", 1, 8760, 0, offsetof(ibc_config, idempotency_hours)},
         {"IBC_STATEMENT_TIMEOUT_MS", 0, 600000, 0, offsetof(ibc_config, statement_timeout_ms)},
+        {"IBC_INBOX_DAYS", 1, 3650, 0, offsetof(ibc_config, inbox_days)},
         {"IBC_MIGRATE", 0, 1, 2, offsetof(ibc_config, migrate)},
         {"IBC_EVENTS_MAX_AGE_DAYS", 1, 36500, 0, offsetof(ibc_config, events_max_age_days)},
         {"IBC_EVENTS_MAX_BYTES", 1L << 20, 1L << 50, 1, offsetof(ibc_config, events_max_bytes)},

@@ -79,7 +79,7 @@ typedef struct {
     natsConnection *nc;
     const ibc_config *cfg; /* borrowed: the process's, for its whole life */
     char *dsn, *schema;
-    int idempotency_hours;
+    int idempotency_hours, inbox_days;
     double next_purge; /* monotonic seconds */
     pthread_t thread;
     atomic_bool stop;
@@ -197,34 +197,51 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
     return n;
 }
 
-/* Stored Idempotency-Key replies older than IBC_IDEMPOTENCY_HOURS are
- * forgotten, every ten minutes, 10,000 rows a statement (short
- * transactions); any replica may do it. The relay's thread does it because
- * it is the service's one housekeeping connection. */
-static void purge_idempotency(relay *rl, PGconn *db)
+/* Deletes what sql ($1: the age) selects, 10,000 rows a statement (short
+ * transactions); returns the rows deleted. */
+static long purge_older(PGconn *db, const char *sql, int age)
 {
-    double now = ibc_monotonic_s();
-    if (now < rl->next_purge) return;
-    rl->next_purge = now + 600;
-    char hours[16];
-    snprintf(hours, sizeof hours, "%d", rl->idempotency_hours);
-    const char *p[] = {hours};
+    char text[16];
+    snprintf(text, sizeof text, "%d", age);
+    const char *p[] = {text};
     long total = 0;
     for (;;) {
-        PGresult *r = PQexecParams(
-            db,
-            "DELETE FROM idempotency WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency "
-            "WHERE created_at < now() - make_interval(hours => $1::int) LIMIT 10000))",
-            1, NULL, p, NULL, NULL, 0);
+        PGresult *r = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
         long n = PQresultStatus(r) == PGRES_COMMAND_OK ? atol(PQcmdTuples(r)) : -1;
         PQclear(r);
         if (n <= 0) break;
         total += n;
         if (n < 10000) break;
     }
-    if (total > 0)
-        ibc_log(IBC_LOG_INFO, NULL, "forgot %ld Idempotency-Key replies older than %d hours",
-                total, rl->idempotency_hours);
+    return total;
+}
+
+/* Every ten minutes, stored Idempotency-Key replies older than
+ * IBC_IDEMPOTENCY_HOURS and inbox rows (ids of applied events) older than
+ * IBC_INBOX_DAYS are forgotten; any replica may do it. The relay's thread
+ * does it because it is the service's one housekeeping connection. An event
+ * redelivered after its inbox row is gone would be applied again: keep
+ * IBC_INBOX_DAYS above the event stream's max_age. */
+static void purge_old_rows(relay *rl, PGconn *db)
+{
+    double now = ibc_monotonic_s();
+    if (now < rl->next_purge) return;
+    rl->next_purge = now + 600;
+    long n =
+        purge_older(db,
+                    "DELETE FROM idempotency WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency "
+                    "WHERE created_at < now() - make_interval(hours => $1::int) LIMIT 10000))",
+                    rl->idempotency_hours);
+    if (n > 0)
+        ibc_log(IBC_LOG_INFO, NULL, "forgot %ld Idempotency-Key replies older than %d hours", n,
+                rl->idempotency_hours);
+    n = purge_older(db,
+                    "DELETE FROM inbox WHERE ctid = ANY (ARRAY(SELECT ctid FROM inbox "
+                    "WHERE received_at < now() - make_interval(days => $1::int) LIMIT 10000))",
+                    rl->inbox_days);
+    if (n > 0)
+        ibc_log(IBC_LOG_INFO, NULL, "forgot %ld inbox rows of events applied over %d days ago", n,
+                rl->inbox_days);
 }
 
 static void *relay_main(void *arg)
@@ -271,7 +288,7 @@ static void *relay_main(void *arg)
             continue;
         }
         if (n < 500) {
-            purge_idempotency(rl, db);
+            purge_old_rows(rl, db);
             wait_wake(rl, 500);
         }
     }
@@ -295,6 +312,7 @@ ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const c
     rl->cfg = cfg;
     rl->dsn = strdup(cfg->pg_dsn);
     rl->idempotency_hours = cfg->idempotency_hours;
+    rl->inbox_days = cfg->inbox_days;
     rl->schema = strdup(schema);
     char labels[128];
     snprintf(labels, sizeof labels, "service=\"%s\"", schema);

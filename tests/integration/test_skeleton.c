@@ -114,7 +114,8 @@ static void wrong_key_is_401_and_wrong_role_is_403(void **state)
 static void revoked_key_is_401(void **state)
 {
     (void)state;
-    h_resp *r = h_post(h_admin(), "/api/v1/admin/keys", "{\"org\":\"school-2\",\"role\":\"librarian\"}");
+    h_resp *r =
+        h_post(h_admin(), "/api/v1/admin/keys", "{\"org\":\"school-2\",\"role\":\"librarian\"}");
     assert_int_equal(r->status, 201);
     char *key = strdup(h_str(r, "key")), *id = strdup(h_str(r, "id"));
     h_free(r);
@@ -163,7 +164,8 @@ static void bad_input_is_a_clear_4xx(void **state)
         {"{\"type\":\"scroll\",\"title\":\"x\"}", 400, "'type' must be one of"},
         {"{\"type\":\"book\",\"title\":42}", 400, "'title' must be a string"},
         {"{\"type\":\"book\",\"title\":\"x\",\"year\":3000}", 400, "'year' must be from"},
-        {"{\"type\":\"book\",\"title\":\"x\",\"isbn\":\"978-5-02-013850-7\"}", 400, "not a valid ISBN"},
+        {"{\"type\":\"book\",\"title\":\"x\",\"isbn\":\"978-5-02-013850-7\"}", 400,
+         "not a valid ISBN"},
         {"{\"type\":\"book\",\"title\":\"x\",\"colour\":\"red\"}", 400, "unknown field 'colour'"},
         {"{\"type\":\"book\",\"title\":\"x\",\"type\":\"book\"}", 400, "duplicate"},
     };
@@ -239,14 +241,18 @@ static void stopped_service_is_503_not_a_hang(void **state)
 }
 
 /* Stored Idempotency-Key replies are forgotten after IBC_IDEMPOTENCY_HOURS
- * (24): a service purges them at start and every ten minutes. */
-static void old_idempotency_replies_are_purged(void **state)
+ * (24), the inbox's ids of applied events after IBC_INBOX_DAYS (30): a
+ * service purges them at start and every ten minutes. */
+static void old_idempotency_replies_and_inbox_rows_are_purged(void **state)
 {
     (void)state;
     h_sql_int("INSERT INTO training.idempotency (principal, key, action, request_hash, reply, "
               "created_at) VALUES ('test', 'purge-old', 'staff.create', 'h', '{}', "
               "now() - interval '25 hours'), ('test', 'purge-new', 'staff.create', 'h', '{}', "
               "now() - interval '23 hours')");
+    h_sql_int("INSERT INTO training.inbox (event_id, subject, received_at) VALUES "
+              "(gen_random_uuid(), 'test.purge-old', now() - interval '31 days'), "
+              "(gen_random_uuid(), 'test.purge-new', now() - interval '29 days')");
     assert_int_equal(h_stack("stop", "training"), 0);
     assert_int_equal(h_stack("start", "training"), 0);
     long left = 1;
@@ -257,6 +263,16 @@ static void old_idempotency_replies_are_purged(void **state)
     assert_int_equal(left, 0);
     assert_int_equal(h_sql_int("SELECT count(*) FROM training.idempotency WHERE key = 'purge-new'"),
                      1);
+    /* the same pass deletes the old inbox row (after the replies) and keeps the newer */
+    for (int i = 0; i < 50 && (left = h_sql_int("SELECT count(*) FROM training.inbox WHERE "
+                                                "subject = 'test.purge-old'")) != 0;
+         i++)
+        usleep(100000);
+    assert_int_equal(
+        h_sql_int("SELECT count(*) FROM training.inbox WHERE subject = 'test.purge-old'"), 0);
+    assert_int_equal(
+        h_sql_int("SELECT count(*) FROM training.inbox WHERE subject = 'test.purge-new'"), 1);
+    h_sql_int("DELETE FROM training.inbox WHERE subject LIKE 'test.purge-%'");
     h_sql_int("DELETE FROM training.idempotency WHERE principal = 'test'");
     assert_int_equal(wait_ping("training"), 200);
 }
@@ -332,7 +348,7 @@ int main(void)
         cmocka_unit_test(bad_input_is_a_clear_4xx),
         cmocka_unit_test(every_service_answers_ping),
         cmocka_unit_test(stopped_service_is_503_not_a_hang),
-        cmocka_unit_test(old_idempotency_replies_are_purged),
+        cmocka_unit_test(old_idempotency_replies_and_inbox_rows_are_purged),
         cmocka_unit_test(silent_service_is_504_after_the_timeout),
         cmocka_unit_test(health_and_metrics_need_no_key_on_the_admin_port_only),
         cmocka_unit_test(services_survive_a_database_restart),

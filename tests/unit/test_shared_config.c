@@ -211,7 +211,7 @@ static void malformed_numbers_are_rejected_naming_the_variable(void **state)
         "IBC_HTTP_PORT",          "IBC_METRICS_PORT",      "IBC_WORKERS",
         "IBC_REQUEST_TIMEOUT_MS", "IBC_MAX_BODY",          "IBC_MIGRATE",
         "IBC_EVENTS_GATHER_MS",   "IBC_IDEMPOTENCY_HOURS", "IBC_EVENTS_MAX_AGE_DAYS",
-        "IBC_EVENTS_MAX_BYTES"};
+        "IBC_EVENTS_MAX_BYTES",   "IBC_INBOX_DAYS"};
     static const char *bad[] = {
         "",
         "abc",

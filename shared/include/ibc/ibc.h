@@ -83,6 +83,7 @@ typedef struct {
     int statement_timeout_ms; /* services: PostgreSQL statement_timeout of the workers; 0 none */
     char context_key[257];    /* signs and verifies the request context (secret) */
     char context_key_previous[257]; /* verifies only, during a key rotation (secret) */
+    int inbox_days;         /* how long an applied event's id is kept in the inbox */
     bool migrate;           /* apply migrations at start */
 
     /* the IBC_EVENTS stream keeps an event this long and this many bytes of
