@@ -105,6 +105,16 @@ ibc_rc mon_int_param(ibc_ctx *ctx, const json_t *req, const char *name, long min
     return IBC_OK;
 }
 
+ibc_rc mon_page_params(ibc_ctx *ctx, const json_t *req, mon_page *page)
+{
+    long limit, offset;
+    ibc_rc rc = mon_int_param(ctx, req, "limit", 1, MON_PAGE_MAX, MON_PAGE_DEFAULT, &limit);
+    if (rc == IBC_OK) rc = mon_int_param(ctx, req, "offset", 0, 100000000, 0, &offset);
+    snprintf(page->limit, sizeof page->limit, "%ld", limit);
+    snprintf(page->offset, sizeof page->offset, "%ld", offset);
+    return rc;
+}
+
 ibc_rc mon_date_param(ibc_ctx *ctx, const json_t *req, const char *name, const char **out)
 {
     *out = ibc_param(req, name);

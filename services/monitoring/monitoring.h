@@ -7,6 +7,8 @@
 
 #include <ibc/ibc.h>
 
+#include "store.h"
+
 /* schools.c: the directory and the passports */
 ibc_rc schools_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc schools_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
@@ -79,6 +81,11 @@ ibc_rc mon_school_param(ibc_ctx *ctx, const json_t *req, const char *name, const
 ibc_rc mon_uuid_param(ibc_ctx *ctx, const json_t *req, const char *name, const char *what,
                       const char **out);
 /* An optional integer query parameter in min..max; dflt when absent. */
+/* ?limit= (1..MON_PAGE_MAX, default MON_PAGE_DEFAULT) and ?offset= (0..) of
+ * a list; 400 for anything else. */
+#define MON_PAGE_DEFAULT 50
+#define MON_PAGE_MAX 500
+ibc_rc mon_page_params(ibc_ctx *ctx, const json_t *req, mon_page *page);
 ibc_rc mon_int_param(ibc_ctx *ctx, const json_t *req, const char *name, long min, long max,
                      long dflt, long *out);
 /* An optional query parameter that must be a date YYYY-MM-DD; NULL when absent. */

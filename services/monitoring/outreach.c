@@ -75,14 +75,17 @@ ibc_rc promotions_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* promotions.list: ?school=&from=&to=. 200 {"items", "total", "participants"}. */
+/* promotions.list: ?school=&from=&to=&limit=&offset=. 200 {"items", "total",
+ * "participants", "limit", "offset"}. */
 ibc_rc promotions_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school, *from, *to;
+    mon_page page;
     ibc_rc rc = mon_school_scope(ctx, req, &school);
     if (rc == IBC_OK) rc = mon_date_param(ctx, req, "from", &from);
     if (rc == IBC_OK) rc = mon_date_param(ctx, req, "to", &to);
-    if (rc == IBC_OK) rc = store_promotion_list(ctx, school, from, to, reply);
+    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
+    if (rc == IBC_OK) rc = store_promotion_list(ctx, school, from, to, &page, reply);
     return rc;
 }
 
@@ -127,15 +130,19 @@ ibc_rc partnerships_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* partnerships.list: ?school=&active=true. 200 {"items", "total"}. */
+/* partnerships.list: ?school=&active=true&limit=&offset=. 200 {"items",
+ * "total", "limit", "offset"}. */
 ibc_rc partnerships_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const bools[] = {"true", "false", NULL};
     const char *school, *active;
+    mon_page page;
     ibc_rc rc = mon_school_scope(ctx, req, &school);
     if (rc == IBC_OK) rc = mon_enum_param(ctx, req, "active", bools, &active);
+    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
     if (rc == IBC_OK)
-        rc = store_partnership_list(ctx, school, active && strcmp(active, "true") == 0, reply);
+        rc = store_partnership_list(ctx, school, active && strcmp(active, "true") == 0, &page,
+                                    reply);
     return rc;
 }
 

@@ -128,15 +128,17 @@ ibc_rc roadmap_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* roadmap.list: ?section=&status=planned|in_progress|done|overdue&responsible=.
- * 200 {"items", "total"}. */
+/* roadmap.list: ?section=&status=planned|in_progress|done|overdue&responsible=
+ * &limit=&offset=. 200 {"items", "total", "limit", "offset"}. */
 ibc_rc roadmap_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *status;
+    mon_page page;
     ibc_rc rc = mon_enum_param(ctx, req, "status", filters, &status);
+    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
     if (rc == IBC_OK)
         rc = store_roadmap_list(ctx, ibc_param(req, "section"), status,
-                                ibc_param(req, "responsible"), reply);
+                                ibc_param(req, "responsible"), &page, reply);
     return rc;
 }
 

@@ -84,16 +84,18 @@ static void set_location(ibc_ctx *ctx, const char *fmt, const char *id)
     ibc_set_header(ctx, "Location", location);
 }
 
-/* schools.list: ?district=&kind=&level=. 200 {"items", "total"}; a librarian
- * gets their own school only. */
+/* schools.list: ?district=&kind=&level=&limit=&offset=. 200 {"items",
+ * "total", "limit", "offset"}; a librarian gets their own school only. */
 ibc_rc schools_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school, *kind, *level;
+    mon_page page;
     ibc_rc rc = mon_school_scope(ctx, req, &school);
     if (rc == IBC_OK) rc = mon_enum_param(ctx, req, "kind", kinds, &kind);
     if (rc == IBC_OK) rc = mon_enum_param(ctx, req, "level", levels, &level);
+    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
     if (rc == IBC_OK)
-        rc = store_school_list(ctx, school, ibc_param(req, "district"), kind, level, reply);
+        rc = store_school_list(ctx, school, ibc_param(req, "district"), kind, level, &page, reply);
     return rc;
 }
 

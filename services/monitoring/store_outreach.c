@@ -18,20 +18,23 @@ ibc_rc store_promotion_insert(ibc_ctx *ctx, const json_t *body, json_t **out)
     return ibc_db_json_with(ctx, out, sql_promotion_insert, body, 0, NULL);
 }
 
-static const char sql_promotion_list[] =
-    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(" PROMOTION_JSON(
-        "p") " ORDER BY "
-             "p.held_on DESC, p.created_at DESC), '[]'), 'total', count(*), 'participants', "
-             "coalesce(sum(p.participants), 0)) FROM promotions p "
-             "WHERE ($1::text IS NULL OR p.school_id = $1) AND ($2::date IS NULL OR p.held_on >= "
-             "$2::date) "
-             "AND ($3::date IS NULL OR p.held_on <= $3::date)";
+/* $4 limit, $5 offset: one page of the events, totals over all of them */
+static const char sql_promotion_list[] = "WITH f AS (SELECT " PROMOTION_JSON(
+    "p") " j, p.participants, row_number() OVER (ORDER BY "
+         "p.held_on DESC, p.created_at DESC, p.id) n FROM promotions p "
+         "WHERE ($1::text IS NULL OR p.school_id = $1) AND ($2::date IS NULL OR p.held_on >= "
+         "$2::date) "
+         "AND ($3::date IS NULL OR p.held_on <= $3::date)) "
+         "SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(j ORDER BY n) FROM f "
+         "WHERE n > $5::int AND n <= $5::int + $4::int), '[]'), 'total', (SELECT count(*) FROM f), "
+         "'participants', (SELECT coalesce(sum(participants), 0) FROM f), 'limit', $4::int, "
+         "'offset', $5::int)";
 
 ibc_rc store_promotion_list(ibc_ctx *ctx, const char *school, const char *from, const char *to,
-                            json_t **out)
+                            const mon_page *page, json_t **out)
 {
-    const char *p[] = {school, from, to};
-    return ibc_db_json(ctx, out, sql_promotion_list, 3, p);
+    const char *p[] = {school, from, to, page->limit, page->offset};
+    return ibc_db_json(ctx, out, sql_promotion_list, 5, p);
 }
 
 /* Copies the first column of a one-row answer into school; IBC_ENOTFOUND when none. */
@@ -84,17 +87,23 @@ ibc_rc store_partnership_insert(ibc_ctx *ctx, const json_t *body, json_t **out)
     return ibc_db_json_with(ctx, out, sql_partnership_insert, body, 0, NULL);
 }
 
+/* $3 limit, $4 offset */
 static const char sql_partnership_list[] =
-    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(j ORDER BY j->>'signed_on' DESC), "
-    "'[]'), 'total', count(*)) FROM (SELECT " PARTNERSHIP_JSON(
+    "WITH f AS (SELECT j, row_number() OVER (ORDER BY j->>'signed_on' DESC, j->>'id') n "
+    "FROM (SELECT " PARTNERSHIP_JSON(
         "p") " j FROM partnerships p "
              "WHERE $1::text IS NULL OR p.school_id = $1) x WHERE NOT $2::bool OR "
-             "(j->>'active')::bool";
+             "(j->>'active')::bool) "
+             "SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(j ORDER BY n) FROM f "
+             "WHERE n > $4::int AND n <= $4::int + $3::int), '[]'), 'total', (SELECT count(*) FROM "
+             "f), "
+             "'limit', $3::int, 'offset', $4::int)";
 
-ibc_rc store_partnership_list(ibc_ctx *ctx, const char *school, bool active_only, json_t **out)
+ibc_rc store_partnership_list(ibc_ctx *ctx, const char *school, bool active_only,
+                              const mon_page *page, json_t **out)
 {
-    const char *p[] = {school, active_only ? "true" : "false"};
-    return ibc_db_json(ctx, out, sql_partnership_list, 2, p);
+    const char *p[] = {school, active_only ? "true" : "false", page->limit, page->offset};
+    return ibc_db_json(ctx, out, sql_partnership_list, 4, p);
 }
 
 static const char sql_partnership_school[] =

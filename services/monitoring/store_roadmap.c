@@ -81,18 +81,23 @@ ibc_rc store_roadmap_add_evidence(ibc_ctx *ctx, const char *id, const json_t *ev
     return not_found(ctx, ibc_db_json_with(ctx, out, sql_roadmap_evidence, evidence, 2, p), id);
 }
 
+/* $4 limit, $5 offset; the JSON is built for the page only */
 static const char sql_roadmap_list[] =
-    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(roadmap_json(r) ORDER BY r.section, "
-    "r.deadline, r.title), '[]'), 'total', count(*)) FROM roadmap r "
+    "WITH f AS (SELECT r, row_number() OVER (ORDER BY r.section, r.deadline, r.title, r.id) n "
+    "FROM roadmap r "
     "WHERE ($1::text IS NULL OR r.section = $1) AND ($3::text IS NULL OR r.responsible_org = $3) "
     "AND ($2::text IS NULL OR CASE $2 WHEN 'overdue' THEN r.status <> 'done' AND r.deadline < "
-    "current_date ELSE r.status = $2 END)";
+    "current_date ELSE r.status = $2 END)) "
+    "SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(roadmap_json(r) ORDER BY n) "
+    "FROM f "
+    "WHERE n > $5::int AND n <= $5::int + $4::int), '[]'), 'total', (SELECT count(*) FROM f), "
+    "'limit', $4::int, 'offset', $5::int)";
 
 ibc_rc store_roadmap_list(ibc_ctx *ctx, const char *section, const char *status,
-                          const char *responsible, json_t **out)
+                          const char *responsible, const mon_page *page, json_t **out)
 {
-    const char *p[] = {section, status, responsible};
-    return ibc_db_json(ctx, out, sql_roadmap_list, 3, p);
+    const char *p[] = {section, status, responsible, page->limit, page->offset};
+    return ibc_db_json(ctx, out, sql_roadmap_list, 5, p);
 }
 
 #define PROGRESS_COLUMNS                                                                           \

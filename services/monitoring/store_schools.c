@@ -65,17 +65,21 @@ ibc_rc store_school_get(ibc_ctx *ctx, const char *id, json_t **out)
     return rc;
 }
 
+/* $5 limit, $6 offset */
 static const char sql_school_list[] =
-    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(j ORDER BY j->>'id'), '[]'), "
-    "'total', count(*)) FROM (SELECT school_json(s) j FROM schools s "
-    "WHERE ($1::text IS NULL OR s.id = $1) AND ($2::text IS NULL OR s.district = $2) "
-    "AND ($3::text IS NULL OR s.kind = $3)) x WHERE ($4::text IS NULL OR j->>'ibc_level' = $4)";
+    "WITH f AS (SELECT j, row_number() OVER (ORDER BY j->>'id') n FROM (SELECT school_json(s) j "
+    "FROM schools s WHERE ($1::text IS NULL OR s.id = $1) AND ($2::text IS NULL OR s.district = "
+    "$2) "
+    "AND ($3::text IS NULL OR s.kind = $3)) x WHERE ($4::text IS NULL OR j->>'ibc_level' = $4)) "
+    "SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(j ORDER BY n) FROM f "
+    "WHERE n > $6::int AND n <= $6::int + $5::int), '[]'), 'total', (SELECT count(*) FROM f), "
+    "'limit', $5::int, 'offset', $6::int)";
 
 ibc_rc store_school_list(ibc_ctx *ctx, const char *school, const char *district, const char *kind,
-                         const char *level, json_t **out)
+                         const char *level, const mon_page *page, json_t **out)
 {
-    const char *p[] = {school, district, kind, level};
-    return ibc_db_json(ctx, out, sql_school_list, 4, p);
+    const char *p[] = {school, district, kind, level, page->limit, page->offset};
+    return ibc_db_json(ctx, out, sql_school_list, 6, p);
 }
 
 static const char sql_school_lock[] = "SELECT 1 FROM schools WHERE id = $1 FOR UPDATE";

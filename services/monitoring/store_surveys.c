@@ -39,15 +39,19 @@ ibc_rc store_campaign_get_locked(ibc_ctx *ctx, const char *id, json_t **out)
     return campaign_not_found(ctx, ibc_db_json(ctx, out, sql_campaign_get_locked, 1, p), id);
 }
 
+/* $2 limit, $3 offset */
 static const char sql_campaign_list[] =
-    "SELECT jsonb_build_object('items', coalesce(jsonb_agg(campaign_json(c) - 'questions' "
-    "ORDER BY c.created_at DESC), '[]'), 'total', count(*)) FROM campaigns c "
-    "WHERE $1::text IS NULL OR c.status = $1";
+    "WITH f AS (SELECT c, row_number() OVER (ORDER BY c.created_at DESC, c.id) n FROM campaigns c "
+    "WHERE $1::text IS NULL OR c.status = $1) "
+    "SELECT jsonb_build_object('items', coalesce((SELECT jsonb_agg(campaign_json(c) - 'questions' "
+    "ORDER BY n) FROM f "
+    "WHERE n > $3::int AND n <= $3::int + $2::int), '[]'), 'total', (SELECT count(*) FROM f), "
+    "'limit', $2::int, 'offset', $3::int)";
 
-ibc_rc store_campaign_list(ibc_ctx *ctx, const char *status, json_t **out)
+ibc_rc store_campaign_list(ibc_ctx *ctx, const char *status, const mon_page *page, json_t **out)
 {
-    const char *p[] = {status};
-    return ibc_db_json(ctx, out, sql_campaign_list, 1, p);
+    const char *p[] = {status, page->limit, page->offset};
+    return ibc_db_json(ctx, out, sql_campaign_list, 3, p);
 }
 
 static const char sql_campaign_close[] =

@@ -44,12 +44,15 @@ ibc_rc campaigns_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* campaigns.list: ?status=open|closed. 200 {"items" (without questions), "total"}. */
+/* campaigns.list: ?status=open|closed&limit=&offset=. 200 {"items" (without
+ * questions), "total", "limit", "offset"}. */
 ibc_rc campaigns_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *status;
+    mon_page page;
     ibc_rc rc = mon_enum_param(ctx, req, "status", statuses, &status);
-    if (rc == IBC_OK) rc = store_campaign_list(ctx, status, reply);
+    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
+    if (rc == IBC_OK) rc = store_campaign_list(ctx, status, &page, reply);
     return rc;
 }
 

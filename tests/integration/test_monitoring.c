@@ -629,6 +629,66 @@ static void targets_are_set_by_a_methodologist(void **state)
     free(lib);
 }
 
+/* GET path?query: 200 with at most want_items items, the page's limit and offset echoed. */
+static void expect_page(const char *key, const char *path, long limit, long offset, size_t items,
+                        long total)
+{
+    h_resp *r =
+        h_get(key, "%s%slimit=%ld&offset=%ld", path, strchr(path, '?') ? "&" : "?", limit, offset);
+    if (r->status != 200) fail_msg("%s: %ld %s", path, r->status, r->body);
+    assert_int_equal(json_array_size(json_object_get(r->json, "items")), items);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "limit")), limit);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "offset")), offset);
+    if (total >= 0) assert_int_equal(json_integer_value(json_object_get(r->json, "total")), total);
+    h_free(r);
+}
+
+static void every_list_is_paged_with_a_hard_maximum(void **state)
+{
+    (void)state;
+    static const char *const lists[] = {
+        "/api/v1/monitoring/schools",
+        "/api/v1/monitoring/campaigns",
+        "/api/v1/monitoring/promotions",
+        "/api/v1/monitoring/partnerships",
+        "/api/v1/monitoring/roadmap/activities",
+    };
+    for (size_t i = 0; i < sizeof lists / sizeof *lists; i++) {
+        expect(h_get(meth, "%s?limit=501", lists[i]), 400,
+               "'limit' must be an integer from 1 to 500");
+        expect(h_get(meth, "%s?limit=0", lists[i]), 400, "'limit'");
+        expect(h_get(meth, "%s?offset=-1", lists[i]), 400, "'offset'");
+        h_resp *r = h_get(meth, "%s", lists[i]);
+        assert_int_equal(r->status, 200);
+        assert_int_equal(json_integer_value(json_object_get(r->json, "limit")), 50);
+        assert_true(json_array_size(json_object_get(r->json, "items")) <= 50);
+        h_free(r);
+    }
+    /* three events of one school, two to a page; the totals count all three */
+    char *school = new_school("{}"), d[16], body[256], path[160];
+    char *lib = h_new_key(school, "librarian");
+    for (int i = 1; i <= 3; i++) {
+        snprintf(body, sizeof body, "{\"campaign\":\"c%d\",\"held_on\":\"%s\",\"participants\":%d}",
+                 i, day(-i, d), i * 10);
+        h_resp *r = h_http("POST", "/api/v1/monitoring/promotions", lib, body, NULL);
+        assert_int_equal(r->status, 201);
+        h_free(r);
+    }
+    snprintf(path, sizeof path, "/api/v1/monitoring/promotions?school=%s", school);
+    expect_page(meth, path, 2, 0, 2, 3);
+    expect_page(meth, path, 2, 2, 1, 3);
+    expect_page(meth, path, 2, 4, 0, 3);
+    h_resp *r = h_get(meth, "%s&limit=1&offset=2", path);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "participants")), 60);
+    /* newest first: the third page of one is the oldest event */
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(r->json, "items"), 0), "campaign")),
+                        "c3");
+    h_free(r);
+    free(lib);
+    free(school);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -637,6 +697,7 @@ int main(void)
         cmocka_unit_test(roadmap_overdue_by_date_and_progress_per_section),
         cmocka_unit_test(promotions_and_partnerships_of_a_school),
         cmocka_unit_test(targets_are_set_by_a_methodologist),
+        cmocka_unit_test(every_list_is_paged_with_a_hard_maximum),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
