@@ -256,15 +256,18 @@ ibc_rc loans_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return store_loans_list(ctx, &f, reply);
 }
 
-/* overdue.list: ?school= (network roles), class=. 200 with the school's
- * overdue loans grouped by class and reader, names for the own school. */
+/* overdue.list: ?school= (network roles), class=, limit= and offset= (of
+ * readers). 200 with the school's overdue loans grouped by class and reader,
+ * names for the own school, and "total", "limit", "offset". */
 ibc_rc overdue_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school;
-    char cls[64];
+    char cls[64], limit[16], offset[16];
     ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), true, &school);
+    if (rc == IBC_OK) rc = page_params(ctx, req, limit, offset);
     if (rc != IBC_OK) return rc;
     const char *c = ibc_param(req, "class");
     if (c && (rc = class_param(ctx, c, "class", cls)) != IBC_OK) return rc;
-    return store_overdue(ctx, school, c ? cls : NULL, sees_names(ctx, school), reply);
+    return store_overdue(ctx, school, c ? cls : NULL, sees_names(ctx, school), limit, offset,
+                         reply);
 }

@@ -106,7 +106,8 @@ typedef struct {
 /* {loans: [...], limit, offset}. */
 ibc_rc store_loans_list(ibc_ctx *ctx, const store_loan_filter *f, json_t **out);
 /* Overdue loans of a school grouped by class and reader; names when `names`. */
-ibc_rc store_overdue(ibc_ctx *ctx, const char *school, const char *cls, bool names, json_t **out);
+ibc_rc store_overdue(ibc_ctx *ctx, const char *school, const char *cls, bool names,
+                     const char *limit, const char *offset, json_t **out);
 
 /* ------------------------------------------------------------------ holds */
 /* Places a hold of the reader on the record at the reader's school after

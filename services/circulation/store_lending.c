@@ -276,25 +276,31 @@ ibc_rc store_loans_list(ibc_ctx *ctx, const store_loan_filter *f, json_t **out)
     return ibc_db_json(ctx, out, sql_list, 10, p);
 }
 
+/* A page of readers ($4 limit, $5 offset, in class, name order) with their
+ * overdue loans; "total" counts every reader with an overdue loan. */
 static const char sql_overdue[] =
     "WITH o AS (SELECT l.*, r.class AS rclass, r.name AS rname FROM loans l "
     "JOIN readers r ON r.id = l.reader_id WHERE l.school = $1 AND l.returned_at IS NULL "
     "AND l.due_date < current_date AND ($2::text IS NULL OR r.class = $2)), "
-    "per_reader AS (SELECT o.rclass, o.reader_id, min(o.rname) AS rname, "
-    "jsonb_agg(jsonb_strip_nulls(jsonb_build_object('loan_id', o.id, 'item_id', o.item_id, "
+    "rd AS (SELECT o.rclass, o.reader_id, min(o.rname) AS rname, row_number() OVER (ORDER BY "
+    "o.rclass NULLS LAST, min(o.rname), o.reader_id) AS n FROM o GROUP BY o.rclass, o.reader_id), "
+    "per_reader AS (SELECT rd.*, (SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object("
+    "'loan_id', o.id, 'item_id', o.item_id, "
     "'barcode', (SELECT i.barcode FROM items i WHERE i.id = o.item_id), 'record_id', "
     "o.record_id, 'kind', o.kind, 'due_date', o.due_date, 'days_overdue', "
-    "current_date - o.due_date)) ORDER BY o.due_date, o.id) AS loans "
-    "FROM o GROUP BY o.rclass, o.reader_id), "
+    "current_date - o.due_date)) ORDER BY o.due_date, o.id) FROM o WHERE o.reader_id = "
+    "rd.reader_id) AS loans FROM rd WHERE rd.n > $5::int AND rd.n <= $5::int + $4::int), "
     "per_class AS (SELECT rclass, jsonb_agg(jsonb_strip_nulls(jsonb_build_object('reader_id', "
     "reader_id, 'name', CASE WHEN $3::boolean THEN rname END, 'loans', loans)) "
-    "ORDER BY rname, reader_id) AS readers FROM per_reader GROUP BY rclass) "
+    "ORDER BY n) AS readers FROM per_reader GROUP BY rclass) "
     "SELECT jsonb_build_object('school', $1::text, 'as_of', current_date, 'classes', "
     "coalesce((SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object('class', rclass, "
-    "'readers', readers)) ORDER BY rclass NULLS LAST) FROM per_class), '[]'))";
+    "'readers', readers)) ORDER BY rclass NULLS LAST) FROM per_class), '[]'), "
+    "'total', (SELECT count(*) FROM rd), 'limit', $4::int, 'offset', $5::int)";
 
-ibc_rc store_overdue(ibc_ctx *ctx, const char *school, const char *cls, bool names, json_t **out)
+ibc_rc store_overdue(ibc_ctx *ctx, const char *school, const char *cls, bool names,
+                     const char *limit, const char *offset, json_t **out)
 {
-    const char *p[] = {school, cls, names ? "true" : "false"};
-    return ibc_db_json(ctx, out, sql_overdue, 3, p);
+    const char *p[] = {school, cls, names ? "true" : "false", limit, offset};
+    return ibc_db_json(ctx, out, sql_overdue, 5, p);
 }

@@ -243,6 +243,18 @@ static void checkout_renew_checkin_follow_the_rules(void **state)
     json_t *overdue_loan = json_array_get(json_object_get(who, "loans"), 0);
     assert_string_equal(c_str(overdue_loan, "barcode"), b4);
     assert_int_equal(json_integer_value(json_object_get(overdue_loan, "days_overdue")), 5);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "total")), 1);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "limit")), 100);
+    h_free(r);
+    /* a page of readers: the second page of one is empty, the total stays */
+    r = h_get(lib, "/api/v1/circulation/overdue?class=7%%D0%%B2&limit=1&offset=1");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_array_size(json_object_get(r->json, "classes")), 0);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "total")), 1);
+    h_free(r);
+    r = h_get(lib, "/api/v1/circulation/overdue?limit=501");
+    assert_int_equal(r->status, 400);
+    assert_non_null(strstr(r->body, "'limit' must be a whole number from 1 to 500"));
     h_free(r);
     char *method = h_new_key("resource-centre", "methodologist");
     r = h_get(method, "/api/v1/circulation/overdue?school=%s", school);
@@ -382,9 +394,9 @@ static void holds_queue_per_record_and_school(void **state)
     assert_non_null(strstr(r->body, "transfer"));
     h_free(r);
     /* a time that has passed, that never comes, that is years ahead, or a word */
-    static const char *const bad_expiry[] = {"yesterday", "infinity", "tomorrow",
-                                             "2999-01-01T00:00:00Z", "2020-01-01T00:00:00Z",
-                                             "-infinity", "epoch"};
+    static const char *const bad_expiry[] = {
+        "yesterday", "infinity", "tomorrow", "2999-01-01T00:00:00Z", "2020-01-01T00:00:00Z",
+        "-infinity", "epoch"};
     for (size_t i = 0; i < sizeof bad_expiry / sizeof *bad_expiry; i++) {
         r = h_post(lib, "/api/v1/circulation/holds",
                    "{\"record_id\":\"%s\",\"reader_id\":\"%s\",\"expires_at\":\"%s\"}", rec, r4,
