@@ -171,18 +171,19 @@ ibc_rc staff_record(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* due: ?within_days (0..3650, default 90), school. 200 with the working staff
- * who are overdue (last qualifying course completed over three years ago, or
- * never) or due within within_days, per school. A librarian sees their own
- * school only. */
+/* due: ?within_days (0..3650, default 90), school, limit, offset. 200 with
+ * the working staff who are overdue (last qualifying course completed over
+ * three years ago, or never) or due within within_days, per school, one page
+ * of them. A librarian sees their own school only. */
 ibc_rc due_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
-    static const char *const allowed[] = {"within_days", "school", NULL};
+    static const char *const allowed[] = {"within_days", "school", "limit", "offset", NULL};
     store_filter f = {0};
     const char *school;
     long days;
     ibc_rc rc = q_only(ctx, req, allowed);
     if (rc == IBC_OK) rc = q_int(ctx, req, "within_days", 0, 3650, 90, &days);
+    if (rc == IBC_OK) rc = q_paging(ctx, req, &f.limit, &f.offset);
     if (rc == IBC_OK) rc = q_org(ctx, req, "school", &school);
     if (rc == IBC_OK) rc = access_list_school(ctx, school, &f.school);
     if (rc != IBC_OK) return rc;

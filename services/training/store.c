@@ -149,7 +149,9 @@ ibc_rc store_staff_record(ibc_ctx *ctx, const char *id, json_t **out)
     return json_or_404(ctx, out, sql_staff_record, 1, p, "staff member", id);
 }
 
-/* $1 school, $2 within_days, $3 names_all, $4 names_own */
+/* $1 school, $2 within_days, $3 names_all, $4 names_own, $5 limit, $6 offset:
+ * one page of the staff (by school, due date, name); the counts and "total"
+ * are over all of them, and a school is listed when it has staff on the page */
 static const char sql_due[] =
     "WITH w AS (SELECT s.id, s.school, s.full_name, s.position, " LAST_QUALIFYING " AS last_on, "
     "  (SELECT e.course_id FROM enrolments e JOIN courses c ON c.id = e.course_id "
@@ -161,6 +163,8 @@ static const char sql_due[] =
     "sel AS (SELECT d.*, CASE WHEN d.due_on IS NULL OR d.due_on < current_date THEN 'overdue' "
     "  ELSE 'due_soon' END AS state FROM d "
     "  WHERE d.due_on IS NULL OR d.due_on <= current_date + $2::int), "
+    "rk AS (SELECT sel.*, row_number() OVER (ORDER BY sel.school, sel.due_on NULLS FIRST, "
+    "  sel.full_name, sel.id) AS n FROM sel), "
     "g AS (SELECT sel.school, count(*) FILTER (WHERE state = 'overdue') AS overdue, "
     "  count(*) FILTER (WHERE state = 'due_soon') AS due_soon, "
     "  jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', sel.id, "
@@ -168,22 +172,25 @@ static const char sql_due[] =
     "                 THEN sel.full_name END, "
     "    'position', sel.position, 'state', sel.state, 'last_completed_on', sel.last_on, "
     "    'due_on', sel.due_on, 'days_left', sel.due_on - current_date, "
-    "    'enrolled_course_id', sel.planned)) "
-    "    ORDER BY sel.due_on NULLS FIRST, sel.full_name, sel.id) AS staff "
-    "  FROM sel GROUP BY sel.school) "
+    "    'enrolled_course_id', sel.planned)) ORDER BY sel.n) "
+    "    FILTER (WHERE sel.n > $6::int AND sel.n <= $6::int + $5::int) AS staff "
+    "  FROM rk sel GROUP BY sel.school) "
     "SELECT jsonb_build_object('as_of', current_date, 'within_days', $2::int, "
     "  'overdue', (SELECT coalesce(sum(overdue), 0) FROM g), "
     "  'due_soon', (SELECT coalesce(sum(due_soon), 0) FROM g), "
     "  'schools', coalesce((SELECT jsonb_agg(jsonb_build_object('school', g.school, "
     "    'overdue', g.overdue, 'due_soon', g.due_soon, 'staff', g.staff) ORDER BY g.school) "
-    "    FROM g), '[]'::jsonb))";
+    "    FROM g WHERE g.staff IS NOT NULL), '[]'::jsonb), "
+    "  'total', (SELECT count(*) FROM sel), 'limit', $5::int, 'offset', $6::int)";
 
 ibc_rc store_due(ibc_ctx *ctx, const store_filter *f, long within_days, json_t **out)
 {
-    char days[24];
+    char days[24], limit[24], offset[24];
     snprintf(days, sizeof days, "%ld", within_days);
-    const char *p[] = {f->school, days, f->names_all, f->names_own};
-    return ibc_db_json(ctx, out, sql_due, 4, p);
+    snprintf(limit, sizeof limit, "%ld", f->limit);
+    snprintf(offset, sizeof offset, "%ld", f->offset);
+    const char *p[] = {f->school, days, f->names_all, f->names_own, limit, offset};
+    return ibc_db_json(ctx, out, sql_due, 6, p);
 }
 
 /* ---------------------------------------------------------------- courses */

@@ -965,6 +965,22 @@ static void due_lists_overdue_and_due_soon_per_school(void **state)
     assert_null(due_entry(r->json, fresh));
     assert_null(due_entry(r->json, left));
     h_free(r);
+    /* pages of two staff: the counts and the total are over all four */
+    for (int offset = 0; offset <= 4; offset += 2) {
+        r = h_get(lib, "/api/v1/training/due?within_days=90&limit=2&offset=%d", offset);
+        assert_int_equal(r->status, 200);
+        assert_int_equal(jint(r->json, "overdue"), 3);
+        assert_int_equal(jint(r->json, "total"), 4);
+        assert_int_equal(jint(r->json, "limit"), 2);
+        schools = json_object_get(r->json, "schools");
+        size_t want = offset < 4 ? 2 : 0;
+        assert_int_equal(want
+                             ? json_array_size(json_object_get(json_array_get(schools, 0), "staff"))
+                             : json_array_size(schools),
+                         want);
+        h_free(r);
+    }
+    expect(h_get(lib, "/api/v1/training/due?limit=201"), 400, "'limit'");
     /* a shorter horizon drops the one due in a month */
     r = h_get(lib, "/api/v1/training/due?within_days=10");
     assert_int_equal(jint(r->json, "overdue"), 3);
