@@ -7,8 +7,6 @@
  * of routes below is checked against gateway/routes/ (*.inc) at run time. */
 #include "harness.h"
 
-
-
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,7 +94,7 @@ static const route routes[] = {
      "school,reader_id,overdue,state,class,item_barcode,record_id,class_set_id,limit,offset"},
     {"GET", "/api/v1/circulation/loans/{id}", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/circulation/loans/{id}/renew", B_NONE, "", NULL, ""},
-    {"GET", "/api/v1/circulation/overdue", B_NONE, "", NULL, "school,class"},
+    {"GET", "/api/v1/circulation/overdue", B_NONE, "", NULL, "school,class,limit,offset"},
     {"POST", "/api/v1/circulation/holds", B_JSON, "record_id:u,reader_id:u,expires_at:t",
      "{\"record_id\":\"@record\",\"reader_id\":\"@reader\"}", ""},
     {"GET", "/api/v1/circulation/holds", B_NONE, "", NULL,
@@ -156,7 +154,8 @@ static const route routes[] = {
      "school,project_id,from,to,limit,offset"},
     {"GET", "/api/v1/grants/consultations/{id}", B_NONE, "", NULL, ""},
     {"GET", "/api/v1/monitoring/ping", B_NONE, "", NULL, ""},
-    {"GET", "/api/v1/monitoring/schools", B_NONE, "", NULL, "school,district,kind,level"},
+    {"GET", "/api/v1/monitoring/schools", B_NONE, "", NULL,
+     "school,district,kind,level,limit,offset"},
     {"POST", "/api/v1/monitoring/schools", B_JSON, "id:s,name:s,district:s,kind:e,students:o",
      "{\"id\":\"@uniq\",\"name\":\"Школа\",\"kind\":\"school\"}", ""},
     {"GET", "/api/v1/monitoring/schools/{id}", B_NONE, "", NULL, ""},
@@ -171,7 +170,7 @@ static const route routes[] = {
     {"POST", "/api/v1/monitoring/campaigns", B_JSON, "title:s,period:s,deadline:d,questions:a",
      "{\"title\":\"@uniq\",\"questions\":[{\"code\":\"q\",\"text\":\"?\",\"kind\":\"number\"}]}",
      ""},
-    {"GET", "/api/v1/monitoring/campaigns", B_NONE, "", NULL, "status"},
+    {"GET", "/api/v1/monitoring/campaigns", B_NONE, "", NULL, "status,limit,offset"},
     {"GET", "/api/v1/monitoring/campaigns/{id}", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/monitoring/campaigns/{id}/close", B_NONE, "", NULL, ""},
     {"GET", "/api/v1/monitoring/campaigns/{id}/completion", B_NONE, "", NULL, "school"},
@@ -186,7 +185,7 @@ static const route routes[] = {
      "\"@school\"}",
      ""},
     {"GET", "/api/v1/monitoring/roadmap/activities", B_NONE, "", NULL,
-     "section,status,responsible"},
+     "section,status,responsible,limit,offset"},
     {"GET", "/api/v1/monitoring/roadmap/activities/{id}", B_NONE, "", NULL, ""},
     {"PUT", "/api/v1/monitoring/roadmap/activities/{id}", B_JSON,
      "section:s,title:s,deadline:d,responsible_org:s,expected_result:s,status:e,done_on:d,"
@@ -203,12 +202,12 @@ static const route routes[] = {
      "{\"campaign\":\"Я читаю\",\"held_on\":\"2026-03-02\",\"participants\":1,\"school\":"
      "\"@school\"}",
      ""},
-    {"GET", "/api/v1/monitoring/promotions", B_NONE, "", NULL, "school,from,to"},
+    {"GET", "/api/v1/monitoring/promotions", B_NONE, "", NULL, "school,from,to,limit,offset"},
     {"DELETE", "/api/v1/monitoring/promotions/{id}", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/monitoring/partnerships", B_JSON,
      "school:s,partner:s,signed_on:d,valid_until:d,subject:s",
      "{\"partner\":\"ЦБС\",\"signed_on\":\"2026-03-02\",\"school\":\"@school\"}", ""},
-    {"GET", "/api/v1/monitoring/partnerships", B_NONE, "", NULL, "school,active"},
+    {"GET", "/api/v1/monitoring/partnerships", B_NONE, "", NULL, "school,active,limit,offset"},
     {"DELETE", "/api/v1/monitoring/partnerships/{id}", B_NONE, "", NULL, ""},
     {"GET", "/api/v1/monitoring/indicators", B_NONE, "", NULL, "months,school"},
     {"POST", "/api/v1/monitoring/indicators/rebuild", B_NONE, "", NULL, ""},
@@ -226,7 +225,7 @@ static const route routes[] = {
      "full_name:s,position:s,school:x,hired_on:d,left_on:d", "{\"full_name\":\"Сотрудник\"}", ""},
     {"DELETE", "/api/v1/training/staff/{id}", B_NONE, "", NULL, ""},
     {"GET", "/api/v1/training/staff/{id}/record", B_NONE, "", NULL, ""},
-    {"GET", "/api/v1/training/due", B_NONE, "", NULL, "within_days,school"},
+    {"GET", "/api/v1/training/due", B_NONE, "", NULL, "within_days,school,limit,offset"},
     {"GET", "/api/v1/training/courses", B_NONE, "", NULL,
      "kind,format,status,from,to,q,limit,offset"},
     {"POST", "/api/v1/training/courses", B_JSON,
