@@ -220,8 +220,9 @@ static long purge_older(PGconn *db, const char *sql, int age)
  * IBC_IDEMPOTENCY_HOURS and inbox rows (ids of applied events) older than
  * IBC_INBOX_DAYS are forgotten; any replica may do it. The relay's thread
  * does it because it is the service's one housekeeping connection. An event
- * redelivered after its inbox row is gone would be applied again: keep
- * IBC_INBOX_DAYS above the event stream's max_age. */
+ * redelivered after its inbox row is gone would be applied again, so the
+ * rows are kept at least as long as the stream keeps events
+ * (IBC_EVENTS_MAX_AGE_DAYS). */
 static void purge_old_rows(relay *rl, PGconn *db)
 {
     double now = ibc_monotonic_s();
@@ -312,7 +313,10 @@ ibc_rc ibc_outbox_relay_start(natsConnection *nc, const ibc_config *cfg, const c
     rl->cfg = cfg;
     rl->dsn = strdup(cfg->pg_dsn);
     rl->idempotency_hours = cfg->idempotency_hours;
-    rl->inbox_days = cfg->inbox_days;
+    /* an id forgotten while its event is still in the stream could be
+     * applied again on a replay: never shorter than the stream keeps events */
+    rl->inbox_days =
+        cfg->inbox_days > cfg->events_max_age_days ? cfg->inbox_days : cfg->events_max_age_days;
     rl->schema = strdup(schema);
     char labels[128];
     snprintf(labels, sizeof labels, "service=\"%s\"", schema);
