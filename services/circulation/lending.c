@@ -83,9 +83,9 @@ static const ibc_field checkout_fields[] = {
 /* checkouts.create: {item_barcode, reader_id, due_date?} → 201 with the loan
  * and its due date (by the rules, unless due_date overrides them: a loan
  * written down on paper and entered later, within a year of today). 404 for an unknown barcode or
- * reader; 403 for a reader of another school; 409 when the item is on loan, written off, of another
- * school or on the hold shelf for someone else, or the reader is blocked or at the limit. Emits
- * circulation.loan.created (and hold.fulfilled). */
+ * reader (a reader of another school is unknown to a librarian); 409 when the item is on loan,
+ * written off, of another school or on the hold shelf for someone else, or the reader is blocked or
+ * at the limit. Emits circulation.loan.created (and hold.fulfilled). */
 ibc_rc checkouts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     json_t *flat = json_object(), *fulfilled = NULL;
@@ -114,18 +114,14 @@ ibc_rc checkouts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         school = strcmp(it.transfer_state, "received") == 0 ? it.transfer_to : it.school;
     if ((rc = item_lendable(ctx, barcode, &it, school, reader_id)) != IBC_OK) goto done;
 
-    if (!rd.school[0]) {
+    /* another school's reader does not exist for a librarian: the same 404 */
+    if (!rd.school[0] || (!ibc_role_is(ctx, "admin") && strcmp(rd.school, school) != 0)) {
         rc = ibc_fail(ctx, IBC_ENOTFOUND, "no reader has id %s", reader_id);
         goto done;
     }
     if (strcmp(rd.school, school) != 0) {
-        rc =
-            ibc_role_is(ctx, "admin")
-                ? ibc_fail(ctx, IBC_ECONFLICT, "reader %s is a reader of %s; item %s is lent by %s",
-                           reader_id, rd.school, barcode, school)
-                : ibc_fail(ctx, IBC_EFORBIDDEN,
-                           "reader %s is not a reader of %s; a school lends to its own readers",
-                           reader_id, school);
+        rc = ibc_fail(ctx, IBC_ECONFLICT, "reader %s is a reader of %s; item %s is lent by %s",
+                      reader_id, rd.school, barcode, school);
         goto done;
     }
     if (strcmp(rd.status, "active") != 0) {
@@ -163,9 +159,10 @@ static const ibc_field checkin_fields[] = {
 /* checkins.create: {item_barcode} → 200 {loan, hold?, return_to?}: closes the
  * open loan; when a reader waits for the record at that school the copy goes
  * to the first in line and `hold` says so (ready for pickup). A copy lent by
- * another school names that school in `return_to`. 404 unknown barcode, 409
- * not on loan, 403 a loan of another school. Emits circulation.loan.returned
- * (and hold.ready). */
+ * another school names that school in `return_to`. 409 when the caller's
+ * own copy is not on loan; else 404 when the caller's school has no open
+ * loan of that barcode (a loan of another school is none of its business). Emits
+ * circulation.loan.returned (and hold.ready). */
 ibc_rc checkins_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     json_t *flat = json_object(), *closed = NULL, *hold = NULL;

@@ -11,10 +11,9 @@
 
 /* 1 when the time is ahead and within a year, 0 when it has passed, 2 when
  * it is further (or 'infinity') */
-static const char sql_future[] =
-    "SELECT CASE WHEN NOT isfinite($1::timestamptz) "
-    "OR $1::timestamptz > now() + interval '1 year' THEN 2 "
-    "WHEN $1::timestamptz > now() THEN 1 ELSE 0 END";
+static const char sql_future[] = "SELECT CASE WHEN NOT isfinite($1::timestamptz) "
+                                 "OR $1::timestamptz > now() + interval '1 year' THEN 2 "
+                                 "WHEN $1::timestamptz > now() THEN 1 ELSE 0 END";
 static const char sql_copies[] =
     "SELECT count(*) FROM items WHERE record_id = $1::uuid AND school = $2 "
     "AND status NOT IN ('written_off', 'lost')";
@@ -49,9 +48,8 @@ ibc_rc store_hold_place(ibc_ctx *ctx, const char *record_id, const char *reader_
     store_reader_loan rd;
     ibc_rc rc = store_reader_lock(ctx, reader_id, false, NULL, &rd);
     if (rc != IBC_OK) return rc;
-    if (!acts_for(ctx, rd.school))
-        return ibc_fail(ctx, IBC_EFORBIDDEN, "reader %s is not a reader of %s", reader_id,
-                        ctx->org);
+    if (!acts_for(ctx, rd.school)) /* as unknown as a reader that never was */
+        return ibc_fail(ctx, IBC_ENOTFOUND, "no reader has id %s", reader_id);
     if (strcmp(rd.status, "active") != 0)
         return ibc_fail(ctx, IBC_ECONFLICT, "reader %s is %s and cannot place holds", reader_id,
                         rd.status);

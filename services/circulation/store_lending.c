@@ -161,7 +161,7 @@ static const char sql_close[] =
     "'item_status', i.status, 'waiting', EXISTS (SELECT 1 FROM holds h "
     "WHERE h.record_id = l.record_id AND h.school = l.school AND h.state = 'waiting'))";
 static const char sql_why_not[] =
-    "SELECT i.id, (SELECT l.school FROM loans l WHERE l.item_id = i.id "
+    "SELECT i.school, (SELECT l.school FROM loans l WHERE l.item_id = i.id "
     "AND l.returned_at IS NULL) FROM items i WHERE i.barcode = $1";
 
 ibc_rc store_loan_close(ibc_ctx *ctx, const char *barcode, const char *school, json_t **out)
@@ -171,13 +171,15 @@ ibc_rc store_loan_close(ibc_ctx *ctx, const char *barcode, const char *school, j
     if (rc != IBC_ENOTFOUND) return rc;
     PGresult *r = ibc_db_exec(ctx, sql_why_not, 1, p);
     if (!r) return ctx->err;
-    if (PQntuples(r) == 0)
-        rc = ibc_fail(ctx, IBC_ENOTFOUND, "no item with barcode %s has ever been lent", barcode);
-    else if (PQgetisnull(r, 0, 1))
+    bool admin = ibc_role_is(ctx, "admin");
+    bool own = PQntuples(r) > 0 && strcmp(PQgetvalue(r, 0, 0), ctx->org) == 0;
+    /* a librarian learns nothing of another school's copies and loans: one
+     * answer for them all, the same as for a barcode that was never lent */
+    if (PQntuples(r) > 0 && (admin || own) && PQgetisnull(r, 0, 1))
         rc = ibc_fail(ctx, IBC_ECONFLICT, "item %s is not on loan", barcode);
     else
-        rc = ibc_fail(ctx, IBC_EFORBIDDEN, "item %s is on loan from %s; only %s can check it in",
-                      barcode, PQgetvalue(r, 0, 1), PQgetvalue(r, 0, 1));
+        rc = ibc_fail(ctx, IBC_ENOTFOUND, "no item with barcode %s is on loan from %s", barcode,
+                      admin ? "any school" : ctx->org);
     PQclear(r);
     return rc;
 }
@@ -206,11 +208,10 @@ ibc_rc store_loan_renew(ibc_ctx *ctx, const char *id, json_t **out)
     if (!r) return ctx->err;
     ibc_rc rc = IBC_OK;
     char due[16] = "";
-    if (PQntuples(r) == 0) {
-        rc = ibc_fail(ctx, IBC_ENOTFOUND, "no loan has id %s", id);
-    } else if (strcmp(PQgetvalue(r, 0, 10), "t") != 0) {
-        rc = ibc_fail(ctx, IBC_EFORBIDDEN, "loan %s belongs to %s; only %s can renew it", id,
-                      PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 0));
+    if (PQntuples(r) == 0 || strcmp(PQgetvalue(r, 0, 10), "t") != 0) {
+        /* another school's loan is as unknown as one that never was */
+        rc = ibc_fail(ctx, IBC_ENOTFOUND, "no loan of %s has id %s", *p[1] ? p[1] : "the network",
+                      id);
     } else if (strcmp(PQgetvalue(r, 0, 2), "t") == 0) {
         rc = ibc_fail(ctx, IBC_ECONFLICT, "loan %s was returned; it cannot be renewed", id);
     } else if (strcmp(PQgetvalue(r, 0, 1), "classset") == 0) {

@@ -66,8 +66,8 @@ done:
     return rc;
 }
 
-/* consultations.get: 200 with the consultation; 404; 403 for another
- * school's librarian. */
+/* consultations.get: 200 with the consultation; 404 when unknown or of
+ * another school (librarian). */
 ibc_rc consultations_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
@@ -75,7 +75,7 @@ ibc_rc consultations_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_consultation_get(ctx, id, reply);
     if (rc == IBC_OK)
         rc = grants_may_read(ctx, json_string_value(json_object_get(*reply, "school")),
-                             "consultation");
+                             "consultation", id);
     return rc;
 }
 

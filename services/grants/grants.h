@@ -58,11 +58,14 @@ ibc_rc grants_query_parse(ibc_ctx *ctx, const json_t *req, const char *const *al
                           grants_query *q);
 /* True for roles that read every school's data: admin, methodologist, integrator. */
 bool grants_reads_all(const ibc_ctx *ctx);
-/* IBC_OK when the caller may read `school`'s data, else 403 with a sentence. */
-ibc_rc grants_may_read(ibc_ctx *ctx, const char *school, const char *what);
+/* IBC_OK when the caller may read `school`'s data, else 403 with a sentence;
+ * for the object `id` of another school a librarian gets the 404 of an
+ * unknown id ("no <what> has id '<id>'"). id NULL: a school named in a request. */
+ibc_rc grants_may_read(ibc_ctx *ctx, const char *school, const char *what, const char *id);
 /* IBC_OK when the caller may change `school`'s project (admin, methodologist,
- * or that school's librarian), else 403 with a sentence. */
-ibc_rc grants_may_write(ibc_ctx *ctx, const char *school, const char *what);
+ * or that school's librarian), else 403 with a sentence; `id` as for
+ * grants_may_read. */
+ibc_rc grants_may_write(ibc_ctx *ctx, const char *school, const char *what, const char *id);
 /* Validates the array member `name` of obj (absent is fine): at most max
  * objects, each checked against fields; its items are replaced by the checked
  * copies. */

@@ -182,30 +182,32 @@ bool grants_reads_all(const ibc_ctx *ctx)
     return ibc_role_network_wide(ctx) || ibc_role_is(ctx, "integrator");
 }
 
-/* Returns IBC_OK or 403: a librarian reads their own school only. */
-ibc_rc grants_may_read(ibc_ctx *ctx, const char *school, const char *what)
+/* The answer to a librarian of another school: for an existing object (`id`
+ * given) the very 404 of an unknown id, so that it learns nothing of another
+ * school; for a school named in a request, 403 saying `rule`. */
+static ibc_rc other_school(ibc_ctx *ctx, const char *school, const char *what, const char *id,
+                           const char *rule)
+{
+    if (id) return ibc_fail(ctx, IBC_ENOTFOUND, "no %s has id '%s'", what, id);
+    return ibc_fail(ctx, IBC_EFORBIDDEN, "this %s belongs to %s; a librarian of %s %s", what,
+                    school ? school : "?", ctx->org, rule);
+}
+
+ibc_rc grants_may_read(ibc_ctx *ctx, const char *school, const char *what, const char *id)
 {
     if (grants_reads_all(ctx)) return IBC_OK;
     if (ibc_role_is(ctx, "librarian") && school && strcmp(school, ctx->org) == 0) return IBC_OK;
     if (ibc_role_is(ctx, "librarian"))
-        return ibc_fail(ctx, IBC_EFORBIDDEN,
-                        "this %s belongs to %s; a librarian of %s sees "
-                        "their own school's grants data only",
-                        what, school ? school : "?", ctx->org);
+        return other_school(ctx, school, what, id, "sees their own school's grants data only");
     return ibc_fail(ctx, IBC_EFORBIDDEN, "the %s role may not read grants data", ctx->role);
 }
 
-/* Returns IBC_OK or 403: admin and methodologist change any school's
- * projects, a librarian their own school's. */
-ibc_rc grants_may_write(ibc_ctx *ctx, const char *school, const char *what)
+ibc_rc grants_may_write(ibc_ctx *ctx, const char *school, const char *what, const char *id)
 {
     if (ibc_role_network_wide(ctx)) return IBC_OK;
     if (ibc_role_is(ctx, "librarian") && school && strcmp(school, ctx->org) == 0) return IBC_OK;
     if (ibc_role_is(ctx, "librarian"))
-        return ibc_fail(ctx, IBC_EFORBIDDEN,
-                        "this %s belongs to %s; a librarian of %s changes "
-                        "their own school's projects only",
-                        what, school ? school : "?", ctx->org);
+        return other_school(ctx, school, what, id, "changes their own school's projects only");
     return ibc_fail(ctx, IBC_EFORBIDDEN, "the %s role may not change grants data", ctx->role);
 }
 

@@ -162,7 +162,7 @@ ibc_rc projects_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         }
         json_object_set_new(flat, "school", json_string(ctx->org));
     }
-    rc = grants_may_write(ctx, json_string_value(json_object_get(flat, "school")), "project");
+    rc = grants_may_write(ctx, json_string_value(json_object_get(flat, "school")), "project", NULL);
     if (rc == IBC_OK && json_object_get(flat, "awarded_amount"))
         rc = ibc_fail(ctx, IBC_EINVAL,
                       "'awarded_amount' is set when the project is approved, "
@@ -187,15 +187,16 @@ done:
     return rc;
 }
 
-/* projects.get: 200 with the project and its ETag; 404; 403 for another
- * school's librarian. */
+/* projects.get: 200 with the project and its ETag; 404 when unknown or of
+ * another school (librarian). */
 ibc_rc projects_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     ibc_rc rc = grants_id_param(ctx, req, "project", &id);
     if (rc == IBC_OK) rc = store_project_get(ctx, id, false, reply);
     if (rc == IBC_OK)
-        rc = grants_may_read(ctx, json_string_value(json_object_get(*reply, "school")), "project");
+        rc = grants_may_read(ctx, json_string_value(json_object_get(*reply, "school")), "project",
+                             id);
     if (rc == IBC_OK) grants_set_etag(ctx, *reply);
     return rc;
 }
@@ -289,7 +290,8 @@ ibc_rc projects_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = project_normalize(ctx, ibc_body(req), readonly, &flat);
     if (rc == IBC_OK) rc = store_project_get(ctx, id, true, &cur);
     if (rc == IBC_OK)
-        rc = grants_may_write(ctx, json_string_value(json_object_get(cur, "school")), "project");
+        rc =
+            grants_may_write(ctx, json_string_value(json_object_get(cur, "school")), "project", id);
     if (rc == IBC_OK && json_integer_value(json_object_get(cur, "version")) != version)
         rc = ibc_fail(ctx, IBC_EPRECOND,
                       "the project changed: its version is %lld, If-Match "

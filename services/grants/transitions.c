@@ -99,7 +99,8 @@ ibc_rc projects_transition(ibc_ctx *ctx, const json_t *req, json_t **reply)
 
     rc = store_project_get(ctx, id, true, &cur);
     if (rc == IBC_OK)
-        rc = grants_may_write(ctx, json_string_value(json_object_get(cur, "school")), "project");
+        rc =
+            grants_may_write(ctx, json_string_value(json_object_get(cur, "school")), "project", id);
     if (rc != IBC_OK) goto done;
     const char *from_name = json_string_value(json_object_get(cur, "status"));
     int from = grant_status_parse(from_name);
@@ -136,7 +137,7 @@ ibc_rc projects_transitions(ibc_ctx *ctx, const json_t *req, json_t **reply)
     ibc_rc rc = grants_id_param(ctx, req, "project", &id);
     if (rc == IBC_OK) rc = store_project_get(ctx, id, false, &cur);
     if (rc == IBC_OK)
-        rc = grants_may_read(ctx, json_string_value(json_object_get(cur, "school")), "project");
+        rc = grants_may_read(ctx, json_string_value(json_object_get(cur, "school")), "project", id);
     if (rc == IBC_OK) rc = store_transition_list(ctx, id, reply);
     json_decref(cur);
     return rc;

@@ -50,6 +50,29 @@ ibc_rc mon_may_edit(ibc_ctx *ctx, const char *school)
                     ctx->role ? ctx->role : "");
 }
 
+/* A librarian of another school gets the 404 that an unknown object gets
+ * (the sentence in `missing`): the answer tells nothing of other schools. */
+static ibc_rc may_see(ibc_ctx *ctx, const char *school, bool edit, const char *missing)
+{
+    if (ibc_role_is(ctx, "librarian") && !is_librarian_of(ctx, school))
+        return ibc_fail(ctx, IBC_ENOTFOUND, "%s", missing);
+    return edit ? mon_may_edit(ctx, school) : mon_may_read(ctx, school);
+}
+
+ibc_rc mon_may_school(ibc_ctx *ctx, const char *school, bool edit)
+{
+    char missing[160];
+    snprintf(missing, sizeof missing, "no school has id '%s' in the directory", school);
+    return may_see(ctx, school, edit, missing);
+}
+
+ibc_rc mon_may_object(ibc_ctx *ctx, const char *school, const char *what, const char *id)
+{
+    char missing[200];
+    snprintf(missing, sizeof missing, "no %s has id '%s'", what, id);
+    return may_see(ctx, school, true, missing);
+}
+
 ibc_rc mon_may_run_network(ibc_ctx *ctx, const char *what)
 {
     if (ibc_role_network_wide(ctx)) return IBC_OK;

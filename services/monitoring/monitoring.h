@@ -69,6 +69,14 @@ ibc_rc mon_may_read(ibc_ctx *ctx, const char *school);
 /* IBC_OK when the caller may change the data of `school`: admin,
  * methodologist, or a librarian of that school; else 403. */
 ibc_rc mon_may_edit(ibc_ctx *ctx, const char *school);
+/* The check for the school `school` named in a path (its directory entry,
+ * passport, answers): mon_may_read, or mon_may_edit when `edit`, except that
+ * a librarian of another school gets the 404 of a school that does not exist. */
+ibc_rc mon_may_school(ibc_ctx *ctx, const char *school, bool edit);
+/* The check before changing the object `id` (a `what`: "partnership
+ * agreement") of `school`: mon_may_edit, except that a librarian of another
+ * school gets the 404 of an unknown id ("no <what> has id '<id>'"). */
+ibc_rc mon_may_object(ibc_ctx *ctx, const char *school, const char *what, const char *id);
 /* IBC_OK for admin and methodologist (they run campaigns, the roadmap, targets). */
 ibc_rc mon_may_run_network(ibc_ctx *ctx, const char *what);
 /* The school a listing is limited to, from the `school` query parameter:

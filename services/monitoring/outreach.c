@@ -89,7 +89,7 @@ ibc_rc promotions_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* promotions.delete: 204; 404 unknown; 403 for another school's librarian. */
+/* promotions.delete: 204; 404 unknown or of another school (librarian). */
 ibc_rc promotions_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
@@ -97,7 +97,7 @@ ibc_rc promotions_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     json_t *old = NULL;
     ibc_rc rc = mon_uuid_param(ctx, req, "id", "reading-promotion event", &id);
     if (rc == IBC_OK) rc = store_promotion_school(ctx, id, school);
-    if (rc == IBC_OK) rc = mon_may_edit(ctx, school);
+    if (rc == IBC_OK) rc = mon_may_object(ctx, school, "reading-promotion event", id);
     if (rc == IBC_OK) rc = store_promotion_delete(ctx, id, &old);
     json_decref(old);
     *reply = NULL;
@@ -146,7 +146,7 @@ ibc_rc partnerships_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* partnerships.delete: 204; 404 unknown; 403 for another school's librarian. */
+/* partnerships.delete: 204; 404 unknown or of another school (librarian). */
 ibc_rc partnerships_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
@@ -154,7 +154,7 @@ ibc_rc partnerships_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     json_t *old = NULL;
     ibc_rc rc = mon_uuid_param(ctx, req, "id", "partnership agreement", &id);
     if (rc == IBC_OK) rc = store_partnership_school(ctx, id, school);
-    if (rc == IBC_OK) rc = mon_may_edit(ctx, school);
+    if (rc == IBC_OK) rc = mon_may_object(ctx, school, "partnership agreement", id);
     if (rc == IBC_OK) rc = store_partnership_delete(ctx, id, &old);
     json_decref(old);
     *reply = NULL;

@@ -123,7 +123,7 @@ ibc_rc schools_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     ibc_rc rc = mon_school_param(ctx, req, "id", &id);
-    if (rc == IBC_OK) rc = mon_may_read(ctx, id);
+    if (rc == IBC_OK) rc = mon_may_school(ctx, id, false);
     if (rc == IBC_OK) rc = store_school_get(ctx, id, reply);
     if (rc == IBC_OK) mon_set_etag(ctx, *reply, "version");
     return rc;
@@ -138,7 +138,7 @@ ibc_rc schools_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     long version;
     json_t *body = NULL;
     ibc_rc rc = mon_school_param(ctx, req, "id", &id);
-    if (rc == IBC_OK) rc = mon_may_edit(ctx, id);
+    if (rc == IBC_OK) rc = mon_may_school(ctx, id, true);
     if (rc == IBC_OK) rc = mon_if_match(ctx, &version);
     if (rc == IBC_OK) rc = school_body(ctx, ibc_body(req), id, &body);
     if (rc == IBC_OK) rc = store_school_update(ctx, id, body, version, reply);
@@ -156,7 +156,7 @@ ibc_rc passports_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id, *as_of;
     ibc_rc rc = mon_school_param(ctx, req, "id", &id);
-    if (rc == IBC_OK) rc = mon_may_read(ctx, id);
+    if (rc == IBC_OK) rc = mon_may_school(ctx, id, false);
     if (rc == IBC_OK) rc = mon_date_param(ctx, req, "as_of", &as_of);
     if (rc == IBC_OK) rc = store_passport_get(ctx, id, as_of, reply);
     if (rc == IBC_OK) mon_set_etag(ctx, *reply, "version");
@@ -236,7 +236,7 @@ ibc_rc passports_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     long version, same = 0;
     json_t *body = NULL, *current = NULL;
     ibc_rc rc = mon_school_param(ctx, req, "id", &id);
-    if (rc == IBC_OK) rc = mon_may_edit(ctx, id);
+    if (rc == IBC_OK) rc = mon_may_school(ctx, id, true);
     if (rc == IBC_OK) rc = mon_if_match(ctx, &version);
     if (rc == IBC_OK) rc = passport_body(ctx, ibc_body(req), &body);
     if (rc == IBC_OK) rc = store_school_lock(ctx, id);
@@ -283,7 +283,7 @@ ibc_rc passports_history(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     ibc_rc rc = mon_school_param(ctx, req, "id", &id);
-    if (rc == IBC_OK) rc = mon_may_read(ctx, id);
+    if (rc == IBC_OK) rc = mon_may_school(ctx, id, false);
     if (rc == IBC_OK) rc = store_passport_history(ctx, id, reply);
     return rc;
 }

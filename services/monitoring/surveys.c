@@ -102,7 +102,7 @@ ibc_rc answers_put(ibc_ctx *ctx, const json_t *req, json_t **reply)
     json_t *body = json_object(), *campaign = NULL, *answers = NULL, *s = NULL;
     ibc_rc rc = mon_uuid_param(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = mon_school_param(ctx, req, "school", &school);
-    if (rc == IBC_OK) rc = mon_may_edit(ctx, school);
+    if (rc == IBC_OK) rc = mon_may_school(ctx, school, true);
     if (rc == IBC_OK) rc = mon_if_match(ctx, &version);
     if (rc == IBC_OK)
         rc = ibc_validate(ctx, ibc_body(req), fields, IBC_LEN(fields), "", readonly, body);
@@ -145,7 +145,7 @@ ibc_rc answers_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id, *school;
     ibc_rc rc = mon_uuid_param(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = mon_school_param(ctx, req, "school", &school);
-    if (rc == IBC_OK) rc = mon_may_read(ctx, school);
+    if (rc == IBC_OK) rc = mon_may_school(ctx, school, false);
     if (rc == IBC_OK) rc = store_answer_get(ctx, id, school, reply);
     if (rc == IBC_OK) mon_set_etag(ctx, *reply, "version");
     return rc;

@@ -1,6 +1,7 @@
 /* The organisation rules of training (see access.h). */
 #include "access.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bool is_reader(const ibc_ctx *ctx)
@@ -50,6 +51,16 @@ ibc_rc access_write(ibc_ctx *ctx, const char *school, const char *what)
                         "%s belongs to '%s'; a librarian of '%s' works on their own school only",
                         what, school, ctx->org);
     return IBC_OK;
+}
+
+ibc_rc access_object(ibc_ctx *ctx, const char *school, bool write, const char *kind, const char *id,
+                     const char *suffix)
+{
+    if (ibc_role_is(ctx, "librarian") && !own_school(ctx, school))
+        return ibc_fail(ctx, IBC_ENOTFOUND, "no %s has id '%s'%s", kind, id, suffix);
+    char what[128];
+    snprintf(what, sizeof what, "%s %s", kind, id);
+    return write ? access_write(ctx, school, what) : access_read(ctx, school, what);
 }
 
 ibc_rc access_network(ibc_ctx *ctx, const char *what)

@@ -18,6 +18,13 @@ ibc_rc access_read(ibc_ctx *ctx, const char *school, const char *what);
 /* IBC_OK when the caller may change data of `school`: admin and
  * methodologist anywhere, a librarian in their own school. */
 ibc_rc access_write(ibc_ctx *ctx, const char *school, const char *what);
+/* The check for one existing object of `school` (a staff member, an
+ * enrolment): to a librarian of another school it does not exist, so the
+ * answer is IBC_ENOTFOUND with the very sentence the store gives for an
+ * unknown id ("no <kind> has id '<id>'<suffix>"); otherwise access_read or,
+ * when `write`, access_write. */
+ibc_rc access_object(ibc_ctx *ctx, const char *school, bool write, const char *kind, const char *id,
+                     const char *suffix);
 /* IBC_OK for admin and methodologist, who run the courses. */
 ibc_rc access_network(ibc_ctx *ctx, const char *what);
 /* True when the caller may see the names of `school`'s staff. */

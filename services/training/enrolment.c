@@ -27,8 +27,8 @@ static json_t *event_data(const json_t *e)
 }
 
 /* enrolments.create: body = {course_id, staff_id}. 201 with the enrolment;
- * 404 for an unknown course or staff member, 403 for another school's staff
- * (librarian), 409 when the course is full, the person is already enrolled
+ * 404 for an unknown course or staff member (another school's staff are
+ * unknown to a librarian), 409 when the course is full, the person is already enrolled
  * or has left. Emits training.enrolment.created. */
 ibc_rc enrolments_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
@@ -37,15 +37,13 @@ ibc_rc enrolments_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         {"staff_id", IBC_F_UUID, true},
     };
     json_t *in = json_object();
-    char school[65], w[64];
+    char school[65];
     bool left = false;
     ibc_rc rc = ibc_validate(ctx, ibc_body(req), fields, IBC_LEN(fields), "", NULL, in);
     const char *course_id = str(in, "course_id"), *staff_id = str(in, "staff_id");
     if (rc == IBC_OK) rc = store_staff_school(ctx, staff_id, school, &left);
-    if (rc == IBC_OK) {
-        snprintf(w, sizeof w, "staff member %s", staff_id);
-        rc = access_write(ctx, school, w);
-    }
+    if (rc == IBC_OK)
+        rc = access_object(ctx, school, true, "staff member", staff_id, " ('staff_id')");
     if (rc == IBC_OK && left)
         rc = ibc_fail(ctx, IBC_ECONFLICT, "staff member %s has left the school ('left_on')",
                       staff_id);
@@ -64,19 +62,15 @@ ibc_rc enrolments_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 
 static const char *const only_id[] = {"id", NULL};
 
-/* enrolments.get: 200 with the enrolment and its attendance; 403 for another
- * school's librarian; 404. */
+/* enrolments.get: 200 with the enrolment and its attendance; 404 when
+ * unknown or of another school (librarian). */
 ibc_rc enrolments_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    char w[64];
     ibc_rc rc = q_only(ctx, req, only_id);
     if (rc == IBC_OK) rc = q_id(ctx, req, "id", "enrolment", &id);
     if (rc == IBC_OK) rc = store_enrolment_get(ctx, id, reply);
-    if (rc == IBC_OK) {
-        snprintf(w, sizeof w, "enrolment %s", id);
-        rc = access_read(ctx, str(*reply, "school"), w);
-    }
+    if (rc == IBC_OK) rc = access_object(ctx, str(*reply, "school"), false, "enrolment", id, "");
     return rc;
 }
 
@@ -235,13 +229,13 @@ done:
 }
 
 /* enrolments.cancel: body = {reason?} or none. 200 with the enrolment, its
- * seat freed; 403 for another school's librarian; 409 unless enrolled. Emits
+ * seat freed; 404 when unknown or of another school (librarian); 409 unless
+ * enrolled. Emits
  * training.enrolment.cancelled. */
 ibc_rc enrolments_cancel(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const ibc_field fields[] = {{"reason", IBC_F_STR, false, 1, 500}};
     const char *id = NULL;
-    char w[64];
     json_t *in = json_object(), *locked = NULL;
     const json_t *body = ibc_body(req);
     ibc_rc rc = IBC_OK;
@@ -252,10 +246,7 @@ ibc_rc enrolments_cancel(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = q_only(ctx, req, only_id);
     if (rc == IBC_OK) rc = q_id(ctx, req, "id", "enrolment", &id);
     if (rc == IBC_OK) rc = store_enrolment_get(ctx, id, reply);
-    if (rc == IBC_OK) {
-        snprintf(w, sizeof w, "enrolment %s", id);
-        rc = access_write(ctx, str(*reply, "school"), w);
-    }
+    if (rc == IBC_OK) rc = access_object(ctx, str(*reply, "school"), true, "enrolment", id, "");
     json_decref(*reply);
     *reply = NULL;
     if (rc == IBC_OK) rc = lock_enrolled(ctx, req, "cancel it", &id, &locked);

@@ -22,13 +22,6 @@ static void hide_name(const ibc_ctx *ctx, json_t *staff)
     if (!access_names(ctx, str(staff, "school"))) json_object_del(staff, "full_name");
 }
 
-/* "staff member <id>" for messages, in buf. */
-static const char *what(char buf[64], const char *id)
-{
-    snprintf(buf, 64, "staff member %s", id);
-    return buf;
-}
-
 static ibc_rc emit_staff(ibc_ctx *ctx, const char *verb, const json_t *staff, const char *previous)
 {
     const char *id = str(staff, "id");
@@ -62,15 +55,14 @@ ibc_rc staff_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 static const char *const only_id[] = {"id", NULL};
 
 /* staff.get: 200 with the staff member and its ETag (no name for those who
- * may not see it); 403 for another school's librarian; 404 when unknown. */
+ * may not see it); 404 when unknown or of another school (librarian). */
 ibc_rc staff_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    char w[64];
     ibc_rc rc = q_only(ctx, req, only_id);
     if (rc == IBC_OK) rc = q_id(ctx, req, "id", "staff member", &id);
     if (rc == IBC_OK) rc = store_staff_get(ctx, id, false, reply);
-    if (rc == IBC_OK) rc = access_read(ctx, str(*reply, "school"), what(w, id));
+    if (rc == IBC_OK) rc = access_object(ctx, str(*reply, "school"), false, "staff member", id, "");
     if (rc != IBC_OK) return rc;
     hide_name(ctx, *reply);
     reply_etag(ctx, *reply);
@@ -85,13 +77,12 @@ ibc_rc staff_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     long version;
-    char w[64];
     json_t *cur = NULL, *flat = NULL;
     ibc_rc rc = q_only(ctx, req, only_id);
     if (rc == IBC_OK) rc = q_id(ctx, req, "id", "staff member", &id);
     if (rc == IBC_OK) rc = q_if_match(ctx, &version);
     if (rc == IBC_OK) rc = store_staff_get(ctx, id, true, &cur);
-    if (rc == IBC_OK) rc = access_write(ctx, str(cur, "school"), what(w, id));
+    if (rc == IBC_OK) rc = access_object(ctx, str(cur, "school"), true, "staff member", id, "");
     if (rc == IBC_OK) rc = staff_normalize(ctx, ibc_body(req), str(cur, "school"), &flat);
     if (rc == IBC_OK) rc = access_write(ctx, str(flat, "school"), "the new school");
     if (rc == IBC_OK && json_integer_value(json_object_get(cur, "version")) != version)
@@ -112,13 +103,12 @@ ibc_rc staff_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc staff_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    char w[64];
     json_t *cur = NULL;
     *reply = NULL;
     ibc_rc rc = q_only(ctx, req, only_id);
     if (rc == IBC_OK) rc = q_id(ctx, req, "id", "staff member", &id);
     if (rc == IBC_OK) rc = store_staff_get(ctx, id, true, &cur);
-    if (rc == IBC_OK) rc = access_write(ctx, str(cur, "school"), what(w, id));
+    if (rc == IBC_OK) rc = access_object(ctx, str(cur, "school"), true, "staff member", id, "");
     if (rc == IBC_OK) rc = store_staff_delete(ctx, id);
     if (rc == IBC_OK) rc = emit_staff(ctx, "deleted", cur, NULL);
     if (rc == IBC_OK) ctx->status = 204;
@@ -157,16 +147,15 @@ ibc_rc staff_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 
 /* staff.record: 200 with the staff member's training history: every
  * enrolment with its course, total hours, last qualifying completion and the
- * date the next is due. 403 for another school's librarian; 404. */
+ * date the next is due. 404 when unknown or of another school (librarian). */
 ibc_rc staff_record(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    char w[64];
     ibc_rc rc = q_only(ctx, req, only_id);
     if (rc == IBC_OK) rc = q_id(ctx, req, "id", "staff member", &id);
     if (rc == IBC_OK) rc = store_staff_record(ctx, id, reply);
     json_t *staff = rc == IBC_OK ? json_object_get(*reply, "staff") : NULL;
-    if (rc == IBC_OK) rc = access_read(ctx, str(staff, "school"), what(w, id));
+    if (rc == IBC_OK) rc = access_object(ctx, str(staff, "school"), false, "staff member", id, "");
     if (rc == IBC_OK) hide_name(ctx, staff);
     return rc;
 }

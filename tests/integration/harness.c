@@ -187,8 +187,10 @@ static h_resp *http_at(const char *base, const char *method, const char *path, c
     }
     if (strcmp(method, "HEAD") == 0) curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
     CURLcode cc = curl_easy_perform(c);
-    if (cc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
-    else fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(cc));
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    else
+        fprintf(stderr, "harness: %s %s: %s\n", method, path, curl_easy_strerror(cc));
     r->body = b.data ? b.data : strdup("");
     r->len = b.len;
     r->headers = hd.data ? hd.data : strdup("");
@@ -227,15 +229,21 @@ h_resp *h_get(const char *key, const char *fmt, ...)
     return h_http("GET", path, key, NULL, NULL);
 }
 
+h_resp *h_vpost(const char *key, const char *path, const char *fmt, va_list ap)
+{
+    char *body = NULL;
+    if (vasprintf(&body, fmt, ap) < 0) body = NULL;
+    h_resp *r = h_http("POST", path, key, body, NULL);
+    free(body);
+    return r;
+}
+
 h_resp *h_post(const char *key, const char *path, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    char *body = NULL;
-    if (vasprintf(&body, fmt, ap) < 0) body = NULL;
+    h_resp *r = h_vpost(key, path, fmt, ap);
     va_end(ap);
-    h_resp *r = h_http("POST", path, key, body, NULL);
-    free(body);
     return r;
 }
 
@@ -257,7 +265,8 @@ const char *h_header(const h_resp *r, const char *name)
         if (!end) end = line + strlen(line);
         if ((size_t)(end - line) > n && strncasecmp(line, name, n) == 0 && line[n] == ':') {
             const char *v = line + n + 1;
-            while (*v == ' ') v++;
+            while (*v == ' ')
+                v++;
             snprintf(value, sizeof value, "%.*s", (int)(end - v), v);
             return value;
         }
@@ -312,7 +321,8 @@ char *h_isbn(void)
                               ((unsigned)getpid() % 1000) * 1000ULL + n % 1000;
     snprintf(d, sizeof d, "979%09llu", body % 1000000000ULL);
     int sum = 0;
-    for (int i = 0; i < 12; i++) sum += (d[i] - '0') * (i % 2 ? 3 : 1);
+    for (int i = 0; i < 12; i++)
+        sum += (d[i] - '0') * (i % 2 ? 3 : 1);
     d[12] = (char)('0' + (10 - sum % 10) % 10);
     d[13] = 0;
     return strdup(d);
@@ -407,7 +417,8 @@ int h_events_count(h_events *ev, const char *nats_subject, const char *ce_subjec
 {
     long long deadline = now_ms() + settle_ms;
     long long left;
-    while ((left = deadline - now_ms()) > 0) pull(ev, (int)left);
+    while ((left = deadline - now_ms()) > 0)
+        pull(ev, (int)left);
     int n = 0;
     size_t i;
     json_t *item;

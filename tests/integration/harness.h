@@ -14,10 +14,10 @@
 
 typedef struct {
     long status;
-    char *body;      /* NUL-terminated */
+    char *body; /* NUL-terminated */
     size_t len;
-    json_t *json;    /* parsed body when it is JSON, else NULL */
-    char *headers;   /* raw response headers */
+    json_t *json;  /* parsed body when it is JSON, else NULL */
+    char *headers; /* raw response headers */
 } h_resp;
 
 /* Value of a variable of the test stack's env file (IBC_GATEWAY_URL,
@@ -42,6 +42,8 @@ h_resp *h_admin_get(const char *path);
 h_resp *h_get(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 h_resp *h_post(const char *key, const char *path, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* h_post with a va_list. */
+h_resp *h_vpost(const char *key, const char *path, const char *fmt, va_list ap);
 void h_free(h_resp *r);
 /* A response header's value (case-insensitive name) copied into a static
  * thread-local buffer, or NULL. */
@@ -81,8 +83,7 @@ h_events *h_events_open(const char *subject);
 json_t *h_events_find(h_events *ev, const char *nats_subject, const char *ce_subject,
                       int timeout_ms);
 /* Counts matching events seen so far and during settle_ms more. */
-int h_events_count(h_events *ev, const char *nats_subject, const char *ce_subject,
-                   int settle_ms);
+int h_events_count(h_events *ev, const char *nats_subject, const char *ce_subject, int settle_ms);
 void h_events_close(h_events *ev);
 
 /* Runs the stack fixture: h_stack("stop", "training") / h_stack("start", ...). 0 on success. */

@@ -401,9 +401,9 @@ static void forbidden_roles_are_403_and_change_nothing(void **state)
     assert_int_equal(r->status, 403);
     assert_non_null(strstr(h_str(r, "detail"), "librarian"));
     h_free(r);
-    r = go(other.lib, id, "submitted", NULL);
-    assert_int_equal(r->status, 403);
-    assert_non_null(strstr(h_str(r, "detail"), sc.id));
+    r = go(other.lib, id, "submitted", NULL); /* another school's project: unknown */
+    assert_int_equal(r->status, 404);
+    assert_null(strstr(h_str(r, "detail"), sc.id));
     h_free(r);
     assert_unchanged(id, "draft", 1, 1);
     go_ok(sc.lib, id, "submitted", NULL);
@@ -447,12 +447,12 @@ static void forbidden_roles_are_403_and_change_nothing(void **state)
     assert_int_equal(r->status, 403);
     h_free(r);
 
-    /* another school's librarian reads nothing of it */
+    /* another school's librarian reads nothing of it: to them it does not exist */
     r = h_get(other.lib, "%s", path);
-    assert_int_equal(r->status, 403);
+    assert_int_equal(r->status, 404);
     h_free(r);
     r = h_get(other.lib, "/api/v1/grants/projects/%s/transitions", id);
-    assert_int_equal(r->status, 403);
+    assert_int_equal(r->status, 404);
     h_free(r);
     r = h_get(other.lib, "/api/v1/grants/projects?school=%s", sc.id);
     assert_int_equal(r->status, 403);
@@ -1038,7 +1038,7 @@ static void consultations_are_recorded_by_the_lab_and_read_by_the_school(void **
     assert_string_equal(h_str(r, "topic"), "Бюджет проекта");
     h_free(r);
     r = h_get(other.lib, "/api/v1/grants/consultations/%s", cid);
-    assert_int_equal(r->status, 403);
+    assert_int_equal(r->status, 404);
     h_free(r);
     r = h_get(sc.lib, "/api/v1/grants/consultations");
     assert_int_equal(json_integer_value(json_object_get(r->json, "total")), 2);
