@@ -3,7 +3,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc)
 MAKEFLAGS += --no-print-directory
 
-.PHONY: all build up down status test unit clean deps format
+.PHONY: all build up down status test unit clean deps format fuzz sanitize
 
 all: build
 
@@ -31,6 +31,15 @@ test: build
 
 unit: build
 	@cd $(BUILD) && ctest --output-on-failure -L unit
+
+# the libFuzzer targets (tests/fuzz) in build-fuzz, FUZZ_SECONDS each (CI: 25)
+FUZZ_SECONDS ?= 300
+fuzz: deps
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/ci-fuzz
+
+# unit and integration tests once more under ASan and UBSan, in build-asan
+sanitize: deps
+	@scripts/ci-sanitize
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
