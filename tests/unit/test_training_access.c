@@ -49,6 +49,31 @@ static void librarian_works_on_own_school_only(void **state)
     assert_false(access_names(&none, ""));
 }
 
+/* Another school's staff member or enrolment does not exist for a
+ * librarian: the sentence is the store's for an unknown id, nothing more. */
+static void another_schools_object_reads_like_an_unknown_one(void **state)
+{
+    (void)state;
+    ibc_ctx c = caller("librarian", "school-1");
+    assert_int_equal(access_object(&c, "school-2", false, "staff member", "7", ""), IBC_ENOTFOUND);
+    assert_string_equal(c.err_detail, "no staff member has id '7'");
+    c = caller("librarian", "school-1");
+    assert_int_equal(access_object(&c, "school-2", true, "staff member", "7", " ('staff_id')"),
+                     IBC_ENOTFOUND);
+    assert_string_equal(c.err_detail, "no staff member has id '7' ('staff_id')");
+    assert_null(strstr(c.err_detail, "school-2"));
+    c = caller("librarian", "school-1");
+    assert_int_equal(access_object(&c, "school-1", true, "enrolment", "7", ""), IBC_OK);
+    c = caller("methodologist", "centre");
+    assert_int_equal(access_object(&c, "school-2", true, "enrolment", "7", ""), IBC_OK);
+    /* a role that may not read at all still learns it from a 403 */
+    c = caller("portal", "school-2");
+    assert_int_equal(access_object(&c, "school-2", false, "enrolment", "7", ""), IBC_EFORBIDDEN);
+    c = caller("integrator", "x");
+    assert_int_equal(access_object(&c, "school-2", false, "enrolment", "7", ""), IBC_OK);
+    assert_int_equal(access_object(&c, "school-2", true, "enrolment", "7", ""), IBC_EFORBIDDEN);
+}
+
 static void network_roles_do_everything(void **state)
 {
     (void)state;
@@ -202,6 +227,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(librarian_works_on_own_school_only),
+        cmocka_unit_test(another_schools_object_reads_like_an_unknown_one),
         cmocka_unit_test(network_roles_do_everything),
         cmocka_unit_test(integrator_reads_without_names_portal_nothing),
         cmocka_unit_test(query_parameters_are_checked),
