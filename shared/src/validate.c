@@ -5,6 +5,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The first `bytes` bytes of s at most, cut before a character rather than
+ * inside one (the sentences quote the client's text, and a broken character
+ * would reach them as U+FFFD). Writes into buf (bytes + 1); returns buf. */
+static const char *clip(const char *s, char *buf, size_t bytes)
+{
+    size_t n = strnlen(s, bytes);
+    if (s[n])
+        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+    memcpy(buf, s, n);
+    buf[n] = 0;
+    return buf;
+}
+
 size_t ibc_utf8_length(const char *s)
 {
     size_t n = 0;
@@ -44,16 +58,26 @@ bool ibc_uuid_valid(const char *s)
 static const char *kind_name(const ibc_field *f)
 {
     switch (f->kind) {
-    case IBC_F_STR: return "a string";
-    case IBC_F_INT: return "an integer";
-    case IBC_F_NUM: return "a number";
-    case IBC_F_BOOL: return "true or false";
-    case IBC_F_ENUM: return "a string";
-    case IBC_F_STRARR: return "an array of strings";
-    case IBC_F_DATE: return "a date string YYYY-MM-DD";
-    case IBC_F_UUID: return "a UUID string";
-    case IBC_F_OBJ: return "an object";
-    default: return "a value";
+    case IBC_F_STR:
+        return "a string";
+    case IBC_F_INT:
+        return "an integer";
+    case IBC_F_NUM:
+        return "a number";
+    case IBC_F_BOOL:
+        return "true or false";
+    case IBC_F_ENUM:
+        return "a string";
+    case IBC_F_STRARR:
+        return "an array of strings";
+    case IBC_F_DATE:
+        return "a date string YYYY-MM-DD";
+    case IBC_F_UUID:
+        return "a UUID string";
+    case IBC_F_OBJ:
+        return "an object";
+    default:
+        return "a value";
     }
 }
 
@@ -67,10 +91,11 @@ static ibc_rc check_string(ibc_ctx *ctx, const char *where, const char *name, co
     if (len == 0 && min > 0)
         return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must not be empty", where, name);
     if ((long)len < min)
-        return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be at least %ld characters long", where,
-                        name, min);
+        return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be at least %ld characters long", where, name,
+                        min);
     bool blank = min > 0;
-    for (const char *c = s; blank && *c; c++) blank = isspace((unsigned char)*c);
+    for (const char *c = s; blank && *c; c++)
+        blank = isspace((unsigned char)*c);
     if (blank) return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must not be blank", where, name);
     return IBC_OK;
 }
@@ -106,15 +131,16 @@ static ibc_rc check(ibc_ctx *ctx, const ibc_field *f, const char *w, json_t *v)
         for (const char *const *c = f->choices; *c; c++)
             snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
                      c == f->choices ? "" : ", ", *c);
-        return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be one of %s, not '%.60s'", w, n, list,
-                        json_string_value(v));
+        char q[61];
+        return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be one of %s, not '%s'", w, n, list,
+                        clip(json_string_value(v), q, 60));
     }
     case IBC_F_STRARR: {
         if (!json_is_array(v)) break;
         size_t count = json_array_size(v);
         if (!f->max && (long)count < f->min)
-            return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must have at least %ld items, not %zu", w,
-                            n, f->min, count);
+            return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must have at least %ld items, not %zu", w, n,
+                            f->min, count);
         if ((long)count < f->min || (f->max && (long)count > f->max))
             return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must have %ld to %ld items, not %zu", w, n,
                             f->min, f->max, count);
@@ -134,15 +160,19 @@ static ibc_rc check(ibc_ctx *ctx, const ibc_field *f, const char *w, json_t *v)
     }
     case IBC_F_DATE:
         if (!json_is_string(v)) break;
-        if (!ibc_date_valid(json_string_value(v)))
-            return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be a real date as YYYY-MM-DD, not '%.40s'",
-                            w, n, json_string_value(v));
+        if (!ibc_date_valid(json_string_value(v))) {
+            char q[41];
+            return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be a real date as YYYY-MM-DD, not '%s'",
+                            w, n, clip(json_string_value(v), q, 40));
+        }
         return IBC_OK;
     case IBC_F_UUID:
         if (!json_is_string(v)) break;
-        if (!ibc_uuid_valid(json_string_value(v)))
-            return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be a UUID, not '%.60s'", w, n,
-                            json_string_value(v));
+        if (!ibc_uuid_valid(json_string_value(v))) {
+            char q[61];
+            return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be a UUID, not '%s'", w, n,
+                            clip(json_string_value(v), q, 60));
+        }
         return IBC_OK;
     case IBC_F_OBJ:
         if (!json_is_object(v)) break;
@@ -169,10 +199,13 @@ ibc_rc ibc_validate(ibc_ctx *ctx, const json_t *obj, const ibc_field *fields, si
     json_object_foreach((json_t *)obj, key, v)
     {
         bool known = false;
-        for (size_t i = 0; i < n && !known; i++) known = strcmp(fields[i].name, key) == 0;
+        for (size_t i = 0; i < n && !known; i++)
+            known = strcmp(fields[i].name, key) == 0;
         for (const char *const *ig = ignore; ig && *ig && !known; ig++)
             known = strcmp(*ig, key) == 0;
-        if (!known) return ibc_fail(ctx, IBC_EINVAL, "unknown field '%s%.60s'", where, key);
+        char q[61];
+        if (!known)
+            return ibc_fail(ctx, IBC_EINVAL, "unknown field '%s%s'", where, clip(key, q, 60));
     }
     for (size_t i = 0; i < n; i++) {
         json_t *val = json_object_get(obj, fields[i].name);

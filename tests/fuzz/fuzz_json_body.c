@@ -63,10 +63,15 @@ static void check(ibc_ctx *ctx, int which, const json_t *body)
         rc = survey_check_answers(ctx, q, body, &out);
         break;
     }
-    /* a refusal always says why, in UTF-8 */
-    if (rc != IBC_OK &&
-        (!ctx->err_detail[0] || !ibc_utf8_valid(ctx->err_detail, strlen(ctx->err_detail))))
-        __builtin_trap();
+    /* a refusal always says why, and reaches the client as a problem with
+     * that sentence (mended to UTF-8 where a quote of the input cut a
+     * character) */
+    if (rc != IBC_OK) {
+        json_t *problem = ibc_problem(400, "invalid-input", "Invalid input", ctx->err_detail);
+        if (!ctx->err_detail[0] || !json_is_string(json_object_get(problem, "detail")))
+            __builtin_trap();
+        json_decref(problem);
+    }
     json_decref(out), json_decref(q), json_decref(flat);
 }
 

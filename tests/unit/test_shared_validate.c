@@ -146,6 +146,16 @@ static void unknown_field_is_rejected_by_name(void **state)
     bad("{\"Name\":\"x\"}", "unknown field 'Name'");
     /* even a null one */
     bad("{\"name\":\"x\",\"zzz\":null}", "unknown field 'zzz'");
+    /* a long name is quoted to 60 bytes, cut before a letter, not inside one
+     * (found by tests/fuzz/fuzz_json_body) */
+    char body[256] = "{\"name\":\"x\",\"a", want[128] = "unknown field 'a";
+    for (int i = 0; i < 40; i++)
+        strcat(body, "ж");
+    for (int i = 0; i < 29; i++) /* 1 + 29 * 2 = 59 bytes; the 30th letter would end at 61 */
+        strcat(want, "ж");
+    strcat(body, "\":1}");
+    strcat(want, "'");
+    bad(body, want);
 }
 
 static void unknown_field_names_carry_the_prefix(void **state)
