@@ -70,6 +70,27 @@ static _Thread_local stmt *stmts;
 static _Thread_local size_t nstmts, capstmts;
 static _Thread_local unsigned stmt_seq;
 
+/* The cache goes with its thread: a connection is often closed by another
+ * thread than the one that used it (a service's main thread closes what the
+ * NATS callback threads prepared on), and the cache of a thread that ends
+ * would otherwise be lost (found by scripts/ci-sanitize). */
+static pthread_key_t cache_key;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void cache_key_make(void)
+{
+    pthread_key_create(&cache_key, free);
+}
+
+/* Sets this thread's cache array to m, also as the value freed at its exit. */
+static void cache_set(stmt *m, size_t cap)
+{
+    pthread_once(&cache_once, cache_key_make);
+    stmts = m;
+    capstmts = cap;
+    pthread_setspecific(cache_key, m);
+}
+
 static stmt *stmt_find(const PGconn *c, const char *sql)
 {
     for (size_t i = 0; i < nstmts; i++)
@@ -85,8 +106,7 @@ static stmt *stmt_add(const PGconn *c, const char *sql, const char *name)
         size_t cap = capstmts ? capstmts * 2 : 64;
         stmt *m = realloc(stmts, cap * sizeof *m);
         if (!m) return NULL;
-        stmts = m;
-        capstmts = cap;
+        cache_set(m, cap);
     }
     stmt *s = &stmts[nstmts++];
     s->conn = c;
@@ -107,10 +127,9 @@ static void stmt_forget(const PGconn *c)
 void ibc_db_close(PGconn *c)
 {
     stmt_forget(c);
-    if (nstmts == 0) {
+    if (nstmts == 0 && stmts) {
         free(stmts); /* the thread's cache is empty: give it back */
-        stmts = NULL;
-        capstmts = 0;
+        cache_set(NULL, 0);
     }
     PQfinish(c);
 }
