@@ -6,7 +6,7 @@
 // (tests/integration/stack-fixture writes the services' URLs there).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { connect, AckPolicy, DeliverPolicy, StringCodec } from "nats";
 
@@ -253,4 +253,18 @@ test("the operator's tools see the service API and JetStream's state, not the tr
     for (const s of ["_INBOX_gateway.>", "ibc.evt.>", "ibc.rpc.>"])
       assert.match(String((await subscribeError(nc, s, 1000))?.message), PERMISSION, s);
   } finally { await nc.close(); }
+});
+
+test("no log of the stack holds a NATS password", () => {
+  const run = process.env.IBC_TEST_RUN_DIR;
+  const secrets = readFileSync(`${run}/nats.secrets`, "utf8").split("\n")
+    .filter((l) => l.includes("=")).map((l) => l.slice(l.indexOf("=") + 1));
+  for (const l of readFileSync(`${run}/nats/integrators.list`, "utf8").split("\n"))
+    if (l.trim()) secrets.push(l.split(" ")[1]);
+  assert.ok(secrets.length >= 8, "every process's password and the integrators' were read");
+  const logs = ["nats.log", "migrate.log", ...readdirSync(`${run}/logs`).map((f) => `logs/${f}`)];
+  for (const f of logs) {
+    const text = readFileSync(`${run}/${f}`, "utf8");
+    for (const s of secrets) assert.ok(!text.includes(s), `${f} holds a NATS password`);
+  }
 });
