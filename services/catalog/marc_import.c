@@ -41,6 +41,7 @@ typedef struct {
     json_t *flat;     /* the mapped record with its marcxml; NULL when it failed */
     json_t *holdings; /* [{barcode, inventory_number?}] */
     json_t *warnings; /* strings */
+    int format;       /* 0 unread, 1 RUSMARC/UNIMARC, 2 MARC21 (by its content) */
     char reason[300]; /* why it failed */
 } entry;
 
@@ -130,100 +131,243 @@ static char *dump(const json_t *j)
     return json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 }
 
-/* Commits entries e[0..n) and the job's progress up to next_offset in one
- * transaction. Nothing of it stays when it fails. */
-static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
+/* What a batch does to the catalog, decided before anything is written. */
+typedef struct {
+    json_t *records, *updates, *items, *outcomes, *sources; /* arrays for the store */
+    char **targets;                                         /* record id per entry */
+    long created, merged, unchanged, updated, by_isbn, by_control, by_key, by_marc, by_file;
+    long without_barcode, holdings_ignored;
+} plan_t;
+
+static void plan_free(plan_t *p, size_t n)
+{
+    for (size_t i = 0; p->targets && i < n; i++)
+        free(p->targets[i]);
+    free(p->targets);
+    json_decref(p->records);
+    json_decref(p->updates);
+    json_decref(p->items);
+    json_decref(p->outcomes);
+    json_decref(p->sources);
+}
+
+/* The fields the matching reads, per mapped entry; new reference. */
+static json_t *match_input(const entry *e, size_t n)
+{
+    json_t *in = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (!e[i].flat) continue;
+        json_t *o = json_pack("{s:I}", "i", (json_int_t)i);
+        static const char *const cols[] = {"isbn", "control_keys", "title",  "authors",
+                                           "year", "publisher",    "marcxml"};
+        for (size_t c = 0; c < sizeof cols / sizeof *cols; c++) {
+            json_t *v = json_object_get(e[i].flat, cols[c]);
+            if (v) json_object_set(o, cols[c], v);
+        }
+        json_array_append_new(in, o);
+    }
+    return in;
+}
+
+static void count_rule(plan_t *p, const char *rule)
+{
+    if (strcmp(rule, "isbn") == 0)
+        p->by_isbn++;
+    else if (strcmp(rule, "control_number") == 0)
+        p->by_control++;
+    else if (strcmp(rule, "key") == 0)
+        p->by_key++;
+    else if (strcmp(rule, "marc") == 0)
+        p->by_marc++;
+    else
+        p->by_file++;
+}
+
+/* A record of this file seen earlier in the batch with the same ISBN, source
+ * key or match key (fresh: {"isbn:..."|"src:..."|"key:...": id}), or NULL. */
+static const char *fresh_owner(const json_t *fresh, const json_t *flat, const char *mk)
+{
+    char k[700];
+    const char *isbn = json_string_value(json_object_get(flat, "isbn"));
+    snprintf(k, sizeof k, "isbn:%s", isbn ? isbn : "");
+    const char *id = isbn ? json_string_value(json_object_get(fresh, k)) : NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(flat, "control_keys"), i, v)
+    {
+        if (id) break;
+        snprintf(k, sizeof k, "src:%s", json_string_value(v));
+        id = json_string_value(json_object_get(fresh, k));
+    }
+    if (!id && mk && (!isbn)) {
+        snprintf(k, sizeof k, "key:%s", mk);
+        id = json_string_value(json_object_get(fresh, k));
+    }
+    return id;
+}
+
+static void fresh_add(json_t *fresh, const json_t *flat, const char *mk, const char *id)
+{
+    char k[700];
+    const char *isbn = json_string_value(json_object_get(flat, "isbn"));
+    if (isbn) {
+        snprintf(k, sizeof k, "isbn:%s", isbn);
+        json_object_set_new(fresh, k, json_string(id));
+    }
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(flat, "control_keys"), i, v)
+    {
+        snprintf(k, sizeof k, "src:%s", json_string_value(v));
+        json_object_set_new(fresh, k, json_string(id));
+    }
+    if (mk) {
+        snprintf(k, sizeof k, "key:%s", mk);
+        json_object_set_new(fresh, k, json_string(id));
+    }
+}
+
+/* Decides entry i against the catalog's answer: created, unchanged, updated
+ * (a newer version of the record's own source) or merged (holdings only). */
+static void decide(plan_t *p, const job *j, const entry *e, size_t i, const json_t *match,
+                   json_t *fresh)
+{
+    char key[24], id[37];
+    snprintf(key, sizeof key, "%zu", i);
+    const json_t *hit = json_object_get(json_object_get(match, "hits"), key);
+    const char *mk = json_string_value(json_object_get(json_object_get(match, "keys"), key));
+    const char *owner = json_string_value(json_object_get(hit, "id"));
+    const char *rule = json_string_value(json_object_get(hit, "rule"));
+    const char *outcome = "merged";
+    if (!owner && (owner = fresh_owner(fresh, e[i].flat, mk))) rule = "file";
+    if (owner) {
+        snprintf(id, sizeof id, "%s", owner);
+        count_rule(p, rule);
+        if (json_is_true(json_object_get(hit, "same"))) {
+            outcome = "unchanged", p->unchanged++;
+        } else if (json_is_true(json_object_get(hit, "own"))) {
+            outcome = "updated", p->updated++;
+            json_t *rec = json_copy(e[i].flat);
+            json_object_set_new(rec, "id", json_string(id));
+            json_array_append_new(p->updates, rec);
+        } else {
+            p->merged++;
+        }
+    } else {
+        new_uuid(id);
+        json_t *rec = json_copy(e[i].flat);
+        json_object_set_new(rec, "id", json_string(id));
+        json_array_append_new(p->records, rec);
+        fresh_add(fresh, e[i].flat, mk, id);
+        outcome = "created", rule = NULL;
+        p->created++;
+    }
+    p->targets[i] = strdup(id);
+    json_t *o = json_pack("{s:I, s:s, s:s}", "position", (json_int_t)e[i].position, "record_id", id,
+                          "outcome", outcome);
+    if (rule) json_object_set_new(o, "rule", json_string(rule));
+    json_array_append_new(p->outcomes, o);
+    size_t k;
+    json_t *v;
+    bool owns = strcmp(outcome, "created") == 0 || strcmp(outcome, "updated") == 0;
+    json_array_foreach(json_object_get(e[i].flat, "control_keys"), k, v) json_array_append_new(
+        p->sources, json_pack("{s:O, s:s, s:b}", "key", v, "record_id", id, "owner", owns));
+    const char *md5 = json_string_value(json_object_get(json_object_get(match, "md5"), key));
+    char mkey[40];
+    snprintf(mkey, sizeof mkey, "marc:%s", md5 ? md5 : "");
+    if (md5)
+        json_array_append_new(
+            p->sources, json_pack("{s:s, s:s, s:b}", "key", mkey, "record_id", id, "owner", owns));
+    size_t nh = json_array_size(e[i].holdings);
+    if (nh && !j->has_school) p->holdings_ignored++;
+    if (!nh && j->has_school) p->without_barcode++;
+    for (size_t h = 0; j->has_school && h < nh; h++) {
+        json_t *it = json_copy(json_array_get(e[i].holdings, h));
+        json_object_set_new(it, "record_id", json_string(id));
+        json_object_set_new(it, "n", json_integer((json_int_t)json_array_size(p->items)));
+        char item_id[37];
+        new_uuid(item_id); /* time-ordered too: items_pkey and (school, id) append */
+        json_object_set_new(it, "id", json_string(item_id));
+        json_array_append_new(p->items, it);
+    }
+}
+
+/* Runs store function f over the JSON of arr when arr is not empty. */
+static ibc_rc store_array(ibc_ctx *ctx, const json_t *arr,
+                          ibc_rc (*f)(ibc_ctx *, const char *, void *), void *arg)
+{
+    if (json_array_size(arr) == 0) return IBC_OK;
+    char *text = dump(arr);
+    ibc_rc rc = text ? f(ctx, text, arg) : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    free(text);
+    return rc;
+}
+
+static ibc_rc put_records(ibc_ctx *ctx, const char *text, void *job_id)
+{
+    return store_import_records(ctx, text, job_id);
+}
+static ibc_rc put_updates(ibc_ctx *ctx, const char *text, void *unused)
+{
+    (void)unused;
+    return store_import_updates(ctx, text);
+}
+static ibc_rc put_sources(ibc_ctx *ctx, const char *text, void *unused)
+{
+    (void)unused;
+    return store_import_sources(ctx, text);
+}
+typedef struct {
+    const char *school;
+    json_t **created;
+} items_arg;
+static ibc_rc put_items(ibc_ctx *ctx, const char *text, void *arg)
+{
+    const items_arg *a = arg;
+    return store_import_items(ctx, text, a->school, a->created);
+}
+static ibc_rc put_outcomes(ibc_ctx *ctx, const char *text, void *job_id)
+{
+    return store_import_outcomes(ctx, job_id, text);
+}
+
+/* Matches the batch and writes what it decided: records, updates, sources,
+ * items and outcomes. */
+static ibc_rc write_batch(segment *sg, entry *e, size_t n, plan_t *p, json_t **created_barcodes)
 {
     const job *j = sg->j;
     ibc_ctx *ctx = &sg->ctx;
+    json_t *in = match_input(e, n), *match = NULL, *fresh = json_object();
     ibc_rc rc = IBC_OK;
-    json_t *isbns = json_array(), *owners = NULL, *fresh = json_object(), *records = json_array(),
-           *items = json_array(), *created_barcodes = NULL, *errors = json_array(),
-           *warnings = json_array(), *deltas = NULL, *outcomes = json_array();
-    char **targets = calloc(n, sizeof *targets);
-    char *text = NULL;
-    long created = 0, merged = 0, failed = 0, items_created = 0, without_barcode = 0,
-         holdings_ignored = 0, nwarnings = 0;
-    if (!targets) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    if (json_array_size(in) > 0) {
+        char *text = dump(in);
+        rc = text ? store_import_match(ctx, text, &match)
+                  : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+        free(text);
+    }
+    for (size_t i = 0; rc == IBC_OK && i < n; i++)
+        if (e[i].flat) decide(p, j, e, i, match, fresh);
+    json_decref(in);
+    json_decref(match);
+    json_decref(fresh);
+    items_arg ia = {j->school, created_barcodes};
+    if (rc == IBC_OK) rc = store_array(ctx, p->records, put_records, (void *)j->id);
+    if (rc == IBC_OK) rc = store_array(ctx, p->updates, put_updates, NULL);
+    if (rc == IBC_OK) rc = store_array(ctx, p->sources, put_sources, NULL);
+    if (rc == IBC_OK) rc = store_array(ctx, p->items, put_items, &ia);
+    if (rc == IBC_OK) rc = store_array(ctx, p->outcomes, put_outcomes, (void *)j->id);
+    return rc;
+}
 
-    for (size_t i = 0; i < n; i++) {
-        const char *isbn = e[i].flat ? json_string_value(json_object_get(e[i].flat, "isbn")) : NULL;
-        if (isbn) json_array_append_new(isbns, json_string(isbn));
-    }
-    if (!exec_simple(ctx->db, "BEGIN")) {
-        rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
-        goto done;
-    }
-    if (json_array_size(isbns) > 0) {
-        text = dump(isbns);
-        rc = store_isbn_owners(ctx, text, &owners);
-        free(text);
-        text = NULL;
-        if (rc != IBC_OK) goto rollback;
-    }
-    /* a known ISBN gains holdings instead of a duplicate, also within the file */
-    for (size_t i = 0; i < n; i++) {
-        if (!e[i].flat) continue;
-        const char *isbn = json_string_value(json_object_get(e[i].flat, "isbn"));
-        const char *owner = isbn ? json_string_value(json_object_get(owners, isbn)) : NULL;
-        if (!owner && isbn) owner = json_string_value(json_object_get(fresh, isbn));
-        char id[37];
-        if (owner) {
-            snprintf(id, sizeof id, "%s", owner);
-            merged++;
-        } else {
-            new_uuid(id);
-            json_t *rec = json_copy(e[i].flat);
-            json_object_set_new(rec, "id", json_string(id));
-            json_array_append_new(records, rec);
-            if (isbn) json_object_set_new(fresh, isbn, json_string(id));
-            created++;
-        }
-        targets[i] = strdup(id);
-        json_array_append_new(outcomes,
-                              json_pack("{s:I, s:s, s:s}", "position", (json_int_t)e[i].position,
-                                        "record_id", id, "outcome", owner ? "merged" : "created"));
-        size_t nh = json_array_size(e[i].holdings);
-        if (nh && !j->has_school) holdings_ignored++;
-        if (!nh && j->has_school) without_barcode++;
-        for (size_t k = 0; j->has_school && k < nh; k++) {
-            json_t *h = json_copy(json_array_get(e[i].holdings, k));
-            json_object_set_new(h, "record_id", json_string(id));
-            json_object_set_new(h, "n", json_integer((json_int_t)json_array_size(items)));
-            char item_id[37];
-            new_uuid(item_id); /* time-ordered too: items_pkey and (school, id) append */
-            json_object_set_new(h, "id", json_string(item_id));
-            json_array_append_new(items, h);
-        }
-    }
-    if (json_array_size(records) > 0) {
-        text = dump(records);
-        rc = text ? store_import_records(ctx, text, j->format_name, j->id)
-                  : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-        free(text);
-        text = NULL;
-        if (rc != IBC_OK) goto rollback;
-    }
-    if (json_array_size(items) > 0) {
-        text = dump(items);
-        rc = store_import_items(ctx, text, j->school, &created_barcodes);
-        free(text);
-        text = NULL;
-        if (rc != IBC_OK) goto rollback;
-        items_created = (long)json_object_size(created_barcodes);
-    }
-    if (json_array_size(outcomes) > 0) {
-        text = dump(outcomes);
-        rc = text ? store_import_outcomes(ctx, j->id, text)
-                  : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-        free(text);
-        text = NULL;
-        if (rc != IBC_OK) goto rollback;
-    }
-    /* the report: failed records, and what was not done for the others */
+/* The report of a batch: failed records, and what was not done for the
+ * others (items not created); counts failures and warnings. */
+static void batch_report(segment *sg, entry *e, size_t n, json_t *created_barcodes, json_t *errors,
+                         json_t *warnings, long *failed, long *nwarnings)
+{
+    const job *j = sg->j;
     for (size_t i = 0; i < n; i++) {
         if (!e[i].flat) {
-            failed++;
+            (*failed)++;
             if (sg->errors_stored + (long)json_array_size(errors) < REPORT_CAP)
                 json_array_append_new(errors, report(&e[i], e[i].reason));
             continue;
@@ -249,19 +393,58 @@ static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
             if (msg[0]) json_array_append_new(w, json_string(msg));
         }
         for (size_t k = 0; k < json_array_size(w); k++) {
-            nwarnings++;
+            (*nwarnings)++;
             if (sg->warnings_stored + (long)json_array_size(warnings) < REPORT_CAP)
                 json_array_append_new(warnings,
                                       report(&e[i], json_string_value(json_array_get(w, k))));
         }
         json_decref(w);
     }
-    deltas =
-        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "read", (json_int_t)n, "created",
-                  (json_int_t)created, "merged", (json_int_t)merged, "failed", (json_int_t)failed,
-                  "items_created", (json_int_t)items_created, "without_barcode",
-                  (json_int_t)without_barcode, "holdings_ignored", (json_int_t)holdings_ignored,
-                  "warnings", (json_int_t)nwarnings, "next_offset", (json_int_t)next_offset);
+}
+
+/* Commits entries e[0..n) and the job's progress up to next_offset in one
+ * transaction. Nothing of it stays when it fails. */
+static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
+{
+    const job *j = sg->j;
+    ibc_ctx *ctx = &sg->ctx;
+    ibc_rc rc = IBC_OK;
+    plan_t p = {.records = json_array(),
+                .updates = json_array(),
+                .items = json_array(),
+                .outcomes = json_array(),
+                .sources = json_array(),
+                .targets = calloc(n, sizeof(char *))};
+    json_t *created_barcodes = NULL, *errors = json_array(), *warnings = json_array(),
+           *deltas = NULL;
+    long failed = 0, nwarnings = 0, rusmarc = 0, marc21 = 0;
+    if (!p.targets) {
+        rc = ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].format == 1) rusmarc++;
+        if (e[i].format == 2) marc21++;
+    }
+    if (!exec_simple(ctx->db, "BEGIN")) {
+        rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
+        goto done;
+    }
+    rc = write_batch(sg, e, n, &p, &created_barcodes);
+    if (rc != IBC_OK) goto rollback;
+    long items_created = (long)json_object_size(created_barcodes); /* the report takes them */
+    batch_report(sg, e, n, created_barcodes, errors, warnings, &failed, &nwarnings);
+    deltas = json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+        "s:I}",
+        "read", (json_int_t)n, "created", (json_int_t)p.created, "merged", (json_int_t)p.merged,
+        "failed", (json_int_t)failed, "items_created", (json_int_t)items_created, "without_barcode",
+        (json_int_t)p.without_barcode, "holdings_ignored", (json_int_t)p.holdings_ignored,
+        "warnings", (json_int_t)nwarnings, "next_offset", (json_int_t)next_offset, "unchanged",
+        (json_int_t)p.unchanged, "updated", (json_int_t)p.updated, "rusmarc", (json_int_t)rusmarc,
+        "marc21", (json_int_t)marc21, "isbn", (json_int_t)p.by_isbn, "control_number",
+        (json_int_t)p.by_control, "key", (json_int_t)p.by_key, "marc", (json_int_t)p.by_marc,
+        "file", (json_int_t)p.by_file);
     {
         char *d = dump(deltas), *er = dump(errors), *wa = dump(warnings);
         rc = d && er && wa ? store_import_progress(ctx, j->id, sg->seg, sg->read, d, er, wa)
@@ -291,19 +474,11 @@ static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
 rollback:
     exec_simple(ctx->db, "ROLLBACK");
 done:
-    for (size_t i = 0; i < n; i++)
-        free(targets[i]);
-    free(targets);
-    json_decref(isbns);
-    json_decref(owners);
-    json_decref(fresh);
-    json_decref(records);
-    json_decref(items);
+    plan_free(&p, n);
     json_decref(created_barcodes);
     json_decref(errors);
     json_decref(warnings);
     json_decref(deltas);
-    json_decref(outcomes);
     return rc;
 }
 
@@ -405,7 +580,9 @@ static void *run_segment(void *arg)
                 snprintf(e->reason, sizeof e->reason, "%s", rec.reason);
                 continue;
             }
-            if (marc_map(rec.marc, j->format, &e->flat, &e->holdings, e->warnings, e->reason,
+            marc_format f = marc_detect(rec.marc, j->format);
+            e->format = f == MARC_RUSMARC ? 1 : 2;
+            if (marc_map(rec.marc, f, &e->flat, &e->holdings, e->warnings, e->reason,
                          sizeof e->reason)) {
                 /* valid UTF-8 by construction (the reader checked or converted it) */
                 json_object_set_new(e->flat, "marcxml", json_string_nocheck(rec.marcxml));

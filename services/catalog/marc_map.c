@@ -612,6 +612,106 @@ static void map_holdings(mapper *m, json_t *holdings)
     }
 }
 
+/* ------------------------------------------------------- detection */
+
+/* True when 100$a looks like UNIMARC's coded data ("20190312d2019    u  y0rusy50      ca"):
+ * eight digits of the entry date and the date type. MARC21's 100$a is a name. */
+static bool has_coded_100(const json_t *marc)
+{
+    const char *a = first_subfield(marc, "100", 'a');
+    return a && strlen(a) >= 17 && strspn(a, "0123456789") >= 8 && isalpha((unsigned char)a[8]);
+}
+
+static bool has_data(const json_t *marc, const char *tag, char code)
+{
+    return first_subfield(marc, tag, code) != NULL;
+}
+
+marc_format marc_detect(const json_t *marc, marc_format declared)
+{
+    int rus = 2 * has_data(marc, "200", 'a') + 2 * has_coded_100(marc) +
+              has_data(marc, "210", 'c') + has_data(marc, "210", 'd') + has_data(marc, "215", 'a');
+    int m21 = 2 * has_data(marc, "245", 'a') + 2 * (first_field(marc, "008") != NULL) +
+              (first_field(marc, "260") || first_field(marc, "264")) + has_data(marc, "300", 'a');
+    if (rus == m21) return declared;
+    return rus > m21 ? MARC_RUSMARC : MARC_MARC21;
+}
+
+/* ------------------------------------------------- age, sources, 880 */
+
+/* The age mark of 436-FZ ("12+") in s, or NULL. Borrowed static string. */
+static const char *age_mark(const char *s)
+{
+    static const char *const marks[] = {"18+", "16+", "12+", "6+", "0+"};
+    for (size_t i = 0; s && i < sizeof marks / sizeof *marks; i++) {
+        const char *p = strstr(s, marks[i]);
+        /* "6+" inside "16+" is not 6+ */
+        while (p && p > s && isdigit((unsigned char)p[-1]))
+            p = strstr(p + 1, marks[i]);
+        if (p) return marks[i];
+    }
+    return NULL;
+}
+
+/* Age mark: MARC21 521$a, RUSMARC 333$a (the note on use, where Russian
+ * agencies put "12+"). */
+static void map_age(mapper *m)
+{
+    const char *tag = m->format == MARC_RUSMARC ? "333" : "521";
+    size_t i = 0;
+    const json_t *df;
+    while ((df = next_field(m->marc, tag, &i))) {
+        const char *a = age_mark(subfield(df, 'a'));
+        if (a) {
+            json_object_set_new(m->flat, "age_rating", json_string(a));
+            return;
+        }
+    }
+}
+
+/* The record's identities in other systems: "001:<003>:<001>" (control number
+ * with its source) and "035:<$a>" (system numbers), at most 8, for matching a
+ * record that comes again. */
+static void map_sources(mapper *m)
+{
+    json_t *keys = json_array();
+    const char *ctl = json_string_value(first_field(m->marc, "001"));
+    const char *src = json_string_value(first_field(m->marc, "003"));
+    if (!src && m->format == MARC_RUSMARC) src = first_subfield(m->marc, "801", 'b');
+    char buf[600];
+    if (ctl && src && *ctl && *src && strlen(ctl) < 200 && strlen(src) < 200) {
+        snprintf(buf, sizeof buf, "001:%s:%s", src, ctl);
+        json_array_append_new(keys, json_string(buf));
+    }
+    size_t i = 0;
+    const json_t *df;
+    while ((df = next_field(m->marc, "035", &i)) && json_array_size(keys) < 8) {
+        const char *a = subfield(df, 'a');
+        if (a && *a && strlen(a) < 200) {
+            snprintf(buf, sizeof buf, "035:%s", a);
+            json_array_append_new(keys, json_string(buf));
+        }
+    }
+    json_object_set_new(m->flat, "control_keys", keys);
+}
+
+/* MARC21 880 fields (the same data in another script, linked by $6 "245-01"):
+ * their $a (and $b of a title) are kept for search in alt_script. */
+static void map_880(mapper *m)
+{
+    json_t *alt = json_array();
+    size_t i = 0;
+    const json_t *df;
+    while (m->format == MARC_MARC21 && (df = next_field(m->marc, "880", &i)) && !m->failed) {
+        const char *link = subfield(df, '6');
+        bool title = link && (strncmp(link, "245", 3) == 0 || strncmp(link, "246", 3) == 0);
+        add_item(m, alt, cleaned(subfield(df, 'a')), 50, "alternate-script fields", "880$a");
+        if (title)
+            add_item(m, alt, cleaned(subfield(df, 'b')), 50, "alternate-script fields", "880$b");
+    }
+    json_object_set_new(m->flat, "alt_script", alt);
+}
+
 bool marc_map(const json_t *marc, marc_format format, json_t **flat, json_t **holdings,
               json_t *warnings, char *reason, size_t reasonlen)
 {
@@ -640,11 +740,16 @@ bool marc_map(const json_t *marc, marc_format format, json_t **flat, json_t **ho
         map_classes(&m);
         map_annotation(&m);
         map_url(&m);
+        map_age(&m);
+        map_sources(&m);
+        map_880(&m);
     }
     if (m.failed) {
         json_decref(m.flat);
         return false;
     }
+    json_object_set_new(m.flat, "marc_format",
+                        json_string(format == MARC_RUSMARC ? "rusmarc" : "marc21"));
     json_t *h = json_array();
     map_holdings(&m, h);
     *flat = m.flat;

@@ -12,13 +12,19 @@ typedef enum { MARC_RUSMARC, MARC_MARC21 } marc_format;
 
 /* Maps one record. On success returns true and sets *flat to a new object
  * keyed by column of catalog.records (type, title, authors and subjects always
- * present; other columns only when the record has them) and *holdings to a new
+ * present, with marc_format, control_keys (["001:<003>:<001>", "035:<$a>"])
+ * and alt_script (880 $a); other columns only when the record has them) and *holdings to a new
  * array of {barcode, inventory_number?} (one per holdings field with a
  * barcode). Problems that do not stop the record (an invalid ISBN, an
  * implausible year) are appended to `warnings` as strings. On failure returns
  * false with a sentence in reason (e.g. no title, a field over its limit). */
 bool marc_map(const json_t *marc, marc_format format, json_t **flat, json_t **holdings,
               json_t *warnings, char *reason, size_t reasonlen);
+
+/* Which MARC a record is, from its content: UNIMARC/RUSMARC has 200$a, 210,
+ * 215 and coded data in 100$a; MARC21 has 245$a, 260/264, 300 and 008. A file
+ * may mix them. A record that says neither more than the other is `declared`. */
+marc_format marc_detect(const json_t *marc, marc_format declared);
 
 /* Removes ISBD punctuation from the end of s in place (" :", " /", " ;",
  * " =", trailing "," and "." unless it ends an initial such as "А."), drops

@@ -18,6 +18,15 @@ static ibc_rc import_json(ibc_ctx *ctx, json_t **out, const char *sql, int n, co
     return rc;
 }
 
+/* Runs a statement for its effect only. */
+static ibc_rc exec_only(ibc_ctx *ctx, const char *sql, int n, const char *const *p)
+{
+    PGresult *r = ibc_db_exec(ctx, sql, n, p);
+    if (!r) return ctx->err;
+    PQclear(r);
+    return IBC_OK;
+}
+
 /* ------------------------------------------------------------ the API */
 
 static const char sql_create[] =
@@ -116,10 +125,7 @@ ibc_rc store_import_lock(ibc_ctx *ctx, const char *id, bool *got)
 ibc_rc store_import_unlock(ibc_ctx *ctx, const char *id)
 {
     const char *p[] = {id};
-    PGresult *r = ibc_db_exec(ctx, sql_unlock, 1, p);
-    if (!r) return ctx->err;
-    PQclear(r);
-    return IBC_OK;
+    return exec_only(ctx, sql_unlock, 1, p);
 }
 
 static const char sql_begin[] = "UPDATE imports SET status = 'running', attempts = attempts + 1,"
@@ -158,51 +164,116 @@ ibc_rc store_import_file(ibc_ctx *ctx, const char *id, PGresult **res, const cha
     return IBC_OK;
 }
 
-/* the same lock and key as records.create (store.c), taken in a fixed order */
-static const char sql_isbn_locks[] =
-    "SELECT count(pg_advisory_xact_lock(hashtext('isbn:' || i))) FROM ("
-    " SELECT DISTINCT i FROM jsonb_array_elements_text($1::jsonb) AS t(i) ORDER BY i) s";
-static const char sql_isbn_owners[] =
-    "SELECT coalesce(json_object_agg(isbn, id), '{}') FROM ("
-    " SELECT DISTINCT ON (r.isbn) r.isbn, r.id FROM records r"
-    " WHERE r.isbn IN (SELECT jsonb_array_elements_text($1::jsonb))"
-    " ORDER BY r.isbn, r.created_at) o";
+/* The batch's ISBNs (the same lock and key as records.create, store.c),
+ * source keys and match keys, locked in one fixed order for the transaction:
+ * two writers that meet the same record wait for each other's commit. */
+static const char sql_match_locks[] =
+    "WITH b AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(i int, isbn text,"
+    "  control_keys text[], title text, authors text[], year int, publisher text)) "
+    "SELECT count(pg_advisory_xact_lock(hashtext(k))) FROM (SELECT DISTINCT k FROM ("
+    " SELECT 'isbn:' || isbn AS k FROM b WHERE isbn IS NOT NULL"
+    " UNION ALL SELECT 'src:' || c FROM b, unnest(b.control_keys) c"
+    " UNION ALL SELECT 'key:' || record_match_key(title, authors, year, publisher) FROM b"
+    "  WHERE record_match_key(title, authors, year, publisher) IS NOT NULL) u ORDER BY k) s";
 
-ibc_rc store_isbn_owners(ibc_ctx *ctx, const char *isbns_json, json_t **owners)
+/* Per entry i: the record it matches by the first rule that finds one, whether
+ * the record holds exactly this MARC already (same) and whether it came from
+ * the same source record (own); and every entry's match key. */
+static const char sql_match[] =
+    "WITH b AS (SELECT x.*, record_match_key(x.title, x.authors, x.year, x.publisher) AS mk"
+    "  FROM jsonb_to_recordset($1::jsonb) AS x(i int, isbn text, control_keys text[],"
+    "  title text, authors text[], year int, publisher text, marcxml text)),"
+    " m AS (SELECT b.*, coalesce("
+    "  (SELECT ARRAY[r.id::text, 'isbn'] FROM records r WHERE b.isbn IS NOT NULL"
+    "    AND r.isbn = b.isbn ORDER BY r.created_at LIMIT 1),"
+    "  (SELECT ARRAY[s.record_id::text, 'control_number'] FROM record_sources s"
+    "    WHERE s.key = ANY (b.control_keys) LIMIT 1),"
+    "  (SELECT ARRAY[r.id::text, 'key'] FROM records r WHERE b.mk IS NOT NULL"
+    "    AND r.match_key = b.mk AND (b.isbn IS NULL OR r.isbn IS NULL)"
+    "    ORDER BY r.created_at LIMIT 1),"
+    "  (SELECT ARRAY[s.record_id::text, 'marc'] FROM record_sources s"
+    "    WHERE s.key = 'marc:' || md5(b.marcxml))) AS hit FROM b) "
+    "SELECT json_build_object("
+    " 'keys', coalesce(json_object_agg(m.i, m.mk) FILTER (WHERE m.mk IS NOT NULL), '{}'),"
+    " 'md5', coalesce(json_object_agg(m.i, md5(m.marcxml)), '{}'),"
+    " 'hits', coalesce(json_object_agg(m.i, json_build_object('id', m.hit[1], 'rule', m.hit[2],"
+    "   'same', coalesce(r.marcxml = m.marcxml AND r.marc_version = r.version, false)"
+    "     OR EXISTS (SELECT 1 FROM record_sources s WHERE s.key = 'marc:' || md5(m.marcxml)"
+    "                AND s.record_id = r.id),"
+    "   'own', EXISTS (SELECT 1 FROM record_sources s WHERE s.key = ANY (m.control_keys)"
+    "                  AND s.record_id = r.id AND s.owner)))"
+    "   FILTER (WHERE m.hit IS NOT NULL), '{}'))"
+    " FROM m LEFT JOIN records r ON r.id = m.hit[1]::uuid";
+
+ibc_rc store_import_match(ibc_ctx *ctx, const char *batch_json, json_t **out)
 {
-    const char *p[] = {isbns_json};
-    PGresult *r = ibc_db_exec(ctx, sql_isbn_locks, 1, p);
+    const char *p[] = {batch_json};
+    PGresult *r = ibc_db_exec(ctx, sql_match_locks, 1, p);
     if (!r) return ctx->err;
     PQclear(r);
-    return ibc_db_json(ctx, owners, sql_isbn_owners, 1, p);
+    return ibc_db_json(ctx, out, sql_match, 1, p);
+}
+
+static const char sql_sources[] =
+    "INSERT INTO record_sources (key, record_id, owner)"
+    " SELECT DISTINCT ON (x.key) x.key, x.record_id, x.owner"
+    " FROM jsonb_to_recordset($1::jsonb) AS x(key text, record_id uuid, owner bool)"
+    " ORDER BY x.key, x.owner DESC"
+    " ON CONFLICT (key) DO UPDATE SET record_id = excluded.record_id, owner = true"
+    " WHERE excluded.owner";
+
+ibc_rc store_import_sources(ibc_ctx *ctx, const char *sources_json)
+{
+    const char *p[] = {sources_json};
+    return exec_only(ctx, sql_sources, 1, p);
+}
+
+/* A newer version of a source record replaces what came from MARC; what only
+ * the API sets (textbook data, access terms) and an age mark the MARC lacks stay. */
+static const char sql_update_records[] =
+    "WITH up AS (UPDATE records r SET type = p.type, title = p.title, subtitle = p.subtitle,"
+    " authors = p.authors, publisher = p.publisher, place = p.place, year = p.year,"
+    " isbn = p.isbn, issn = p.issn, language = p.language, bbk = p.bbk, udk = p.udk,"
+    " subjects = p.subjects, annotation = p.annotation, edition = p.edition, pages = p.pages,"
+    " series = p.series, url = coalesce(p.url, r.url),"
+    " age_rating = coalesce(p.age_rating, r.age_rating), alt_script = p.alt_script,"
+    " marcxml = p.marcxml, marc_format = p.marc_format, marc_version = r.version + 1,"
+    " version = r.version + 1, updated_at = now()"
+    " FROM jsonb_populate_recordset(NULL::records, $1::jsonb) p WHERE r.id = p.id"
+    " RETURNING r.id, record_json(r) AS j) "
+    "INSERT INTO outbox (subject, type, source, subject_id, data)"
+    " SELECT 'ibc.evt.catalog.record.updated', 'ibcnet.catalog.record.updated',"
+    " '/ibcnet/catalog', up.id::text, up.j - 'annotation' FROM up";
+
+ibc_rc store_import_updates(ibc_ctx *ctx, const char *records_json)
+{
+    const char *p[] = {records_json};
+    return exec_only(ctx, sql_update_records, 1, p);
 }
 
 #define IMPORT_COLUMNS                                                                             \
     "id, type, title, subtitle, authors, publisher, place, year, isbn, issn, language, bbk, "      \
-    "udk, subjects, annotation, edition, pages, series, url, marcxml"
+    "udk, subjects, annotation, edition, pages, series, url, age_rating, alt_script, marcxml, "    \
+    "marc_format"
 #define P_IMPORT_COLUMNS                                                                           \
     "p.id, p.type, p.title, p.subtitle, p.authors, p.publisher, p.place, p.year, p.isbn, "         \
     "p.issn, p.language, p.bbk, p.udk, p.subjects, p.annotation, p.edition, p.pages, p.series, "   \
-    "p.url, p.marcxml"
+    "p.url, p.age_rating, p.alt_script, p.marcxml, p.marc_format"
 
 /* The outbox row is what ibc_emit() writes (outbox.c), for many rows at once. */
 static const char sql_records[] =
-    "WITH ins AS (INSERT INTO records (" IMPORT_COLUMNS ", marc_format, marc_version, import_id,"
-    " created_by_org) SELECT " P_IMPORT_COLUMNS ", $2, 1, $3::uuid, $4"
+    "WITH ins AS (INSERT INTO records (" IMPORT_COLUMNS ", marc_version, import_id,"
+    " created_by_org) SELECT " P_IMPORT_COLUMNS ", 1, $2::uuid, $3"
     " FROM jsonb_populate_recordset(NULL::records, $1::jsonb) p"
     " RETURNING id, record_json(records) AS j) "
     "INSERT INTO outbox (subject, type, source, subject_id, data)"
     " SELECT 'ibc.evt.catalog.record.created', 'ibcnet.catalog.record.created',"
     " '/ibcnet/catalog', ins.id::text, ins.j - 'annotation' FROM ins";
 
-ibc_rc store_import_records(ibc_ctx *ctx, const char *records_json, const char *marc_format,
-                            const char *import_id)
+ibc_rc store_import_records(ibc_ctx *ctx, const char *records_json, const char *import_id)
 {
-    const char *p[] = {records_json, marc_format, import_id, ctx->org};
-    PGresult *r = ibc_db_exec(ctx, sql_records, 4, p);
-    if (!r) return ctx->err;
-    PQclear(r);
-    return IBC_OK;
+    const char *p[] = {records_json, import_id, ctx->org};
+    return exec_only(ctx, sql_records, 3, p);
 }
 
 /* An inventory number already used in the school (or earlier in the batch)
@@ -235,28 +306,26 @@ ibc_rc store_import_items(ibc_ctx *ctx, const char *items_json, const char *scho
 }
 
 static const char sql_outcomes[] =
-    "INSERT INTO import_records (import_id, position, record_id, outcome)"
-    " SELECT $1::uuid, o.position, o.record_id, o.outcome"
-    " FROM jsonb_to_recordset($2::jsonb) AS o(position int, record_id uuid, outcome text)";
+    "INSERT INTO import_records (import_id, position, record_id, outcome, rule)"
+    " SELECT $1::uuid, o.position, o.record_id, o.outcome, o.rule"
+    " FROM jsonb_to_recordset($2::jsonb) AS o(position int, record_id uuid, outcome text,"
+    "  rule text)";
 
 ibc_rc store_import_outcomes(ibc_ctx *ctx, const char *id, const char *outcomes_json)
 {
     const char *p[] = {id, outcomes_json};
-    PGresult *r = ibc_db_exec(ctx, sql_outcomes, 2, p);
-    if (!r) return ctx->err;
-    PQclear(r);
-    return IBC_OK;
+    return exec_only(ctx, sql_outcomes, 2, p);
 }
 
 static const char sql_outcome_list[] =
-    "WITH page AS (SELECT o.position, o.record_id, o.outcome FROM import_records o"
+    "WITH page AS (SELECT o.position, o.record_id, o.outcome, o.rule FROM import_records o"
     " WHERE o.import_id = $1::uuid AND ($2::text IS NULL OR o.outcome = $2)"
     " AND ($3::int IS NULL OR o.position > $3::int)"
     " ORDER BY o.position LIMIT $4::int + 1) "
     "SELECT CASE WHEN NOT EXISTS (SELECT 1 FROM imports i WHERE i.id = $1::uuid"
     "   AND ($5::text IS NULL OR i.org = $5)) THEN NULL ELSE json_build_object("
     " 'items', coalesce((SELECT json_agg(json_build_object('position', p.position,"
-    "   'record_id', p.record_id, 'outcome', p.outcome) ORDER BY p.position)"
+    "   'record_id', p.record_id, 'outcome', p.outcome, 'rule', p.rule) ORDER BY p.position)"
     "   FROM (SELECT * FROM page ORDER BY position LIMIT $4::int) p), '[]'),"
     " 'next_cursor', CASE WHEN (SELECT count(*) FROM page) > $4::int THEN"
     "   (SELECT max(position)::text FROM (SELECT position FROM page ORDER BY position"
@@ -274,6 +343,10 @@ ibc_rc store_import_records_list(ibc_ctx *ctx, const char *id, const char *org, 
 static const char sql_progress[] =
     "UPDATE import_segments s SET read = s.read + d.read, created = s.created + d.created,"
     " merged = s.merged + d.merged, failed = s.failed + d.failed,"
+    " unchanged = s.unchanged + d.unchanged, updated = s.updated + d.updated,"
+    " seen_rusmarc = s.seen_rusmarc + d.rusmarc, seen_marc21 = s.seen_marc21 + d.marc21,"
+    " by_isbn = s.by_isbn + d.isbn, by_control = s.by_control + d.control_number,"
+    " by_key = s.by_key + d.key, by_marc = s.by_marc + d.marc, by_file = s.by_file + d.file,"
     " items_created = s.items_created + d.items_created,"
     " without_barcode = s.without_barcode + d.without_barcode,"
     " holdings_ignored = s.holdings_ignored + d.holdings_ignored,"
@@ -281,7 +354,8 @@ static const char sql_progress[] =
     " errors = s.errors || $4::jsonb, warnings = s.warnings || $5::jsonb"
     " FROM jsonb_to_record($3::jsonb) AS d(read int, created int, merged int, failed int,"
     "  items_created int, without_barcode int, holdings_ignored int, warnings int,"
-    "  next_offset bigint)"
+    "  next_offset bigint, unchanged int, updated int, rusmarc int, marc21 int, isbn int,"
+    "  control_number int, key int, marc int, file int)"
     " WHERE s.import_id = $1::uuid AND s.seg = $2::int AND s.read = $6::int";
 
 ibc_rc store_import_progress(ibc_ctx *ctx, const char *id, int seg, long read,
@@ -309,10 +383,7 @@ ibc_rc store_segment_done(ibc_ctx *ctx, const char *id, int seg)
     char sg[16];
     snprintf(sg, sizeof sg, "%d", seg);
     const char *p[] = {id, sg};
-    PGresult *r = ibc_db_exec(ctx, sql_seg_done, 2, p);
-    if (!r) return ctx->err;
-    PQclear(r);
-    return IBC_OK;
+    return exec_only(ctx, sql_seg_done, 2, p);
 }
 
 static const char sql_segments[] =
@@ -340,10 +411,7 @@ ibc_rc store_import_plan(ibc_ctx *ctx, const char *id, const char *segments_json
     char n[24];
     snprintf(n, sizeof n, "%ld", records);
     const char *p[] = {id, segments_json, n};
-    PGresult *r = ibc_db_exec(ctx, sql_plan, 3, p);
-    if (!r) return ctx->err;
-    PQclear(r);
-    return IBC_OK;
+    return exec_only(ctx, sql_plan, 3, p);
 }
 
 static const char sql_finish[] =

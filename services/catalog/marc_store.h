@@ -43,13 +43,22 @@ ibc_rc store_import_begin(ibc_ctx *ctx, const char *id, json_t **job);
 ibc_rc store_import_file(ibc_ctx *ctx, const char *id, PGresult **res, const char **data,
                          size_t *len);
 
-/* Locks the ISBNs (sorted text array literal of JSON) for the transaction, as
- * records.create does, and returns {isbn: owner id} of those the catalog has. */
-ibc_rc store_isbn_owners(ibc_ctx *ctx, const char *isbns_json, json_t **owners);
-/* Inserts records (JSON array of flat records with id and marcxml) and their
- * record.created events. */
-ibc_rc store_import_records(ibc_ctx *ctx, const char *records_json, const char *marc_format,
-                            const char *import_id);
+/* Matches a batch (JSON array of {i, isbn, control_keys, title, authors, year,
+ * publisher, marcxml}) against the catalog, after locking its ISBNs, source
+ * keys and match keys for the transaction (as records.create locks ISBNs).
+ * *out = {"hits": {i: {id, rule: isbn|control_number|key|marc, same, own}},
+ * "keys": {i: match key}, "md5": {i: md5 of its MARCXML}}; new reference. */
+ibc_rc store_import_match(ibc_ctx *ctx, const char *batch_json, json_t **out);
+/* Inserts records (JSON array of flat records with id, marcxml and
+ * marc_format) and their record.created events. */
+ibc_rc store_import_records(ibc_ctx *ctx, const char *records_json, const char *import_id);
+/* Replaces the MARC-derived columns of records (JSON array of flat records
+ * with id) with a newer version of their source record; record.updated events. */
+ibc_rc store_import_updates(ibc_ctx *ctx, const char *records_json);
+/* Remembers which record each source key became (JSON array of {key,
+ * record_id, owner}); a key already known keeps its record unless the new
+ * row is the owner (the record was created or updated from it). */
+ibc_rc store_import_sources(ibc_ctx *ctx, const char *sources_json);
 /* Inserts items (JSON array of {n, id?, record_id, barcode, inventory_number};
  * without id one is drawn) for school with item.created events; a taken
  * barcode skips the item, a taken inventory number is left out. *created = {barcode: inventory

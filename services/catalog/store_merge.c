@@ -36,6 +36,9 @@ static const char sql_lock_pair[] =
 static const char sql_move_items[] =
     "UPDATE items SET record_id = $1::uuid, version = version + 1, updated_at = now() "
     "WHERE record_id = $2::uuid";
+/* the record kept is now the one a source record's next import finds */
+static const char sql_move_sources[] =
+    "UPDATE record_sources SET record_id = $1::uuid WHERE record_id = $2::uuid";
 static const char sql_delete_from[] = "DELETE FROM records WHERE id = $1::uuid";
 
 ibc_rc store_merge(ibc_ctx *ctx, const char *keep, const char *from, long *moved)
@@ -57,6 +60,9 @@ ibc_rc store_merge(ibc_ctx *ctx, const char *keep, const char *from, long *moved
     r = ibc_db_exec(ctx, sql_move_items, 2, p);
     if (!r) return ctx->err;
     *moved = atol(PQcmdTuples(r));
+    PQclear(r);
+    r = ibc_db_exec(ctx, sql_move_sources, 2, p);
+    if (!r) return ctx->err;
     PQclear(r);
     const char *d[] = {from};
     r = ibc_db_exec(ctx, sql_delete_from, 1, d);

@@ -454,6 +454,76 @@ const char *h_marc_dir(void)
     return d;
 }
 
+char *h_marc_fixture(const char *name, size_t *len)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", h_marc_dir(), name);
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot open fixture %s", path);
+    fseek(f, 0, SEEK_END);
+    *len = (size_t)ftell(f);
+    rewind(f);
+    char *data = malloc(*len + 1);
+    assert_int_equal(fread(data, 1, *len, f), *len);
+    data[*len] = 0;
+    fclose(f);
+    return data;
+}
+
+h_resp *h_marc_submit(const char *key, const char *query, const char *content_type,
+                      const void *data, size_t len)
+{
+    char path[512], ct[128];
+    snprintf(path, sizeof path, "/api/v1/catalog/imports?%s", query);
+    snprintf(ct, sizeof ct, "Content-Type: %s", content_type);
+    const char *headers[] = {ct, NULL};
+    return h_http_raw("POST", path, key, data, len, headers);
+}
+
+double h_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Polls the job until it is done or failed; returns it (new reference). */
+json_t *h_marc_wait(const char *key, const char *id, double timeout_s)
+{
+    double t0 = h_now_s();
+    for (;;) {
+        h_resp *r = h_get(key, "/api/v1/catalog/imports/%s", id);
+        if (r->status != 503) assert_int_equal(r->status, 200); /* 503: still starting */
+        const char *status = r->status == 200 ? h_str(r, "status") : "";
+        if (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0) {
+            json_t *job = json_incref(r->json);
+            h_free(r);
+            return job;
+        }
+        h_free(r);
+        if (h_now_s() - t0 > timeout_s)
+            fail_msg("import %s did not finish in %.0f s", id, timeout_s);
+        usleep(50000);
+    }
+}
+
+/* Submits and waits: the finished job (new reference). */
+json_t *h_marc_import(const char *key, const char *query, const char *content_type,
+                      const void *data, size_t len)
+{
+    h_resp *r = h_marc_submit(key, query, content_type, data, len);
+    if (r->status != 202) fail_msg("import answered %ld: %s", r->status, r->body);
+    char *id = strdup(h_str(r, "id"));
+    char location[128];
+    snprintf(location, sizeof location, "/api/v1/catalog/imports/%s", id);
+    assert_string_equal(h_header(r, "Location"), location);
+    assert_string_equal(h_str(r, "status"), "queued");
+    h_free(r);
+    json_t *job = h_marc_wait(key, id, 30);
+    free(id);
+    return job;
+}
+
 long h_poll_int(const char *key, const char *path, const char *member, long want, int timeout_ms)
 {
     long got = -1;

@@ -91,4 +91,16 @@ int h_stack(const char *cmd, const char *name);
 /* The MARC fixtures (tests/data/marc, passed by CTest as IBC_MARC_DIR). */
 const char *h_marc_dir(void);
 
+/* MARC import helpers: a fixture's bytes (caller frees; fails the test when
+ * missing); a POST of data to /api/v1/catalog/imports?query; polling a job
+ * until done or failed (new reference); submit and wait (new reference). */
+char *h_marc_fixture(const char *name, size_t *len);
+h_resp *h_marc_submit(const char *key, const char *query, const char *content_type,
+                      const void *data, size_t len);
+json_t *h_marc_wait(const char *key, const char *id, double timeout_s);
+json_t *h_marc_import(const char *key, const char *query, const char *content_type,
+                      const void *data, size_t len);
+/* Seconds of a monotonic clock. */
+double h_now_s(void);
+
 #endif
