@@ -134,7 +134,11 @@ CROSS JOIN LATERAL (
 ALTER TABLE records ENABLE TRIGGER USER;
 CREATE INDEX records_isbn ON records (isbn) WHERE isbn IS NOT NULL;
 CREATE INDEX records_tsv ON records USING gin (tsv);
-CREATE INDEX records_title_trgm ON records USING gin (title gin_trgm_ops);
+CREATE INDEX records_title_trgm ON records USING gin (ru_fold(title) gin_trgm_ops);
+-- the vocabulary and suggestions (0014), whose triggers were off for the load
+INSERT INTO search_words SELECT DISTINCT w FROM records r, record_words(r) w ON CONFLICT DO NOTHING;
+INSERT INTO suggest_terms SELECT DISTINCT ON (t.kind, t.norm) t.*
+    FROM records r, record_terms(r) t ORDER BY t.kind, t.norm, t.term ON CONFLICT DO NOTHING;
 CREATE INDEX records_newest ON records (created_at DESC, id DESC);
 
 -- items: 1 to 28 per record (about 10 on average), each in a random school;

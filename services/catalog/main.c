@@ -8,6 +8,7 @@ static const ibc_action actions[] = {
     {"records.update", records_update},
     {"records.delete", records_delete},
     {"records.search", records_search, IBC_ACTION_READONLY},
+    {"records.suggest", records_suggest, IBC_ACTION_READONLY},
     {"records.similar", records_similar, IBC_ACTION_READONLY},
     {"records.merge", records_merge},
     {"records.availability", records_availability, IBC_ACTION_READONLY},

@@ -1,9 +1,13 @@
 /* records.search: the union catalog's search. Full text first; when it finds
- * nothing, trigram similarity on titles (typos); without q, newest first.
- * Filters, facet counts and an opaque keyset cursor. */
+ * little, the query typed in the wrong keyboard layout or with a wrong letter
+ * or two is corrected and searched again ("showing results for"); when still
+ * nothing, trigram similarity on titles; without q, newest first. Filters,
+ * facet counts and an opaque keyset cursor. */
 #include "catalog.h"
 #include "params.h"
+#include "query_fix.h"
 #include "store_search.h"
+#include "store_suggest.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -26,7 +30,8 @@ static void cursor_encode(char mode, const char *key, const char *id, char *out,
 
 /* Parses a cursor into mode, key and id (written into key[64], id[37]).
  * IBC_EINVAL when it is not one this API wrote. */
-static ibc_rc cursor_decode(ibc_ctx *ctx, const char *c, char *mode, char key[64], char id[37])
+static ibc_rc cursor_decode(ibc_ctx *ctx, const char *c, char *mode, bool *corrected, char key[64],
+                            char id[37])
 {
     char plain[128];
     size_t n = strlen(c);
@@ -42,7 +47,9 @@ static ibc_rc cursor_decode(ibc_ctx *ctx, const char *c, char *mode, char key[64
     ok = bar1 && bar2 && bar1 != bar2 && bar1 == plain + 1 && bar2 - bar1 - 1 < 64 &&
          bar2 - bar1 > 1 && strlen(bar2 + 1) == 36;
     if (ok) {
-        *mode = plain[0];
+        /* an upper-case mode: the pages of a corrected query */
+        *corrected = isupper((unsigned char)plain[0]) != 0;
+        *mode = (char)tolower((unsigned char)plain[0]);
         memcpy(key, bar1 + 1, bar2 - bar1 - 1);
         key[bar2 - bar1 - 1] = 0;
         memcpy(id, bar2 + 1, 37);
@@ -71,7 +78,7 @@ static ibc_rc cursor_decode(ibc_ctx *ctx, const char *c, char *mode, char key[64
 
 /* Reads and checks every parameter into sq. IBC_EINVAL naming the first bad one. */
 static ibc_rc parse(ibc_ctx *ctx, const json_t *req, search_query *sq, char key[64], char id[37],
-                    bool *has_cursor)
+                    bool *has_cursor, bool *corrected)
 {
     static const char *const allowed[] = {"q",       "type",    "school", "available", "year_from",
                                           "year_to", "age_max", "grade",  "subject",   "language",
@@ -95,7 +102,7 @@ static ibc_rc parse(ibc_ctx *ctx, const json_t *req, search_query *sq, char key[
     *has_cursor = cursor != NULL;
     if (rc == IBC_OK && cursor) {
         char mode = 0;
-        rc = cursor_decode(ctx, cursor, &mode, key, id);
+        rc = cursor_decode(ctx, cursor, &mode, corrected, key, id);
         if (rc == IBC_OK && (mode == SEARCH_NEWEST) != (sq->q == NULL))
             rc = ibc_fail(ctx, IBC_EINVAL,
                           "parameter 'cursor' belongs to a search %s q; repeat the parameters of "
@@ -110,21 +117,113 @@ static ibc_rc parse(ibc_ctx *ctx, const json_t *req, search_query *sq, char key[
     return rc;
 }
 
+/* Full text for sq (its mode and lexemes chosen here); *res = the store's
+ * answer (new reference). */
+static ibc_rc run_fulltext(ibc_ctx *ctx, search_query *sq, bool has_cursor, json_t **res)
+{
+    ibc_rc rc = IBC_OK;
+    /* many matches: walk postings rather than rank them all (store_search.h) */
+    if (sq->mode == SEARCH_FULLTEXT && !has_cursor)
+        rc = store_search_plan(ctx, sq, false);
+    else if (sq->mode == SEARCH_POSTINGS)
+        rc = store_search_plan(ctx, sq, true);
+    if (rc == IBC_OK) rc = store_search(ctx, sq, res);
+    return rc;
+}
+
+static long total_of(const json_t *res)
+{
+    return (long)json_integer_value(json_object_get(res, "total"));
+}
+
+/* The query as it was probably meant, into fixed (empty: no idea): typed
+ * with the Latin layout, or with unknown words close to known ones. */
+static ibc_rc correction(ibc_ctx *ctx, const char *q, char *fixed, size_t len, const char **how)
+{
+    if (query_layout_ru(q, fixed, len)) {
+        *how = "layout";
+        return IBC_OK;
+    }
+    *how = "spelling";
+    return store_search_correct(ctx, q, fixed, len);
+}
+
+/* The hits of `first` (the query as typed) ahead of those of `better` (the
+ * corrected query) that are not among them, at most limit; better's other
+ * members stay. Steals better, returns it. */
+static json_t *rank_below(json_t *first, json_t *better, int limit)
+{
+    json_t *items = json_copy(json_object_get(first, "items"));
+    size_t i, k;
+    json_t *v, *w;
+    long extra = 0;
+    json_array_foreach(json_object_get(better, "items"), i, v)
+    {
+        bool dup = false;
+        json_array_foreach(json_object_get(first, "items"), k, w) dup |=
+            json_equal(json_object_get(v, "id"), json_object_get(w, "id"));
+        if (dup) continue;
+        extra++;
+        if ((int)json_array_size(items) < limit) json_array_append(items, v);
+    }
+    json_int_t total = total_of(first) + total_of(better) -
+                       ((long)json_array_size(json_object_get(better, "items")) - extra);
+    json_object_set_new(better, "items", items);
+    json_object_set_new(better, "total", json_integer(total));
+    return better;
+}
+
+/* When the query as typed finds fewer than SEARCH_FORGIVE_BELOW records (and
+ * knows it), searches the corrected query; keeps it when it finds more.
+ * *shown = the corrected query (static storage) or NULL. */
+static ibc_rc forgive(ibc_ctx *ctx, search_query *sq, json_t **res, const char **shown,
+                      const char **how)
+{
+    static __thread char fixed[512];
+    *shown = NULL;
+    if (total_of(*res) >= SEARCH_FORGIVE_BELOW ||
+        json_is_true(json_object_get(*res, "total_approximate")))
+        return IBC_OK;
+    ibc_rc rc = correction(ctx, sq->q, fixed, sizeof fixed, how);
+    if (rc != IBC_OK || !fixed[0] || strcmp(fixed, sq->q) == 0) return rc;
+    search_query alt = *sq;
+    alt.q = fixed;
+    alt.mode = SEARCH_FULLTEXT;
+    json_t *better = NULL;
+    rc = run_fulltext(ctx, &alt, false, &better);
+    if (rc == IBC_OK && total_of(better) > total_of(*res)) {
+        json_t *first = *res;
+        *res = rank_below(first, better, sq->limit);
+        json_decref(first);
+        better = NULL;
+        *sq = alt;
+        *shown = fixed;
+    }
+    json_decref(better);
+    return rc;
+}
+
 /* records.search: 200 {"items", "total", "next_cursor", "facets",
  * "facets_approximate", "mode"}; 400 naming a bad parameter. */
 ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     search_query sq;
-    char key[64], id[37];
-    bool has_cursor;
+    char key[64], id[37], fixed[512];
+    bool has_cursor, corrected = false;
+    const char *shown = NULL, *how = NULL;
     json_t *res = NULL;
-    ibc_rc rc = parse(ctx, req, &sq, key, id, &has_cursor);
-    /* many matches: walk postings rather than rank them all (store_search.h) */
-    if (rc == IBC_OK && sq.mode == SEARCH_FULLTEXT && !has_cursor)
-        rc = store_search_plan(ctx, &sq, false);
-    else if (rc == IBC_OK && sq.mode == SEARCH_POSTINGS)
-        rc = store_search_plan(ctx, &sq, true);
-    if (rc == IBC_OK) rc = store_search(ctx, &sq, &res);
+    ibc_rc rc = parse(ctx, req, &sq, key, id, &has_cursor, &corrected);
+    /* the next page of a corrected query: correct it the same way again */
+    if (rc == IBC_OK && corrected) {
+        rc = correction(ctx, sq.q, fixed, sizeof fixed, &how);
+        if (rc == IBC_OK && fixed[0]) sq.q = shown = fixed;
+    }
+    if (rc == IBC_OK && sq.mode != SEARCH_NEWEST && sq.mode != SEARCH_FUZZY)
+        rc = run_fulltext(ctx, &sq, has_cursor, &res);
+    else if (rc == IBC_OK)
+        rc = store_search(ctx, &sq, &res);
+    if (rc == IBC_OK && sq.q && !has_cursor && sq.mode != SEARCH_FUZZY)
+        rc = forgive(ctx, &sq, &res, &shown, &how);
     /* full text found nothing (a walk that only scanned part of the postings
      * has not): maybe a typo; the cursor remembers the mode */
     if (rc == IBC_OK && (sq.mode == SEARCH_FULLTEXT || sq.mode == SEARCH_POSTINGS) && !has_cursor &&
@@ -143,7 +242,8 @@ ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
     json_t *cursor = json_null();
     if (json_is_object(next)) {
         char c[300];
-        cursor_encode((char)sq.mode, json_string_value(json_object_get(next, "key")),
+        cursor_encode(shown ? (char)toupper(sq.mode) : (char)sq.mode,
+                      json_string_value(json_object_get(next, "key")),
                       json_string_value(json_object_get(next, "id")), c, sizeof c);
         cursor = json_string(c);
     }
@@ -161,6 +261,10 @@ ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
         json_object_get(res, "total"), "total_approximate", json_is_true(total_approx),
         "next_cursor", cursor, "facets", json_object_get(res, "facets"), "facets_approximate",
         json_object_get(res, "facets_approximate"), "mode", mode, "ranked_by", ranked_by);
+    if (*reply && shown) {
+        json_object_set_new(*reply, "showing_results_for", json_string(shown));
+        json_object_set_new(*reply, "corrected", json_string(how));
+    }
     json_decref(res);
     return *reply ? IBC_OK : ibc_fail(ctx, IBC_EINTERNAL, "the search answer was incomplete");
 }

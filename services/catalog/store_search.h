@@ -38,6 +38,10 @@ typedef struct {
  * reject some; the page then holds the hits among them. */
 #define SEARCH_WALK_SCAN 300
 
+/* A query that finds fewer records than this is corrected (keyboard layout,
+ * a wrong letter or two) and searched again; the correction's hits follow. */
+#define SEARCH_FORGIVE_BELOW 3
+
 /* Facets are counted over at most this many newest records when browsing
  * without a query (the answer then says facets_approximate). */
 #define SEARCH_FACET_CAP 10000

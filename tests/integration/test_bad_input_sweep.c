@@ -46,6 +46,7 @@ static const route routes[] = {
     {"DELETE", "/api/v1/catalog/records/{id}", B_NONE, "", NULL, ""},
     {"GET", "/api/v1/catalog/records", B_NONE, "", NULL,
      "q,type,school,available,year_from,year_to,age_max,grade,subject,language,limit,cursor"},
+    {"GET", "/api/v1/catalog/suggest", B_NONE, "", NULL, "q,limit"},
     {"GET", "/api/v1/catalog/records/{id}/similar", B_NONE, "", NULL, "limit"},
     {"POST", "/api/v1/catalog/records/{id}/merge", B_JSON, "from:u", "{}", ""},
     {"GET", "/api/v1/catalog/records/{id}/availability", B_NONE, "", NULL, "school"},

@@ -110,6 +110,16 @@ static void title_after_linkage_subfield_is_read(void **state)
     assert_string_equal(str(rec, "subtitle"), "[Воспоминания]");
     assert_string_equal(json_string_value(json_array_get(json_object_get(rec, "authors"), 0)),
                         "Вершигора, Петр Петрович");
+    /* the 880 fields (Latin script) find it too */
+    h_resp *r = h_get(lib, "/api/v1/catalog/records?q=Lyudi%%20chistoi%%20sovestyu&limit=100");
+    assert_int_equal(r->status, 200);
+    bool found = false;
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(r->json, "items"), i, v) found |=
+        strcmp(str(v, "id"), str(rec, "id")) == 0;
+    assert_true(found);
+    h_free(r);
     json_decref(rec);
     json_decref(o);
     json_decref(job);

@@ -179,7 +179,7 @@ static void russian_stemming_finds_other_word_forms(void **state)
     free(m);
 }
 
-static void typo_falls_back_to_trigram_similarity(void **state)
+static void typo_is_corrected_from_the_catalog_words(void **state)
 {
     (void)state;
     char *m = h_uniq("мк");
@@ -189,8 +189,10 @@ static void typo_falls_back_to_trigram_similarity(void **state)
     char *portal = h_new_key("school-portal", "portal");
     h_resp *r = search(portal, q, "limit=100");
     assert_int_equal(r->status, 200);
-    assert_string_equal(h_str(r, "mode"), "fuzzy");
-    assert_int_equal(pos(r, id), 0); /* the closest title first */
+    /* "матиматика" is one letter from a word of the catalog: corrected */
+    assert_string_equal(h_str(r, "mode"), "fulltext");
+    assert_non_null(strstr(h_str(r, "showing_results_for"), "математика"));
+    assert_int_equal(pos(r, id), 0);
     h_free(r);
     /* full text answers when it finds something */
     snprintf(q, sizeof q, "математика %s", m);
@@ -578,17 +580,184 @@ static void bad_parameters_are_400(void **state)
     h_free(r);
 }
 
+/* A word of Cyrillic letters unique to this run: prefix + the digits of
+ * h_uniq spelt with ten letters (caller frees). */
+static char *cyr_uniq(const char *prefix)
+{
+    static const char *const letters[] = {"а", "б", "в", "г", "д", "ж", "з", "к", "л", "м"};
+    char *u = h_uniq(""), *out = malloc(strlen(prefix) + 2 * strlen(u) + 1);
+    strcpy(out, prefix);
+    for (const char *p = u; *p; p++)
+        strcat(out, letters[*p - '0']);
+    free(u);
+    return out;
+}
+
+/* True when the search answer r lists record id. */
+static bool lists(const h_resp *r, const char *id)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(r->json, "items"), i,
+                       v) if (strcmp(json_string_value(json_object_get(v, "id")), id) ==
+                              0) return true;
+    return false;
+}
+
+/* Replaces the UTF-8 Cyrillic letter at character index at (2 bytes each) with rep. */
+static void misspell(char *word, size_t at, const char *rep)
+{
+    memcpy(word + 2 * at, rep, 2);
+}
+
+static void typo_in_a_long_word_is_corrected(void **state)
+{
+    (void)state;
+    char *word = cyr_uniq("повесть");
+    char *id = record("{\"type\": \"book\", \"title\": \"Капитанская дочка %s\", \"authors\": "
+                      "[\"Пушкин, Александр Сергеевич\"]}",
+                      word);
+    char *typo = strdup(word);
+    misspell(typo, 3, "и"); /* повисть... */
+    h_resp *r = search(NULL, typo, "limit=100");
+    assert_int_equal(r->status, 200);
+    assert_true(lists(r, id));
+    assert_string_equal(h_str(r, "showing_results_for"), word);
+    assert_string_equal(h_str(r, "corrected"), "spelling");
+    h_free(r);
+    misspell(typo, 5, "ш"); /* two letters wrong: повистш... */
+    r = search(NULL, typo, "limit=100");
+    assert_true(lists(r, id));
+    h_free(r);
+    /* the issue's example: an author's name with one wrong letter */
+    r = search(NULL, "пушкен", "limit=100");
+    assert_int_equal(r->status, 200);
+    assert_true(lists(r, id));
+    assert_string_equal(h_str(r, "showing_results_for"), "пушкин");
+    h_free(r);
+    /* the exact query is not corrected */
+    r = search(NULL, word, "");
+    assert_true(lists(r, id));
+    assert_null(json_object_get(r->json, "showing_results_for"));
+    h_free(r);
+    free(typo);
+    free(id);
+    free(word);
+}
+
+static void yo_and_ye_are_one_letter(void **state)
+{
+    (void)state;
+    char *w1 = cyr_uniq("ель"), *w2 = cyr_uniq("ель");
+    char *a =
+        record("{\"type\": \"book\", \"title\": \"Ёлка %s\", \"authors\": [\"Алёшин, Пётр\"]}", w1);
+    char *b = record("{\"type\": \"book\", \"title\": \"Елка %s\"}", w2);
+    char q[200];
+    snprintf(q, sizeof q, "елка %s", w1);
+    h_resp *r = search(NULL, q, "");
+    assert_int_equal(r->status, 200);
+    assert_true(lists(r, a));
+    assert_null(json_object_get(r->json, "showing_results_for"));
+    h_free(r);
+    snprintf(q, sizeof q, "ёлка %s", w2);
+    r = search(NULL, q, "");
+    assert_true(lists(r, b));
+    h_free(r);
+    snprintf(q, sizeof q, "алешин петр %s", w1);
+    r = search(NULL, q, "");
+    assert_true(lists(r, a));
+    h_free(r);
+    free(a);
+    free(b);
+    free(w1);
+    free(w2);
+}
+
+static void wrong_keyboard_layout_is_recognised(void **state)
+{
+    (void)state;
+    char *word = cyr_uniq("раскладка");
+    char *id = record("{\"type\": \"book\", \"title\": \"Капитанская %s\"}", word);
+    /* "капитанская" typed on the Latin layout */
+    h_resp *r = search(NULL, "rfgbnfycrfz", "limit=100");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(h_str(r, "showing_results_for"), "капитанская");
+    assert_string_equal(h_str(r, "corrected"), "layout");
+    assert_true(json_integer_value(json_object_get(r->json, "total")) >= 1);
+    h_free(r);
+    r = search(NULL, "Rfgbnfycrfz", "limit=100");
+    assert_string_equal(h_str(r, "showing_results_for"), "Капитанская");
+    h_free(r);
+    free(id);
+    free(word);
+}
+
+static void suggest_completes_titles_and_authors(void **state)
+{
+    (void)state;
+    char *word = cyr_uniq("подсказка");
+    char *id = record("{\"type\": \"book\", \"title\": \"%s и лес\", \"authors\": [\"Ёжиков-%s, "
+                      "Иван\"]}",
+                      word, word);
+    char prefix[200], enc[600], path[800];
+    /* the title from its first letters, in another case */
+    snprintf(prefix, sizeof prefix, "%.*s", (int)strlen(word) - 4, word);
+    urlenc(prefix, enc, sizeof enc);
+    snprintf(path, sizeof path, "/api/v1/catalog/suggest?q=%s&limit=20", enc);
+    h_resp *r = h_http("GET", path, h_admin(), NULL, NULL);
+    assert_int_equal(r->status, 200);
+    bool title = false, author = false;
+    size_t i;
+    json_t *v;
+    char want[300];
+    snprintf(want, sizeof want, "%s и лес", word);
+    json_array_foreach(json_object_get(r->json, "items"), i, v) title |=
+        strcmp(json_string_value(json_object_get(v, "text")), want) == 0 &&
+        strcmp(json_string_value(json_object_get(v, "kind")), "title") == 0;
+    assert_true(title);
+    h_free(r);
+    /* an author with ё, typed with е */
+    snprintf(prefix, sizeof prefix, "ежиков-%s", word);
+    urlenc(prefix, enc, sizeof enc);
+    snprintf(path, sizeof path, "/api/v1/catalog/suggest?q=%s", enc);
+    r = h_http("GET", path, h_admin(), NULL, NULL);
+    assert_int_equal(r->status, 200);
+    snprintf(want, sizeof want, "Ёжиков-%s, Иван", word);
+    json_array_foreach(json_object_get(r->json, "items"), i, v) author |=
+        strcmp(json_string_value(json_object_get(v, "text")), want) == 0 &&
+        strcmp(json_string_value(json_object_get(v, "kind")), "author") == 0;
+    assert_true(author);
+    h_free(r);
+    /* a LIKE wildcard is a character like any other */
+    r = h_http("GET", "/api/v1/catalog/suggest?q=%25", h_admin(), NULL, NULL);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_array_size(json_object_get(r->json, "items")), 0);
+    h_free(r);
+    r = h_http("GET", "/api/v1/catalog/suggest", h_admin(), NULL, NULL);
+    assert_int_equal(r->status, 400);
+    h_free(r);
+    r = h_http("GET", "/api/v1/catalog/suggest?q=a&limit=500", h_admin(), NULL, NULL);
+    assert_int_equal(r->status, 400);
+    h_free(r);
+    free(id);
+    free(word);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(title_match_ranks_above_annotation_match),
         cmocka_unit_test(russian_stemming_finds_other_word_forms),
-        cmocka_unit_test(typo_falls_back_to_trigram_similarity),
+        cmocka_unit_test(typo_is_corrected_from_the_catalog_words),
         cmocka_unit_test(every_filter_narrows_and_facets_count_the_whole_result),
         cmocka_unit_test(pages_visit_every_match_exactly_once),
         cmocka_unit_test(many_matches_walk_title_first_and_page_through_all),
         cmocka_unit_test(similar_lists_near_duplicates_and_merge_moves_items),
         cmocka_unit_test(bad_parameters_are_400),
+        cmocka_unit_test(typo_in_a_long_word_is_corrected),
+        cmocka_unit_test(yo_and_ye_are_one_letter),
+        cmocka_unit_test(wrong_keyboard_layout_is_recognised),
+        cmocka_unit_test(suggest_completes_titles_and_authors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
