@@ -1,8 +1,9 @@
 /* export: the catalog (or what the search filters select) as MARC, streamed.
- * Imported records leave as the MARCXML kept at import, in their own MARC
- * (RUSMARC or MARC21), unless they were edited since; the others leave as
- * MARC21 built from their fields. One REPEATABLE READ snapshot for the whole
- * export, pages of PAGE records in id order. */
+ * syntax chooses RUSMARC or MARC21 for every record; without it each record
+ * leaves in its own MARC. An imported record whose MARC is the one asked for
+ * leaves as the MARCXML kept at import unless it was edited since; any other
+ * is built from its fields. charset: UTF-8 or CP1251. One REPEATABLE READ
+ * snapshot for the whole export, pages of PAGE records in id order. */
 #include "marc.h"
 #include "marc_map.h"
 #include "marc_store.h"
@@ -18,14 +19,29 @@
 
 /* Reads the output format and the search's filters. IBC_EINVAL naming the
  * first bad parameter. */
-static ibc_rc parse(ibc_ctx *ctx, const json_t *req, marc_out *out, export_filter *f)
+/* What an export writes. */
+typedef struct {
+    marc_out out;
+    const char *syntax; /* "rusmarc", "marc21" or NULL: each record's own */
+    bool cp1251;
+} export_spec;
+
+static ibc_rc parse(ibc_ctx *ctx, const json_t *req, export_spec *spec, export_filter *f)
 {
-    static const char *const allowed[] = {"format",    "q",         "type",     "school",
-                                          "available", "year_from", "year_to",  "age_max",
-                                          "grade",     "subject",   "language", NULL};
-    const char *format = ibc_param(req, "format");
+    static const char *const allowed[] = {"format", "syntax",    "charset",   "q",       "type",
+                                          "school", "available", "year_from", "year_to", "age_max",
+                                          "grade",  "subject",   "language",  NULL};
+    static const char *const syntaxes[] = {"rusmarc", "marc21", NULL};
+    static const char *const charsets[] = {"utf-8", "cp1251", NULL};
+    const char *format = ibc_param(req, "format"), *charset = NULL;
+    marc_out *out = &spec->out;
     ibc_rc rc = params_only(ctx, req, allowed);
+    spec->syntax = NULL;
+    if (rc == IBC_OK && ibc_param(req, "syntax"))
+        rc = param_choice(ctx, req, "syntax", syntaxes, NULL, &spec->syntax);
+    if (rc == IBC_OK) rc = param_choice(ctx, req, "charset", charsets, "utf-8", &charset);
     if (rc != IBC_OK) return rc;
+    spec->cp1251 = strcmp(charset, "cp1251") == 0;
     if (!format)
         return ibc_fail(ctx, IBC_EINVAL,
                         "parameter 'format' is required: one of iso2709, marcxml, json");
@@ -44,7 +60,8 @@ static ibc_rc parse(ibc_ctx *ctx, const json_t *req, marc_out *out, export_filte
 
 /* Writes one page's records; *last gets the last id. Records that cannot be
  * written are skipped and counted in *skipped (and logged). */
-static ibc_rc write_page(ibc_ctx *ctx, marc_writer *w, PGresult *page, char last[37], long *skipped)
+static ibc_rc write_page(ibc_ctx *ctx, marc_writer *w, const export_spec *spec, PGresult *page,
+                         char last[37], long *skipped)
 {
     for (int i = 0; i < PQntuples(page); i++) {
         snprintf(last, 37, "%s", PQgetvalue(page, i, 0));
@@ -56,7 +73,12 @@ static ibc_rc write_page(ibc_ctx *ctx, marc_writer *w, PGresult *page, char last
             ok = marc_writer_xml(w, PQgetvalue(page, i, 1), &data, &len, err, sizeof err);
         } else {
             json_t *rec = json_loadb(PQgetvalue(page, i, 2), PQgetlength(page, i, 2), 0, NULL);
-            json_t *marc = rec ? marc_from_record(rec) : NULL;
+            /* the syntax asked for, else the record's own (MARC21 when it has none) */
+            const char *own = PQgetisnull(page, i, 3) ? "marc21" : PQgetvalue(page, i, 3);
+            bool rus = strcmp(spec->syntax ? spec->syntax : own, "rusmarc") == 0;
+            json_t *marc = !rec  ? NULL
+                           : rus ? marc_rusmarc_from_record(rec, spec->cp1251)
+                                 : marc_from_record(rec);
             ok = marc && marc_writer_json(w, marc, &data, &len, err, sizeof err);
             if (!marc) snprintf(err, sizeof err, "its JSON could not be read");
             json_decref(marc);
@@ -86,14 +108,15 @@ static bool exec_simple(PGconn *db, const char *sql)
 ibc_rc records_export(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     *reply = NULL;
-    marc_out out = MARC_OUT_MARCXML;
+    export_spec spec = {MARC_OUT_MARCXML, NULL, false};
     export_filter f;
-    ibc_rc rc = parse(ctx, req, &out, &f);
+    ibc_rc rc = parse(ctx, req, &spec, &f);
+    marc_out out = spec.out;
     if (rc != IBC_OK) return rc;
     if (!exec_simple(ctx->db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
         return ibc_fail(ctx, IBC_EDB, "the database is not available");
-    marc_writer *w = marc_writer_open(out);
-    PGresult *page = w ? store_export_page(ctx, &f, NULL, PAGE)
+    marc_writer *w = marc_writer_open(out, spec.cp1251);
+    PGresult *page = w ? store_export_page(ctx, &f, spec.syntax, NULL, PAGE)
                        : (ibc_fail(ctx, IBC_ENOMEM, "out of memory"), NULL);
     if (!page) {
         marc_writer_close(w);
@@ -105,18 +128,18 @@ ibc_rc records_export(ibc_ctx *ctx, const json_t *req, json_t **reply)
     snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", names[out]);
     ibc_set_header(ctx, "Content-Disposition", disp);
     rc = ibc_stream_begin(ctx, 200, marc_out_content_type(out));
-    const char *head = marc_writer_head(out);
+    const char *head = marc_writer_head(out, spec.cp1251);
     if (rc == IBC_OK && *head) rc = ibc_stream_write(ctx, head, strlen(head));
     char last[37] = "";
     long skipped = 0, total = 0;
     while (rc == IBC_OK && page) {
         int n = PQntuples(page);
         total += n;
-        rc = write_page(ctx, w, page, last, &skipped);
+        rc = write_page(ctx, w, &spec, page, last, &skipped);
         PQclear(page);
         page = NULL;
         if (rc == IBC_OK && n == PAGE) {
-            page = store_export_page(ctx, &f, last, PAGE);
+            page = store_export_page(ctx, &f, spec.syntax, last, PAGE);
             if (!page) rc = ctx->err;
         }
     }

@@ -15,25 +15,6 @@
 static const char *const formats[] = {"rusmarc", "marc21", NULL};
 static const char *const charsets[] = {"utf-8", "cp1251", "marc-8", NULL};
 
-/* The value of parameter name when it is one of choices (default when absent). */
-static ibc_rc param_choice(ibc_ctx *ctx, const json_t *req, const char *name,
-                           const char *const *choices, const char *dflt, const char **out)
-{
-    const char *v = ibc_param(req, name);
-    *out = v ? v : dflt;
-    if (!v && dflt) return IBC_OK;
-    for (const char *const *c = choices; v && *c; c++)
-        if (strcmp(*c, v) == 0) return IBC_OK;
-    char list[128] = "";
-    for (const char *const *c = choices; *c; c++) {
-        size_t n = strlen(list);
-        snprintf(list + n, sizeof list - n, "%s%s", c == choices ? "" : ", ", *c);
-    }
-    if (!v) return ibc_fail(ctx, IBC_EINVAL, "parameter '%s' is required: one of %s", name, list);
-    return ibc_fail(ctx, IBC_EINVAL, "parameter '%s' must be one of %s, not '%.40s'", name, list,
-                    v);
-}
-
 /* ISO 2709 or MARCXML from the body's media type; IBC_EUNSUPPORTED otherwise. */
 static ibc_rc syntax_of(ibc_ctx *ctx, const char *content_type, marc_syntax *syntax)
 {

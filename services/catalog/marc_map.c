@@ -782,6 +782,106 @@ static void add_sf(json_t *subs, const char *code, const json_t *value)
     if (s && *s) json_array_append_new(subs, json_pack("{s:s}", code, s));
 }
 
+/* Appends {code: value} for a string (borrowed) when non-empty. */
+static void add_sf_str(json_t *subs, const char *code, const char *value)
+{
+    if (value && *value) json_array_append_new(subs, json_pack("{s:s}", code, value));
+}
+
+/* A name "Surname, Given names" as RUSMARC 700/701 $a and $g. */
+static json_t *rus_name(const char *name)
+{
+    json_t *subs = json_array();
+    const char *comma = name ? strchr(name, ',') : NULL;
+    if (!comma) {
+        add_sf_str(subs, "a", name);
+        return subs;
+    }
+    char *surname = strndup(name, (size_t)(comma - name));
+    add_sf_str(subs, "a", surname);
+    free(surname);
+    add_sf_str(subs, "g", comma + 1 + strspn(comma + 1, " "));
+    return subs;
+}
+
+/* RUSMARC 100$a: entry date, year, audience, language, character sets. */
+static void rus_coded(json_t *fields, const json_t *r, bool cp1251)
+{
+    const char *created = json_string_value(json_object_get(r, "created_at"));
+    json_int_t year = json_integer_value(json_object_get(r, "year"));
+    char date[9] = "00000000", y[5] = "    ", a[40];
+    if (created && strlen(created) >= 10)
+        snprintf(date, sizeof date, "%.4s%.2s%.2s", created, created + 5, created + 8);
+    if (year > 0 && year < 10000) snprintf(y, sizeof y, "%04d", (int)year);
+    snprintf(a, sizeof a, "%s%c%s    u  y0rusy%s    ca", date, year ? 'd' : 'u', y,
+             cp1251 ? "0189" : "50  ");
+    json_t *s = json_array();
+    add_sf_str(s, "a", a);
+    add_df(fields, "100", "  ", s);
+}
+
+json_t *marc_rusmarc_from_record(const json_t *r, bool cp1251)
+{
+#define F(name) json_object_get(r, name)
+    const char *type = json_string_value(F("type"));
+    char ldr[25] = "00000nam  2200000 i 450 ";
+    if (type && strcmp(type, "periodical") == 0) ldr[7] = 's';
+    if (type && strcmp(type, "e-resource") == 0) ldr[6] = 'l';
+    if (type && strcmp(type, "multimedia") == 0) ldr[6] = 'g';
+    json_t *fields = json_array(), *s;
+    if (F("id")) json_array_append_new(fields, json_pack("{s:O}", "001", F("id")));
+    add_sf(s = json_array(), "a", F("isbn"));
+    add_df(fields, "010", "  ", s);
+    add_sf(s = json_array(), "a", F("issn"));
+    add_df(fields, "011", "  ", s);
+    rus_coded(fields, r, cp1251);
+    add_sf(s = json_array(), "a", F("language"));
+    add_df(fields, "101", "0 ", s);
+    if (type && strcmp(type, "textbook") == 0) { /* 105$a/4-7 "j": a textbook */
+        add_sf_str(s = json_array(), "a", "y   j   000yy");
+        add_df(fields, "105", "  ", s);
+    }
+    add_sf(s = json_array(), "a", F("title"));
+    add_sf(s, "e", F("subtitle"));
+    add_df(fields, "200", "1 ", s);
+    add_sf(s = json_array(), "a", F("edition"));
+    add_df(fields, "205", "  ", s);
+    add_sf(s = json_array(), "a", F("place"));
+    add_sf(s, "c", F("publisher"));
+    add_sf(s, "d", F("year"));
+    add_df(fields, "210", "  ", s);
+    if (json_integer_value(F("pages")) > 0) {
+        char p[32];
+        snprintf(p, sizeof p, "%lld с.", (long long)json_integer_value(F("pages")));
+        add_sf_str(s = json_array(), "a", p);
+        add_df(fields, "215", "  ", s);
+    }
+    add_sf(s = json_array(), "a", F("series"));
+    add_df(fields, "225", "1 ", s);
+    add_sf(s = json_array(), "a", F("annotation"));
+    add_df(fields, "330", "  ", s);
+    add_sf(s = json_array(), "a", F("age_rating"));
+    add_df(fields, "333", "  ", s);
+    size_t i;
+    json_t *v;
+    json_array_foreach(F("subjects"), i, v)
+    {
+        add_sf(s = json_array(), "a", v);
+        add_df(fields, "610", "0 ", s);
+    }
+    add_sf(s = json_array(), "a", F("udk"));
+    add_df(fields, "675", "  ", s);
+    add_sf(s = json_array(), "a", F("bbk"));
+    if (json_array_size(s)) json_array_append_new(s, json_pack("{s:s}", "2", "rubbk"));
+    add_df(fields, "686", "  ", s);
+    json_array_foreach(F("authors"), i, v)
+        add_df(fields, i == 0 ? "700" : "701", " 1", rus_name(json_string_value(v)));
+    add_sf(s = json_array(), "u", json_object_get(F("eresource"), "url"));
+    add_df(fields, "856", "4 ", s);
+#undef F
+    return json_pack("{s:s, s:o}", "leader", ldr, "fields", fields);
+}
+
 json_t *marc_from_record(const json_t *r)
 {
 #define F(name) json_object_get(r, name)

@@ -34,5 +34,9 @@ char *marc_clean(char *s);
 /* Builds yaz's MARC-in-JSON for a MARC21 record made from a record's public
  * JSON (as record_json() gives it). Returns a new reference. */
 json_t *marc_from_record(const json_t *record);
+/* The same as a RUSMARC record (010, 100, 101, 200, 205, 210, 215, 225, 330,
+ * 333 age mark, 610, 675, 686, 700/701, 856), read back by marc_map; cp1251
+ * sets the character sets of 100$a. Returns a new reference. */
+json_t *marc_rusmarc_from_record(const json_t *record, bool cp1251);
 
 #endif

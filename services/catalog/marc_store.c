@@ -443,15 +443,19 @@ ibc_rc store_import_finish(ibc_ctx *ctx, const char *id, const char *error, json
 
 static const char sql_export[] =
     "SELECT r.id::text,"
-    " CASE WHEN r.marc_version = r.version THEN r.marcxml END,"
-    " CASE WHEN r.marc_version = r.version AND r.marcxml IS NOT NULL THEN NULL"
-    "      ELSE record_json(r)::text END"
+    " CASE WHEN r.marc_version = r.version AND ($13::text IS NULL OR r.marc_format = $13)"
+    "      THEN r.marcxml END,"
+    " CASE WHEN r.marc_version = r.version AND r.marcxml IS NOT NULL"
+    "       AND ($13::text IS NULL OR r.marc_format = $13) THEN NULL"
+    "      ELSE record_json(r)::text END,"
+    " r.marc_format"
     " FROM records r LEFT JOIN record_holdings h ON h.record_id = r.id"
     " WHERE ($1::text IS NULL OR r.tsv @@ search_tsquery($1))" EXPORT_FILTERS
     " AND ($11::uuid IS NULL OR r.id > $11::uuid)"
     " ORDER BY r.id LIMIT $12::int";
 
-PGresult *store_export_page(ibc_ctx *ctx, const export_filter *f, const char *after, int limit)
+PGresult *store_export_page(ibc_ctx *ctx, const export_filter *f, const char *syntax,
+                            const char *after, int limit)
 {
     char avail[8], yf[16], yt[16], age[16], grade[16], lim[16];
     snprintf(avail, sizeof avail, "%s", f->available ? "true" : "false");
@@ -471,6 +475,7 @@ PGresult *store_export_page(ibc_ctx *ctx, const export_filter *f, const char *af
                        f->subject,
                        f->language,
                        after,
-                       lim};
-    return ibc_db_exec_planned(ctx, sql_export, 12, p);
+                       lim,
+                       syntax};
+    return ibc_db_exec_planned(ctx, sql_export, 13, p);
 }

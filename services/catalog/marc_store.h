@@ -92,7 +92,9 @@ ibc_rc store_import_finish(ibc_ctx *ctx, const char *id, const char *error, json
 typedef record_filter export_filter; /* the search's filters (params.h) */
 
 /* Up to limit records with id > after (NULL: from the start), in id order:
- * columns id, marcxml (NULL when stale or absent), record_json. */
-PGresult *store_export_page(ibc_ctx *ctx, const export_filter *f, const char *after, int limit);
+ * columns id, marcxml (NULL when stale, absent or not of syntax), record_json
+ * (NULL when marcxml is given), marc_format. syntax NULL: any. */
+PGresult *store_export_page(ibc_ctx *ctx, const export_filter *f, const char *syntax,
+                            const char *after, int limit);
 
 #endif

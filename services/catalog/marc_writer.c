@@ -14,23 +14,32 @@
 
 struct marc_writer {
     marc_out out;
+    bool cp1251;
+    yaz_iconv_t cd; /* UTF-8 to CP1251, or NULL */
     yaz_marc_t mt;
     WRBUF wr;
     bool first;
 };
 
-marc_writer *marc_writer_open(marc_out out)
+marc_writer *marc_writer_open(marc_out out, bool cp1251)
 {
     marc_xml_init();
     marc_writer *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->out = out;
     w->first = true;
+    w->cp1251 = cp1251 && out != MARC_OUT_JSON;
     w->mt = yaz_marc_create();
     w->wr = wrbuf_alloc();
-    if (!w->mt || !w->wr) {
+    if (w->cp1251) w->cd = yaz_iconv_open("cp1251", "utf-8");
+    if (!w->mt || !w->wr || (w->cp1251 && !w->cd)) {
         marc_writer_close(w);
         return NULL;
+    }
+    if (w->cd) {
+        yaz_marc_iconv(w->mt, w->cd);
+        /* leader/09 blank: not UCS (MARC21); RUSMARC says its sets in 100$a */
+        yaz_marc_leader_spec(w->mt, "9=32");
     }
     return w;
 }
@@ -39,6 +48,7 @@ void marc_writer_close(marc_writer *w)
 {
     if (!w) return;
     if (w->mt) yaz_marc_destroy(w->mt);
+    if (w->cd) yaz_iconv_close(w->cd);
     if (w->wr) wrbuf_destroy(w->wr);
     free(w);
 }
@@ -50,12 +60,14 @@ const char *marc_out_content_type(marc_out out)
                                      : "application/json";
 }
 
-const char *marc_writer_head(marc_out out)
+const char *marc_writer_head(marc_out out, bool cp1251)
 {
-    return out == MARC_OUT_MARCXML ? "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                                     "<collection xmlns=\"http://www.loc.gov/MARC21/slim\">\n"
-           : out == MARC_OUT_JSON  ? "["
-                                   : "";
+    if (out == MARC_OUT_MARCXML)
+        return cp1251 ? "<?xml version=\"1.0\" encoding=\"windows-1251\"?>\n"
+                        "<collection xmlns=\"http://www.loc.gov/MARC21/slim\">\n"
+                      : "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                        "<collection xmlns=\"http://www.loc.gov/MARC21/slim\">\n";
+    return out == MARC_OUT_JSON ? "[" : "";
 }
 
 const char *marc_writer_tail(marc_out out)
@@ -82,7 +94,7 @@ static bool write_out(marc_writer *w, char *err, size_t errlen)
 bool marc_writer_xml(marc_writer *w, const char *marcxml, const char **data, size_t *len, char *err,
                      size_t errlen)
 {
-    if (w->out == MARC_OUT_MARCXML) {
+    if (w->out == MARC_OUT_MARCXML && !w->cp1251) {
         *data = marcxml;
         *len = strlen(marcxml);
         return true;

@@ -177,3 +177,21 @@ ibc_rc params_record_filter(ibc_ctx *ctx, const json_t *req, record_filter *f)
     }
     return rc;
 }
+
+ibc_rc param_choice(ibc_ctx *ctx, const json_t *req, const char *name,
+                           const char *const *choices, const char *dflt, const char **out)
+{
+    const char *v = ibc_param(req, name);
+    *out = v ? v : dflt;
+    if (!v && dflt) return IBC_OK;
+    for (const char *const *c = choices; v && *c; c++)
+        if (strcmp(*c, v) == 0) return IBC_OK;
+    char list[128] = "";
+    for (const char *const *c = choices; *c; c++) {
+        size_t n = strlen(list);
+        snprintf(list + n, sizeof list - n, "%s%s", c == choices ? "" : ", ", *c);
+    }
+    if (!v) return ibc_fail(ctx, IBC_EINVAL, "parameter '%s' is required: one of %s", name, list);
+    return ibc_fail(ctx, IBC_EINVAL, "parameter '%s' must be one of %s, not '%.40s'", name, list,
+                    v);
+}

@@ -44,4 +44,9 @@ ibc_rc params_record_filter(ibc_ctx *ctx, const json_t *req, record_filter *f);
 /* True for an organisation id: 1 to 64 of A-Z a-z 0-9 . _ - */
 bool org_id_valid(const char *s);
 
+/* The value of parameter name when it is one of choices; dflt when absent
+ * (IBC_EINVAL "required" when dflt is NULL). IBC_EINVAL listing the choices. */
+ibc_rc param_choice(ibc_ctx *ctx, const json_t *req, const char *name, const char *const *choices,
+                    const char *dflt, const char **out);
+
 #endif

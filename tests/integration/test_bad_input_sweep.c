@@ -69,7 +69,7 @@ static const route routes[] = {
     {"GET", "/api/v1/catalog/imports/{id}", B_NONE, "", NULL, ""},
     {"GET", "/api/v1/catalog/imports/{id}/records", B_NONE, "", NULL, "outcome,limit,cursor"},
     {"GET", "/api/v1/catalog/export", B_NONE, "", NULL,
-     "format,q,type,school,available,year_from,year_to,age_max,grade,subject,language"},
+     "format,syntax,charset,q,type,school,available,year_from,year_to,age_max,grade,subject,language"},
     {"GET", "/api/v1/circulation/ping", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/circulation/readers", B_JSON,
      "card_barcode:s,name:s,category:e,class:s,status:e,school:s",

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static long num(const json_t *o, const char *key)
 {
@@ -155,12 +156,171 @@ static void reimport_creates_nothing_and_names_the_rule(void **state)
     free(lib);
 }
 
+/* Runs a shell command and returns its standard output (caller frees). */
+static char *run(const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char *out = NULL;
+    size_t len = 0;
+    FILE *m = open_memstream(&out, &len);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        fwrite(buf, 1, n, m);
+    fclose(m);
+    assert_int_equal(pclose(p), 0);
+    return out;
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    fclose(f);
+}
+
+static void assert_has_line(const char *text, const char *line)
+{
+    if (!strstr(text, line)) fail_msg("libyaz's reading lacks '%s' in:\n%s", line, text);
+}
+
+/* The fields a round trip must keep. */
+static void assert_same_fields(const json_t *a, const json_t *b)
+{
+    static const char *const cols[] = {"title", "subtitle", "isbn",       "year",   "publisher",
+                                       "bbk",   "udk",      "age_rating", "authors"};
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+        if (!json_equal(json_object_get(a, cols[i]), json_object_get(b, cols[i]))) {
+            char *x = json_dumps(json_object_get(a, cols[i]), JSON_ENCODE_ANY);
+            char *y = json_dumps(json_object_get(b, cols[i]), JSON_ENCODE_ANY);
+            fail_msg("%s: %s became %s", cols[i], x ? x : "null", y ? y : "null");
+        }
+}
+
+static json_t *new_record(const char *tag)
+{
+    char *isbn = h_isbn(), body[1024];
+    snprintf(body, sizeof body,
+             "{\"type\": \"book\", \"title\": \"Учебник ёмкости %s\", \"subtitle\": \"для 5 "
+             "класса\", \"authors\": [\"Ёлкин, Пётр Иванович\", \"Смирнова, Анна\"], \"isbn\": "
+             "\"%s\", \"year\": 2021, \"publisher\": \"Просвещение\", \"place\": \"Москва\", "
+             "\"bbk\": \"74.26\", \"udk\": \"373.167.1:51\", \"age_rating\": \"6+\"}",
+             tag, isbn);
+    free(isbn);
+    h_resp *r = h_http("POST", "/api/v1/catalog/records", h_admin(), body, NULL);
+    assert_int_equal(r->status, 201);
+    json_t *rec = json_incref(r->json);
+    h_free(r);
+    return rec;
+}
+
+/* Exports the record (by its tag) as asked, passes the file through
+ * yaz-marcdump to UTF-8 ISO 2709, deletes the record and imports the file:
+ * the record it becomes (new reference). *file = the export (caller frees). */
+static json_t *round_trip(const json_t *rec, const char *tag, const char *format,
+                          const char *syntax, const char *charset, h_resp **file)
+{
+    h_resp *x = h_get(h_admin(), "/api/v1/catalog/export?format=%s&syntax=%s&charset=%s&q=%s",
+                      format, syntax, charset, tag);
+    assert_int_equal(x->status, 200);
+    char in[128], out[128], cmd[512];
+    snprintf(in, sizeof in, "/tmp/ibc-rt-%s.%s", tag, format);
+    snprintf(out, sizeof out, "/tmp/ibc-rt-%s.utf8.mrc", tag);
+    write_file(in, x->body, x->len);
+    snprintf(cmd, sizeof cmd, "yaz-marcdump -i %s -f %s -t utf-8 -o marc %s > %s",
+             strcmp(format, "marcxml") == 0 ? "marcxml" : "marc",
+             strcmp(charset, "cp1251") == 0 ? "cp1251" : "utf-8", in, out);
+    free(run(cmd));
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/catalog/records/%s", str(rec, "id"));
+    h_resp *d = h_http("DELETE", path, h_admin(), NULL, NULL);
+    assert_int_equal(d->status, 204);
+    h_free(d);
+    FILE *f = fopen(out, "rb");
+    assert_non_null(f);
+    char data[65536];
+    size_t len = fread(data, 1, sizeof data, f);
+    fclose(f);
+    char query[64];
+    snprintf(query, sizeof query, "format=%s&charset=utf-8", syntax);
+    json_t *job = h_marc_import(h_admin(), query, "application/marc", data, len);
+    assert_string_equal(str(job, "status"), "done");
+    assert_int_equal(num(job, "created"), 1);
+    json_t *o = outcome_at(h_admin(), str(job, "id"), 1);
+    json_t *back = record_get(h_admin(), str(o, "record_id"));
+    json_decref(o);
+    json_decref(job);
+    unlink(in);
+    unlink(out);
+    *file = x;
+    return back;
+}
+
+static void rusmarc_cp1251_export_reads_back_field_by_field(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("rt");
+    json_t *rec = new_record(tag);
+    h_resp *x = NULL;
+    json_t *back = round_trip(rec, tag, "iso2709", "rusmarc", "cp1251", &x);
+    assert_same_fields(rec, back);
+    /* CP1251 bytes: "Учебник" is D3 F7 E5 E1 ED E8 EA, not UTF-8 */
+    assert_non_null(memmem(x->body, x->len, "\xd3\xf7\xe5\xe1\xed\xe8\xea", 7));
+    assert_null(memmem(x->body, x->len, "\xd0\xa3", 2));
+    /* what libyaz reads from the file, field by field */
+    char path[128], cmd[256], line[300];
+    snprintf(path, sizeof path, "/tmp/ibc-rt-%s.cp1251.iso", tag);
+    write_file(path, x->body, x->len);
+    snprintf(cmd, sizeof cmd, "yaz-marcdump -f cp1251 -t utf-8 %s", path);
+    char *text = run(cmd);
+    unlink(path);
+    snprintf(line, sizeof line, "010    $a %s\n", str(rec, "isbn"));
+    assert_has_line(text, line);
+    snprintf(line, sizeof line, "200 1  $a Учебник ёмкости %s $e для 5 класса\n", tag);
+    assert_has_line(text, line);
+    assert_has_line(text, "210    $a Москва $c Просвещение $d 2021\n");
+    assert_has_line(text, "333    $a 6+\n");
+    assert_has_line(text, "675    $a 373.167.1:51\n");
+    assert_has_line(text, "686    $a 74.26 $2 rubbk\n");
+    assert_has_line(text, "700  1 $a Ёлкин $g Пётр Иванович\n");
+    assert_has_line(text, "701  1 $a Смирнова $g Анна\n");
+    assert_non_null(strstr(text, "y0rusy0189"));
+    free(text);
+    h_free(x);
+
+    /* the same record as MARC21 MARCXML in UTF-8 */
+    json_t *again = round_trip(back, tag, "marcxml", "marc21", "utf-8", &x);
+    assert_same_fields(rec, again);
+    assert_non_null(strstr(x->body, "encoding=\"UTF-8\""));
+    h_free(x);
+    /* and MARCXML in CP1251 says so */
+    x = h_get(h_admin(), "/api/v1/catalog/export?format=marcxml&syntax=rusmarc&charset=cp1251&q=%s",
+              tag);
+    assert_int_equal(x->status, 200);
+    assert_non_null(strstr(x->body, "encoding=\"windows-1251\""));
+    assert_non_null(memmem(x->body, x->len, "\xd3\xf7\xe5\xe1\xed\xe8\xea", 7));
+    h_free(x);
+    x = h_get(h_admin(), "/api/v1/catalog/export?format=iso2709&syntax=unimarc");
+    assert_int_equal(x->status, 400);
+    h_free(x);
+    x = h_get(h_admin(), "/api/v1/catalog/export?format=iso2709&charset=koi8-r");
+    assert_int_equal(x->status, 400);
+    h_free(x);
+    json_decref(again);
+    json_decref(back);
+    json_decref(rec);
+    free(tag);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(mixed_file_is_mapped_record_by_record),
         cmocka_unit_test(title_after_linkage_subfield_is_read),
         cmocka_unit_test(reimport_creates_nothing_and_names_the_rule),
+        cmocka_unit_test(rusmarc_cp1251_export_reads_back_field_by_field),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -539,7 +539,7 @@ static void oversized_title_fails_and_implausible_values_warn(void **state)
 /* Writes marc (MARC-in-JSON) as ISO 2709 and reads it back mapped. */
 static json_t *round_trip_json(const json_t *marc, marc_format format)
 {
-    marc_writer *w = marc_writer_open(MARC_OUT_ISO2709);
+    marc_writer *w = marc_writer_open(MARC_OUT_ISO2709, false);
     const char *data;
     size_t len;
     char err[200];
@@ -594,7 +594,7 @@ static void kept_marcxml_writes_the_same_record_in_every_syntax(void **state)
 
     const char *data;
     size_t len;
-    marc_writer *wr = marc_writer_open(MARC_OUT_ISO2709);
+    marc_writer *wr = marc_writer_open(MARC_OUT_ISO2709, false);
     assert_true(marc_writer_xml(wr, rec.marcxml, &data, &len, err, sizeof err));
     mapped m[2];
     assert_int_equal(read_all(data, len, MARC_ISO2709, MARC_UTF8, MARC_RUSMARC, m, 2), 1);
@@ -602,7 +602,7 @@ static void kept_marcxml_writes_the_same_record_in_every_syntax(void **state)
     free_all(m, 1);
     marc_writer_close(wr);
 
-    wr = marc_writer_open(MARC_OUT_JSON);
+    wr = marc_writer_open(MARC_OUT_JSON, false);
     assert_true(marc_writer_xml(wr, rec.marcxml, &data, &len, err, sizeof err));
     json_t *j = json_loadb(data, len, 0, NULL);
     assert_non_null(j);
@@ -615,7 +615,7 @@ static void kept_marcxml_writes_the_same_record_in_every_syntax(void **state)
     assert_true(data[0] == ',');
     marc_writer_close(wr);
 
-    wr = marc_writer_open(MARC_OUT_MARCXML);
+    wr = marc_writer_open(MARC_OUT_MARCXML, false);
     assert_true(marc_writer_xml(wr, rec.marcxml, &data, &len, err, sizeof err));
     assert_non_null(strstr(data, "Мускулы мира"));
     marc_writer_close(wr);
