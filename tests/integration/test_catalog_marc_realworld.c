@@ -314,6 +314,104 @@ static void rusmarc_cp1251_export_reads_back_field_by_field(void **state)
     free(tag);
 }
 
+/* An ISO 2709 record of exactly 99,999 bytes with 2,000 fields: 245 and
+ * 1,999 subjects (650 $a). Caller frees. */
+static char *huge_record(const char *tag, size_t *len)
+{
+    enum { NF = 2000, TOTAL = 99999 };
+    size_t base = 24 + 12 * NF + 1, data_len = TOTAL - base - 1;
+    char *rec = malloc(TOTAL + 1), *data = malloc(data_len + 1);
+    size_t used = 0, per = data_len / NF, rem = data_len % NF;
+    char *dir = rec + 24;
+    for (int i = 0; i < NF; i++) {
+        size_t flen = per + ((size_t)i < rem ? 1 : 0);
+        char *f = data + used;
+        /* indicators, $a, text padded with letters, field terminator */
+        int n = i == 0 ? snprintf(f, flen,
+                                  "10\x1f"
+                                  "aHuge record %s ",
+                                  tag)
+                       : snprintf(f, flen,
+                                  "  \x1f"
+                                  "aSubject %s %04d ",
+                                  tag, i);
+        memset(f + n, 'x', flen - n - 1);
+        f[flen - 1] = 0x1e;
+        snprintf(dir + 12 * i, 13, "%s%04zu%05zu", i == 0 ? "245" : "650", flen, used);
+        used += flen;
+    }
+    rec[24 + 12 * NF] = 0x1e;
+    memcpy(rec + base, data, data_len);
+    rec[TOTAL - 1] = 0x1d;
+    char leader[25];
+    snprintf(leader, sizeof leader, "%05dnam a22%05zu   4500", TOTAL, base);
+    memcpy(rec, leader, 24);
+    free(data);
+    *len = TOTAL;
+    return rec;
+}
+
+static void bad_input_gets_a_clear_answer(void **state)
+{
+    (void)state;
+    /* a PDF sent as MARC */
+    static const char pdf[] =
+        "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R "
+        ">>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+        "trailer\n<< /Root 1 0 R >>\n%%EOF\n";
+    h_resp *r = h_marc_submit(h_admin(), "format=marc21", "application/marc", pdf, sizeof pdf - 1);
+    assert_int_equal(r->status, 400);
+    assert_string_equal(h_header(r, "Content-Type"), "application/problem+json");
+    h_free(r);
+    /* a zero-byte file */
+    r = h_marc_submit(h_admin(), "format=marc21", "application/marc", "", 0);
+    assert_int_equal(r->status, 400);
+    h_free(r);
+    /* (a declared charset that is wrong: test_catalog_marc.c, each record fails) */
+    size_t len;
+    json_t *job;
+    /* 99,999 bytes, 2,000 fields: in, with a warning for the subjects left out */
+    char *tag = h_uniq("huge");
+    char *huge = huge_record(tag, &len);
+    job = h_marc_import(h_admin(), "format=marc21", "application/marc", huge, len);
+    assert_string_equal(str(job, "status"), "done");
+    assert_int_equal(num(job, "read"), 1);
+    if (num(job, "failed") != 0)
+        fail_msg("the huge record failed: %s",
+                 str(json_array_get(json_object_get(job, "errors"), 0), "reason"));
+    assert_non_null(strstr(str(json_array_get(json_object_get(job, "warnings"), 0), "reason"),
+                           "only the first 200 subjects"));
+    json_t *o = outcome_at(h_admin(), str(job, "id"), 1);
+    json_t *rec = record_get(h_admin(), str(o, "record_id"));
+    assert_int_equal(json_array_size(json_object_get(rec, "subjects")), 200);
+    json_decref(rec);
+    json_decref(o);
+    json_decref(job);
+    /* the same record with a broken directory among good ones: listed, others in */
+    char *mixed = malloc(2 * len + 1);
+    memcpy(mixed, huge, len);
+    memcpy(mixed + len, huge, len);
+    memcpy(mixed + len + 24, "24X", 3); /* the second record's first tag */
+    mixed[len + 30] = 'Z';              /* and its first field's length */
+    job = h_marc_import(h_admin(), "format=marc21", "application/marc", mixed, 2 * len);
+    assert_string_equal(str(job, "status"), "done");
+    assert_int_equal(num(job, "read"), 2);
+    assert_int_equal(num(job, "failed"), 1);
+    assert_int_equal(num(json_array_get(json_object_get(job, "errors"), 0), "position"), 2);
+    assert_int_equal(num(json_array_get(json_object_get(job, "errors"), 0), "offset"), (long)len);
+    json_decref(job);
+    free(mixed);
+    free(huge);
+    free(tag);
+    /* over the route's 32 MB: refused before it is read */
+    size_t big = 33u << 20;
+    char *blob = calloc(1, big);
+    r = h_marc_submit(h_admin(), "format=marc21", "application/marc", blob, big);
+    assert_int_equal(r->status, 413);
+    h_free(r);
+    free(blob);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +419,7 @@ int main(void)
         cmocka_unit_test(title_after_linkage_subfield_is_read),
         cmocka_unit_test(reimport_creates_nothing_and_names_the_rule),
         cmocka_unit_test(rusmarc_cp1251_export_reads_back_field_by_field),
+        cmocka_unit_test(bad_input_gets_a_clear_answer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
