@@ -238,16 +238,46 @@ done:
     return rc;
 }
 
-ibc_rc gw_keys_list(PGconn *db, json_t **out)
+/* A page parameter of the query: absent is dflt; an integer in [min, max]
+ * else IBC_EINVAL with the sentence in err. */
+static ibc_rc page_param(const json_t *params, const char *name, long min, long max, long dflt,
+                         long *out, char *err, size_t errlen)
 {
-    PGresult *r = PQexec(db, "SELECT coalesce(json_agg(json_build_object('id', id, 'prefix', "
-                             "prefix, 'org', org, 'role', role, 'name', name, 'created_at', "
-                             "created_at, 'revoked_at', revoked_at) ORDER BY created_at), "
-                             "'[]')::text FROM api_keys");
+    const char *v = json_string_value(json_object_get(params, name));
+    *out = dflt;
+    if (!v) return IBC_OK;
+    char *end = NULL;
+    long n = strtol(v, &end, 10);
+    if (!*v || *end || n < min || n > max) {
+        snprintf(err, errlen, "%s must be an integer from %ld to %ld", name, min, max);
+        return IBC_EINVAL;
+    }
+    *out = n;
+    return IBC_OK;
+}
+
+ibc_rc gw_keys_list(PGconn *db, const json_t *params, json_t **out, char *err, size_t errlen)
+{
+    long limit, offset;
+    if (page_param(params, "limit", 1, 500, 50, &limit, err, errlen) != IBC_OK ||
+        page_param(params, "offset", 0, 100000000, 0, &offset, err, errlen) != IBC_OK)
+        return IBC_EINVAL;
+    char l[24], o[24];
+    snprintf(l, sizeof l, "%ld", limit);
+    snprintf(o, sizeof o, "%ld", offset);
+    const char *p[] = {l, o};
+    PGresult *r = PQexecParams(
+        db,
+        "SELECT json_build_object('items', coalesce((SELECT json_agg(json_build_object('id', id, "
+        "'prefix', prefix, 'org', org, 'role', role, 'name', name, 'created_at', created_at, "
+        "'revoked_at', revoked_at) ORDER BY created_at, id) FROM (SELECT * FROM api_keys "
+        "ORDER BY created_at, id LIMIT $1::int OFFSET $2::int) k), '[]'), 'total', "
+        "(SELECT count(*) FROM api_keys), 'limit', $1::int, 'offset', $2::int)::text",
+        2, NULL, p, NULL, NULL, 0);
     ibc_rc rc = IBC_EDB;
     if (PQresultStatus(r) == PGRES_TUPLES_OK) {
-        *out = json_pack("{s:o}", "items", json_loads(PQgetvalue(r, 0, 0), 0, NULL));
-        rc = IBC_OK;
+        *out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+        rc = *out ? IBC_OK : IBC_EDB;
     }
     PQclear(r);
     return rc;

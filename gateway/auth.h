@@ -24,7 +24,7 @@ ibc_rc gw_auth_lookup(const char *secret, gw_principal *out);
 ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, const char *idem,
                       json_t **out, char *err, size_t errlen);
 /* Lists keys without secrets; *out is a new array. */
-ibc_rc gw_keys_list(PGconn *db, json_t **out);
+ibc_rc gw_keys_list(PGconn *db, const json_t *params, json_t **out, char *err, size_t errlen);
 /* Revokes a key and drops it from this gateway's cache. */
 ibc_rc gw_keys_revoke(PGconn *db, const char *id, char *err, size_t errlen);
 

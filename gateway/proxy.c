@@ -81,7 +81,7 @@ static int local_route(const gw_route *rt, const json_t *params, const json_t *b
             rc = gw_keys_create(db, body, who->id, idem, &out, err, sizeof err);
             status = 201;
         } else if (strcmp(rt->subject, "local:keys.list") == 0) {
-            rc = gw_keys_list(db, &out);
+            rc = gw_keys_list(db, params, &out, err, sizeof err);
         } else {
             rc = gw_keys_revoke(db, json_string_value(json_object_get(params, "id")), err,
                                 sizeof err);

@@ -81,6 +81,7 @@ static const spec_row spec[] = {
     {"GET", "/api/v1/catalog/imports/{id}/records", "AML", 'o', "import", "import", NULL, NULL,
      false},
     {"GET", "/api/v1/catalog/export", "AMLI", '-', NULL, NULL, NULL, "q=matrix", false},
+    {"GET", "/api/v1/catalog/suggest", "AMLPI", '-', NULL, NULL, NULL, "q=matr", false},
     /* circulation: readers and their loans are their school's alone */
     {"GET", "/api/v1/circulation/ping", "AMLPI", '-', NULL, NULL, NULL, NULL, false},
     {"POST", "/api/v1/circulation/readers", "AL", 's', NULL, NULL,

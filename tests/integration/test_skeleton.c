@@ -134,6 +134,28 @@ static void revoked_key_is_401(void **state)
     free(id);
 }
 
+static void key_list_is_one_page_at_a_time(void **state)
+{
+    (void)state;
+    h_resp *r = h_get(h_admin(), "/api/v1/admin/keys?limit=1&offset=0");
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_array_size(json_object_get(r->json, "items")), 1);
+    long total = (long)json_integer_value(json_object_get(r->json, "total"));
+    assert_true(total >= 2); /* the admin's and the revoked one above, at least */
+    assert_int_equal(json_integer_value(json_object_get(r->json, "limit")), 1);
+    h_free(r);
+    r = h_get(h_admin(), "/api/v1/admin/keys?offset=%ld", total);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(json_array_size(json_object_get(r->json, "items")), 0);
+    h_free(r);
+    const char *bad[] = {"limit=501", "limit=0", "limit=x", "offset=-1"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        r = h_get(h_admin(), "/api/v1/admin/keys?%s", bad[i]);
+        assert_int_equal(r->status, 400);
+        h_free(r);
+    }
+}
+
 static void body_over_limit_is_413(void **state)
 {
     (void)state;
@@ -344,6 +366,7 @@ int main(void)
         cmocka_unit_test(duplicate_isbn_is_409_with_existing_id),
         cmocka_unit_test(wrong_key_is_401_and_wrong_role_is_403),
         cmocka_unit_test(revoked_key_is_401),
+        cmocka_unit_test(key_list_is_one_page_at_a_time),
         cmocka_unit_test(body_over_limit_is_413),
         cmocka_unit_test(bad_input_is_a_clear_4xx),
         cmocka_unit_test(every_service_answers_ping),
