@@ -401,17 +401,22 @@ done:
  * client that bypassed the gateway sends that) or 504 (the deadline passed
  * while the request waited: its caller has given up); each refusal counted in
  * ibc_requests_refused_total{service,reason} and logged without secrets. */
+/* The refusals counter of this service for a reason. */
+static ibc_metric *refused_counter(const service *svc, ibc_context_verdict v)
+{
+    char labels[128];
+    snprintf(labels, sizeof labels, "service=\"%s\",reason=\"%s\"", svc->def->name,
+             ibc_context_verdict_name(v));
+    return ibc_counter("ibc_requests_refused_total",
+                       "Requests refused before their handler ran, by reason", labels);
+}
+
 static ibc_rc check_context(service *svc, natsMsg *msg, ibc_ctx *ctx)
 {
     long long now = ibc_realtime_ms();
     ibc_context_verdict v = ibc_context_verify(&svc->keys, msg, now, &ctx->deadline_ms);
     if (v == IBC_CONTEXT_VALID) return IBC_OK;
-    char labels[128];
-    snprintf(labels, sizeof labels, "service=\"%s\",reason=\"%s\"", svc->def->name,
-             ibc_context_verdict_name(v));
-    ibc_metric_add(ibc_counter("ibc_requests_refused_total",
-                               "Requests refused before their handler ran, by reason", labels),
-                   1);
+    ibc_metric_add(refused_counter(svc, v), 1);
     if (v == IBC_CONTEXT_EXPIRED) {
         ibc_log(IBC_LOG_INFO, ctx->request_id, "%.100s dropped: its deadline passed %lld ms ago",
                 natsMsg_GetSubject(msg), now - ctx->deadline_ms);
@@ -613,6 +618,10 @@ int ibc_service_run(const ibc_service_def *def)
         fprintf(stderr, "%s: %s\n", def->name, err);
         return 2;
     }
+    /* every reason's series exists from the start at 0, so that an alert on
+     * its rate sees the first refusal */
+    for (int v = IBC_CONTEXT_UNSIGNED; v <= IBC_CONTEXT_EXPIRED; v++)
+        refused_counter(&svc, (ibc_context_verdict)v);
     snprintf(svc.prefix, sizeof svc.prefix, "ibc.rpc.%s.", def->name);
 
     /* SIGINT/SIGTERM are taken by sigwait below, in no other thread */

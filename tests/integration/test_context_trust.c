@@ -95,9 +95,10 @@ static size_t collect(char *p, size_t size, size_t n, void *arg)
 /* ibc_requests_refused_total of a service (index 1..5 as in scripts/stack:
  * catalog, circulation, training, grants, monitoring) for reason; 0 when the
  * series does not exist yet. */
-static long refused(int index, const char *service, const char *reason)
+/* The /metrics text of service number index (as refused()); caller frees. */
+static char *metrics_text(int index)
 {
-    char base[16], url[128], series[160];
+    char base[16], url[128];
     run_file_value("port-base", NULL, base, sizeof base);
     snprintf(url, sizeof url, "http://127.0.0.1:%d/metrics", atoi(base) + 9100 + index);
     CURL *c = curl_easy_init();
@@ -107,6 +108,14 @@ static long refused(int index, const char *service, const char *reason)
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
     assert_int_equal(curl_easy_perform(c), CURLE_OK);
     curl_easy_cleanup(c);
+    assert_non_null(body);
+    return body;
+}
+
+static long refused(int index, const char *service, const char *reason)
+{
+    char series[160];
+    char *body = metrics_text(index);
     snprintf(series, sizeof series, "ibc_requests_refused_total{service=\"%s\",reason=\"%s\"} ",
              service, reason);
     const char *at = body ? strstr(body, series) : NULL;
@@ -172,6 +181,18 @@ static void refused_as(natsMsg *m, int status, const char *needle, const char *r
 static void unsigned_request_is_refused(void **state)
 {
     (void)state;
+    /* every reason's series is there before any refusal: grants, which this
+     * test never calls */
+    char *text = metrics_text(4);
+    for (const char *const *r =
+             (const char *const[]){"unsigned", "malformed", "bad_signature", "expired", NULL};
+         *r; r++) {
+        char series[128];
+        snprintf(series, sizeof series,
+                 "ibc_requests_refused_total{service=\"grants\",reason=\"%s\"} ", *r);
+        if (!strstr(text, series)) fail_msg("no %s", series);
+    }
+    free(text);
     natsMsg *m = staff_list(5000, false);
     refused_as(m, 401, "is not signed", "unsigned");
     natsMsg_Destroy(m);
