@@ -130,7 +130,7 @@ ibc_rc mon_int_param(ibc_ctx *ctx, const json_t *req, const char *name, long min
 
 ibc_rc mon_page_params(ibc_ctx *ctx, const json_t *req, mon_page *page)
 {
-    long limit, offset;
+    long limit = MON_PAGE_DEFAULT, offset = 0; /* read below even when a check failed */
     ibc_rc rc = mon_int_param(ctx, req, "limit", 1, MON_PAGE_MAX, MON_PAGE_DEFAULT, &limit);
     if (rc == IBC_OK) rc = mon_int_param(ctx, req, "offset", 0, 100000000, 0, &offset);
     snprintf(page->limit, sizeof page->limit, "%ld", limit);
