@@ -31,7 +31,9 @@ ALTER TABLE records
         (record_match_key(title, authors, year, publisher)) STORED,
     -- 880 fields of MARC21: the title and names in another script, for search
     ADD COLUMN alt_script text[] NOT NULL DEFAULT '{}';
-CREATE INDEX records_match_key ON records (match_key) WHERE match_key IS NOT NULL;
+-- (match_key, created_at): the oldest record of a key is one index entry away,
+-- however many editions (with ISBNs) share the key
+CREATE INDEX records_match_key ON records (match_key, created_at) WHERE match_key IS NOT NULL;
 
 -- "001:<003>:<001>", "035:<system number>" or "marc:<md5 of the MARCXML>" ->
 -- the record it became. owner: the record's fields came from this source (it

@@ -199,7 +199,7 @@ static const char *fresh_owner(const json_t *fresh, const json_t *flat, const ch
         snprintf(k, sizeof k, "src:%s", json_string_value(v));
         id = json_string_value(json_object_get(fresh, k));
     }
-    if (!id && mk && (!isbn)) {
+    if (!id && mk && !isbn) {
         snprintf(k, sizeof k, "key:%s", mk);
         id = json_string_value(json_object_get(fresh, k));
     }

@@ -174,7 +174,8 @@ static const char sql_match_locks[] =
     " SELECT 'isbn:' || isbn AS k FROM b WHERE isbn IS NOT NULL"
     " UNION ALL SELECT 'src:' || c FROM b, unnest(b.control_keys) c"
     " UNION ALL SELECT 'key:' || record_match_key(title, authors, year, publisher) FROM b"
-    "  WHERE record_match_key(title, authors, year, publisher) IS NOT NULL) u ORDER BY k) s";
+    "  WHERE isbn IS NULL AND record_match_key(title, authors, year, publisher) IS NOT NULL) u"
+    " ORDER BY k) s";
 
 /* Per entry i: the record it matches by the first rule that finds one, whether
  * the record holds exactly this MARC already (same) and whether it came from
@@ -188,9 +189,8 @@ static const char sql_match[] =
     "    AND r.isbn = b.isbn ORDER BY r.created_at LIMIT 1),"
     "  (SELECT ARRAY[s.record_id::text, 'control_number'] FROM record_sources s"
     "    WHERE s.key = ANY (b.control_keys) LIMIT 1),"
-    "  (SELECT ARRAY[r.id::text, 'key'] FROM records r WHERE b.mk IS NOT NULL"
-    "    AND r.match_key = b.mk AND (b.isbn IS NULL OR r.isbn IS NULL)"
-    "    ORDER BY r.created_at LIMIT 1),"
+    "  (SELECT ARRAY[r.id::text, 'key'] FROM records r WHERE b.isbn IS NULL"
+    "    AND b.mk IS NOT NULL AND r.match_key = b.mk ORDER BY r.created_at LIMIT 1),"
     "  (SELECT ARRAY[s.record_id::text, 'marc'] FROM record_sources s"
     "    WHERE s.key = 'marc:' || md5(b.marcxml))) AS hit FROM b) "
     "SELECT json_build_object("
