@@ -26,6 +26,17 @@ WHERE created_by_org = 'bench' AND split_part(title, ' ', 3) <> '' LIMIT 2000;
 SELECT '/api/v1/catalog/records?q=' || pg_temp.u(lower(split_part(title, ' ', 1))) ||
        '&available=true&school=school-' || (1 + (abs(hashtext(id::text)) % 500)) || '&limit=20'
 FROM records TABLESAMPLE SYSTEM (1) REPEATABLE (10) WHERE created_by_org = 'bench' LIMIT 2000;
+-- autocomplete: the first 3 to 6 letters of a title or an author
+\o :outdir/q_suggest.txt
+SELECT '/api/v1/catalog/suggest?q=' ||
+       pg_temp.u(left(lower(CASE WHEN random() < 0.5 OR cardinality(authors) = 0 THEN title
+                                 ELSE authors[1] END), 3 + (abs(hashtext(id::text)) % 4))) || '&limit=10'
+FROM records TABLESAMPLE SYSTEM (1) REPEATABLE (11) WHERE created_by_org = 'bench' LIMIT 2000;
+-- a typo: the first title word of 5 letters or more with its third letter wrong
+\o :outdir/q_typo.txt
+SELECT '/api/v1/catalog/records?q=' || pg_temp.u(overlay(w placing 'ы' from 3 for 1)) || '&limit=20'
+FROM (SELECT lower(split_part(title, ' ', 1)) AS w FROM records TABLESAMPLE SYSTEM (1) REPEATABLE (12)
+      WHERE created_by_org = 'bench') x WHERE length(w) >= 5 AND substr(w, 3, 1) <> 'ы' LIMIT 2000;
 \o :outdir/byid.txt
 SELECT '/api/v1/catalog/records/' || md5('bench-record-' || n)::uuid
 FROM generate_series(1, 100000) n;
