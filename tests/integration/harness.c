@@ -559,3 +559,10 @@ long h_sql_int(const char *sql)
     PQfinish(db);
     return v;
 }
+
+double h_test_scale(void)
+{
+    const char *v = getenv("IBC_TEST_SCALE");
+    double f = v ? atof(v) : 1.0;
+    return f >= 1.0 ? f : 1.0;
+}

@@ -102,5 +102,9 @@ json_t *h_marc_import(const char *key, const char *query, const char *content_ty
                       const void *data, size_t len);
 /* Seconds of a monotonic clock. */
 double h_now_s(void);
+/* How much slower and larger the processes under test are than a plain build:
+ * IBC_TEST_SCALE (scripts/ci-sanitize sets 8 for ASan/UBSan, whose quarantine
+ * keeps freed memory), 1 unless set. Bounds on time and RSS are multiplied by it. */
+double h_test_scale(void);
 
 #endif
