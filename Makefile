@@ -16,7 +16,7 @@ build: deps
 
 up: build
 	@scripts/stack up
-	@. ./.run/env && echo "ibcnet is up at $$IBC_GATEWAY_URL  (source .run/env; make down stops it)"
+	@. "$${IBC_RUN_DIR:-.run}/env" && echo "ibcnet is up at $$IBC_GATEWAY_URL  (source .run/env; make down stops it)"
 
 down:
 	@scripts/stack down
