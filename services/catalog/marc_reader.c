@@ -304,6 +304,14 @@ static bool next_iso2709(marc_reader *r, marc_rec *rec)
     rec->offset = (long)at;
     if (reclen == 0) return true; /* rec->reason says why */
     const char *buf = r->data + at;
+    /* MARC21 and UNIMARC both have two indicators and a one-letter subfield
+     * code (leader/10 and /11 are '2'); libyaz 5 reads past its buffer when
+     * it writes a record that declares other lengths (found by fuzzing) */
+    if (reclen < 24 || buf[10] != '2' || buf[11] != '2') {
+        fail(rec, "the leader declares an indicator count or subfield code length other than 2 "
+                  "(positions 10 and 11 must be '2' in MARC21 and UNIMARC)");
+        return true;
+    }
 
     bool utf8 = ibc_utf8_valid(buf, (size_t)reclen - 1);
     bool convert = r->cd != NULL;
