@@ -294,6 +294,27 @@ int marc_iso2709_plan(const char *data, size_t len, int nseg, long *starts, long
     return s + 1;
 }
 
+/* MARC21 and UNIMARC both have two indicators and a one-letter subfield
+ * code (leader/10 and /11 are '2'); libyaz 5 reads past its buffer when it
+ * writes a record that declares other lengths (found by fuzzing). False, with
+ * the record failed, when the leader says otherwise. */
+static bool leader_lengths_ok(marc_rec *rec, const char *leader, size_t len)
+{
+    if (len >= 12 && leader[10] == '2' && leader[11] == '2') return true;
+    fail(rec, "the leader declares an indicator count or subfield code length other than 2 "
+              "(positions 10 and 11 must be '2' in MARC21 and UNIMARC)");
+    return false;
+}
+
+/* The text of a MARCXML record's leader element (caller xmlFree()s), or NULL. */
+static xmlChar *xml_leader(xmlNodePtr record)
+{
+    for (xmlNodePtr c = record->children; c; c = c->next)
+        if (c->type == XML_ELEMENT_NODE && xmlStrcmp(c->name, BAD_CAST "leader") == 0)
+            return xmlNodeGetContent(c);
+    return NULL;
+}
+
 static bool next_iso2709(marc_reader *r, marc_rec *rec)
 {
     size_t at;
@@ -304,14 +325,7 @@ static bool next_iso2709(marc_reader *r, marc_rec *rec)
     rec->offset = (long)at;
     if (reclen == 0) return true; /* rec->reason says why */
     const char *buf = r->data + at;
-    /* MARC21 and UNIMARC both have two indicators and a one-letter subfield
-     * code (leader/10 and /11 are '2'); libyaz 5 reads past its buffer when
-     * it writes a record that declares other lengths (found by fuzzing) */
-    if (reclen < 24 || buf[10] != '2' || buf[11] != '2') {
-        fail(rec, "the leader declares an indicator count or subfield code length other than 2 "
-                  "(positions 10 and 11 must be '2' in MARC21 and UNIMARC)");
-        return true;
-    }
+    if (!leader_lengths_ok(rec, buf, (size_t)reclen)) return true;
 
     bool utf8 = ibc_utf8_valid(buf, (size_t)reclen - 1);
     bool convert = r->cd != NULL;
@@ -402,6 +416,11 @@ static bool next_xml(marc_reader *r, marc_rec *rec)
                  r->xml_err_line, r->xml_err[0] ? r->xml_err : "malformed XML");
             return true;
         }
+        xmlChar *leader = xml_leader(node);
+        bool lengths_ok =
+            !leader || leader_lengths_ok(rec, (const char *)leader, strlen((char *)leader));
+        xmlFree(leader);
+        if (!lengths_ok) return true;
         yaz_marc_iconv(r->mt, NULL);
         int n = yaz_marc_read_xml(r->mt, node);
         const char *note = yaz_note(r);
