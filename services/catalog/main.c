@@ -1,6 +1,6 @@
 /* catalog: the network's union catalog. */
 #include "catalog.h"
-#include "marc.h"
+#include "marc/marc.h"
 
 static const ibc_action actions[] = {
     {"records.create", records_create},
@@ -18,7 +18,7 @@ static const ibc_action actions[] = {
     {"items.write_off", items_write_off},
     {"items.list", items_list, IBC_ACTION_READONLY},
     {"items.lookup", items_lookup, IBC_ACTION_READONLY},
-    /* MARC exchange (marc_*.c) */
+    /* MARC exchange (marc/) */
     {"imports.create", imports_create},
     {"imports.get", imports_get, IBC_ACTION_READONLY},
     {"imports.list", imports_list, IBC_ACTION_READONLY},

@@ -2,9 +2,9 @@
  * against the real files in tests/data/marc: each good record is read with
  * its title, authors, ISBN, year and classification, each bad one is refused
  * with its position and offset, and a record written out reads back the same. */
-#include "../../services/catalog/marc_map.h"
-#include "../../services/catalog/marc_reader.h"
-#include "../../services/catalog/marc_writer.h"
+#include "../../services/catalog/marc/marc_map.h"
+#include "../../services/catalog/marc/marc_reader.h"
+#include "../../services/catalog/marc/marc_writer.h"
 #include <ibc/ibc.h>
 
 #include <setjmp.h>

@@ -8,7 +8,7 @@
 #include "marc_map.h"
 #include "marc_store.h"
 #include "marc_writer.h"
-#include "params.h"
+#include "../params.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 
 #include <ibc/ibc.h>
 
-#include "params.h"
+#include "../params.h"
 
 /* ------------------------------------------------------------ the API */
 

@@ -3,7 +3,7 @@
 #include "marc.h"
 #include "marc_reader.h"
 #include "marc_store.h"
-#include "params.h"
+#include "../params.h"
 
 #include <ibc/envelope.h>
 #include <ibc/validate.h>

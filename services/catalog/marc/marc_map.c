@@ -2,7 +2,7 @@
  * record arrives as yaz's MARC-in-JSON: {"leader": "...", "fields": [{"001":
  * "..."}, {"245": {"ind1": "1", "ind2": "0", "subfields": [{"a": "..."}]}}]}. */
 #include "marc_map.h"
-#include "isbn.h"
+#include "../isbn.h"
 
 #include <ctype.h>
 #include <ibc/validate.h>
