@@ -75,21 +75,6 @@ bool ibc_role_network_wide(const ibc_ctx *ctx)
     return ibc_role_is(ctx, "admin") || ibc_role_is(ctx, "methodologist");
 }
 
-const json_t *ibc_params(const json_t *req)
-{
-    return json_object_get(req, "params");
-}
-
-const json_t *ibc_body(const json_t *req)
-{
-    return json_object_get(req, "body");
-}
-
-const char *ibc_param(const json_t *req, const char *name)
-{
-    return json_string_value(json_object_get(json_object_get(req, "params"), name));
-}
-
 /* Maps an HTTP status of another service's reply back to an rc. */
 static ibc_rc rc_of_status(int status)
 {

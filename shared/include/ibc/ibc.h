@@ -303,10 +303,6 @@ typedef struct {
 int ibc_service_main(const char *name, const ibc_action *actions, size_t nactions);
 int ibc_service_run(const ibc_service_def *def);
 
-/* Request parameters: params (path + query) and body of the envelope. Borrowed. */
-const json_t *ibc_params(const json_t *req);
-const json_t *ibc_body(const json_t *req);
-/* A path or query parameter as a string, or NULL. Borrowed. */
-const char *ibc_param(const json_t *req, const char *name);
+#include "request.h"
 
 #endif
