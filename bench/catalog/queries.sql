@@ -39,5 +39,5 @@ FROM (SELECT lower(split_part(title, ' ', 1)) AS w FROM records TABLESAMPLE SYST
       WHERE created_by_org = 'bench') x WHERE length(w) >= 5 AND substr(w, 3, 1) <> 'ы' LIMIT 2000;
 \o :outdir/byid.txt
 SELECT '/api/v1/catalog/records/' || md5('bench-record-' || n)::uuid
-FROM generate_series(1, 100000) n;
+FROM generate_series(1, least(100000, (SELECT count(*) FROM records WHERE created_by_org = 'bench'))) n;
 \o
