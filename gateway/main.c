@@ -7,12 +7,10 @@
 #include "listener.h"
 
 #include <ibc/admin_http.h>
-#include <pthread.h>
-#include <signal.h>
+#include <ibc/process.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 gw_state gw;
 
@@ -33,12 +31,8 @@ static bool gateway_ready(void *arg)
 static PGconn *migrated_connection(void)
 {
     char err[512];
-    PGconn *db = NULL;
-    for (int i = 0; !(db = ibc_db_connect(gw.cfg.pg_dsn, NULL)); i++) {
-        if (i == 120) return NULL;
-        struct timespec ts = {0, 500000000L};
-        nanosleep(&ts, NULL);
-    }
+    PGconn *db = ibc_process_db_wait(gw.cfg.pg_dsn);
+    if (!db) return NULL;
     if (gw.cfg.migrate && ibc_migrate(db, "gateway", gw.cfg.migrations_dir, err, sizeof err) != IBC_OK) {
         ibc_log(IBC_LOG_ERROR, NULL, "gateway migrations failed: %s", err);
         PQfinish(db);
@@ -96,11 +90,7 @@ int main(int argc, char **argv)
     }
 
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    ibc_process_signals(&sigs);
 
     PGconn *db = migrated_connection();
     if (!db) return 1;

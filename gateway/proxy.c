@@ -13,6 +13,10 @@
 #include <time.h>
 #include <ulfius.h>
 
+/* The client's headers that travel to the service. */
+static const char *const gw_forwarded_headers[] = {"Idempotency-Key", "If-Match", "If-None-Match",
+                                                   "Accept"};
+
 /* Sends a problem; always returns U_CALLBACK_COMPLETE. */
 static int problem(struct _u_response *resp, ibc_rc rc, const char *rid, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -107,6 +111,17 @@ static int local_route(const gw_route *rt, const json_t *params, const json_t *b
     return U_CALLBACK_COMPLETE;
 }
 
+/* Copies the reply envelope's "headers" onto the response. */
+static void put_headers(struct _u_response *resp, const json_t *env)
+{
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(env, "headers"), k, v)
+    {
+        if (json_is_string(v)) u_map_put(resp->map_header, k, json_string_value(v));
+    }
+}
+
 /* Maps a service reply envelope onto the HTTP response. */
 static int send_reply(struct _u_response *resp, const char *data, int len, const char *rid)
 {
@@ -117,10 +132,7 @@ static int send_reply(struct _u_response *resp, const char *data, int len, const
         json_decref(env);
         return problem(resp, IBC_EINTERNAL, rid, "the service sent a malformed reply");
     }
-    const char *k;
-    json_t *v;
-    json_object_foreach(json_object_get(env, "headers"), k, v)
-        if (json_is_string(v)) u_map_put(resp->map_header, k, json_string_value(v));
+    put_headers(resp, env);
 
     json_t *err = json_object_get(env, "error");
     json_t *raw = json_object_get(env, "raw");
@@ -212,23 +224,29 @@ static void stream_free(void *cls)
     free(st);
 }
 
-/* Sends msg with a private inbox and relays the reply: one envelope, or a
- * "begin" envelope followed by data chunks streamed to the client. */
-static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms,
-                          const char *service, const char *rid)
+/* Maps a failed NATS request onto its problem; returns U_CALLBACK_COMPLETE. */
+static int bus_problem(struct _u_response *resp, natsStatus s, const char *service, int timeout_ms,
+                       const char *rid)
 {
-    char inbox[IBC_INBOX_PREFIX_MAX + 32];
-    natsSubscription *sub = NULL;
-    natsMsg *first = NULL;
-    ibc_bus_new_inbox(inbox, sizeof inbox, "gateway");
-    natsStatus s = natsConnection_SubscribeSync(&sub, gw.nc, inbox);
-    if (s == NATS_OK) s = natsSubscription_SetPendingLimits(sub, -1, 256 * 1024 * 1024);
-    if (s == NATS_OK) s = natsMsg_Create(&first, natsMsg_GetSubject(msg), inbox,
-                                         natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
-    /* copy the context headers onto the message with the inbox as reply */
+    if (s == NATS_NO_RESPONDERS)
+        return problem(resp, IBC_EBUS, rid, "the %s service is not running", service);
+    if (s == NATS_TIMEOUT)
+        return problem(resp, IBC_ETIMEOUT, rid, "the %s service did not answer within %d ms",
+                       service, timeout_ms);
+    return problem(resp, IBC_EBUS, rid, "the message bus is not available: %s",
+                   natsStatus_GetText(s));
+}
+
+/* Publishes a copy of msg, its context headers included, with inbox as its
+ * reply subject. */
+static natsStatus publish_with_inbox(natsMsg *msg, const char *inbox)
+{
     static const char *hdrs[] = {
         "Ibc-Request-Id", "Ibc-Org",         "Ibc-Role", "Ibc-Principal", "Ibc-Deadline",
         "Ibc-Signature",  "Idempotency-Key", "If-Match", "If-None-Match", "Accept"};
+    natsMsg *first = NULL;
+    natsStatus s = natsMsg_Create(&first, natsMsg_GetSubject(msg), inbox, natsMsg_GetData(msg),
+                                  natsMsg_GetDataLength(msg));
     for (size_t i = 0; s == NATS_OK && i < IBC_LEN(hdrs); i++) {
         const char *v = NULL;
         if (natsMsgHeader_Get(msg, hdrs[i], &v) == NATS_OK && v)
@@ -236,40 +254,51 @@ static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms
     }
     if (s == NATS_OK) s = natsConnection_PublishMsg(gw.nc, first);
     natsMsg_Destroy(first);
+    return s;
+}
+
+/* Starts streaming to the client after the "begin" envelope head; takes
+ * *sub (sets it NULL). Returns U_CALLBACK_COMPLETE. */
+static int stream_begin(struct _u_response *resp, natsMsg *head, natsSubscription **sub,
+                        int timeout_ms)
+{
+    json_t *env = json_loadb(natsMsg_GetData(head), natsMsg_GetDataLength(head), 0, NULL);
+    int status = (int)json_integer_value(json_object_get(env, "status"));
+    const char *ct = json_string_value(json_object_get(env, "content_type"));
+    put_headers(resp, env);
+    u_map_put(resp->map_header, "Content-Type", ct ? ct : "application/octet-stream");
+    gw_stream *st = calloc(1, sizeof *st);
+    st->sub = *sub;
+    st->timeout_ms = timeout_ms;
+    *sub = NULL; /* owned by the stream now */
+    ulfius_set_stream_response(resp, status >= 200 && status < 600 ? status : 200, stream_read,
+                               stream_free, U_STREAM_SIZE_UNKNOWN, 65536, st);
+    json_decref(env);
+    return U_CALLBACK_COMPLETE;
+}
+
+/* Sends msg with a private inbox and relays the reply: one envelope, or a
+ * "begin" envelope followed by data chunks streamed to the client. */
+static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms,
+                          const char *service, const char *rid)
+{
+    char inbox[IBC_INBOX_PREFIX_MAX + 32];
+    natsSubscription *sub = NULL;
     natsMsg *head = NULL;
+    ibc_bus_new_inbox(inbox, sizeof inbox, "gateway");
+    natsStatus s = natsConnection_SubscribeSync(&sub, gw.nc, inbox);
+    if (s == NATS_OK) s = natsSubscription_SetPendingLimits(sub, -1, 256 * 1024 * 1024);
+    if (s == NATS_OK) s = publish_with_inbox(msg, inbox);
     if (s == NATS_OK) s = natsSubscription_NextMsg(&head, sub, timeout_ms);
+    if (s == NATS_OK && natsMsg_IsNoResponders(head)) s = NATS_NO_RESPONDERS;
     int ret;
-    if (s == NATS_NO_RESPONDERS || (s == NATS_OK && natsMsg_IsNoResponders(head))) {
-        ret = problem(resp, IBC_EBUS, rid, "the %s service is not running", service);
-    } else if (s == NATS_TIMEOUT) {
-        ret = problem(resp, IBC_ETIMEOUT, rid, "the %s service did not answer within %d ms",
-                      service, timeout_ms);
-    } else if (s != NATS_OK) {
-        ret = problem(resp, IBC_EBUS, rid, "the message bus is not available: %s",
-                      natsStatus_GetText(s));
+    const char *kind = NULL;
+    if (s != NATS_OK) {
+        ret = bus_problem(resp, s, service, timeout_ms, rid);
+    } else if (natsMsgHeader_Get(head, "Ibc-Stream", &kind), !kind) {
+        ret = send_reply(resp, natsMsg_GetData(head), natsMsg_GetDataLength(head), rid);
     } else {
-        const char *kind = NULL;
-        natsMsgHeader_Get(head, "Ibc-Stream", &kind);
-        if (!kind) {
-            ret = send_reply(resp, natsMsg_GetData(head), natsMsg_GetDataLength(head), rid);
-        } else {
-            json_t *env = json_loadb(natsMsg_GetData(head), natsMsg_GetDataLength(head), 0, NULL);
-            int status = (int)json_integer_value(json_object_get(env, "status"));
-            const char *ct = json_string_value(json_object_get(env, "content_type"));
-            const char *k;
-            json_t *v;
-            json_object_foreach(json_object_get(env, "headers"), k, v)
-                if (json_is_string(v)) u_map_put(resp->map_header, k, json_string_value(v));
-            u_map_put(resp->map_header, "Content-Type", ct ? ct : "application/octet-stream");
-            gw_stream *st = calloc(1, sizeof *st);
-            st->sub = sub;
-            st->timeout_ms = timeout_ms;
-            sub = NULL; /* owned by the stream now */
-            ulfius_set_stream_response(resp, status >= 200 && status < 600 ? status : 200,
-                                       stream_read, stream_free, U_STREAM_SIZE_UNKNOWN, 65536, st);
-            json_decref(env);
-            ret = U_CALLBACK_COMPLETE;
-        }
+        ret = stream_begin(resp, head, &sub, timeout_ms);
     }
     natsMsg_Destroy(head);
     natsSubscription_Destroy(sub);
@@ -420,130 +449,158 @@ void gw_admission_clear(gw_admission *adm)
     adm->params = NULL;
 }
 
-/* Step two (see gateway.h); returns the ulfius callback status. */
-static int handle(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
-{
-    const gw_route *rt = adm->route;
-    const gw_principal who = adm->who;
-    const char *rid = adm->rid;
-    json_t *params = adm->params, *body = NULL;
-    bool in_flight = false;
-    int ret;
+/* The stages after admission (route matched, key authenticated, rate and
+ * length limited: gw_request_admit): read the query and the body, gate the
+ * requests in flight, forward over NATS, reply. Each stage answers with a
+ * problem in resp when it refuses. */
 
-    /* query parameters join the path parameters */
+/* Query parameters join the path parameters in adm->params; false with a 400. */
+static bool read_query(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
+{
     const char **keys = u_map_enum_keys(req->map_url);
     for (int i = 0; keys && keys[i]; i++) {
         const char *v = u_map_get(req->map_url, keys[i]);
         if (!ibc_utf8_valid(keys[i], strlen(keys[i])) || !v || !ibc_utf8_valid(v, strlen(v))) {
-            ret = problem(resp, IBC_EINVAL, rid, "query parameter '%.64s' is not valid UTF-8",
-                          ibc_utf8_valid(keys[i], strlen(keys[i])) ? keys[i] : "?");
-            goto done;
+            problem(resp, IBC_EINVAL, adm->rid, "query parameter '%.64s' is not valid UTF-8",
+                    ibc_utf8_valid(keys[i], strlen(keys[i])) ? keys[i] : "?");
+            return false;
         }
-        if (!json_object_get(params, keys[i]))
-            json_object_set_new(params, keys[i], json_string(v));
+        if (!json_object_get(adm->params, keys[i]))
+            json_object_set_new(adm->params, keys[i], json_string(v));
     }
+    return true;
+}
 
-    /* body (the listener read at most adm->max_body bytes) */
+/* *body = the JSON body, or a non-JSON body as {content_type, base64}, or
+ * NULL when there is none (the listener read at most adm->max_body bytes);
+ * new reference. False with a 400 or 415. */
+static bool read_body(const struct _u_request *req, struct _u_response *resp,
+                      const gw_admission *adm, json_t **body)
+{
     size_t blen = req->binary_body_length;
     const char *ct = u_map_get_case(req->map_header, "Content-Type");
-    if (ct && !ibc_utf8_valid(ct, strlen(ct))) {
-        ret = problem(resp, IBC_EINVAL, rid, "the Content-Type header is not valid UTF-8");
-        goto done;
-    }
-    if (blen > 0 && rt->body == BODY_JSON) {
-        if (!is_json_type(ct)) {
-            ret = problem(resp, IBC_EUNSUPPORTED, rid,
-                          "send the body as application/json, not '%.64s'", ct ? ct : "(none)");
-            goto done;
-        }
-        if (!ibc_utf8_valid(req->binary_body, blen)) {
-            ret = problem(resp, IBC_EINVAL, rid, "the body is not valid UTF-8");
-            goto done;
-        }
+    *body = NULL;
+    if (ct && !ibc_utf8_valid(ct, strlen(ct)))
+        return problem(resp, IBC_EINVAL, adm->rid, "the Content-Type header is not valid UTF-8"),
+               false;
+    if (blen > 0 && adm->route->body == BODY_JSON) {
+        if (!is_json_type(ct))
+            return problem(resp, IBC_EUNSUPPORTED, adm->rid,
+                           "send the body as application/json, not '%.64s'", ct ? ct : "(none)"),
+                   false;
+        if (!ibc_utf8_valid(req->binary_body, blen))
+            return problem(resp, IBC_EINVAL, adm->rid, "the body is not valid UTF-8"), false;
         json_error_t jerr;
-        body = json_loadb(req->binary_body, blen, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-        if (!body) {
-            ret = problem(resp, IBC_EINVAL, rid, "the body is not valid JSON: %s at line %d, column %d",
-                          jerr.text, jerr.line, jerr.column);
-            goto done;
-        }
+        *body = json_loadb(req->binary_body, blen, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+        if (!*body)
+            return problem(resp, IBC_EINVAL, adm->rid,
+                           "the body is not valid JSON: %s at line %d, column %d", jerr.text,
+                           jerr.line, jerr.column),
+                   false;
     } else if (blen > 0) {
         size_t n;
         char *b64 = ibc_base64_encode(req->binary_body, blen, &n);
-        body = json_pack("{s:s, s:s%}", "content_type", ct ? ct : "application/octet-stream",
-                         "base64", b64, n);
+        *body = json_pack("{s:s, s:s%}", "content_type", ct ? ct : "application/octet-stream",
+                          "base64", b64, n);
         free(b64);
     }
+    return true;
+}
 
-    if (strncmp(rt->subject, "local:", 6) == 0) {
-        ret = local_route(rt, params, body, &who,
-                          u_map_get_case(req->map_header, "Idempotency-Key"), rid, resp);
-        goto done;
+/* A bounded number of requests wait on the services; the rest hear at once
+ * that they may retry, instead of queueing without end. False with a 503. */
+static bool enter_in_flight(struct _u_response *resp, const gw_admission *adm)
+{
+    if (gw_in_flight_enter(gw.limits.in_flight)) return true;
+    gw_refusal("in_flight");
+    u_map_put(resp->map_header, "Retry-After", "1");
+    problem(resp, IBC_EBUSY, adm->rid,
+            "the gateway has %d requests waiting on the services; retry in a second",
+            gw.limits.in_flight);
+    return false;
+}
+
+/* The client headers a service reads, checked; false with a 400. */
+static bool forwarded_headers_ok(const struct _u_request *req, struct _u_response *resp,
+                                 const gw_admission *adm)
+{
+    for (size_t i = 0; i < IBC_LEN(gw_forwarded_headers); i++) {
+        const char *h = gw_forwarded_headers[i];
+        const char *v = u_map_get_case(req->map_header, h);
+        if (v && strlen(v) > 256)
+            return problem(resp, IBC_EINVAL, adm->rid, "header %s is longer than 256 characters",
+                           h),
+                   false;
+        if (v && !ibc_utf8_valid(v, strlen(v)))
+            return problem(resp, IBC_EINVAL, adm->rid, "header %s is not valid UTF-8", h), false;
     }
+    return true;
+}
 
-    /* a bounded number of requests wait on the services; the rest hear at
-     * once that they may retry, instead of queueing without end */
-    if (!gw_in_flight_enter(gw.limits.in_flight)) {
-        gw_refusal("in_flight");
-        u_map_put(resp->map_header, "Retry-After", "1");
-        ret = problem(resp, IBC_EBUSY, rid,
-                      "the gateway has %d requests waiting on the services; retry in a second",
-                      gw.limits.in_flight);
-        goto done;
-    }
-    in_flight = true;
-
-    /* forward over NATS */
+/* *out = the NATS request for the route: envelope of params and body, the
+ * caller's context and forwarded headers, signed; caller destroys it. */
+static natsStatus request_msg(const struct _u_request *req, const gw_admission *adm,
+                              const json_t *body, int timeout_ms, natsMsg **out)
+{
     char subject[256];
-    snprintf(subject, sizeof subject, "ibc.rpc.%s", rt->subject);
-    char *payload = ibc_envelope_request(params, body);
-    natsMsg *msg = NULL, *reply = NULL;
+    snprintf(subject, sizeof subject, "ibc.rpc.%s", adm->route->subject);
+    char *payload = ibc_envelope_request(adm->params, body);
+    natsMsg *msg = NULL;
     natsStatus s = natsMsg_Create(&msg, subject, NULL, payload, (int)strlen(payload));
     free(payload);
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Request-Id", rid);
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Org", who.org);
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Role", who.role);
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Principal", who.id);
-    static const char *forwarded[] = {"Idempotency-Key", "If-Match", "If-None-Match", "Accept"};
-    for (size_t i = 0; s == NATS_OK && i < IBC_LEN(forwarded); i++) {
-        const char *v = u_map_get_case(req->map_header, forwarded[i]);
-        if (v && strlen(v) > 256) {
-            natsMsg_Destroy(msg);
-            ret = problem(resp, IBC_EINVAL, rid, "header %s is longer than 256 characters",
-                          forwarded[i]);
-            goto done;
-        }
-        if (v && !ibc_utf8_valid(v, strlen(v))) {
-            natsMsg_Destroy(msg);
-            ret = problem(resp, IBC_EINVAL, rid, "header %s is not valid UTF-8", forwarded[i]);
-            goto done;
-        }
-        if (v) s = natsMsgHeader_Set(msg, forwarded[i], v);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Request-Id", adm->rid);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Org", adm->who.org);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Role", adm->who.role);
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Principal", adm->who.id);
+    for (size_t i = 0; s == NATS_OK && i < IBC_LEN(gw_forwarded_headers); i++) {
+        const char *v = u_map_get_case(req->map_header, gw_forwarded_headers[i]);
+        if (v) s = natsMsgHeader_Set(msg, gw_forwarded_headers[i], v);
     }
+    if (s == NATS_OK) s = sign_context(msg, timeout_ms);
+    *out = msg;
+    return s;
+}
+
+/* Forwards the request to its service and relays the reply. */
+static int forward(const struct _u_request *req, struct _u_response *resp, const gw_admission *adm,
+                   const json_t *body)
+{
+    const gw_route *rt = adm->route;
+    if (!forwarded_headers_ok(req, resp, adm)) return U_CALLBACK_COMPLETE;
     int timeout = rt->timeout_ms ? rt->timeout_ms : gw.cfg.request_timeout_ms;
-    if (s == NATS_OK) s = sign_context(msg, timeout);
     char service[64];
     snprintf(service, sizeof service, "%.*s", (int)strcspn(rt->subject, "."), rt->subject);
+    natsMsg *msg = NULL, *reply = NULL;
+    natsStatus s = request_msg(req, adm, body, timeout, &msg);
+    int ret;
     if (s == NATS_OK && rt->stream) {
-        ret = stream_request(resp, msg, timeout, service, rid);
-        natsMsg_Destroy(msg);
-        goto done;
+        ret = stream_request(resp, msg, timeout, service, adm->rid);
+    } else {
+        if (s == NATS_OK) s = natsConnection_RequestMsg(&reply, gw.nc, msg, timeout);
+        if (s != NATS_OK)
+            ret = bus_problem(resp, s, service, timeout, adm->rid);
+        else
+            ret = send_reply(resp, natsMsg_GetData(reply), natsMsg_GetDataLength(reply), adm->rid);
     }
-    if (s == NATS_OK) s = natsConnection_RequestMsg(&reply, gw.nc, msg, timeout);
     natsMsg_Destroy(msg);
-    if (s == NATS_NO_RESPONDERS)
-        ret = problem(resp, IBC_EBUS, rid, "the %s service is not running", service);
-    else if (s == NATS_TIMEOUT)
-        ret = problem(resp, IBC_ETIMEOUT, rid, "the %s service did not answer within %d ms",
-                      service, timeout);
-    else if (s != NATS_OK)
-        ret = problem(resp, IBC_EBUS, rid, "the message bus is not available: %s",
-                      natsStatus_GetText(s));
-    else
-        ret = send_reply(resp, natsMsg_GetData(reply), natsMsg_GetDataLength(reply), rid);
     natsMsg_Destroy(reply);
+    return ret;
+}
+
+/* Step two (see gateway.h); returns the ulfius callback status. */
+static int handle(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
+{
+    json_t *body = NULL;
+    int ret = U_CALLBACK_COMPLETE;
+    if (!read_query(req, resp, adm) || !read_body(req, resp, adm, &body)) goto done;
+    if (strncmp(adm->route->subject, "local:", 6) == 0) {
+        ret = local_route(adm->route, adm->params, body, &adm->who,
+                          u_map_get_case(req->map_header, "Idempotency-Key"), adm->rid, resp);
+    } else if (enter_in_flight(resp, adm)) {
+        ret = forward(req, resp, adm, body);
+        gw_in_flight_leave();
+    }
 done:
-    if (in_flight) gw_in_flight_leave();
     json_decref(body);
     return ret;
 }

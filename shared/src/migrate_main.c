@@ -3,12 +3,12 @@
  * migrated as its owner role: IBC_PG_DSN_<SCHEMA> (upper case) when set,
  * else IBC_PG_DSN. */
 #include "ibc/ibc.h"
+#include "ibc/process.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Returns IBC_PG_DSN_<SCHEMA> when set, else dflt; borrows both. */
 static const char *dsn_of(const char *schema, const char *dflt)
@@ -26,12 +26,8 @@ static const char *dsn_of(const char *schema, const char *dflt)
 static bool migrate_one(const ibc_config *cfg, const char *schema)
 {
     char err[512];
-    PGconn *db = NULL;
-    for (int i = 0; !(db = ibc_db_connect(dsn_of(schema, cfg->pg_dsn), NULL)); i++) {
-        if (i == 120) return false; /* a minute: the database container may still be starting */
-        struct timespec ts = {0, 500000000L};
-        nanosleep(&ts, NULL);
-    }
+    PGconn *db = ibc_process_db_wait(dsn_of(schema, cfg->pg_dsn));
+    if (!db) return false;
     bool ok = ibc_migrate(db, schema, cfg->migrations_dir, err, sizeof err) == IBC_OK;
     if (!ok) fprintf(stderr, "ibc-migrate: %s: %s\n", schema, err);
     PQfinish(db);

@@ -9,6 +9,7 @@
 #include "ibc/context.h"
 #include "ibc/envelope.h"
 #include "ibc/metrics.h"
+#include "ibc/process.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -611,21 +612,13 @@ int ibc_service_run(const ibc_service_def *def)
 
     /* SIGINT/SIGTERM are taken by sigwait below, in no other thread */
     sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    ibc_process_signals(&sigs);
 
     if (svc.cfg.migrate) {
-        PGconn *db = NULL;
-        for (int i = 0; !(db = ibc_db_connect(svc.cfg.pg_dsn, NULL)); i++) {
-            if (i == 120) {
-                ibc_log(IBC_LOG_ERROR, NULL, "database unreachable, giving up migrations");
-                return 1;
-            }
-            struct timespec ts = {0, 500000000L};
-            nanosleep(&ts, NULL);
+        PGconn *db = ibc_process_db_wait(svc.cfg.pg_dsn);
+        if (!db) {
+            ibc_log(IBC_LOG_ERROR, NULL, "database unreachable, giving up migrations");
+            return 1;
         }
         ibc_rc rc = ibc_migrate(db, def->name, svc.cfg.migrations_dir, err, sizeof err);
         PQfinish(db);
