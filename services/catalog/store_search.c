@@ -27,17 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#define FILTERS                                                                                    \
-    " AND ($2::text IS NULL OR r.type = $2)"                                                       \
-    " AND ($3::text IS NULL OR h.schools @> ARRAY[$3::text])"                                      \
-    " AND ($4::bool IS NULL OR $4::bool = coalesce(CASE WHEN $3::text IS NULL"                     \
-    "      THEN h.available > 0 ELSE h.available_schools @> ARRAY[$3::text] END, false))"          \
-    " AND ($5::int IS NULL OR r.year >= $5::int) AND ($6::int IS NULL OR r.year <= $6::int)"       \
-    " AND ($7::int IS NULL OR age_num(r.age_rating) <= $7::int)"                                   \
-    " AND ($8::int IS NULL OR $8::int BETWEEN coalesce(r.grade_from, r.grade_to)"                  \
-    "      AND coalesce(r.grade_to, r.grade_from))"                                                \
-    " AND ($9::text IS NULL OR lower(r.textbook_subject) = lower($9::text))"                       \
-    " AND ($10::text IS NULL OR lower(r.language) = lower($10::text))"
+#define FILTERS SEARCH_FILTERS /* store_search.h */
 
 #define FACET(expr, from)                                                                          \
     "(SELECT coalesce(json_agg(json_build_object('value', v, 'count', c) ORDER BY c DESC, v),"     \

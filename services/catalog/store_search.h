@@ -29,6 +29,22 @@ typedef struct {
     char other[1100]; /* {stem,literal} of the second word of two, checked on postings */
 } search_query;
 
+/* The search's filters over records r and record_holdings h, parameters $2
+ * type, $3 school, $4 available, $5 year_from, $6 year_to, $7 age_max, $8
+ * grade, $9 subject, $10 language: each NULL when absent. The export uses
+ * them too. */
+#define SEARCH_FILTERS                                                                             \
+    " AND ($2::text IS NULL OR r.type = $2)"                                                       \
+    " AND ($3::text IS NULL OR h.schools @> ARRAY[$3::text])"                                      \
+    " AND ($4::bool IS NULL OR $4::bool = coalesce(CASE WHEN $3::text IS NULL"                     \
+    "      THEN h.available > 0 ELSE h.available_schools @> ARRAY[$3::text] END, false))"          \
+    " AND ($5::int IS NULL OR r.year >= $5::int) AND ($6::int IS NULL OR r.year <= $6::int)"       \
+    " AND ($7::int IS NULL OR age_num(r.age_rating) <= $7::int)"                                   \
+    " AND ($8::int IS NULL OR $8::int BETWEEN coalesce(r.grade_from, r.grade_to)"                  \
+    "      AND coalesce(r.grade_to, r.grade_from))"                                                \
+    " AND ($9::text IS NULL OR lower(r.textbook_subject) = lower($9::text))"                       \
+    " AND ($10::text IS NULL OR lower(r.language) = lower($10::text))"
+
 /* Above this many matches (bounded by the postings of the rarest word) the
  * search walks postings instead of ranking every match; facets are then
  * counted over the first SEARCH_WALK_FACETS matches of the walk. */

@@ -5,6 +5,7 @@
  * restart of the catalog resumes where it stopped. Reruns on the same database
  * pass: the fixtures' records then merge into the records of the first run. */
 #include "harness.h"
+#include "../common/huge_marcxml.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -693,23 +694,6 @@ static long catalog_rss_kb(void)
     return kb;
 }
 
-/* One MARCXML record whose title is a text node of n bytes; caller frees. */
-static char *huge_text_record(size_t n, size_t *len)
-{
-    static const char head[] = "<collection xmlns=\"http://www.loc.gov/MARC21/slim\"><record>"
-                               "<leader>00000nam a2200000 i 4500</leader>"
-                               "<datafield tag=\"245\" ind1=\"0\" ind2=\"0\">"
-                               "<subfield code=\"a\">";
-    static const char tail[] = "</subfield></datafield></record></collection>\n";
-    char *doc = malloc(sizeof head + n + sizeof tail);
-    assert_non_null(doc);
-    memcpy(doc, head, sizeof head - 1);
-    memset(doc + sizeof head - 1, 'a', n);
-    memcpy(doc + sizeof head - 1 + n, tail, sizeof tail);
-    *len = sizeof head - 1 + n + sizeof tail - 1;
-    return doc;
-}
-
 static void hostile_marcxml_fails_fast_with_a_clear_error(void **state)
 {
     (void)state;
@@ -723,6 +707,7 @@ static void hostile_marcxml_fails_fast_with_a_clear_error(void **state)
     assert_true(h_now_s() - t0 < 2.0);
     /* over libxml2's 10 MB limit of a text node, under the route's 32 MiB */
     char *big = huge_text_record(20u << 20, &len);
+    assert_non_null(big);
     t0 = h_now_s();
     expect_status(h_marc_submit(key, "format=marc21", xml, big, len), 400, "not well-formed");
     /* most of it is moving 20 MB through the gateway and NATS on a busy machine */
@@ -732,6 +717,7 @@ static void hostile_marcxml_fails_fast_with_a_clear_error(void **state)
     free(big);
     /* 100 MB is over the route's limit: refused before the catalog sees it */
     big = huge_text_record(100u << 20, &len);
+    assert_non_null(big);
     expect_status(h_marc_submit(key, "format=marc21", xml, big, len), 413, NULL);
     free(big);
     long grown = catalog_rss_kb() - rss0;

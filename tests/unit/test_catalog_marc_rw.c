@@ -5,6 +5,7 @@
 #include "../../services/catalog/marc/marc_map.h"
 #include "../../services/catalog/marc/marc_reader.h"
 #include "../../services/catalog/marc/marc_writer.h"
+#include "../common/huge_marcxml.h"
 #include <ibc/ibc.h>
 
 #include <setjmp.h>
@@ -648,28 +649,12 @@ static void marcxml_with_entities_fails_fast(void **state)
     free(f.data);
 }
 
-/* One MARCXML record whose title is a text node of n bytes; caller frees. */
-static char *huge_text_record(size_t n, size_t *len)
-{
-    static const char head[] = "<collection xmlns=\"http://www.loc.gov/MARC21/slim\"><record>"
-                               "<leader>00000nam a2200000 i 4500</leader>"
-                               "<datafield tag=\"245\" ind1=\"0\" ind2=\"0\">"
-                               "<subfield code=\"a\">";
-    static const char tail[] = "</subfield></datafield></record></collection>\n";
-    char *doc = malloc(sizeof head + n + sizeof tail);
-    assert_non_null(doc);
-    memcpy(doc, head, sizeof head - 1);
-    memset(doc + sizeof head - 1, 'a', n);
-    memcpy(doc + sizeof head - 1 + n, tail, sizeof tail);
-    *len = sizeof head - 1 + n + sizeof tail - 1;
-    return doc;
-}
-
 static void marcxml_with_a_100_mb_text_node_fails_fast(void **state)
 {
     (void)state;
     size_t len;
     char *doc = huge_text_record(100u << 20, &len);
+    assert_non_null(doc);
     char err[300];
     long count;
     double t0 = ibc_monotonic_s();

@@ -227,6 +227,38 @@ static void fresh_add(json_t *fresh, const json_t *flat, const char *mk, const c
     }
 }
 
+/* The record's identities (control keys, and its MARC's md5) for record id;
+ * `owns`: the record is this source's own version. */
+static void plan_sources(plan_t *p, const entry *e, const char *id, bool owns, const char *md5)
+{
+    size_t k;
+    json_t *v;
+    json_array_foreach(json_object_get(e->flat, "control_keys"), k, v) json_array_append_new(
+        p->sources, json_pack("{s:O, s:s, s:b}", "key", v, "record_id", id, "owner", owns));
+    char mkey[40];
+    snprintf(mkey, sizeof mkey, "marc:%s", md5 ? md5 : "");
+    if (md5)
+        json_array_append_new(
+            p->sources, json_pack("{s:s, s:s, s:b}", "key", mkey, "record_id", id, "owner", owns));
+}
+
+/* The entry's holdings as items of record id when the job has a school. */
+static void plan_items(plan_t *p, const job *j, const entry *e, const char *id)
+{
+    size_t nh = json_array_size(e->holdings);
+    if (nh && !j->has_school) p->holdings_ignored++;
+    if (!nh && j->has_school) p->without_barcode++;
+    for (size_t h = 0; j->has_school && h < nh; h++) {
+        json_t *it = json_copy(json_array_get(e->holdings, h));
+        json_object_set_new(it, "record_id", json_string(id));
+        json_object_set_new(it, "n", json_integer((json_int_t)json_array_size(p->items)));
+        char item_id[37];
+        new_uuid(item_id); /* time-ordered too: items_pkey and (school, id) append */
+        json_object_set_new(it, "id", json_string(item_id));
+        json_array_append_new(p->items, it);
+    }
+}
+
 /* Decides entry i against the catalog's answer: created, unchanged, updated
  * (a newer version of the record's own source) or merged (holdings only). */
 static void decide(plan_t *p, const job *j, const entry *e, size_t i, const json_t *match,
@@ -267,29 +299,10 @@ static void decide(plan_t *p, const job *j, const entry *e, size_t i, const json
                           "outcome", outcome);
     if (rule) json_object_set_new(o, "rule", json_string(rule));
     json_array_append_new(p->outcomes, o);
-    size_t k;
-    json_t *v;
     bool owns = strcmp(outcome, "created") == 0 || strcmp(outcome, "updated") == 0;
-    json_array_foreach(json_object_get(e[i].flat, "control_keys"), k, v) json_array_append_new(
-        p->sources, json_pack("{s:O, s:s, s:b}", "key", v, "record_id", id, "owner", owns));
-    const char *md5 = json_string_value(json_object_get(json_object_get(match, "md5"), key));
-    char mkey[40];
-    snprintf(mkey, sizeof mkey, "marc:%s", md5 ? md5 : "");
-    if (md5)
-        json_array_append_new(
-            p->sources, json_pack("{s:s, s:s, s:b}", "key", mkey, "record_id", id, "owner", owns));
-    size_t nh = json_array_size(e[i].holdings);
-    if (nh && !j->has_school) p->holdings_ignored++;
-    if (!nh && j->has_school) p->without_barcode++;
-    for (size_t h = 0; j->has_school && h < nh; h++) {
-        json_t *it = json_copy(json_array_get(e[i].holdings, h));
-        json_object_set_new(it, "record_id", json_string(id));
-        json_object_set_new(it, "n", json_integer((json_int_t)json_array_size(p->items)));
-        char item_id[37];
-        new_uuid(item_id); /* time-ordered too: items_pkey and (school, id) append */
-        json_object_set_new(it, "id", json_string(item_id));
-        json_array_append_new(p->items, it);
-    }
+    plan_sources(p, &e[i], id, owns,
+                 json_string_value(json_object_get(json_object_get(match, "md5"), key)));
+    plan_items(p, j, &e[i], id);
 }
 
 /* Runs store function f over the JSON of arr when arr is not empty. */
@@ -402,83 +415,103 @@ static void batch_report(segment *sg, entry *e, size_t n, json_t *created_barcod
     }
 }
 
+/* The counters a batch adds to its job's row; new reference. */
+static json_t *batch_deltas(const plan_t *p, const entry *e, size_t n, long failed,
+                            long items_created, long nwarnings, long next_offset)
+{
+    long rusmarc = 0, marc21 = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (e[i].format == 1) rusmarc++;
+        if (e[i].format == 2) marc21++;
+    }
+    return json_pack(
+        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+        "s:I}",
+        "read", (json_int_t)n, "created", (json_int_t)p->created, "merged", (json_int_t)p->merged,
+        "failed", (json_int_t)failed, "items_created", (json_int_t)items_created, "without_barcode",
+        (json_int_t)p->without_barcode, "holdings_ignored", (json_int_t)p->holdings_ignored,
+        "warnings", (json_int_t)nwarnings, "next_offset", (json_int_t)next_offset, "unchanged",
+        (json_int_t)p->unchanged, "updated", (json_int_t)p->updated, "rusmarc", (json_int_t)rusmarc,
+        "marc21", (json_int_t)marc21, "isbn", (json_int_t)p->by_isbn, "control_number",
+        (json_int_t)p->by_control, "key", (json_int_t)p->by_key, "marc", (json_int_t)p->by_marc,
+        "file", (json_int_t)p->by_file);
+}
+
+/* Inside the batch's transaction: writes what plan p decides for e[0..n),
+ * then the segment's counters, report (errors, warnings: filled here) and
+ * resume point next_offset. */
+static ibc_rc write_with_progress(segment *sg, entry *e, size_t n, long next_offset, plan_t *p,
+                                  json_t *errors, json_t *warnings)
+{
+    ibc_ctx *ctx = &sg->ctx;
+    json_t *created_barcodes = NULL;
+    long failed = 0, nwarnings = 0;
+    ibc_rc rc = write_batch(sg, e, n, p, &created_barcodes);
+    if (rc != IBC_OK) {
+        json_decref(created_barcodes);
+        return rc;
+    }
+    long items_created = (long)json_object_size(created_barcodes); /* the report takes them */
+    batch_report(sg, e, n, created_barcodes, errors, warnings, &failed, &nwarnings);
+    json_t *deltas = batch_deltas(p, e, n, failed, items_created, nwarnings, next_offset);
+    char *d = dump(deltas), *er = dump(errors), *wa = dump(warnings);
+    rc = d && er && wa ? store_import_progress(ctx, sg->j->id, sg->seg, sg->read, d, er, wa)
+                       : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    free(d);
+    free(er);
+    free(wa);
+    json_decref(deltas);
+    json_decref(created_barcodes);
+    return rc;
+}
+
+/* COMMIT of the open transaction; the failure is said in ctx. */
+static ibc_rc commit_tx(ibc_ctx *ctx)
+{
+    ibc_rc rc = IBC_OK;
+    PGresult *r = PQexec(ctx->db, "COMMIT");
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        rc = ibc_fail(ctx, ibc_db_rc(r), "the batch could not be committed: %s",
+                      PQerrorMessage(ctx->db));
+    } else {
+        ibc_outbox_committed();
+    }
+    PQclear(r);
+    return rc;
+}
+
 /* Commits entries e[0..n) and the job's progress up to next_offset in one
  * transaction. Nothing of it stays when it fails. */
 static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
 {
-    const job *j = sg->j;
     ibc_ctx *ctx = &sg->ctx;
-    ibc_rc rc = IBC_OK;
+    ibc_rc rc;
     plan_t p = {.records = json_array(),
                 .updates = json_array(),
                 .items = json_array(),
                 .outcomes = json_array(),
                 .sources = json_array(),
                 .targets = calloc(n, sizeof(char *))};
-    json_t *created_barcodes = NULL, *errors = json_array(), *warnings = json_array(),
-           *deltas = NULL;
-    long failed = 0, nwarnings = 0, rusmarc = 0, marc21 = 0;
+    json_t *errors = json_array(), *warnings = json_array();
     if (!p.targets) {
         rc = ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (e[i].format == 1) rusmarc++;
-        if (e[i].format == 2) marc21++;
-    }
-    if (!exec_simple(ctx->db, "BEGIN")) {
+    } else if (!exec_simple(ctx->db, "BEGIN")) {
         rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
-        goto done;
-    }
-    rc = write_batch(sg, e, n, &p, &created_barcodes);
-    if (rc != IBC_OK) goto rollback;
-    long items_created = (long)json_object_size(created_barcodes); /* the report takes them */
-    batch_report(sg, e, n, created_barcodes, errors, warnings, &failed, &nwarnings);
-    deltas = json_pack(
-        "{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-        "s:I}",
-        "read", (json_int_t)n, "created", (json_int_t)p.created, "merged", (json_int_t)p.merged,
-        "failed", (json_int_t)failed, "items_created", (json_int_t)items_created, "without_barcode",
-        (json_int_t)p.without_barcode, "holdings_ignored", (json_int_t)p.holdings_ignored,
-        "warnings", (json_int_t)nwarnings, "next_offset", (json_int_t)next_offset, "unchanged",
-        (json_int_t)p.unchanged, "updated", (json_int_t)p.updated, "rusmarc", (json_int_t)rusmarc,
-        "marc21", (json_int_t)marc21, "isbn", (json_int_t)p.by_isbn, "control_number",
-        (json_int_t)p.by_control, "key", (json_int_t)p.by_key, "marc", (json_int_t)p.by_marc,
-        "file", (json_int_t)p.by_file);
-    {
-        char *d = dump(deltas), *er = dump(errors), *wa = dump(warnings);
-        rc = d && er && wa ? store_import_progress(ctx, j->id, sg->seg, sg->read, d, er, wa)
-                           : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-        free(d);
-        free(er);
-        free(wa);
-    }
-    if (rc != IBC_OK) goto rollback;
-    {
-        PGresult *r = PQexec(ctx->db, "COMMIT");
-        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-            rc = ibc_db_rc(r);
-            ibc_fail(ctx, rc == IBC_OK ? IBC_EDB : rc, "the batch could not be committed: %s",
-                     PQerrorMessage(ctx->db));
-        } else {
-            ibc_outbox_committed();
-        }
-        PQclear(r);
+    } else {
+        rc = write_with_progress(sg, e, n, next_offset, &p, errors, warnings);
+        if (rc == IBC_OK)
+            rc = commit_tx(ctx);
+        else
+            exec_simple(ctx->db, "ROLLBACK");
     }
     if (rc == IBC_OK) {
         sg->read += (long)n;
         sg->errors_stored += (long)json_array_size(errors);
         sg->warnings_stored += (long)json_array_size(warnings);
     }
-    goto done;
-rollback:
-    exec_simple(ctx->db, "ROLLBACK");
-done:
     plan_free(&p, n);
-    json_decref(created_barcodes);
     json_decref(errors);
     json_decref(warnings);
-    json_decref(deltas);
     return rc;
 }
 
@@ -692,6 +725,23 @@ static marc_charset charset_of(const char *s)
 }
 
 /* Runs one claimed job to its end (or until the database goes away). */
+/* The job's organisation, school, format, syntax and charset from its row. */
+static void job_from_row(job *j, const json_t *row)
+{
+    snprintf(j->org, sizeof j->org, "%s", json_string_value(json_object_get(row, "org")));
+    const char *school = json_string_value(json_object_get(row, "school"));
+    j->has_school = school != NULL;
+    snprintf(j->school, sizeof j->school, "%s", school ? school : "");
+    j->format_name = strcmp(json_string_value(json_object_get(row, "format")), "rusmarc") == 0
+                         ? "rusmarc"
+                         : "marc21";
+    j->format = strcmp(j->format_name, "rusmarc") == 0 ? MARC_RUSMARC : MARC_MARC21;
+    j->syntax = strcmp(json_string_value(json_object_get(row, "syntax")), "marcxml") == 0
+                    ? MARC_XML
+                    : MARC_ISO2709;
+    j->charset = charset_of(json_string_value(json_object_get(row, "charset")));
+}
+
 static void run_job(PGconn *db, const char *dsn, const char *id, bool count_attempt)
 {
     job j = {.dsn = dsn};
@@ -707,19 +757,8 @@ static void run_job(PGconn *db, const char *dsn, const char *id, bool count_atte
     json_t *row = NULL, *segs = NULL;
     PGresult *file = NULL;
     if (store_import_begin(&ctx, id, &row) != IBC_OK) return; /* finished meanwhile */
-    snprintf(j.org, sizeof j.org, "%s", json_string_value(json_object_get(row, "org")));
+    job_from_row(&j, row);
     ctx.org = j.org;
-    const char *school = json_string_value(json_object_get(row, "school"));
-    j.has_school = school != NULL;
-    snprintf(j.school, sizeof j.school, "%s", school ? school : "");
-    j.format_name = strcmp(json_string_value(json_object_get(row, "format")), "rusmarc") == 0
-                        ? "rusmarc"
-                        : "marc21";
-    j.format = strcmp(j.format_name, "rusmarc") == 0 ? MARC_RUSMARC : MARC_MARC21;
-    j.syntax = strcmp(json_string_value(json_object_get(row, "syntax")), "marcxml") == 0
-                   ? MARC_XML
-                   : MARC_ISO2709;
-    j.charset = charset_of(json_string_value(json_object_get(row, "charset")));
     long attempts = (long)json_integer_value(json_object_get(row, "attempts"));
     if (!count_attempt) attempts--;
     ibc_rc rc = store_import_segments(&ctx, id, &segs);

@@ -269,41 +269,30 @@ static void map_type(mapper *m)
 
 /* Title, subtitle: RUSMARC 200 $a $e (+ $h $i parts, and the set's title from
  * 461 for a volume); MARC21 245 $a $b (+ $n $p). */
-static void map_title(mapper *m)
+/* RUSMARC: the set's title (461$a after $1 200) a volume belongs to, as the
+ * start of the title: "Задачи и этюды. Вып. 13". */
+static void set_title(const mapper *m, FILE *tf)
 {
-    bool rus = m->format == MARC_RUSMARC;
-    const char *tag = rus ? "200" : "245";
-    const json_t *df = first_field(m->marc, tag);
-    const json_t *subs = json_object_get(df, "subfields");
-    char *title = NULL, *sub = NULL;
-    size_t tlen = 0, slen = 0;
-    FILE *tf = open_memstream(&title, &tlen), *sf = open_memstream(&sub, &slen);
-    if (!tf || !sf) {
-        if (tf) fclose(tf);
-        if (sf) fclose(sf);
-        free(title);
-        free(sub);
-        refuse(m, "out of memory");
-        return;
-    }
-    /* a volume of a set: "Задачи и этюды. Вып. 13" */
-    if (rus) {
-        const json_t *set = first_field(m->marc, "461");
-        const json_t *ss = json_object_get(set, "subfields");
-        bool in200 = false;
-        for (size_t i = 0; i < json_array_size(ss); i++) {
-            const char *one = json_string_value(json_object_get(json_array_get(ss, i), "1"));
-            if (one) in200 = strncmp(one, "200", 3) == 0;
-            const char *a = json_string_value(json_object_get(json_array_get(ss, i), "a"));
-            char *c = in200 ? cleaned(a) : NULL;
-            if (c) {
-                fprintf(tf, "%s%s ", c, c[strlen(c) - 1] == '.' ? "" : ".");
-                free(c);
-                break;
-            }
+    const json_t *ss = json_object_get(first_field(m->marc, "461"), "subfields");
+    bool in200 = false;
+    for (size_t i = 0; i < json_array_size(ss); i++) {
+        const char *one = json_string_value(json_object_get(json_array_get(ss, i), "1"));
+        if (one) in200 = strncmp(one, "200", 3) == 0;
+        const char *a = json_string_value(json_object_get(json_array_get(ss, i), "a"));
+        char *c = in200 ? cleaned(a) : NULL;
+        if (c) {
+            fprintf(tf, "%s%s ", c, c[strlen(c) - 1] == '.' ? "" : ".");
+            free(c);
+            return;
         }
     }
-    bool have_title = false;
+}
+
+/* The title field's subfields into tf ($a; parts after ". ") and sf (the
+ * subtitles, " : " between); true when it has a title. */
+static bool title_parts(const mapper *m, const json_t *subs, FILE *tf, FILE *sf)
+{
+    bool rus = m->format == MARC_RUSMARC, have_title = false;
     for (size_t i = 0; i < json_array_size(subs); i++) {
         const char *k;
         json_t *v;
@@ -323,10 +312,30 @@ static void map_title(mapper *m)
             free(c);
         }
     }
-    fclose(tf);
-    fclose(sf);
-    if (!have_title) {
-        refuse(m, "the record has no title (%s$a)", tag);
+    return have_title;
+}
+
+/* Title and subtitle: RUSMARC 200, MARC21 245. Refuses a record without. */
+static void map_title(mapper *m)
+{
+    bool rus = m->format == MARC_RUSMARC;
+    const char *tag = rus ? "200" : "245";
+    const json_t *subs = json_object_get(first_field(m->marc, tag), "subfields");
+    char *title = NULL, *sub = NULL;
+    size_t tlen = 0, slen = 0;
+    FILE *tf = open_memstream(&title, &tlen), *sf = open_memstream(&sub, &slen);
+    bool have_title = false;
+    if (tf && sf) {
+        if (rus) set_title(m, tf);
+        have_title = title_parts(m, subs, tf, sf);
+    }
+    if (tf) fclose(tf);
+    if (sf) fclose(sf);
+    if (!tf || !sf || !have_title) {
+        if (!tf || !sf)
+            refuse(m, "out of memory");
+        else
+            refuse(m, "the record has no title (%s$a)", tag);
         free(title);
         free(sub);
         return;
@@ -820,144 +829,220 @@ static void rus_coded(json_t *fields, const json_t *r, bool cp1251)
     add_df(fields, "100", "  ", s);
 }
 
-json_t *marc_rusmarc_from_record(const json_t *r, bool cp1251)
+/* One exported data field: the record's columns as its subfields, or a
+ * builder for what is more than that. Export is these tables, in order. */
+typedef struct export_field export_field;
+typedef void export_fn(json_t *fields, const export_field *f, const json_t *r, bool cp1251);
+struct export_field {
+    const char *tag, *ind;
+    const char *sf[3][2]; /* {subfield code, column} */
+    export_fn *build;     /* NULL: the subfields as they are */
+    const char *unit;     /* ex_pages: "p." */
+};
+
+#define COL(r, name) json_object_get(r, name)
+
+/* The field's subfields from their columns; new reference. */
+static json_t *simple_subfields(const export_field *f, const json_t *r)
 {
-#define F(name) json_object_get(r, name)
-    const char *type = json_string_value(F("type"));
-    char ldr[25] = "00000nam  2200000 i 450 ";
-    if (type && strcmp(type, "periodical") == 0) ldr[7] = 's';
-    if (type && strcmp(type, "e-resource") == 0) ldr[6] = 'l';
-    if (type && strcmp(type, "multimedia") == 0) ldr[6] = 'g';
-    json_t *fields = json_array(), *s;
-    if (F("id")) json_array_append_new(fields, json_pack("{s:O}", "001", F("id")));
-    add_sf(s = json_array(), "a", F("isbn"));
-    add_df(fields, "010", "  ", s);
-    add_sf(s = json_array(), "a", F("issn"));
-    add_df(fields, "011", "  ", s);
+    json_t *s = json_array();
+    for (size_t k = 0; k < 3 && f->sf[k][0]; k++)
+        add_sf(s, f->sf[k][0], COL(r, f->sf[k][1]));
+    return s;
+}
+
+static void ex_id(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    if (COL(r, "id")) json_array_append_new(fields, json_pack("{s:O}", f->tag, COL(r, "id")));
+}
+
+static void ex_rus_coded(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)f;
     rus_coded(fields, r, cp1251);
-    add_sf(s = json_array(), "a", F("language"));
-    add_df(fields, "101", "0 ", s);
-    if (type && strcmp(type, "textbook") == 0) { /* 105$a/4-7 "j": a textbook */
-        add_sf_str(s = json_array(), "a", "y   j   000yy");
-        add_df(fields, "105", "  ", s);
-    }
-    add_sf(s = json_array(), "a", F("title"));
-    add_sf(s, "e", F("subtitle"));
-    add_df(fields, "200", "1 ", s);
-    add_sf(s = json_array(), "a", F("edition"));
-    add_df(fields, "205", "  ", s);
-    add_sf(s = json_array(), "a", F("place"));
-    add_sf(s, "c", F("publisher"));
-    add_sf(s, "d", F("year"));
-    add_df(fields, "210", "  ", s);
-    if (json_integer_value(F("pages")) > 0) {
-        char p[32];
-        snprintf(p, sizeof p, "%lld с.", (long long)json_integer_value(F("pages")));
-        add_sf_str(s = json_array(), "a", p);
-        add_df(fields, "215", "  ", s);
-    }
-    add_sf(s = json_array(), "a", F("series"));
-    add_df(fields, "225", "1 ", s);
-    add_sf(s = json_array(), "a", F("annotation"));
-    add_df(fields, "330", "  ", s);
-    add_sf(s = json_array(), "a", F("age_rating"));
-    add_df(fields, "333", "  ", s);
+}
+
+/* MARC21 008: entered date, date type and year, place "xx ", language. */
+static void ex_008(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    char f008[41], date[7] = "000000", y[5] = "    ";
+    const char *created = json_string_value(COL(r, "created_at"));
+    const char *lang = json_string_value(COL(r, "language"));
+    json_int_t year = json_integer_value(COL(r, "year"));
+    if (created && strlen(created) >= 10)
+        snprintf(date, sizeof date, "%.2s%.2s%.2s", created + 2, created + 5, created + 8);
+    if (year > 0 && year < 10000) snprintf(y, sizeof y, "%04d", (int)year);
+    snprintf(f008, sizeof f008, "%s%c%s    xx %17s%-3.3s d", date, year ? 's' : 'n', y, "",
+             lang && strlen(lang) == 3 ? lang : "   ");
+    json_array_append_new(fields, json_pack("{s:s}", f->tag, f008));
+}
+
+/* RUSMARC 105$a/4-7 "j": a textbook. */
+static void ex_textbook(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    const char *type = json_string_value(COL(r, "type"));
+    if (!type || strcmp(type, "textbook") != 0) return;
+    json_t *s = json_array();
+    add_sf_str(s, "a", "y   j   000yy");
+    add_df(fields, f->tag, f->ind, s);
+}
+
+static void ex_pages(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    json_int_t pages = json_integer_value(COL(r, "pages"));
+    if (pages <= 0) return;
+    char p[32];
+    snprintf(p, sizeof p, "%lld %s", (long long)pages, f->unit);
+    json_t *s = json_array();
+    add_sf_str(s, "a", p);
+    add_df(fields, f->tag, f->ind, s);
+}
+
+/* BBK with its source, $2 rubbk. */
+static void ex_bbk(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    json_t *s = simple_subfields(f, r);
+    if (json_array_size(s)) json_array_append_new(s, json_pack("{s:s}", "2", "rubbk"));
+    add_df(fields, f->tag, f->ind, s);
+}
+
+/* One field per element of the array column, from element `first` on. */
+static void each_element(json_t *fields, const export_field *f, const json_t *r, size_t first)
+{
     size_t i;
     json_t *v;
-    json_array_foreach(F("subjects"), i, v)
+    json_array_foreach(COL(r, f->sf[0][1]), i, v)
     {
-        add_sf(s = json_array(), "a", v);
-        add_df(fields, "610", "0 ", s);
+        if (i < first) continue;
+        json_t *s = json_array();
+        add_sf(s, f->sf[0][0], v);
+        add_df(fields, f->tag, f->ind, s);
     }
-    add_sf(s = json_array(), "a", F("udk"));
-    add_df(fields, "675", "  ", s);
-    add_sf(s = json_array(), "a", F("bbk"));
-    if (json_array_size(s)) json_array_append_new(s, json_pack("{s:s}", "2", "rubbk"));
-    add_df(fields, "686", "  ", s);
-    json_array_foreach(F("authors"), i, v)
-        add_df(fields, i == 0 ? "700" : "701", " 1", rus_name(json_string_value(v)));
-    add_sf(s = json_array(), "u", json_object_get(F("eresource"), "url"));
-    add_df(fields, "856", "4 ", s);
-#undef F
+}
+
+static void ex_each(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    each_element(fields, f, r, 0);
+}
+
+/* MARC21 700: the authors after the first (who is 100). */
+static void ex_rest(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    each_element(fields, f, r, 1);
+}
+
+/* MARC21 100: the first author. */
+static void ex_first(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    json_t *s = json_array();
+    add_sf(s, f->sf[0][0], json_array_get(COL(r, f->sf[0][1]), 0));
+    add_df(fields, f->tag, f->ind, s);
+}
+
+/* MARC21 245: first indicator 1 when there is a 100. */
+static void ex_245(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    add_df(fields, f->tag, json_array_size(COL(r, "authors")) ? "10" : "00",
+           simple_subfields(f, r));
+}
+
+/* RUSMARC 700 (the first author) and 701 (the others), $a surname, $g names. */
+static void ex_rus_authors(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    size_t i;
+    json_t *v;
+    json_array_foreach(COL(r, "authors"), i, v)
+        add_df(fields, i == 0 ? "700" : "701", f->ind, rus_name(json_string_value(v)));
+}
+
+static void ex_url(json_t *fields, const export_field *f, const json_t *r, bool cp1251)
+{
+    (void)cp1251;
+    json_t *s = json_array();
+    add_sf(s, f->sf[0][0], json_object_get(COL(r, f->sf[0][1]), "url"));
+    add_df(fields, f->tag, f->ind, s);
+}
+
+static const export_field rusmarc_fields[] = {
+    {"001", NULL, {{0}}, ex_id, NULL},
+    {"010", "  ", {{"a", "isbn"}}, NULL, NULL},
+    {"011", "  ", {{"a", "issn"}}, NULL, NULL},
+    {"100", "  ", {{0}}, ex_rus_coded, NULL},
+    {"101", "0 ", {{"a", "language"}}, NULL, NULL},
+    {"105", "  ", {{0}}, ex_textbook, NULL},
+    {"200", "1 ", {{"a", "title"}, {"e", "subtitle"}}, NULL, NULL},
+    {"205", "  ", {{"a", "edition"}}, NULL, NULL},
+    {"210", "  ", {{"a", "place"}, {"c", "publisher"}, {"d", "year"}}, NULL, NULL},
+    {"215", "  ", {{0}}, ex_pages, "с."},
+    {"225", "1 ", {{"a", "series"}}, NULL, NULL},
+    {"330", "  ", {{"a", "annotation"}}, NULL, NULL},
+    {"333", "  ", {{"a", "age_rating"}}, NULL, NULL},
+    {"610", "0 ", {{"a", "subjects"}}, ex_each, NULL},
+    {"675", "  ", {{"a", "udk"}}, NULL, NULL},
+    {"686", "  ", {{"a", "bbk"}}, ex_bbk, NULL},
+    {"700", " 1", {{0}}, ex_rus_authors, NULL},
+    {"856", "4 ", {{"u", "eresource"}}, ex_url, NULL},
+};
+
+static const export_field marc21_fields[] = {
+    {"001", NULL, {{0}}, ex_id, NULL},
+    {"008", NULL, {{0}}, ex_008, NULL},
+    {"020", "  ", {{"a", "isbn"}}, NULL, NULL},
+    {"022", "  ", {{"a", "issn"}}, NULL, NULL},
+    {"080", "  ", {{"a", "udk"}}, NULL, NULL},
+    {"084", "  ", {{"a", "bbk"}}, ex_bbk, NULL},
+    {"100", "1 ", {{"a", "authors"}}, ex_first, NULL},
+    {"245", NULL, {{"a", "title"}, {"b", "subtitle"}}, ex_245, NULL},
+    {"250", "  ", {{"a", "edition"}}, NULL, NULL},
+    {"264", " 1", {{"a", "place"}, {"b", "publisher"}, {"c", "year"}}, NULL, NULL},
+    {"300", "  ", {{0}}, ex_pages, "p."},
+    {"490", "0 ", {{"a", "series"}}, NULL, NULL},
+    {"520", "  ", {{"a", "annotation"}}, NULL, NULL},
+    {"521", "8 ", {{"a", "age_rating"}}, NULL, NULL},
+    {"650", " 4", {{"a", "subjects"}}, ex_each, NULL},
+    {"700", "1 ", {{"a", "authors"}}, ex_rest, NULL},
+    {"856", "40", {{"u", "eresource"}}, ex_url, NULL},
+};
+
+/* The record as MARC-in-JSON: the leader `base` with the type's codes (the
+ * e-resource's in position 6 is `eres`), then the table's fields. */
+static json_t *export_record(const json_t *r, const export_field *tab, size_t n, const char *base,
+                             char eres, bool cp1251)
+{
+    const char *type = json_string_value(COL(r, "type"));
+    char ldr[25];
+    snprintf(ldr, sizeof ldr, "%s", base);
+    if (type && strcmp(type, "periodical") == 0) ldr[7] = 's';
+    if (type && strcmp(type, "e-resource") == 0) ldr[6] = eres;
+    if (type && strcmp(type, "multimedia") == 0) ldr[6] = 'g';
+    json_t *fields = json_array();
+    for (size_t i = 0; i < n; i++) {
+        if (tab[i].build)
+            tab[i].build(fields, &tab[i], r, cp1251);
+        else
+            add_df(fields, tab[i].tag, tab[i].ind, simple_subfields(&tab[i], r));
+    }
     return json_pack("{s:s, s:o}", "leader", ldr, "fields", fields);
+}
+
+json_t *marc_rusmarc_from_record(const json_t *r, bool cp1251)
+{
+    return export_record(r, rusmarc_fields, sizeof rusmarc_fields / sizeof *rusmarc_fields,
+                         "00000nam  2200000 i 450 ", 'l', cp1251);
 }
 
 json_t *marc_from_record(const json_t *r)
 {
-#define F(name) json_object_get(r, name)
-    const char *type = json_string_value(F("type"));
-    char ldr[25] = "00000nam a2200000 i 4500";
-    if (type && strcmp(type, "periodical") == 0) ldr[7] = 's';
-    if (type && strcmp(type, "e-resource") == 0) ldr[6] = 'm';
-    if (type && strcmp(type, "multimedia") == 0) ldr[6] = 'g';
-
-    json_t *fields = json_array();
-    if (F("id")) json_array_append_new(fields, json_pack("{s:O}", "001", F("id")));
-    /* 008: entered date, date type and year, place "xx ", language */
-    char f008[41];
-    const char *created = json_string_value(F("created_at"));
-    const char *lang = json_string_value(F("language"));
-    json_int_t year = json_integer_value(F("year"));
-    char date[7] = "000000";
-    if (created && strlen(created) >= 10)
-        snprintf(date, sizeof date, "%.2s%.2s%.2s", created + 2, created + 5, created + 8);
-    char y[5] = "    ";
-    if (year > 0 && year < 10000) snprintf(y, sizeof y, "%04d", (int)year);
-    snprintf(f008, sizeof f008, "%s%c%s    xx %17s%-3.3s d", date, year ? 's' : 'n', y, "",
-             lang && strlen(lang) == 3 ? lang : "   ");
-    json_array_append_new(fields, json_pack("{s:s}", "008", f008));
-
-    json_t *s;
-    add_sf(s = json_array(), "a", F("isbn"));
-    add_df(fields, "020", "  ", s);
-    add_sf(s = json_array(), "a", F("issn"));
-    add_df(fields, "022", "  ", s);
-    add_sf(s = json_array(), "a", F("udk"));
-    add_df(fields, "080", "  ", s);
-    add_sf(s = json_array(), "a", F("bbk"));
-    if (json_array_size(s)) json_array_append_new(s, json_pack("{s:s}", "2", "rubbk"));
-    add_df(fields, "084", "  ", s);
-    const json_t *authors = F("authors");
-    add_sf(s = json_array(), "a", json_array_get(authors, 0));
-    add_df(fields, "100", "1 ", s);
-    add_sf(s = json_array(), "a", F("title"));
-    add_sf(s, "b", F("subtitle"));
-    add_df(fields, "245", json_array_size(authors) ? "10" : "00", s);
-    add_sf(s = json_array(), "a", F("edition"));
-    add_df(fields, "250", "  ", s);
-    add_sf(s = json_array(), "a", F("place"));
-    add_sf(s, "b", F("publisher"));
-    add_sf(s, "c", F("year"));
-    add_df(fields, "264", " 1", s);
-    if (json_integer_value(F("pages")) > 0) {
-        char p[32];
-        snprintf(p, sizeof p, "%lld p.", (long long)json_integer_value(F("pages")));
-        json_t *pv = json_string(p);
-        add_sf(s = json_array(), "a", pv);
-        json_decref(pv);
-        add_df(fields, "300", "  ", s);
-    }
-    add_sf(s = json_array(), "a", F("series"));
-    add_df(fields, "490", "0 ", s);
-    add_sf(s = json_array(), "a", F("annotation"));
-    add_df(fields, "520", "  ", s);
-    add_sf(s = json_array(), "a", F("age_rating"));
-    add_df(fields, "521", "8 ", s);
-    size_t i;
-    json_t *v;
-    json_array_foreach(F("subjects"), i, v)
-    {
-        add_sf(s = json_array(), "a", v);
-        add_df(fields, "650", " 4", s);
-    }
-    json_array_foreach(authors, i, v)
-    {
-        if (i == 0) continue;
-        add_sf(s = json_array(), "a", v);
-        add_df(fields, "700", "1 ", s);
-    }
-    add_sf(s = json_array(), "u", json_object_get(F("eresource"), "url"));
-    add_df(fields, "856", "40", s);
-#undef F
-    return json_pack("{s:s, s:o}", "leader", ldr, "fields", fields);
+    return export_record(r, marc21_fields, sizeof marc21_fields / sizeof *marc21_fields,
+                         "00000nam a2200000 i 4500", 'm', false);
 }

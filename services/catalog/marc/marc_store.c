@@ -3,6 +3,7 @@
  * batch onto the columns, and the same statement writes each new row's event
  * to the outbox, so that a batch of 500 costs a handful of round trips. */
 #include "marc_store.h"
+#include "../store_search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -428,19 +429,6 @@ ibc_rc store_import_finish(ibc_ctx *ctx, const char *id, const char *error, json
 
 /* ------------------------------------------------------------ export */
 
-/* the search's filters (store_search.c), over records r and record_holdings h */
-#define EXPORT_FILTERS                                                                             \
-    " AND ($2::text IS NULL OR r.type = $2)"                                                       \
-    " AND ($3::text IS NULL OR h.schools @> ARRAY[$3::text])"                                      \
-    " AND ($4::bool IS NULL OR $4::bool = coalesce(CASE WHEN $3::text IS NULL"                     \
-    "      THEN h.available > 0 ELSE h.available_schools @> ARRAY[$3::text] END, false))"          \
-    " AND ($5::int IS NULL OR r.year >= $5::int) AND ($6::int IS NULL OR r.year <= $6::int)"       \
-    " AND ($7::int IS NULL OR age_num(r.age_rating) <= $7::int)"                                   \
-    " AND ($8::int IS NULL OR $8::int BETWEEN coalesce(r.grade_from, r.grade_to)"                  \
-    "      AND coalesce(r.grade_to, r.grade_from))"                                                \
-    " AND ($9::text IS NULL OR lower(r.textbook_subject) = lower($9::text))"                       \
-    " AND ($10::text IS NULL OR lower(r.language) = lower($10::text))"
-
 static const char sql_export[] =
     "SELECT r.id::text,"
     " CASE WHEN r.marc_version = r.version AND ($13::text IS NULL OR r.marc_format = $13)"
@@ -450,7 +438,7 @@ static const char sql_export[] =
     "      ELSE record_json(r)::text END,"
     " r.marc_format"
     " FROM records r LEFT JOIN record_holdings h ON h.record_id = r.id"
-    " WHERE ($1::text IS NULL OR r.tsv @@ search_tsquery($1))" EXPORT_FILTERS
+    " WHERE ($1::text IS NULL OR r.tsv @@ search_tsquery($1))" SEARCH_FILTERS
     " AND ($11::uuid IS NULL OR r.id > $11::uuid)"
     " ORDER BY r.id LIMIT $12::int";
 
