@@ -8,6 +8,7 @@ static const ibc_action actions[] = {
     {"records.update", records_update},
     {"records.delete", records_delete},
     {"records.search", records_search, IBC_ACTION_READONLY},
+    {"records.find", records_find, IBC_ACTION_READONLY}, /* services/z3950 */
     {"records.suggest", records_suggest, IBC_ACTION_READONLY},
     {"records.similar", records_similar, IBC_ACTION_READONLY},
     {"records.merge", records_merge},

@@ -1,0 +1,242 @@
+/* The SQL of records.find (see store_find.h). A term in title, authors,
+ * subjects or anywhere is a tsquery over records.tsv limited to that part's
+ * weight, so the GIN index answers it; left truncation of a title is an
+ * ILIKE on the folded title (its trigram index); ISBN, BBK and UDK compare
+ * the columns; the year compares with a relation. */
+#include "store_find.h"
+#include "isbn.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIND_SQL_MAX 16384
+#define FIRST_TERM 4 /* $1 offset, $2 limit, $3 syntax */
+
+typedef struct {
+    char sql[FIND_SQL_MAX];
+    size_t len;
+    const char *p[FIRST_TERM - 1 + FIND_MAX_TERMS];
+    char *owned[FIND_MAX_TERMS]; /* parameters made here (patterns, ISBNs) */
+    int np, nowned;
+} find_sql;
+
+static void put(find_sql *q, const char *s)
+{
+    size_t n = strlen(s);
+    if (q->len + n < sizeof q->sql) {
+        memcpy(q->sql + q->len, s, n + 1);
+        q->len += n;
+    }
+}
+
+/* Adds a parameter (borrowed, or owned when own) and writes its $n. */
+static void param(find_sql *q, const char *value, bool own)
+{
+    char ref[16];
+    if (own) q->owned[q->nowned++] = (char *)value;
+    q->p[q->np++] = value;
+    snprintf(ref, sizeof ref, "$%d", q->np);
+    put(q, ref);
+}
+
+/* "%term%" or "%term" for ILIKE, with % _ and \ escaped; caller frees. */
+static char *like_pattern(const char *term, bool right_open)
+{
+    size_t n = strlen(term);
+    char *out = malloc(2 * n + 3), *o = out;
+    if (!out) return NULL;
+    *o++ = '%';
+    for (const char *t = term; *t; t++) {
+        if (*t == '%' || *t == '_' || *t == '\\') *o++ = '\\';
+        *o++ = *t;
+    }
+    if (right_open) *o++ = '%';
+    *o = 0;
+    return out;
+}
+
+static const struct {
+    const char *index, *weights;
+} word_indexes[] = {{"title", "A"}, {"author", "B"}, {"subject", "C"}, {"any", "ABCD"}};
+
+static const struct {
+    const char *rel, *sql;
+} relations[] = {{"lt", " < "}, {"le", " <= "}, {"eq", " = "}, {"ge", " >= "}, {"gt", " > "}};
+
+/* A word index: tsv @@ find_tsquery, or for a title truncated on the left an
+ * ILIKE. */
+static ibc_rc word_term(ibc_ctx *ctx, find_sql *q, const char *weights, const char *index,
+                        const char *term, const char *trunc)
+{
+    bool left = strcmp(trunc, "left") == 0 || strcmp(trunc, "both") == 0;
+    if (left && strcmp(index, "title") != 0)
+        return ibc_fail(ctx, IBC_EINVAL, "left truncation is supported for title only, not %s",
+                        index);
+    if (left) {
+        char *pat = like_pattern(term, strcmp(trunc, "both") == 0);
+        if (!pat) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+        put(q, "ru_fold(r.title) ILIKE ru_fold(");
+        param(q, pat, true);
+        put(q, ")");
+        return IBC_OK;
+    }
+    put(q, "r.tsv @@ find_tsquery(");
+    param(q, term, false);
+    put(q, ", '");
+    put(q, weights); /* from word_indexes, never from input */
+    put(q, strcmp(trunc, "right") == 0 ? "', true)" : "', false)");
+    return IBC_OK;
+}
+
+/* ISBN: exact as ISBN-13 (ISBN-10 converted), or a prefix of digits. */
+static ibc_rc isbn_term(ibc_ctx *ctx, find_sql *q, const char *term, const char *trunc)
+{
+    char *v = malloc(FIND_MAX_TERM + 1), *o = v;
+    if (!v) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    for (const char *t = term; *t && o - v < FIND_MAX_TERM; t++)
+        if (*t != '-' && *t != ' ') *o++ = *t;
+    *o = 0;
+    bool prefix = strcmp(trunc, "right") == 0;
+    char isbn13[14];
+    bool ok = prefix ? strspn(v, "0123456789") == strlen(v) && *v : isbn_normalize(v, isbn13);
+    if (ok && !prefix) memcpy(v, isbn13, sizeof isbn13);
+    if (!ok) {
+        free(v);
+        return ibc_fail(ctx, IBC_EINVAL, "'%.40s' is not an ISBN%s", term,
+                        prefix ? " prefix (digits)" : "-10 or ISBN-13 with its check digit");
+    }
+    put(q, prefix ? "starts_with(r.isbn, " : "r.isbn = (");
+    param(q, v, true);
+    put(q, ")");
+    return IBC_OK;
+}
+
+/* The year with a relation; the term must be a year. */
+static ibc_rc year_term(ibc_ctx *ctx, find_sql *q, const char *term, const char *rel)
+{
+    const char *op = NULL;
+    for (size_t i = 0; i < IBC_LEN(relations); i++)
+        if (strcmp(rel, relations[i].rel) == 0) op = relations[i].sql;
+    if (!op) return ibc_fail(ctx, IBC_EINVAL, "relation '%.10s' is not lt, le, eq, ge or gt", rel);
+    long y;
+    if (!ibc_config_int(term, 1000, 2100, &y))
+        return ibc_fail(ctx, IBC_EINVAL, "a year of publication is 1000 to 2100, not '%.40s'",
+                        term);
+    put(q, "r.year");
+    put(q, op);
+    param(q, term, false);
+    put(q, "::int");
+    return IBC_OK;
+}
+
+/* BBK or UDK: the index as catalogued, or its beginning. */
+static ibc_rc class_term(find_sql *q, const char *column, const char *term, const char *trunc)
+{
+    bool prefix = strcmp(trunc, "right") == 0;
+    put(q, prefix ? "starts_with(" : "(");
+    put(q, column); /* "r.bbk" or "r.udk", never from input */
+    put(q, prefix ? ", " : " = ");
+    param(q, term, false);
+    put(q, ")");
+    return IBC_OK;
+}
+
+static ibc_rc term_node(ibc_ctx *ctx, find_sql *q, const json_t *node)
+{
+    const char *index = NULL, *term = NULL, *trunc = "none", *rel = "eq";
+    json_error_t e;
+    if (json_unpack_ex((json_t *)node, &e, JSON_STRICT, "{s:s, s:s, s?:s, s?:s}", "index", &index,
+                       "term", &term, "trunc", &trunc, "rel", &rel) != 0)
+        return ibc_fail(ctx, IBC_EINVAL, "a query term is wrong: %s", e.text);
+    if (q->np - (FIRST_TERM - 1) >= FIND_MAX_TERMS)
+        return ibc_fail(ctx, IBC_EINVAL, "a query has at most %d terms", FIND_MAX_TERMS);
+    size_t n = strlen(term);
+    if (n == 0 || n > FIND_MAX_TERM)
+        return ibc_fail(ctx, IBC_EINVAL, "a term has 1 to %d bytes, not %zu", FIND_MAX_TERM, n);
+    if (strcmp(trunc, "none") && strcmp(trunc, "right") && strcmp(trunc, "left") &&
+        strcmp(trunc, "both"))
+        return ibc_fail(ctx, IBC_EINVAL, "trunc is none, right, left or both, not '%.10s'", trunc);
+    if (strcmp(index, "year") != 0 && strcmp(rel, "eq") != 0)
+        return ibc_fail(ctx, IBC_EINVAL, "only the year takes a relation other than eq");
+    for (size_t i = 0; i < IBC_LEN(word_indexes); i++)
+        if (strcmp(index, word_indexes[i].index) == 0)
+            return word_term(ctx, q, word_indexes[i].weights, index, term, trunc);
+    bool left = strcmp(trunc, "left") == 0 || strcmp(trunc, "both") == 0;
+    if (left || (strcmp(index, "year") == 0 && strcmp(trunc, "none") != 0))
+        return ibc_fail(ctx, IBC_EINVAL, "index %.20s cannot be truncated so", index);
+    if (strcmp(index, "isbn") == 0) return isbn_term(ctx, q, term, trunc);
+    if (strcmp(index, "year") == 0) return year_term(ctx, q, term, rel);
+    if (strcmp(index, "bbk") == 0) return class_term(q, "r.bbk", term, trunc);
+    if (strcmp(index, "udk") == 0) return class_term(q, "r.udk", term, trunc);
+    return ibc_fail(ctx, IBC_EINVAL,
+                    "index '%.20s' is not title, author, subject, any, isbn, year, bbk or udk",
+                    index);
+}
+
+static ibc_rc node_sql(ibc_ctx *ctx, find_sql *q, const json_t *node, int depth)
+{
+    if (!json_is_object(node)) return ibc_fail(ctx, IBC_EINVAL, "a query node is not an object");
+    if (depth > FIND_MAX_DEPTH)
+        return ibc_fail(ctx, IBC_EINVAL, "a query nests at most %d levels", FIND_MAX_DEPTH);
+    if (!json_object_get(node, "op")) return term_node(ctx, q, node);
+    const char *op = NULL;
+    json_t *args = NULL;
+    json_error_t e;
+    if (json_unpack_ex((json_t *)node, &e, JSON_STRICT, "{s:s, s:o}", "op", &op, "args", &args) !=
+            0 ||
+        !json_is_array(args) || json_array_size(args) != 2)
+        return ibc_fail(ctx, IBC_EINVAL, "an operator node is {\"op\", \"args\": [left, right]}");
+    const char *joint = strcmp(op, "and") == 0   ? ") AND ("
+                        : strcmp(op, "or") == 0  ? ") OR ("
+                        : strcmp(op, "not") == 0 ? ") AND NOT ("
+                                                 : NULL;
+    if (!joint) return ibc_fail(ctx, IBC_EINVAL, "op is and, or or not, not '%.10s'", op);
+    put(q, "((");
+    ibc_rc rc = node_sql(ctx, q, json_array_get(args, 0), depth + 1);
+    put(q, joint);
+    if (rc == IBC_OK) rc = node_sql(ctx, q, json_array_get(args, 1), depth + 1);
+    put(q, ") IS TRUE)"); /* a NULL tsquery matches nothing, also under NOT */
+    return rc;
+}
+
+/* the matches (m), their count, and the page with what the caller needs */
+static const char sql_head[] = "WITH m AS MATERIALIZED (SELECT r.id, r.created_at FROM records r"
+                               " WHERE (";
+static const char sql_tail[] =
+    ") IS TRUE) SELECT json_build_object('total', (SELECT count(*) FROM m),"
+    " 'records', coalesce((SELECT json_agg(json_build_object('id', r.id,"
+    "  'kept', CASE WHEN $3::text IS NOT NULL AND r.marc_version = r.version"
+    "               AND r.marc_format = $3 THEN r.marcxml END,"
+    "  'json', CASE WHEN $3::text IS NOT NULL AND NOT (r.marc_version = r.version"
+    "               AND r.marcxml IS NOT NULL AND r.marc_format = $3) IS TRUE"
+    "               THEN record_json(r) END,"
+    "  'own', r.marc_format, 'holdings', find_holdings(r.id),"
+    "  'dc', json_strip_nulls(json_build_object('title', r.title, 'creator', r.authors,"
+    "   'subject', r.subjects, 'date', r.year, 'publisher', r.publisher, 'identifier', r.isbn,"
+    "   'language', r.language, 'description', r.annotation, 'type', r.type))) ORDER BY p.n)"
+    "  FROM (SELECT id, row_number() OVER (ORDER BY created_at DESC, id DESC) AS n FROM m"
+    "        ORDER BY created_at DESC, id DESC OFFSET $1::bigint LIMIT $2::int) p"
+    "  JOIN records r ON r.id = p.id), '[]'))";
+
+ibc_rc store_find(ibc_ctx *ctx, const json_t *query, long offset, long limit, const char *syntax,
+                  json_t **out)
+{
+    find_sql *q = calloc(1, sizeof *q);
+    if (!q) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    char off[24], lim[16];
+    snprintf(off, sizeof off, "%ld", offset);
+    snprintf(lim, sizeof lim, "%ld", limit);
+    q->p[0] = off, q->p[1] = lim, q->p[2] = syntax;
+    q->np = FIRST_TERM - 1;
+    put(q, sql_head);
+    ibc_rc rc = node_sql(ctx, q, query, 0);
+    put(q, sql_tail);
+    if (rc == IBC_OK && q->len + 1 >= sizeof q->sql)
+        rc = ibc_fail(ctx, IBC_EINVAL, "the query is too large");
+    if (rc == IBC_OK) rc = ibc_db_json_planned(ctx, out, q->sql, q->np, q->p);
+    for (int i = 0; i < q->nowned; i++)
+        free(q->owned[i]);
+    free(q);
+    return rc;
+}

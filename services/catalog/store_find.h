@@ -1,0 +1,25 @@
+/* Fielded search for the Z39.50/SRU server (records.find): a query tree
+ * compiled into one parameterised statement. The tree is JSON:
+ *   {"op": "and"|"or"|"not", "args": [left, right]}   ("not": left AND NOT right)
+ *   {"index": "title"|"author"|"subject"|"any"|"isbn"|"year"|"bbk"|"udk",
+ *    "term": "...", "trunc": "none"|"right"|"left"|"both", "rel": "lt"|"le"|"eq"|"ge"|"gt"}
+ * Terms travel as parameters only; the SQL text is made of fixed pieces. */
+#ifndef CATALOG_STORE_FIND_H
+#define CATALOG_STORE_FIND_H
+
+#include <ibc/ibc.h>
+
+#define FIND_MAX_TERMS 32 /* terms in one query */
+#define FIND_MAX_DEPTH 24 /* nesting of and/or/not */
+#define FIND_MAX_TERM 256 /* characters of one term */
+
+/* Runs query (borrowed): *out = {"total": n, "records": [{"id", "kept",
+ * "json", "own", "holdings", "dc"}]} for the records offset..offset+limit, newest
+ * first; "kept" is the MARCXML kept at import when it is still the record's
+ * and in syntax ("marc21"/"rusmarc", NULL: no MARC wanted), else "json" is the
+ * record's JSON; "dc" holds the Dublin Core elements. IBC_EINVAL naming what is wrong with the
+ * tree. */
+ibc_rc store_find(ibc_ctx *ctx, const json_t *query, long offset, long limit, const char *syntax,
+                  json_t **out);
+
+#endif

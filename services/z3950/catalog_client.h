@@ -1,0 +1,23 @@
+/* The Z39.50/SRU server's one way into the catalog: records.find over NATS,
+ * signed as the gateway signs (shared/src/context.c), as role portal of the
+ * organisation "z3950". Thread-safe: one connection for every session. */
+#ifndef Z3950_CATALOG_CLIENT_H
+#define Z3950_CATALOG_CLIENT_H
+
+#include <ibc/ibc.h>
+
+/* Connects to NATS as user z3950 and loads the signing key; false with a
+ * sentence logged when the configuration is wrong. Blocks until NATS is up. */
+bool catalog_client_open(const ibc_config *cfg);
+void catalog_client_close(void);
+
+typedef enum { CC_OK, CC_INVALID, CC_UNAVAILABLE } cc_status;
+
+/* Asks catalog.records.find for query (borrowed) and records offset..+limit in
+ * syntax (NULL: no MARC). On CC_OK *reply is the body (new reference); on
+ * CC_INVALID the catalog refused the query, on CC_UNAVAILABLE nobody answered
+ * in time; a sentence in err either way. */
+cc_status catalog_find(const json_t *query, long offset, long limit, const char *syntax,
+                       json_t **reply, char *err, size_t errlen);
+
+#endif
