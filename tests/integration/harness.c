@@ -566,3 +566,26 @@ double h_test_scale(void)
     double f = v ? atof(v) : 1.0;
     return f >= 1.0 ? f : 1.0;
 }
+
+void h_urlenc(const char *s, char *out, size_t outlen)
+{
+    size_t j = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p && j + 4 < outlen; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            out[j++] = (char)*p;
+        else
+            j += (size_t)snprintf(out + j, outlen - j, "%%%02X", *p);
+    }
+    out[j] = 0;
+}
+
+char *h_record(const char *body)
+{
+    h_resp *r = h_http("POST", "/api/v1/catalog/records", h_admin(), body, NULL);
+    if (r->status != 201) fprintf(stderr, "record: %ld %s\n", r->status, r->body);
+    assert_int_equal(r->status, 201);
+    char *id = strdup(h_str(r, "id"));
+    h_free(r);
+    return id;
+}

@@ -51,6 +51,12 @@ const char *h_header(const h_resp *r, const char *name);
 /* Shorthand: a string member of r->json, or NULL. */
 const char *h_str(const h_resp *r, const char *member);
 
+/* Catalogues a record (JSON body) as the admin; its id (caller frees). The
+ * test fails unless the answer is 201. */
+char *h_record(const char *body);
+/* Percent-encodes s for a query string into out (truncated to outlen). */
+void h_urlenc(const char *s, char *out, size_t outlen);
+
 /* Creates an API key for org and role through the admin API; caller frees. */
 /* Runs sql on the stack's database (for what no route shows, such as a
  * service's housekeeping) and returns the first column of the first row as

@@ -11,20 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Percent-encodes s for a query string into out. */
-static void urlenc(const char *s, char *out, size_t outlen)
-{
-    size_t j = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && j + 4 < outlen; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-            strchr("-._~", *p))
-            out[j++] = (char)*p;
-        else
-            j += snprintf(out + j, outlen - j, "%%%02X", *p);
-    }
-    out[j] = 0;
-}
-
 /* GET /api/v1/catalog/records?q=<q>&<rest> (rest may be ""). */
 static h_resp *search(const char *key, const char *q, const char *fmt, ...)
 {
@@ -33,7 +19,7 @@ static h_resp *search(const char *key, const char *q, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(rest, sizeof rest, fmt, ap);
     va_end(ap);
-    urlenc(q ? q : "", enc, sizeof enc);
+    h_urlenc(q ? q : "", enc, sizeof enc);
     snprintf(path, sizeof path, "/api/v1/catalog/records?%s%s%s%s", q ? "q=" : "", q ? enc : "",
              q && rest[0] ? "&" : "", rest);
     return h_http("GET", path, key ? key : h_admin(), NULL, NULL);
@@ -47,12 +33,7 @@ static char *record(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(body, sizeof body, fmt, ap);
     va_end(ap);
-    h_resp *r = h_http("POST", "/api/v1/catalog/records", h_admin(), body, NULL);
-    if (r->status != 201) fprintf(stderr, "record: %ld %s\n", r->status, r->body);
-    assert_int_equal(r->status, 201);
-    char *id = strdup(h_str(r, "id"));
-    h_free(r);
-    return id;
+    return h_record(body);
 }
 
 /* Adds an item of school with status to a record. */
@@ -702,7 +683,7 @@ static void suggest_completes_titles_and_authors(void **state)
     char prefix[200], enc[600], path[800];
     /* the title from its first letters, in another case */
     snprintf(prefix, sizeof prefix, "%.*s", (int)strlen(word) - 4, word);
-    urlenc(prefix, enc, sizeof enc);
+    h_urlenc(prefix, enc, sizeof enc);
     snprintf(path, sizeof path, "/api/v1/catalog/suggest?q=%s&limit=20", enc);
     h_resp *r = h_http("GET", path, h_admin(), NULL, NULL);
     assert_int_equal(r->status, 200);
@@ -718,7 +699,7 @@ static void suggest_completes_titles_and_authors(void **state)
     h_free(r);
     /* an author with ё, typed with е */
     snprintf(prefix, sizeof prefix, "ежиков-%s", word);
-    urlenc(prefix, enc, sizeof enc);
+    h_urlenc(prefix, enc, sizeof enc);
     snprintf(path, sizeof path, "/api/v1/catalog/suggest?q=%s", enc);
     r = h_http("GET", path, h_admin(), NULL, NULL);
     assert_int_equal(r->status, 200);
