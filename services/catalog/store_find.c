@@ -81,11 +81,13 @@ static ibc_rc word_term(ibc_ctx *ctx, find_sql *q, const char *weights, const ch
         put(q, ")");
         return IBC_OK;
     }
-    put(q, "r.tsv @@ find_tsquery(");
+    /* a subquery: the tsquery is built once, not again for each row the
+     * bitmap heap scan rechecks (the function is STABLE) */
+    put(q, "r.tsv @@ (SELECT find_tsquery(");
     param(q, term, false);
     put(q, ", '");
     put(q, weights); /* from word_indexes, never from input */
-    put(q, strcmp(trunc, "right") == 0 ? "', true)" : "', false)");
+    put(q, strcmp(trunc, "right") == 0 ? "', true))" : "', false))");
     return IBC_OK;
 }
 
@@ -187,24 +189,27 @@ static ibc_rc node_sql(ibc_ctx *ctx, find_sql *q, const json_t *node, int depth)
             0 ||
         !json_is_array(args) || json_array_size(args) != 2)
         return ibc_fail(ctx, IBC_EINVAL, "an operator node is {\"op\", \"args\": [left, right]}");
+    /* a term whose words are all stop words has a NULL tsquery and matches
+     * nothing: under NOT it must exclude nothing, hence IS TRUE there. Only
+     * there: it would keep the GIN index from answering the other terms. */
     const char *joint = strcmp(op, "and") == 0   ? ") AND ("
                         : strcmp(op, "or") == 0  ? ") OR ("
-                        : strcmp(op, "not") == 0 ? ") AND NOT ("
+                        : strcmp(op, "not") == 0 ? ") AND NOT (("
                                                  : NULL;
     if (!joint) return ibc_fail(ctx, IBC_EINVAL, "op is and, or or not, not '%.10s'", op);
     put(q, "((");
     ibc_rc rc = node_sql(ctx, q, json_array_get(args, 0), depth + 1);
     put(q, joint);
     if (rc == IBC_OK) rc = node_sql(ctx, q, json_array_get(args, 1), depth + 1);
-    put(q, ") IS TRUE)"); /* a NULL tsquery matches nothing, also under NOT */
+    put(q, strcmp(op, "not") == 0 ? ") IS TRUE))" : "))");
     return rc;
 }
 
 /* the matches (m), their count, and the page with what the caller needs */
 static const char sql_head[] = "WITH m AS MATERIALIZED (SELECT r.id, r.created_at FROM records r"
-                               " WHERE (";
+                               " WHERE ";
 static const char sql_tail[] =
-    ") IS TRUE) SELECT json_build_object('total', (SELECT count(*) FROM m),"
+    ") SELECT json_build_object('total', (SELECT count(*) FROM m),"
     " 'records', coalesce((SELECT json_agg(json_build_object('id', r.id,"
     "  'kept', CASE WHEN $3::text IS NOT NULL AND r.marc_version = r.version"
     "               AND r.marc_format = $3 THEN r.marcxml END,"
