@@ -26,6 +26,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define FILTERS SEARCH_FILTERS /* store_search.h */
 
@@ -202,70 +203,85 @@ static const char sql_newest[] =
     " 'facets', " FACETS ","
     " 'facets_approximate', (SELECT n FROM total) > $14::int)";
 
-ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out)
-{
+/* The text parameters $1..$19 of a search; p borrows the buffers. */
+typedef struct {
     char avail[8], yf[16], yt[16], age[16], grade[16], limit[16], cap[16], scan[16];
-    /* every posting is a hit without filters and other words: scan one page */
-    bool filtered = sq->type || sq->school || sq->subject || sq->language || sq->available >= 0 ||
-                    sq->year_from >= 0 || sq->year_to >= 0 || sq->age_max >= 0 || sq->grade >= 0 ||
-                    sq->multiword;
-    /* the second of two words alone is checked by an index probe: read more */
-    bool probe_only =
-        sq->multiword && sq->other[0] &&
-        !(sq->type || sq->school || sq->subject || sq->language || sq->available >= 0 ||
-          sq->year_from >= 0 || sq->year_to >= 0 || sq->age_max >= 0 || sq->grade >= 0);
-    snprintf(scan, sizeof scan, "%d",
-             !filtered    ? sq->limit + 1
-             : probe_only ? SEARCH_WALK_SCAN * 5
-                          : SEARCH_WALK_SCAN);
-    snprintf(avail, sizeof avail, "%s", sq->available ? "true" : "false");
-    snprintf(yf, sizeof yf, "%ld", sq->year_from);
-    snprintf(yt, sizeof yt, "%ld", sq->year_to);
-    snprintf(age, sizeof age, "%ld", sq->age_max);
-    snprintf(grade, sizeof grade, "%ld", sq->grade);
-    snprintf(limit, sizeof limit, "%d", sq->limit);
-    snprintf(cap, sizeof cap, "%d",
+    const char *p[19];
+} search_params;
+
+/* How many postings a walk reads after the cursor: one page when every
+ * posting is a hit (no filters, one word), more when an index probe alone
+ * checks the second of two words. */
+static int walk_scan(const search_query *sq)
+{
+    bool filters = sq->type || sq->school || sq->subject || sq->language || sq->available >= 0 ||
+                   sq->year_from >= 0 || sq->year_to >= 0 || sq->age_max >= 0 || sq->grade >= 0;
+    if (!filters && !sq->multiword) return sq->limit + 1;
+    if (sq->multiword && sq->other[0] && !filters) return SEARCH_WALK_SCAN * 5;
+    return SEARCH_WALK_SCAN;
+}
+
+static void search_params_fill(search_params *sp, const search_query *sq)
+{
+    snprintf(sp->scan, sizeof sp->scan, "%d", walk_scan(sq));
+    snprintf(sp->avail, sizeof sp->avail, "%s", sq->available ? "true" : "false");
+    snprintf(sp->yf, sizeof sp->yf, "%ld", sq->year_from);
+    snprintf(sp->yt, sizeof sp->yt, "%ld", sq->year_to);
+    snprintf(sp->age, sizeof sp->age, "%ld", sq->age_max);
+    snprintf(sp->grade, sizeof sp->grade, "%ld", sq->grade);
+    snprintf(sp->limit, sizeof sp->limit, "%d", sq->limit);
+    snprintf(sp->cap, sizeof sp->cap, "%d",
              sq->mode == SEARCH_POSTINGS ? SEARCH_WALK_FACETS : SEARCH_FACET_CAP);
     const char *p[] = {
         sq->mode == SEARCH_NEWEST ? NULL : sq->q,
         sq->type,
         sq->school,
-        sq->available < 0 ? NULL : avail,
-        sq->year_from < 0 ? NULL : yf,
-        sq->year_to < 0 ? NULL : yt,
-        sq->age_max < 0 ? NULL : age,
-        sq->grade < 0 ? NULL : grade,
+        sq->available < 0 ? NULL : sp->avail,
+        sq->year_from < 0 ? NULL : sp->yf,
+        sq->year_to < 0 ? NULL : sp->yt,
+        sq->age_max < 0 ? NULL : sp->age,
+        sq->grade < 0 ? NULL : sp->grade,
         sq->subject,
         sq->language,
         sq->after_key,
         sq->after_id,
-        limit,
-        cap,
+        sp->limit,
+        sp->cap,
         sq->lex1,
         sq->lex2[0] ? sq->lex2 : NULL,
         sq->multiword ? "true" : "false",
-        scan,
+        sp->scan,
         sq->other[0] ? sq->other : NULL,
     };
+    memcpy(sp->p, p, sizeof p);
+}
+
+/* The one-word walk has one shape whatever the values: planning it per call
+ * cost 1.6-1.9 ms of a ~5.4 ms search (EXPLAIN of EXECUTE, 1M records), its
+ * generic plan 0.05 ms and runs in 3.0 ms. Prepared here, with generic plans
+ * forced for this statement's transaction only (the two-word walk got slower
+ * with a generic plan). */
+static ibc_rc walk_one_word(ibc_ctx *ctx, const char *const *p, int n, json_t **out)
+{
+    PGresult *g =
+        PQexec(ctx->db, "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan");
+    bool began = PQresultStatus(g) == PGRES_COMMAND_OK;
+    PQclear(g);
+    ibc_rc rc = began ? ibc_db_json(ctx, out, sql_postings, n, p)
+                      : ibc_db_json_planned(ctx, out, sql_postings, n, p);
+    if (began) PQclear(PQexec(ctx->db, rc == IBC_OK ? "COMMIT" : "ROLLBACK"));
+    return rc;
+}
+
+ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out)
+{
+    search_params sp;
+    search_params_fill(&sp, sq);
     const char *sql = sq->mode == SEARCH_FULLTEXT   ? sql_fulltext
                       : sq->mode == SEARCH_FUZZY    ? sql_fuzzy
                       : sq->mode == SEARCH_POSTINGS ? sql_postings
                                                     : sql_newest;
     int n = sq->mode == SEARCH_NEWEST ? 14 : sq->mode == SEARCH_POSTINGS ? 19 : 13;
-    if (sq->mode == SEARCH_POSTINGS && !sq->multiword) {
-        /* The one-word walk has one shape whatever the values: planning it
-         * per call cost 1.6-1.9 ms of a ~5.4 ms search (EXPLAIN of EXECUTE,
-         * 1M records), its generic plan 0.05 ms and runs in 3.0 ms. Prepared
-         * here, with generic plans forced for this statement's transaction
-         * only (the two-word walk got slower with a generic plan). */
-        PGresult *g =
-            PQexec(ctx->db, "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan");
-        bool began = PQresultStatus(g) == PGRES_COMMAND_OK;
-        PQclear(g);
-        ibc_rc rc = began ? ibc_db_json(ctx, out, sql_postings, n, p)
-                          : ibc_db_json_planned(ctx, out, sql, n, p);
-        if (began) PQclear(PQexec(ctx->db, rc == IBC_OK ? "COMMIT" : "ROLLBACK"));
-        return rc;
-    }
-    return ibc_db_json_planned(ctx, out, sql, n, p);
+    if (sq->mode == SEARCH_POSTINGS && !sq->multiword) return walk_one_word(ctx, sp.p, n, out);
+    return ibc_db_json_planned(ctx, out, sql, n, sp.p);
 }
