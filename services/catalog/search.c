@@ -203,6 +203,41 @@ static ibc_rc forgive(ibc_ctx *ctx, search_query *sq, json_t **res, const char *
     return rc;
 }
 
+/* The answer of records.search from the store's result res (borrowed) for
+ * sq; shown/how: the correction that was searched, or NULL. New reference,
+ * NULL when out of memory. */
+static json_t *answer(const search_query *sq, const json_t *res, const char *shown, const char *how)
+{
+    json_t *next = json_object_get(res, "next");
+    json_t *cursor = json_null();
+    if (json_is_object(next)) {
+        char c[300];
+        cursor_encode(shown ? (char)toupper(sq->mode) : (char)sq->mode,
+                      json_string_value(json_object_get(next, "key")),
+                      json_string_value(json_object_get(next, "id")), c, sizeof c);
+        cursor = json_string(c);
+    }
+    const char *mode = sq->mode == SEARCH_FUZZY    ? "fuzzy"
+                       : sq->mode == SEARCH_NEWEST ? "newest"
+                                                   : "fulltext";
+    /* ranked_by: "score" (ts_rank_cd or similarity), "field" (best field of
+     * the rarest word: title, authors, subjects, annotation), "date" */
+    const char *ranked_by = sq->mode == SEARCH_POSTINGS ? "field"
+                            : sq->mode == SEARCH_NEWEST ? "date"
+                                                        : "score";
+    json_t *total_approx = json_object_get(res, "total_approximate");
+    json_t *reply = json_pack(
+        "{s:O, s:O, s:b, s:o, s:O, s:O, s:s, s:s}", "items", json_object_get(res, "items"), "total",
+        json_object_get(res, "total"), "total_approximate", json_is_true(total_approx),
+        "next_cursor", cursor, "facets", json_object_get(res, "facets"), "facets_approximate",
+        json_object_get(res, "facets_approximate"), "mode", mode, "ranked_by", ranked_by);
+    if (reply && shown) {
+        json_object_set_new(reply, "showing_results_for", json_string(shown));
+        json_object_set_new(reply, "corrected", json_string(how));
+    }
+    return reply;
+}
+
 /* records.search: 200 {"items", "total", "next_cursor", "facets",
  * "facets_approximate", "mode"}; 400 naming a bad parameter. */
 ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
@@ -234,37 +269,8 @@ ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
         sq.mode = SEARCH_FUZZY;
         rc = store_search(ctx, &sq, &res);
     }
-    if (rc != IBC_OK) {
-        json_decref(res);
-        return rc;
-    }
-    json_t *next = json_object_get(res, "next");
-    json_t *cursor = json_null();
-    if (json_is_object(next)) {
-        char c[300];
-        cursor_encode(shown ? (char)toupper(sq.mode) : (char)sq.mode,
-                      json_string_value(json_object_get(next, "key")),
-                      json_string_value(json_object_get(next, "id")), c, sizeof c);
-        cursor = json_string(c);
-    }
-    const char *mode = sq.mode == SEARCH_FUZZY    ? "fuzzy"
-                       : sq.mode == SEARCH_NEWEST ? "newest"
-                                                  : "fulltext";
-    /* ranked_by: "score" (ts_rank_cd or similarity), "field" (best field of
-     * the rarest word: title, authors, subjects, annotation), "date" */
-    const char *ranked_by = sq.mode == SEARCH_POSTINGS ? "field"
-                            : sq.mode == SEARCH_NEWEST ? "date"
-                                                       : "score";
-    json_t *total_approx = json_object_get(res, "total_approximate");
-    *reply = json_pack(
-        "{s:O, s:O, s:b, s:o, s:O, s:O, s:s, s:s}", "items", json_object_get(res, "items"), "total",
-        json_object_get(res, "total"), "total_approximate", json_is_true(total_approx),
-        "next_cursor", cursor, "facets", json_object_get(res, "facets"), "facets_approximate",
-        json_object_get(res, "facets_approximate"), "mode", mode, "ranked_by", ranked_by);
-    if (*reply && shown) {
-        json_object_set_new(*reply, "showing_results_for", json_string(shown));
-        json_object_set_new(*reply, "corrected", json_string(how));
-    }
+    if (rc == IBC_OK) *reply = answer(&sq, res, shown, how);
     json_decref(res);
+    if (rc != IBC_OK) return rc;
     return *reply ? IBC_OK : ibc_fail(ctx, IBC_EINTERNAL, "the search answer was incomplete");
 }

@@ -74,6 +74,28 @@ static ibc_rc item_lendable(ibc_ctx *ctx, const char *barcode, const store_item_
     return IBC_OK;
 }
 
+/* Whether reader rd (reader_id) may borrow item barcode from school: 404
+ * when the caller does not see the reader, 409 when of another school,
+ * not active or at the limit. */
+static ibc_rc reader_may_borrow(ibc_ctx *ctx, const store_reader_loan *rd, const char *reader_id,
+                                const char *school, const char *barcode)
+{
+    /* another school's reader does not exist for a librarian: the same 404 */
+    if (!rd->school[0] || (!ibc_role_is(ctx, "admin") && strcmp(rd->school, school) != 0))
+        return ibc_fail(ctx, IBC_ENOTFOUND, "no reader has id %s", reader_id);
+    if (strcmp(rd->school, school) != 0)
+        return ibc_fail(ctx, IBC_ECONFLICT, "reader %s is a reader of %s; item %s is lent by %s",
+                        reader_id, rd->school, barcode, school);
+    if (strcmp(rd->status, "active") != 0)
+        return ibc_fail(ctx, IBC_ECONFLICT, "reader %s is %s and cannot borrow", reader_id,
+                        rd->status);
+    if (rd->open_loans >= rd->max_items)
+        return ibc_fail(ctx, IBC_ECONFLICT,
+                        "reader %s has %ld items on loan; the limit for a %s at %s is %ld",
+                        reader_id, rd->open_loans, rd->category, school, rd->max_items);
+    return IBC_OK;
+}
+
 static const ibc_field checkout_fields[] = {
     {"item_barcode", IBC_F_STR, true, 1, 64, NULL, 0},
     {"reader_id", IBC_F_UUID, true, 0, 0, NULL, 0},
@@ -114,27 +136,7 @@ ibc_rc checkouts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         school = strcmp(it.transfer_state, "received") == 0 ? it.transfer_to : it.school;
     if ((rc = item_lendable(ctx, barcode, &it, school, reader_id)) != IBC_OK) goto done;
 
-    /* another school's reader does not exist for a librarian: the same 404 */
-    if (!rd.school[0] || (!ibc_role_is(ctx, "admin") && strcmp(rd.school, school) != 0)) {
-        rc = ibc_fail(ctx, IBC_ENOTFOUND, "no reader has id %s", reader_id);
-        goto done;
-    }
-    if (strcmp(rd.school, school) != 0) {
-        rc = ibc_fail(ctx, IBC_ECONFLICT, "reader %s is a reader of %s; item %s is lent by %s",
-                      reader_id, rd.school, barcode, school);
-        goto done;
-    }
-    if (strcmp(rd.status, "active") != 0) {
-        rc =
-            ibc_fail(ctx, IBC_ECONFLICT, "reader %s is %s and cannot borrow", reader_id, rd.status);
-        goto done;
-    }
-    if (rd.open_loans >= rd.max_items) {
-        rc = ibc_fail(ctx, IBC_ECONFLICT,
-                      "reader %s has %ld items on loan; the limit for a %s at %s is %ld", reader_id,
-                      rd.open_loans, rd.category, school, rd.max_items);
-        goto done;
-    }
+    if ((rc = reader_may_borrow(ctx, &rd, reader_id, school, barcode)) != IBC_OK) goto done;
     rc = store_loan_insert(ctx, &it, school, reader_id, rd.due_date, reply, &fulfilled);
     if (rc != IBC_OK) goto done;
     const char *id = json_string_value(json_object_get(*reply, "id"));

@@ -113,6 +113,68 @@ static const ibc_field move_fields[] = {
     {"reason", IBC_F_STR, false, 1, 1000, NULL, 0},
 };
 
+/* 409 naming the states transfer t (id) can go to from its state. */
+static ibc_rc not_a_next_state(ibc_ctx *ctx, const json_t *t, const char *id, const char *to)
+{
+    const char *from = json_string_value(json_object_get(t, "state"));
+    json_t *allowed = json_object_get(t, "allowed");
+    char list[128] = "";
+    size_t i;
+    json_t *s;
+    json_array_foreach(allowed, i, s) snprintf(
+        list + strlen(list), sizeof list - strlen(list), "%s%s",
+        i ? (i + 1 == json_array_size(allowed) ? " or " : ", ") : "", json_string_value(s));
+    ctx->err_ext = json_pack("{s:s, s:O}", "state", from, "allowed", allowed);
+    return ibc_fail(ctx, IBC_ECONFLICT, "transfer %s is %s; it can become %s, not %s", id, from,
+                    list[0] ? list : "nothing else", to);
+}
+
+/* The copy the lender names when approving: item[37] = its id when it is a
+ * free copy of record at lender; else 400 or 409. */
+static ibc_rc approved_copy(ibc_ctx *ctx, const char *barcode, const char *record,
+                            const char *lender, char item[37])
+{
+    store_item_state it;
+    ibc_rc rc = item_resolve(ctx, barcode, item);
+    if (rc == IBC_OK) rc = store_item_state_get(ctx, item, &it);
+    if (rc != IBC_OK) return rc;
+    if (strcmp(it.school, lender) != 0 || strcmp(it.record_id, record) != 0)
+        return ibc_fail(ctx, IBC_EINVAL, "item %s is not a copy of record %s at %s", barcode,
+                        record, lender);
+    if (strcmp(it.status, "available") || it.loan_due[0] || it.held_for[0] || it.transfer_id[0])
+        return ibc_fail(ctx, IBC_ECONFLICT,
+                        "item %s is not free to lend now (on loan, held, or %s)", barcode,
+                        it.status);
+    return IBC_OK;
+}
+
+/* Any free copy of record at lender into item[37] (the catalog's copies
+ * synced once when none is known); 409 when there is none. */
+static ibc_rc any_free_copy(ibc_ctx *ctx, const char *record, const char *lender, char item[37])
+{
+    ibc_rc rc;
+    if ((rc = store_free_copy(ctx, record, lender, item)) == IBC_OK && !item[0] &&
+        (rc = items_sync(ctx, record, lender)) == IBC_OK &&
+        (rc = store_free_copy(ctx, record, lender, item)) == IBC_OK && !item[0])
+        rc = ibc_fail(ctx, IBC_ECONFLICT,
+                      "%s has no free copy of record %s now; decline, or approve later", lender,
+                      record);
+    return rc;
+}
+
+/* 409 while the copy of transfer t (id) is still on loan at the borrower. */
+static ibc_rc copy_back_from_loan(ibc_ctx *ctx, const json_t *t, const char *id)
+{
+    bool on_loan = false;
+    ibc_rc rc = store_item_on_loan(ctx, json_string_value(json_object_get(t, "item_id")), &on_loan);
+    if (rc == IBC_OK && on_loan)
+        rc = ibc_fail(ctx, IBC_ECONFLICT,
+                      "the copy of transfer %s is still on loan at %s; it must be checked in "
+                      "there first",
+                      id, json_string_value(json_object_get(t, "to_school")));
+    return rc;
+}
+
 /* transfers.transition: {state, item_barcode? (approved), reason?} → 200 with
  * the transfer. 409 naming the allowed states when the step is not one of
  * them (no jump from requested to returned); 403 when the caller's school
@@ -137,16 +199,7 @@ ibc_rc transfers_transition(ibc_ctx *ctx, const json_t *req, json_t **reply)
 
     if ((rc = store_transfer_actor(ctx, from, to, actor)) != IBC_OK) goto done;
     if (!actor[0]) {
-        json_t *allowed = json_object_get(t, "allowed");
-        char list[128] = "";
-        size_t i;
-        json_t *s;
-        json_array_foreach(allowed, i, s) snprintf(
-            list + strlen(list), sizeof list - strlen(list), "%s%s",
-            i ? (i + 1 == json_array_size(allowed) ? " or " : ", ") : "", json_string_value(s));
-        ctx->err_ext = json_pack("{s:s, s:O}", "state", from, "allowed", allowed);
-        rc = ibc_fail(ctx, IBC_ECONFLICT, "transfer %s is %s; it can become %s, not %s", id, from,
-                      list[0] ? list : "nothing else", to);
+        rc = not_a_next_state(ctx, t, id, to);
         goto done;
     }
     const char *who = strcmp(actor, "lender") == 0 ? lender : borrower;
@@ -159,38 +212,11 @@ ibc_rc transfers_transition(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = ibc_fail(ctx, IBC_EINVAL, "'item_barcode' is given only when approving");
         goto done;
     }
-    if (strcmp(to, "approved") == 0) {
-        if (barcode) {
-            store_item_state it;
-            if ((rc = item_resolve(ctx, barcode, item)) != IBC_OK) goto done;
-            if ((rc = store_item_state_get(ctx, item, &it)) != IBC_OK) goto done;
-            if (strcmp(it.school, lender) != 0 || strcmp(it.record_id, record) != 0)
-                rc = ibc_fail(ctx, IBC_EINVAL, "item %s is not a copy of record %s at %s", barcode,
-                              record, lender);
-            else if (strcmp(it.status, "available") || it.loan_due[0] || it.held_for[0] ||
-                     it.transfer_id[0])
-                rc = ibc_fail(ctx, IBC_ECONFLICT,
-                              "item %s is not free to lend now (on loan, held, or %s)", barcode,
-                              it.status);
-        } else if ((rc = store_free_copy(ctx, record, lender, item)) == IBC_OK && !item[0] &&
-                   (rc = items_sync(ctx, record, lender)) == IBC_OK &&
-                   (rc = store_free_copy(ctx, record, lender, item)) == IBC_OK && !item[0]) {
-            rc = ibc_fail(ctx, IBC_ECONFLICT,
-                          "%s has no free copy of record %s now; decline, or approve later", lender,
-                          record);
-        }
-        if (rc != IBC_OK) goto done;
-    }
-    if (strcmp(to, "returned") == 0) {
-        bool on_loan = false;
-        rc = store_item_on_loan(ctx, json_string_value(json_object_get(t, "item_id")), &on_loan);
-        if (rc == IBC_OK && on_loan)
-            rc = ibc_fail(ctx, IBC_ECONFLICT,
-                          "the copy of transfer %s is still on loan at %s; it must be checked in "
-                          "there first",
-                          id, borrower);
-        if (rc != IBC_OK) goto done;
-    }
+    if (strcmp(to, "approved") == 0 &&
+        (rc = barcode ? approved_copy(ctx, barcode, record, lender, item)
+                      : any_free_copy(ctx, record, lender, item)) != IBC_OK)
+        goto done;
+    if (strcmp(to, "returned") == 0 && (rc = copy_back_from_loan(ctx, t, id)) != IBC_OK) goto done;
     rc = store_transfer_move(ctx, id, to, item[0] ? item : NULL,
                              json_string_value(json_object_get(flat, "reason")), reply);
     if (rc == IBC_OK) rc = ibc_emit(ctx, "transfer", to, id, transfer_event(*reply, from));

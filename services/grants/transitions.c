@@ -60,6 +60,22 @@ static ibc_rc check_submission(ibc_ctx *ctx, const json_t *project)
     return rc;
 }
 
+/* The body's own rules: an awarded amount (written into awarded_text[32])
+ * only with an approval and in kopecks, a rejection with a comment. 400
+ * otherwise. */
+static ibc_rc check_body(ibc_ctx *ctx, int to, const char *comment, const json_t *awarded,
+                         char awarded_text[32])
+{
+    if (awarded && to != GS_APPROVED)
+        return ibc_fail(ctx, IBC_EINVAL, "'awarded_amount' goes with to=approved only");
+    if (awarded && !grants_amount_valid(json_number_value(awarded)))
+        return ibc_fail(ctx, IBC_EINVAL, "'awarded_amount' has more than two decimals (kopecks)");
+    if (awarded) snprintf(awarded_text, 32, "%.2f", json_number_value(awarded));
+    if (to == GS_REJECTED && !comment)
+        return ibc_fail(ctx, IBC_EINVAL, "a rejection needs a 'comment' saying why");
+    return IBC_OK;
+}
+
 /* projects.transition: body {to, comment?, awarded_amount?}. 201 with the
  * recorded transition and the project. 400 for an unknown status, 409 for a
  * jump the workflow forbids (naming the allowed ones), the same status, or a
@@ -81,21 +97,7 @@ ibc_rc projects_transition(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *comment = json_string_value(json_object_get(b, "comment"));
     json_t *awarded = json_object_get(b, "awarded_amount");
     char awarded_text[32];
-    if (awarded) {
-        if (to != GS_APPROVED) {
-            rc = ibc_fail(ctx, IBC_EINVAL, "'awarded_amount' goes with to=approved only");
-            goto done;
-        }
-        if (!grants_amount_valid(json_number_value(awarded))) {
-            rc = ibc_fail(ctx, IBC_EINVAL, "'awarded_amount' has more than two decimals (kopecks)");
-            goto done;
-        }
-        snprintf(awarded_text, sizeof awarded_text, "%.2f", json_number_value(awarded));
-    }
-    if (to == GS_REJECTED && !comment) {
-        rc = ibc_fail(ctx, IBC_EINVAL, "a rejection needs a 'comment' saying why");
-        goto done;
-    }
+    if ((rc = check_body(ctx, to, comment, awarded, awarded_text)) != IBC_OK) goto done;
 
     rc = store_project_get(ctx, id, true, &cur);
     if (rc == IBC_OK)
