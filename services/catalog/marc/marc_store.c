@@ -19,15 +19,6 @@ static ibc_rc import_json(ibc_ctx *ctx, json_t **out, const char *sql, int n, co
     return rc;
 }
 
-/* Runs a statement for its effect only. */
-static ibc_rc exec_only(ibc_ctx *ctx, const char *sql, int n, const char *const *p)
-{
-    PGresult *r = ibc_db_exec(ctx, sql, n, p);
-    if (!r) return ctx->err;
-    PQclear(r);
-    return IBC_OK;
-}
-
 /* ------------------------------------------------------------ the API */
 
 static const char sql_create[] =
@@ -126,7 +117,7 @@ ibc_rc store_import_lock(ibc_ctx *ctx, const char *id, bool *got)
 ibc_rc store_import_unlock(ibc_ctx *ctx, const char *id)
 {
     const char *p[] = {id};
-    return exec_only(ctx, sql_unlock, 1, p);
+    return ibc_db_run(ctx, sql_unlock, 1, p);
 }
 
 static const char sql_begin[] = "UPDATE imports SET status = 'running', attempts = attempts + 1,"
@@ -228,7 +219,7 @@ static const char sql_sources[] =
 ibc_rc store_import_sources(ibc_ctx *ctx, const char *sources_json)
 {
     const char *p[] = {sources_json};
-    return exec_only(ctx, sql_sources, 1, p);
+    return ibc_db_run(ctx, sql_sources, 1, p);
 }
 
 /* A newer version of a source record replaces what came from MARC; what only
@@ -251,7 +242,7 @@ static const char sql_update_records[] =
 ibc_rc store_import_updates(ibc_ctx *ctx, const char *records_json)
 {
     const char *p[] = {records_json};
-    return exec_only(ctx, sql_update_records, 1, p);
+    return ibc_db_run(ctx, sql_update_records, 1, p);
 }
 
 #define IMPORT_COLUMNS                                                                             \
@@ -276,7 +267,7 @@ static const char sql_records[] =
 ibc_rc store_import_records(ibc_ctx *ctx, const char *records_json, const char *import_id)
 {
     const char *p[] = {records_json, import_id, ctx->org};
-    return exec_only(ctx, sql_records, 3, p);
+    return ibc_db_run(ctx, sql_records, 3, p);
 }
 
 /* An inventory number already used in the school (or earlier in the batch)
@@ -319,7 +310,7 @@ static const char sql_outcomes[] =
 ibc_rc store_import_outcomes(ibc_ctx *ctx, const char *id, const char *outcomes_json)
 {
     const char *p[] = {id, outcomes_json};
-    return exec_only(ctx, sql_outcomes, 2, p);
+    return ibc_db_run(ctx, sql_outcomes, 2, p);
 }
 
 static const char sql_outcome_list[] =
@@ -388,7 +379,7 @@ ibc_rc store_segment_done(ibc_ctx *ctx, const char *id, int seg)
     char sg[16];
     snprintf(sg, sizeof sg, "%d", seg);
     const char *p[] = {id, sg};
-    return exec_only(ctx, sql_seg_done, 2, p);
+    return ibc_db_run(ctx, sql_seg_done, 2, p);
 }
 
 static const char sql_segments[] =
@@ -416,7 +407,7 @@ ibc_rc store_import_plan(ibc_ctx *ctx, const char *id, const char *segments_json
     char n[24];
     snprintf(n, sizeof n, "%ld", records);
     const char *p[] = {id, segments_json, n};
-    return exec_only(ctx, sql_plan, 3, p);
+    return ibc_db_run(ctx, sql_plan, 3, p);
 }
 
 static const char sql_finish[] =
