@@ -16,6 +16,9 @@ ibc_rc records_similar(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc records_merge(ibc_ctx *ctx, const json_t *req, json_t **reply);
 /* the fielded search of the Z39.50/SRU server (find.c) */
 ibc_rc records_find(ibc_ctx *ctx, const json_t *req, json_t **reply);
+/* copy cataloguing from remote Z39.50 targets (copy.c) */
+ibc_rc copy_searches_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc copy_searches_import(ibc_ctx *ctx, const json_t *req, json_t **reply);
 /* prefix suggestions of titles and authors (suggest.c) */
 ibc_rc records_suggest(ibc_ctx *ctx, const json_t *req, json_t **reply);
 

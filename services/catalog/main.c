@@ -25,6 +25,9 @@ static const ibc_action actions[] = {
     {"imports.list", imports_list, IBC_ACTION_READONLY},
     {"imports.records", imports_records, IBC_ACTION_READONLY},
     {"records.export", records_export, IBC_ACTION_READONLY},
+    /* copy cataloguing (copy.c) */
+    {"copy_searches.create", copy_searches_create},
+    {"copy_searches.import", copy_searches_import},
 };
 
 /* circulation's loans set and clear items.on_loan (one consumer: in order) */

@@ -80,6 +80,11 @@ static const spec_row spec[] = {
     {"GET", "/api/v1/catalog/imports/{id}", "AML", 'o', "import", "import", NULL, NULL, false},
     {"GET", "/api/v1/catalog/imports/{id}/records", "AML", 'o', "import", "import", NULL, NULL,
      false},
+    /* copy cataloguing: the remote target is the fixture's yaz-ztest */
+    {"POST", "/api/v1/catalog/copy-searches", "AML", '-', NULL, NULL,
+     "{\"target\":\"ztest\",\"query\":\"computer\",\"limit\":1}", NULL, false},
+    {"POST", "/api/v1/catalog/copy-searches/{id}/import", "AML", 'o', "copysearch", "copysearch",
+     "{\"positions\":[1]}", NULL, false},
     {"GET", "/api/v1/catalog/export", "AMLI", '-', NULL, NULL, NULL, "q=matrix", false},
     {"GET", "/api/v1/catalog/suggest", "AMLPI", '-', NULL, NULL, NULL, "q=matr", false},
     /* circulation: readers and their loans are their school's alone */
@@ -273,7 +278,7 @@ static fixture fx[] = {
     {"transfer", NULL},  {"staff", NULL},    {"course", NULL},       {"enrolment", NULL},
     {"programme", NULL}, {"project", NULL},  {"consultation", NULL}, {"campaign", NULL},
     {"campaign2", NULL}, {"activity", NULL}, {"promotion", NULL},    {"partnership", NULL},
-    {"import", NULL},    {"key", NULL},      {"barcode_b", NULL},
+    {"import", NULL},    {"key", NULL},      {"barcode_b", NULL},    {"copysearch", NULL},
 };
 
 static char *school_b, *keys[2][5]; /* [0] school B, [1] school A; by role */
@@ -493,6 +498,12 @@ static int setup(void **state)
     if (r->status != 202) fprintf(stderr, "fixture import: %ld %s\n", r->status, r->body);
     assert_int_equal(r->status, 202);
     fx_set("import", strdup(h_str(r, "id")));
+    h_free(r);
+    r = h_http("POST", "/api/v1/catalog/copy-searches", lib_a,
+               "{\"target\":\"ztest\",\"query\":\"computer\",\"limit\":1}", NULL);
+    if (r->status != 201) fprintf(stderr, "fixture copy search: %ld %s\n", r->status, r->body);
+    assert_int_equal(r->status, 201);
+    fx_set("copysearch", strdup(h_str(r, "id")));
     h_free(r);
     return 0;
 }
