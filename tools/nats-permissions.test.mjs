@@ -2,7 +2,8 @@
 // client against the test stack: the integrator sees no reply, sends no
 // command and touches no service's consumer, but replays events with its own
 // durable; a service publishes only its own events and hears only its own
-// replies. Reads the URLs from the env file of the stack in IBC_TEST_RUN_DIR
+// replies; the Z39.50 server asks records.find and nothing else. Reads the
+// URLs from the env file of the stack in IBC_TEST_RUN_DIR
 // (tests/integration/stack-fixture writes the services' URLs there).
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -267,4 +268,20 @@ test("no log of the stack holds a NATS password", () => {
     const text = readFileSync(`${run}/${f}`, "utf8");
     for (const s of secrets) assert.ok(!text.includes(s), `${f} holds a NATS password`);
   }
+});
+
+test("the Z39.50 server's user may ask records.find and nothing else", async () => {
+  const nc = await as("z3950");
+  try {
+    // allowed: the catalog answers (401: the request is not signed)
+    const ok = await nc.request("ibc.rpc.catalog.records.find", sc.encode('{"params":{},"body":{}}'),
+                                { timeout: 5000 });
+    assert.equal(JSON.parse(sc.decode(ok.data)).status, 401);
+    // not allowed: the catalog would answer 401 too, so no answer means refused
+    await assert.rejects(nc.request("ibc.rpc.catalog.records.create", sc.encode("{}"),
+                                    { timeout: 1500 }));
+    for (const s of ["_INBOX_gateway.>", "_INBOX_catalog.>", "ibc.rpc.>", "ibc.evt.>"])
+      assert.match(String((await subscribeError(nc, s, 1000))?.message), PERMISSION, s);
+    assert.equal(await subscribeError(nc, "_INBOX_z3950.x", 500), null);
+  } finally { await nc.close(); }
 });
