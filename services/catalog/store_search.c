@@ -96,7 +96,10 @@ static const char sql_fuzzy[] =
 
 #define HITS(scan)                                                                                 \
     "SELECT c.id, c.key, c.type, c.year, c.language, h.schools,"                                   \
-    " row_number() OVER (ORDER BY c.key, c.id) AS n FROM " scan " c"                               \
+    " row_number() OVER (ORDER BY c.key, c.id) AS n FROM " scan " c" HITS_WHERE
+
+/* the candidates c that are hits: other words, filters */
+#define HITS_WHERE                                                                                 \
     " LEFT JOIN records r ON r.id = c.id LEFT JOIN record_holdings h ON h.record_id = c.id"        \
     " WHERE (NOT $17::bool OR ($19::text[] IS NOT NULL AND (SELECT 1 FROM search_postings o"         \
     "        WHERE o.record_id = c.id AND o.lexeme = ANY ($19::text[]) LIMIT 1) IS NOT NULL)"      \
@@ -113,19 +116,25 @@ static const char sql_fuzzy[] =
     " AND ($10::text IS NULL OR lower(c.language) = lower($10::text))"
 // clang-format on
 
+#define AFTER_CURSOR "AND ($11::text IS NULL OR (p.rank, p.record_id) > ($11::smallint, $12::uuid))"
+
 /* head: the first $14 postings, for facets and the total (when the walk goes
  * on: the planner's count of the driving word times the share of the head
  * that passed the filters and other words, at least the hits seen);
- * scan/page: the page's postings after the cursor ($18) and their hits. */
+ * scan/page: the page's postings after the cursor ($18) and their hits.
+ * The page reads the postings in index order and stops at its limit + 1th
+ * hit: a second word checked at 8 % of the candidates used to probe all
+ * 1,500 (4,600 buffers); scan is read only when the page is short. */
 // clang-format off
 static const char sql_postings[] =
     "WITH q AS MATERIALIZED (SELECT search_tsquery($1) AS q),"
     " head AS MATERIALIZED (" SCAN("", "$14::int") "),"
     " m AS MATERIALIZED (" HITS("head") "),"
-    " scan AS MATERIALIZED ("
-    SCAN("AND ($11::text IS NULL OR (p.rank, p.record_id) > ($11::smallint, $12::uuid))", "$18::int")
-    "),"
-    " page AS MATERIALIZED (" HITS("scan") "),"
+    " scan AS MATERIALIZED (" SCAN(AFTER_CURSOR, "$18::int") "),"
+    " page AS MATERIALIZED (SELECT x.*, row_number() OVER (ORDER BY x.key, x.id) AS n FROM ("
+    "  SELECT c.id, c.key, c.type, c.year, c.language, h.schools"
+    "  FROM (" SCAN(AFTER_CURSOR, "$18::int") ") c" HITS_WHERE
+    "  ORDER BY c.key, c.id LIMIT $13::int + 1) x),"
     " more AS (SELECT (SELECT count(*) FROM head) >= $14::int AS capped) "
     "SELECT json_build_object("
     " 'total', CASE WHEN (SELECT capped FROM more)"
