@@ -98,9 +98,13 @@ static const char sql_fuzzy[] =
     "SELECT c.id, c.key, c.type, c.year, c.language, h.schools,"                                   \
     " row_number() OVER (ORDER BY c.key, c.id) AS n FROM " scan " c" HITS_WHERE
 
-/* the candidates c that are hits: other words, filters */
+/* the candidates c that are hits: other words, filters. The record is read
+ * only when a filter or the second word needs it ($20): the prepared
+ * one-word walk (a generic plan, which cannot drop the join) read 200 records
+ * a call for nothing. */
 #define HITS_WHERE                                                                                 \
-    " LEFT JOIN records r ON r.id = c.id LEFT JOIN record_holdings h ON h.record_id = c.id"        \
+    " LEFT JOIN records r ON r.id = CASE WHEN $20::bool THEN c.id END"                             \
+    " LEFT JOIN record_holdings h ON h.record_id = c.id"                                           \
     " WHERE (NOT $17::bool OR ($19::text[] IS NOT NULL AND (SELECT 1 FROM search_postings o"         \
     "        WHERE o.record_id = c.id AND o.lexeme = ANY ($19::text[]) LIMIT 1) IS NOT NULL)"      \
     "      OR ($19::text[] IS NULL AND r.tsv @@ (SELECT q FROM q)))"                               \
@@ -215,7 +219,7 @@ static const char sql_newest[] =
 /* The text parameters $1..$19 of a search; p borrows the buffers. */
 typedef struct {
     char avail[8], yf[16], yt[16], age[16], grade[16], limit[16], cap[16], scan[16];
-    const char *p[19];
+    const char *p[20];
 } search_params;
 
 /* How many postings a walk reads after the cursor: one page when every
@@ -232,6 +236,9 @@ static int walk_scan(const search_query *sq)
 
 static void search_params_fill(search_params *sp, const search_query *sq)
 {
+    /* the walk reads records only for these filters or a word without postings */
+    bool needs_record =
+        sq->age_max >= 0 || sq->grade >= 0 || sq->subject || (sq->multiword && !sq->other[0]);
     snprintf(sp->scan, sizeof sp->scan, "%d", walk_scan(sq));
     snprintf(sp->avail, sizeof sp->avail, "%s", sq->available ? "true" : "false");
     snprintf(sp->yf, sizeof sp->yf, "%ld", sq->year_from);
@@ -261,6 +268,7 @@ static void search_params_fill(search_params *sp, const search_query *sq)
         sq->multiword ? "true" : "false",
         sp->scan,
         sq->other[0] ? sq->other : NULL,
+        needs_record ? "true" : "false",
     };
     memcpy(sp->p, p, sizeof p);
 }
@@ -290,7 +298,7 @@ ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out)
                       : sq->mode == SEARCH_FUZZY    ? sql_fuzzy
                       : sq->mode == SEARCH_POSTINGS ? sql_postings
                                                     : sql_newest;
-    int n = sq->mode == SEARCH_NEWEST ? 14 : sq->mode == SEARCH_POSTINGS ? 19 : 13;
+    int n = sq->mode == SEARCH_NEWEST ? 14 : sq->mode == SEARCH_POSTINGS ? 20 : 13;
     if (sq->mode == SEARCH_POSTINGS && !sq->multiword) return walk_one_word(ctx, sp.p, n, out);
     return ibc_db_json_planned(ctx, out, sql, n, sp.p);
 }
