@@ -16,11 +16,12 @@
 
 #define BUCKETS 1024
 
-static const char *const role_names[GW_NROLES] = {"ADMIN", "METHODOLOGIST", "LIBRARIAN", "PORTAL",
-                                                  "INTEGRATOR"};
+static const char *const role_names[GW_NROLES] = {"ADMIN",  "METHODOLOGIST", "LIBRARIAN",
+                                                  "PORTAL", "INTEGRATOR",    "ANONYMOUS"};
 /* requests per second per key, by role: staff work in bursts of a page of
- * requests; portals and integrators are programs and get less */
-static const int default_rate[GW_NROLES] = {100, 100, 100, 50, 20};
+ * requests; portals and integrators are programs and get less; a caller
+ * without a key (public routes: OAI-PMH harvesters) least, per address */
+static const int default_rate[GW_NROLES] = {100, 100, 100, 50, 20, 10};
 
 static ibc_rc load_int(ibc_getenv_fn get, const char *env, long min, long max, long *out, char *err,
                        size_t errlen)

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <sys/socket.h>
 
-#define GW_NROLES 5 /* admin, methodologist, librarian, portal, integrator */
+#define GW_NROLES 6 /* admin, methodologist, librarian, portal, integrator, anonymous */
 
 typedef struct {
     int per_address;      /* IBC_MAX_CONNECTIONS_PER_IP: open connections per client address */
@@ -17,7 +17,8 @@ typedef struct {
     int idle_timeout_s;   /* IBC_IDLE_TIMEOUT_S: idle while a body or reply is under way */
     long import_body;     /* IBC_MAX_IMPORT_BODY: body limit of GW_BODY_IMPORT routes */
     int in_flight;        /* IBC_MAX_IN_FLIGHT: requests waiting on the services at most */
-    int rate[GW_NROLES];  /* IBC_RATE_<ROLE>: requests per second per key; 0 is no limit */
+    int rate[GW_NROLES];  /* IBC_RATE_<ROLE>: requests per second per key (per client
+                           * address for ANONYMOUS); 0 is no limit */
     int burst[GW_NROLES]; /* IBC_BURST_<ROLE>: bucket size; default twice the rate */
 } gw_limits;
 

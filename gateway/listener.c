@@ -92,6 +92,15 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct _u_respons
 static enum MHD_Result admit(struct MHD_Connection *c, exchange *x, const char *method)
 {
     x->req.http_verb = strdup(method);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci && ci->client_addr) { /* ulfius_clean_request frees it */
+        x->req.client_address = malloc(sizeof(struct sockaddr_storage));
+        if (x->req.client_address)
+            memcpy(x->req.client_address, ci->client_addr,
+                   ci->client_addr->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                          : sizeof(struct sockaddr_in));
+    }
     MHD_get_connection_values(c, MHD_HEADER_KIND, fill_map, x->req.map_header);
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, fill_map, x->req.map_url);
     struct _u_response resp;

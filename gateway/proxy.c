@@ -5,7 +5,9 @@
 
 #include <ibc/envelope.h>
 #include <ibc/metrics.h>
+#include <arpa/inet.h>
 #include <gnutls/crypto.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -358,10 +360,30 @@ static bool admit_route(const struct _u_request *req, struct _u_response *resp, 
     return false;
 }
 
-/* Resolves the key and checks its role; false with a 401, 403 or 503. */
+/* A caller without a key on a public route: role anonymous, and the client
+ * address as its id, so that the rate limit applies per address. */
+static void admit_anonymous(const struct _u_request *req, gw_admission *adm)
+{
+    char host[INET6_ADDRSTRLEN] = "unknown";
+    const struct sockaddr *sa = req->client_address;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof host);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof host);
+    snprintf(adm->who.id, sizeof adm->who.id, "addr:%s", host);
+    adm->who.org[0] = 0;
+    snprintf(adm->who.role, sizeof adm->who.role, "anonymous");
+}
+
+/* Resolves the key and checks its role; false with a 401, 403 or 503. A
+ * public route admits a request without a key as anonymous. */
 static bool admit_key(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
 {
     const char *authz = u_map_get_case(req->map_header, "Authorization");
+    if (!authz && (adm->route->roles & ROLE_ANONYMOUS)) {
+        admit_anonymous(req, adm);
+        return true;
+    }
     if (!authz || strncasecmp(authz, "Bearer ", 7) != 0) {
         gw_refusal("unauthenticated");
         u_map_put(resp->map_header, "WWW-Authenticate", "Bearer");
@@ -549,7 +571,9 @@ static natsStatus request_msg(const struct _u_request *req, const gw_admission *
     natsStatus s = natsMsg_Create(&msg, subject, NULL, payload, (int)strlen(payload));
     free(payload);
     if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Request-Id", adm->rid);
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Org", adm->who.org);
+    /* an anonymous caller has no organisation: no header (an empty value
+     * does not survive the trip, and the signature would differ) */
+    if (s == NATS_OK && adm->who.org[0]) s = natsMsgHeader_Set(msg, "Ibc-Org", adm->who.org);
     if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Role", adm->who.role);
     if (s == NATS_OK) s = natsMsgHeader_Set(msg, "Ibc-Principal", adm->who.id);
     for (size_t i = 0; s == NATS_OK && i < IBC_LEN(gw_forwarded_headers); i++) {

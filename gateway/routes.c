@@ -14,7 +14,8 @@ unsigned gw_role_bit(const char *role)
                  {"methodologist", ROLE_METHODOLOGIST},
                  {"librarian", ROLE_LIBRARIAN},
                  {"portal", ROLE_PORTAL},
-                 {"integrator", ROLE_INTEGRATOR}};
+                 {"integrator", ROLE_INTEGRATOR},
+                 {"anonymous", ROLE_ANONYMOUS}};
     for (size_t i = 0; role && i < sizeof roles / sizeof roles[0]; i++)
         if (strcmp(role, roles[i].name) == 0) return roles[i].bit;
     return 0;

@@ -13,6 +13,8 @@ enum {
     ROLE_LIBRARIAN = 1 << 2,
     ROLE_PORTAL = 1 << 3,
     ROLE_INTEGRATOR = 1 << 4,
+    /* a caller without a key: only on public routes (OAI-PMH), limited per client address */
+    ROLE_ANONYMOUS = 1 << 5,
 };
 #define ROLES_ALL (ROLE_ADMIN | ROLE_METHODOLOGIST | ROLE_LIBRARIAN | ROLE_PORTAL | ROLE_INTEGRATOR)
 #define ROLES_STAFF (ROLE_ADMIN | ROLE_METHODOLOGIST | ROLE_LIBRARIAN)

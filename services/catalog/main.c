@@ -1,6 +1,9 @@
 /* catalog: the network's union catalog. */
 #include "catalog.h"
 #include "marc/marc.h"
+#include "oai/oai.h"
+
+#include <stdio.h>
 
 static const ibc_action actions[] = {
     {"records.create", records_create},
@@ -28,6 +31,8 @@ static const ibc_action actions[] = {
     /* copy cataloguing (copy.c) */
     {"copy_searches.create", copy_searches_create},
     {"copy_searches.import", copy_searches_import},
+    /* OAI-PMH (oai/) */
+    {"oai.request", oai_respond, IBC_ACTION_READONLY},
 };
 
 /* circulation's loans set and clear items.on_loan (one consumer: in order) */
@@ -37,6 +42,11 @@ static const ibc_event_sub events[] = {
 
 int main(void)
 {
+    char err[200];
+    if (!oai_config_check(err, sizeof err)) {
+        fprintf(stderr, "ibc-catalog: %s\n", err);
+        return 2;
+    }
     static const ibc_service_def def = {
         .name = "catalog",
         .on_start = marc_import_start, /* the MARC import job thread */

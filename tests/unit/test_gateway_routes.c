@@ -371,6 +371,23 @@ static void real_table_has_no_two_rows_with_the_same_method_and_path(void **stat
     }
 }
 
+/* A route without a key is a protocol's public endpoint outside the API
+ * (OAI-PMH at /oai), never a route of /api/v1, and it only reads. */
+static void only_protocol_routes_are_public(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (size_t i = 0; i < gw_nroutes; i++) {
+        const gw_route *r = &gw_routes[i];
+        if (!(r->roles & ROLE_ANONYMOUS)) continue;
+        n++;
+        if (strncmp(r->path, "/api/", 5) == 0 || strncmp(r->subject, "local:", 6) == 0)
+            fail_msg("row %zu: %s %s is public", i, r->method, r->path);
+        assert_string_equal(r->subject, "catalog.oai.request");
+    }
+    assert_int_equal(n, 2); /* GET and POST /oai */
+}
+
 static void real_table_rows_are_well_formed(void **state)
 {
     (void)state;
@@ -381,7 +398,10 @@ static void real_table_rows_are_well_formed(void **state)
         for (size_t m = 0; m < N(methods); m++)
             method_ok |= strcmp(r->method, methods[m]) == 0;
         if (!method_ok) fail_msg("row %zu: method '%s'", i, r->method);
-        if (strncmp(r->path, "/api/v1/", 8) != 0) fail_msg("row %zu: path '%s'", i, r->path);
+        /* the API is under /api/v1/; a public protocol (OAI-PMH) at its own path */
+        bool public_route = r->roles & ROLE_ANONYMOUS;
+        if (strncmp(r->path, public_route ? "/" : "/api/v1/", public_route ? 1 : 8) != 0)
+            fail_msg("row %zu: path '%s'", i, r->path);
         size_t len = strlen(r->path);
         if (r->path[len - 1] == '/') fail_msg("row %zu: trailing slash in '%s'", i, r->path);
         if (strstr(r->path, "//")) fail_msg("row %zu: empty segment in '%s'", i, r->path);
@@ -389,7 +409,7 @@ static void real_table_rows_are_well_formed(void **state)
             strchr(r->subject, '>'))
             fail_msg("row %zu (%s %s): subject '%s'", i, r->method, r->path,
                      r->subject ? r->subject : "(null)");
-        if (r->roles == 0 || (r->roles & ~(unsigned)ROLES_ALL))
+        if (r->roles == 0 || (r->roles & ~(unsigned)(ROLES_ALL | ROLE_ANONYMOUS)))
             fail_msg("row %zu (%s %s): roles %#x", i, r->method, r->path, r->roles);
         if (r->body != BODY_JSON && r->body != BODY_RAW)
             fail_msg("row %zu (%s %s): body kind %d", i, r->method, r->path, r->body);
@@ -456,6 +476,7 @@ int main(void)
         cmocka_unit_test(role_groups_hold_the_intended_roles),
         cmocka_unit_test(real_table_has_no_two_rows_with_the_same_method_and_path),
         cmocka_unit_test(real_table_rows_are_well_formed),
+        cmocka_unit_test(only_protocol_routes_are_public),
         cmocka_unit_test(real_table_rows_are_reachable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
