@@ -158,6 +158,8 @@ static int setup(void **state)
     setenv("IBC_MAX_IN_FLIGHT", n, 1);
     setenv("IBC_RATE_INTEGRATOR", "2", 1);
     setenv("IBC_BURST_INTEGRATOR", "3", 1);
+    setenv("IBC_RATE_ANONYMOUS", "2", 1);
+    setenv("IBC_BURST_ANONYMOUS", "3", 1);
     setenv("IBC_MAX_IMPORT_BODY", "2097152", 1);
     setenv("IBC_REQUEST_TIMEOUT_MS", "3000", 1);
     restart_gateway();
@@ -167,10 +169,10 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *const vars[] = {"IBC_MAX_CONNECTIONS_PER_IP", "IBC_HEADER_TIMEOUT_S",
-                                       "IBC_MAX_IN_FLIGHT",          "IBC_RATE_INTEGRATOR",
-                                       "IBC_BURST_INTEGRATOR",       "IBC_MAX_IMPORT_BODY",
-                                       "IBC_REQUEST_TIMEOUT_MS"};
+    static const char *const vars[] = {
+        "IBC_MAX_CONNECTIONS_PER_IP", "IBC_HEADER_TIMEOUT_S", "IBC_MAX_IN_FLIGHT",
+        "IBC_RATE_INTEGRATOR",        "IBC_BURST_INTEGRATOR", "IBC_MAX_IMPORT_BODY",
+        "IBC_REQUEST_TIMEOUT_MS",     "IBC_RATE_ANONYMOUS",   "IBC_BURST_ANONYMOUS"};
     for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
         unsetenv(vars[i]);
     restart_gateway();
@@ -378,6 +380,37 @@ static void a_key_over_its_rate_is_429_with_retry_after(void **state)
     free(other);
 }
 
+/* Without a key (OAI-PMH at /oai) the bucket is the client address's. */
+static void requests_without_a_key_are_limited_per_address(void **state)
+{
+    (void)state;
+    int passed = 0, limited = 0;
+    double t0 = now_ms();
+    for (int i = 0; i < 12; i++) {
+        h_resp *r = h_get(NULL, "/oai?verb=Identify");
+        if (r->status == 429) {
+            limited++;
+            assert_true(atoi(h_header(r, "Retry-After")) >= 1);
+        } else {
+            assert_int_equal(r->status, 200);
+            passed++;
+        }
+        h_free(r);
+    }
+    double elapsed_s = (now_ms() - t0) / 1000;
+    assert_true(passed >= 3);
+    assert_true(passed <= 3 + (int)(elapsed_s * 2) + 1);
+    assert_true(limited >= 1);
+    /* the API stays closed to them */
+    h_resp *r = h_get(NULL, "/api/v1/catalog/ping");
+    assert_int_equal(r->status, 401);
+    h_free(r);
+    usleep(1100 * 1000);
+    r = h_get(NULL, "/oai?verb=Identify");
+    assert_int_equal(r->status, 200);
+    h_free(r);
+}
+
 static void *hang(void *arg)
 {
     h_resp *r = h_get(h_admin(), "/api/v1/grants/ping");
@@ -423,6 +456,7 @@ int main(void)
         cmocka_unit_test(fifty_megabytes_are_refused_at_once_and_never_held),
         cmocka_unit_test(content_length_over_the_route_limit_is_413_before_the_body),
         cmocka_unit_test(a_key_over_its_rate_is_429_with_retry_after),
+        cmocka_unit_test(requests_without_a_key_are_limited_per_address),
         cmocka_unit_test(requests_over_the_in_flight_cap_are_503_at_once),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -33,6 +33,8 @@ static void defaults_are_documented_ones(void **state)
     assert_int_equal(l.rate[0], 100);  /* admin */
     assert_int_equal(l.burst[0], 200); /* twice the rate */
     assert_int_equal(l.rate[4], 20);   /* integrator */
+    assert_int_equal(l.rate[5], 10);   /* anonymous (/oai), per client address */
+    assert_int_equal(l.burst[5], 20);
 }
 
 static void a_bad_value_is_named(void **state)
@@ -49,6 +51,9 @@ static void a_bad_value_is_named(void **state)
     env_name = "IBC_BURST_INTEGRATOR", env_value = "7";
     assert_int_equal(gw_limits_load(&l, fake_getenv, err, sizeof err), IBC_OK);
     assert_int_equal(l.burst[4], 7);
+    env_name = "IBC_RATE_ANONYMOUS", env_value = "-1";
+    assert_int_equal(gw_limits_load(&l, fake_getenv, err, sizeof err), IBC_EINVAL);
+    assert_non_null(strstr(err, "IBC_RATE_ANONYMOUS"));
     env_name = NULL;
 }
 
