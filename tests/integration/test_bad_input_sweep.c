@@ -17,7 +17,8 @@
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
-typedef enum { B_NONE, B_JSON, B_RAW } body_kind;
+/* B_FORM: an application/x-www-form-urlencoded body (OAI-PMH's POST) */
+typedef enum { B_NONE, B_JSON, B_RAW, B_FORM } body_kind;
 
 /* One route: fields are "name:kind" with kind s string, e enum, i integer,
  * n number, b boolean, a array, o object, u UUID, d date, t date-time, x any
@@ -75,6 +76,11 @@ static const route routes[] = {
     {"GET", "/api/v1/catalog/export", B_NONE, "", NULL,
      "format,syntax,charset,q,type,school,available,year_from,year_to,age_max,grade,subject,"
      "language"},
+    /* OAI-PMH: a protocol error is a 200 XML answer, so "any 2xx or 4xx" is the rule */
+    {"GET", "/oai", B_NONE, "", NULL,
+     "verb,metadataPrefix,identifier,from,until,set,resumptionToken"},
+    {"POST", "/oai", B_FORM, "", NULL,
+     "verb,metadataPrefix,identifier,from,until,set,resumptionToken"},
     {"GET", "/api/v1/circulation/ping", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/circulation/readers", B_JSON,
      "card_barcode:s,name:s,category:e,class:s,status:e,school:s",
@@ -765,6 +771,10 @@ static void plain_body(const route *rt, bool good, char **body, size_t *len, con
         *body = strdup("not a MARC file");
         *len = strlen(*body);
         *ctype = "application/marc";
+    } else if (rt->body == B_FORM) {
+        *body = strdup(good ? "verb=Identify" : "zz_unknown=1");
+        *len = strlen(*body);
+        *ctype = "application/x-www-form-urlencoded";
     }
 }
 
@@ -1102,6 +1112,27 @@ static char *with_field(const char *base, const char *field, const char *value)
 static void body_battery(const caller *c, const route *rt)
 {
     char *path = fill_path(rt, -1, NULL);
+    if (rt->body == B_FORM) {
+        /* a form route (OAI-PMH): whatever the form, an answer, never a 5xx */
+        static const char *const forms[] = {"",
+                                            "verb=Identify&verb=Identify",
+                                            "=&&&=",
+                                            "%",
+                                            "verb",
+                                            "verb=%FF%FE",
+                                            "verb=ListRecords&resumptionToken=%00",
+                                            "verb=GetRecord&identifier=\xFF",
+                                            "{\"verb\":\"Identify\"}"};
+        for (size_t i = 0; i < LEN(forms); i++)
+            probe(c->name, forms[i], rt->method, path, c->key, forms[i], strlen(forms[i]),
+                  "application/x-www-form-urlencoded", NULL, 0);
+        probe(c->name, "JSON as the form", rt->method, path, c->key, "{\"x\":1}", 7,
+              "application/json", NULL, 0);
+        probe(c->name, "100 KB form", rt->method, path, c->key, big_string, strlen(big_string),
+              "application/x-www-form-urlencoded", NULL, ANY_4XX);
+        free(path);
+        return;
+    }
     if (rt->body == B_RAW) {
         /* a raw route: JSON, nothing, the wrong types, garbage */
         struct {
