@@ -206,11 +206,31 @@ static void cyrillic_query_agrees_with_rest_search(void **state)
     h_resp *r = h_http("GET", path, h_admin(), NULL, NULL);
     assert_int_equal(r->status, 200);
     long rest = (long)json_integer_value(json_object_get(r->json, "total"));
-    h_free(r);
     char q[256];
     snprintf(q, sizeof q, "@attr 1=1016 %s", w);
     assert_int_equal(rest, 3);
     assert_int_equal(hits(q), rest);
+    /* the same records: each REST hit's id is the 001 of a record presented */
+    ZOOM_connection c = zconnect();
+    ZOOM_connection_option_set(c, "preferredRecordSyntax", "xml");
+    ZOOM_resultset rs = ZOOM_connection_search_pqf(c, q);
+    char xml[3 * 4096] = "";
+    for (size_t i = 0; i < 3; i++) {
+        int len = 0;
+        ZOOM_record z = ZOOM_resultset_record(rs, i);
+        const char *x = z ? ZOOM_record_get(z, "raw", &len) : NULL;
+        assert_non_null(x);
+        strncat(xml, x, (size_t)len < 4000 ? (size_t)len : 4000);
+    }
+    for (size_t i = 0; i < 3; i++) {
+        const char *id = json_string_value(
+            json_object_get(json_array_get(json_object_get(r->json, "items"), i), "id"));
+        assert_non_null(id);
+        assert_non_null(strstr(xml, id));
+    }
+    ZOOM_resultset_destroy(rs);
+    ZOOM_connection_destroy(c);
+    h_free(r);
     free(w);
 }
 
