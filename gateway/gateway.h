@@ -7,7 +7,9 @@
 #include "limits.h"
 #include "routes.h"
 #include <ibc/bus.h>
-#include <ibc/context.h>
+#include <ibc/ibc.h>
+#include <ibc/migrate.h>
+#include <ibc/signing.h>
 
 typedef struct {
     ibc_config cfg;

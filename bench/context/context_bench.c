@@ -2,7 +2,7 @@
  * request) and ibc_context_verify (the service, per request) on a message with
  * the headers the gateway sets and a payload of the given size.
  *   bench/context/run [PAYLOAD_BYTES...]   (defaults 200 4096 65536 1048576) */
-#include <ibc/context.h>
+#include <ibc/signing.h>
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,27 +4,9 @@
 #include "store.h"
 #include "store_items.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
-
-/* The id path parameter, checked to be a UUID. */
-static ibc_rc record_id(ibc_ctx *ctx, const json_t *req, const char **id)
-{
-    *id = ibc_param(req, "id");
-    if (!*id || !ibc_uuid_valid(*id))
-        return ibc_fail(ctx, IBC_EINVAL, "the record id must be a UUID, not '%.60s'",
-                        *id ? *id : "");
-    return IBC_OK;
-}
-
-static void set_etag(ibc_ctx *ctx, const json_t *record)
-{
-    char etag[32];
-    snprintf(etag, sizeof etag, "\"%lld\"",
-             (long long)json_integer_value(json_object_get(record, "version")));
-    ibc_set_header(ctx, "ETag", etag);
-}
 
 /* Event data: the record's public fields (records hold no personal data). */
 static json_t *event_data(const json_t *record)
@@ -66,11 +48,8 @@ ibc_rc records_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) {
         const char *id = json_string_value(json_object_get(*reply, "id"));
         rc = ibc_emit(ctx, "record", "created", id, event_data(*reply));
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/catalog/records/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        set_etag(ctx, *reply);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/catalog/records/%s", id);
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(flat);
     return rc;
@@ -80,9 +59,9 @@ ibc_rc records_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc records_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = record_id(ctx, req, &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "record", &id);
     if (rc == IBC_OK) rc = store_record_get(ctx, id, reply);
-    if (rc == IBC_OK) set_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -92,22 +71,17 @@ ibc_rc records_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     json_t *flat = NULL;
-    ibc_rc rc = record_id(ctx, req, &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "record", &id);
     if (rc != IBC_OK) return rc;
-    const char *if_match = ibc_header(ctx, "If-Match");
-    if (!if_match)
-        return ibc_fail(ctx, IBC_EPRECOND_REQ,
-                        "send If-Match with the record's ETag, as read from GET");
-    long version = record_parse_etag(if_match);
-    if (version < 0)
-        return ibc_fail(ctx, IBC_EINVAL, "If-Match '%.40s' is not an ETag of this API",
-                        if_match);
+    long version = -1;
+    rc = ibc_if_match(ctx, true, &version);
+    if (rc != IBC_OK) return rc;
     rc = record_normalize(ctx, ibc_body(req), &flat);
     if (rc == IBC_OK) rc = check_isbn(ctx, req, flat, id);
     if (rc == IBC_OK) rc = store_record_update(ctx, id, version, flat, reply);
     if (rc == IBC_OK) {
         rc = ibc_emit(ctx, "record", "updated", id, event_data(*reply));
-        set_etag(ctx, *reply);
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(flat);
     return rc;
@@ -120,7 +94,7 @@ ibc_rc records_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     json_t *old = NULL;
     long items = 0, written_off = 0;
-    ibc_rc rc = record_id(ctx, req, &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "record", &id);
     if (rc == IBC_OK) rc = store_record_item_count(ctx, id, &items, &written_off);
     if (rc == IBC_OK && items > 0)
         rc = ibc_fail(ctx, IBC_ECONFLICT,
@@ -132,7 +106,7 @@ ibc_rc records_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = ibc_emit(ctx, "record", "deleted", id,
                       json_pack("{s:s, s:O?}", "id", id, "isbn", json_object_get(old, "isbn")));
     json_decref(old);
-    ctx->status = 204;
+    ibc_no_content(ctx);
     *reply = NULL;
     return rc;
 }

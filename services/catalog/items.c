@@ -6,7 +6,7 @@
 #include "record.h"
 #include "store_items.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -18,23 +18,6 @@ static const char *const all_statuses[] = {"available", "in_repair", "lost", "wr
 /* read-only members a client may send back unchanged from a GET */
 static const char *const readonly[] = {"id",      "version",   "created_at", "updated_at",
                                        "on_loan", "write_off", NULL};
-
-/* The id path parameter, checked to be a UUID. */
-static ibc_rc item_id(ibc_ctx *ctx, const json_t *req, const char **id)
-{
-    *id = ibc_param(req, "id");
-    if (!*id || !ibc_uuid_valid(*id))
-        return ibc_fail(ctx, IBC_EINVAL, "the item id must be a UUID, not '%.60s'", *id ? *id : "");
-    return IBC_OK;
-}
-
-static void set_etag(ibc_ctx *ctx, const json_t *item)
-{
-    char etag[32];
-    snprintf(etag, sizeof etag, "\"%lld\"",
-             (long long)json_integer_value(json_object_get(item, "version")));
-    ibc_set_header(ctx, "ETag", etag);
-}
 
 static const char *str(const json_t *o, const char *name)
 {
@@ -76,7 +59,7 @@ static ibc_rc item_normalize(ibc_ctx *ctx, const json_t *body, json_t **flat)
         rc = ibc_fail(ctx, IBC_EINVAL,
                       "'barcode' must be printable ASCII without spaces, not '%.64s'",
                       str(out, "barcode"));
-    if (rc == IBC_OK && str(out, "school") && !org_id_valid(str(out, "school")))
+    if (rc == IBC_OK && str(out, "school") && !ibc_org_valid(str(out, "school")))
         rc = ibc_fail(ctx, IBC_EINVAL,
                       "'school' must be an organisation id (letters, digits, '.', '_', '-'), "
                       "not '%.64s'",
@@ -152,11 +135,8 @@ ibc_rc items_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) {
         const char *id = str(*reply, "id");
         rc = ibc_emit(ctx, "item", "created", id, event_data(*reply));
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/catalog/items/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        set_etag(ctx, *reply);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/catalog/items/%s", id);
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(flat);
     return rc;
@@ -166,9 +146,9 @@ ibc_rc items_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc items_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = item_id(ctx, req, &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "item", &id);
     if (rc == IBC_OK) rc = store_item_get(ctx, id, false, reply);
-    if (rc == IBC_OK) set_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -179,15 +159,11 @@ ibc_rc items_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     json_t *flat = NULL, *cur = NULL;
-    ibc_rc rc = item_id(ctx, req, &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "item", &id);
     if (rc != IBC_OK) return rc;
-    const char *if_match = ibc_header(ctx, "If-Match");
-    if (!if_match)
-        return ibc_fail(ctx, IBC_EPRECOND_REQ,
-                        "send If-Match with the item's ETag, as read from GET");
-    long version = record_parse_etag(if_match);
-    if (version < 0)
-        return ibc_fail(ctx, IBC_EINVAL, "If-Match '%.40s' is not an ETag of this API", if_match);
+    long version = -1;
+    rc = ibc_if_match(ctx, true, &version);
+    if (rc != IBC_OK) return rc;
     rc = item_normalize(ctx, ibc_body(req), &flat);
     if (rc == IBC_OK) rc = store_item_get(ctx, id, true, &cur);
     const char *school = NULL;
@@ -212,7 +188,7 @@ ibc_rc items_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_item_update(ctx, id, version, flat, school, reply);
     if (rc == IBC_OK) {
         rc = ibc_emit(ctx, "item", "updated", id, event_data(*reply));
-        set_etag(ctx, *reply);
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(flat);
     json_decref(cur);
@@ -230,12 +206,10 @@ ibc_rc items_write_off(ibc_ctx *ctx, const json_t *req, json_t **reply)
         {"act", IBC_F_STR, true, 1, 64},
         {"reason", IBC_F_STR, true, 1, 500},
     };
-    ibc_rc rc = item_id(ctx, req, &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "item", &id);
     if (rc == IBC_OK) rc = ibc_validate(ctx, ibc_body(req), fields, IBC_LEN(fields), "", NULL, in);
-    const char *if_match = ibc_header(ctx, "If-Match");
-    long version = if_match ? record_parse_etag(if_match) : 0;
-    if (rc == IBC_OK && version < 0)
-        rc = ibc_fail(ctx, IBC_EINVAL, "If-Match '%.40s' is not an ETag of this API", if_match);
+    long version = -1;
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, false, &version);
     if (rc == IBC_OK) rc = store_item_get(ctx, id, true, &cur);
     if (rc == IBC_OK) rc = may_manage(ctx, str(cur, "school"));
     if (rc == IBC_OK && strcmp(str(cur, "status"), "written_off") == 0)
@@ -258,7 +232,7 @@ ibc_rc items_write_off(ibc_ctx *ctx, const json_t *req, json_t **reply)
                                 json_object_get(*reply, "barcode"), "act",
                                 json_object_get(in, "act"), "reason",
                                 json_object_get(in, "reason")));
-        set_etag(ctx, *reply);
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(in);
     json_decref(cur);
@@ -274,10 +248,10 @@ ibc_rc items_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *barcode = NULL, *record = NULL, *school = NULL, *status = NULL, *cursor = NULL;
     long limit = 20;
     bool has_limit;
-    ibc_rc rc = params_only(ctx, req, allowed);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
     if (rc == IBC_OK) rc = param_str(ctx, req, "barcode", 64, &barcode);
-    if (rc == IBC_OK) rc = param_uuid(ctx, req, "record_id", &record);
-    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &school);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "record_id", &record);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
     if (rc == IBC_OK) rc = param_str(ctx, req, "status", 32, &status);
     if (rc == IBC_OK && status) {
         bool known = false;
@@ -304,11 +278,11 @@ ibc_rc items_lookup(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"barcode", NULL};
     const char *barcode = NULL;
-    ibc_rc rc = params_only(ctx, req, allowed);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
     if (rc == IBC_OK) rc = param_str(ctx, req, "barcode", 64, &barcode);
     if (rc == IBC_OK && !barcode) rc = ibc_fail(ctx, IBC_EINVAL, "parameter 'barcode' is required");
     if (rc == IBC_OK) rc = store_item_by_barcode(ctx, barcode, reply);
-    if (rc == IBC_OK) set_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -318,10 +292,10 @@ ibc_rc records_availability(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"id", "school", NULL};
     const char *id = NULL, *school = NULL;
-    ibc_rc rc = params_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = param_uuid(ctx, req, "id", &id);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "id", &id);
     if (rc == IBC_OK && !id) rc = ibc_fail(ctx, IBC_EINVAL, "the record id is required");
-    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &school);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
     if (rc == IBC_OK) rc = store_availability(ctx, id, school, reply);
     return rc;
 }

@@ -12,7 +12,7 @@
 #include "catalog.h"
 #include "store_items.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -4,7 +4,7 @@
 #include "params.h"
 #include "store_merge.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <string.h>
 
 /* records.similar: ?limit= (1-50, default 10). 200 {"id", "similar": [{id,
@@ -16,8 +16,8 @@ ibc_rc records_similar(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id = NULL;
     long limit = 10;
     bool present;
-    ibc_rc rc = params_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = param_uuid(ctx, req, "id", &id);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "id", &id);
     if (rc == IBC_OK && !id) rc = ibc_fail(ctx, IBC_EINVAL, "the record id is required");
     if (rc == IBC_OK) rc = param_int(ctx, req, "limit", 1, 50, &limit, &present);
     if (rc == IBC_OK) rc = store_similar(ctx, id, (int)limit, reply);
@@ -36,7 +36,7 @@ ibc_rc records_merge(ibc_ctx *ctx, const json_t *req, json_t **reply)
     ibc_rc rc = IBC_OK;
     if (!ibc_role_network_wide(ctx))
         rc = ibc_fail(ctx, IBC_EFORBIDDEN, "only admin and methodologist merge records");
-    if (rc == IBC_OK) rc = param_uuid(ctx, req, "id", &id);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "id", &id);
     if (rc == IBC_OK && !id) rc = ibc_fail(ctx, IBC_EINVAL, "the record id is required");
     if (rc == IBC_OK) rc = ibc_validate(ctx, ibc_body(req), fields, IBC_LEN(fields), "", NULL, in);
     const char *from = json_string_value(json_object_get(in, "from"));

@@ -5,28 +5,16 @@
 
 #include <ibc/ibc.h>
 
-/* IBC_EINVAL naming the first parameter of req not in `allowed`
- * (NULL-terminated). */
-ibc_rc params_only(ibc_ctx *ctx, const json_t *req, const char *const *allowed);
-
-/* *out = the parameter as an integer in min..max; *present false when absent
- * (then *out is untouched). IBC_EINVAL when not a whole number in range. */
+/* ibc_req_int/ibc_req_bool that also say whether the parameter was given:
+ * *present false when absent (then *out is untouched). */
 ibc_rc param_int(ibc_ctx *ctx, const json_t *req, const char *name, long min, long max, long *out,
                  bool *present);
 
-/* *out = the parameter as a boolean (true/false/1/0); *present false when
- * absent. */
 ibc_rc param_bool(ibc_ctx *ctx, const json_t *req, const char *name, bool *out, bool *present);
 
 /* *out = the parameter (borrowed) or NULL when absent; IBC_EINVAL when it
  * is empty or longer than max characters. */
 ibc_rc param_str(ibc_ctx *ctx, const json_t *req, const char *name, long max, const char **out);
-
-/* As param_str, and the value must be a UUID. */
-ibc_rc param_uuid(ibc_ctx *ctx, const json_t *req, const char *name, const char **out);
-
-/* As param_str, and the value must be an organisation id ([A-Za-z0-9._-]{1,64}). */
-ibc_rc param_org(ibc_ctx *ctx, const json_t *req, const char *name, const char **out);
 
 /* The filters of a record search, shared by search and export. NULL strings
  * and negative numbers mean "no such filter"; available is -1, 0 or 1. */
@@ -40,9 +28,6 @@ typedef struct {
  * 16, 18, with or without '+'), grade, subject and language into *f (strings
  * borrowed from req). IBC_EINVAL naming the first bad one. */
 ibc_rc params_record_filter(ibc_ctx *ctx, const json_t *req, record_filter *f);
-
-/* True for an organisation id: 1 to 64 of A-Z a-z 0-9 . _ - */
-bool org_id_valid(const char *s);
 
 /* The value of parameter name when it is one of choices; dflt when absent
  * (IBC_EINVAL "required" when dflt is NULL). IBC_EINVAL listing the choices. */

@@ -2,7 +2,7 @@
 #include "record.h"
 #include "isbn.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,24 +129,4 @@ done:
     }
     *flat = out;
     return rc;
-}
-
-long record_parse_etag(const char *s)
-{
-    if (!s) return -1;
-    if (strncmp(s, "W/", 2) == 0) s += 2;
-    char buf[32];
-    size_t n = strlen(s);
-    if (n >= 2 && s[0] == '"' && s[n - 1] == '"') {
-        if (n - 2 >= sizeof buf) return -1;
-        memcpy(buf, s + 1, n - 2);
-        buf[n - 2] = 0;
-        s = buf;
-    }
-    /* digits only: strtol would also take blanks, a sign, and clamp an overflow */
-    if (*s < '0' || *s > '9') return -1;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    return (*end || errno || v < 1) ? -1 : v;
 }

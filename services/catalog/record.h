@@ -10,7 +10,4 @@
  * a sentence in ctx for the first problem. */
 ibc_rc record_normalize(ibc_ctx *ctx, const json_t *body, json_t **flat);
 
-/* Parses an If-Match value ("3", "\"3\"" or W/"3") into a version; -1 if bad. */
-long record_parse_etag(const char *s);
-
 #endif

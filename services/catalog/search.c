@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 
 /* The cursor is the hex of "<mode>|<key>|<id>": opaque to clients, safe in a
  * query string. Writes it into out (>= 2 * 128 + 1 bytes). */
@@ -88,7 +88,7 @@ static ibc_rc parse(ibc_ctx *ctx, const json_t *req, search_query *sq, char key[
     const char *cursor = NULL;
     *sq = (search_query){
         .available = -1, .year_from = -1, .year_to = -1, .age_max = -1, .grade = -1, .limit = 20};
-    ibc_rc rc = params_only(ctx, req, allowed);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
     record_filter f;
     if (rc == IBC_OK) rc = params_record_filter(ctx, req, &f);
     if (rc == IBC_OK) {

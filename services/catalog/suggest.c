@@ -47,7 +47,7 @@ ibc_rc records_suggest(ibc_ctx *ctx, const json_t *req, json_t **reply)
     long limit = 10;
     bool present;
     json_t *items = NULL;
-    ibc_rc rc = params_only(ctx, req, allowed);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
     if (rc == IBC_OK) rc = param_str(ctx, req, "q", 100, &q);
     if (rc == IBC_OK && (!q || !*q))
         rc = ibc_fail(ctx, IBC_EINVAL,

@@ -76,18 +76,12 @@ bool sees_names(const ibc_ctx *ctx, const char *school);
 bool acts_for(const ibc_ctx *ctx, const char *school);
 /* "true" when the caller's role is admin, else "false" (SQL parameter). */
 const char *admin_param(const ibc_ctx *ctx);
-/* The path parameter `name` checked to be a UUID ("the <what> id ..."). */
-ibc_rc uuid_param(ibc_ctx *ctx, const json_t *req, const char *name, const char *what,
-                  const char **out);
 /* A class name given as `field`, normalised into out[64]; 400 when it is
  * not one. */
 ibc_rc class_param(ibc_ctx *ctx, const char *value, const char *field, char out[64]);
-/* limit (1..500, default 100) and offset (>= 0) query parameters as text. */
-ibc_rc page_params(ibc_ctx *ctx, const json_t *req, char limit[16], char offset[16]);
-/* A boolean query parameter: "true"/"1" or "false"/"0"; dflt when absent. */
-ibc_rc bool_param(ibc_ctx *ctx, const json_t *req, const char *name, bool dflt, bool *out);
-/* True when s is an organisation id ([A-Za-z0-9._-]{1,64}). */
-bool org_id_valid(const char *s);
+/* limit of a list (ibc_req_page): 1..CIRC_PAGE_MAX, default CIRC_PAGE_DEFAULT */
+#define CIRC_PAGE_DEFAULT 100
+#define CIRC_PAGE_MAX 500
 /* A copy of the members of obj listed in names (NULL-terminated); new reference. */
 json_t *pick(const json_t *obj, const char *const *names);
 

@@ -7,7 +7,7 @@
 #include "classname.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,7 +122,7 @@ ibc_rc classsets_issue(ibc_ctx *ctx, const json_t *req, json_t **reply)
     static const char *const keys[] = {"id",       "school", "class", "record_ids",
                                        "due_date", "issued", "short", NULL};
     rc = ibc_emit(ctx, "classset", "issued", set_id, pick(set, keys));
-    ctx->status = 201;
+    ibc_created(ctx, NULL); /* the loans it made are each at /loans/{id} */
     return rc;
 }
 
@@ -189,11 +189,13 @@ ibc_rc classsets_return(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc classsets_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school;
-    char cls[64], limit[16], offset[16];
+    char cls[64];
+    ibc_page page;
     ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), false, &school);
-    if (rc == IBC_OK) rc = page_params(ctx, req, limit, offset);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, CIRC_PAGE_DEFAULT, CIRC_PAGE_MAX, &page);
     if (rc != IBC_OK) return rc;
     const char *c = ibc_param(req, "class");
     if (c && (rc = class_param(ctx, c, "class", cls)) != IBC_OK) return rc;
-    return store_classsets_list(ctx, school, c ? cls : NULL, limit, offset, reply);
+    return store_classsets_list(ctx, school, c ? cls : NULL, page.limit_text, page.offset_text,
+                                reply);
 }

@@ -5,7 +5,7 @@
 #include "circulation.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -79,10 +79,7 @@ ibc_rc holds_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
             json_decref(*reply);
             *reply = now;
         }
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/circulation/holds/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/circulation/holds/%s", id);
     }
 done:
     json_decref(flat);
@@ -93,7 +90,7 @@ done:
 ibc_rc holds_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = uuid_param(ctx, req, "id", "hold", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "hold", &id);
     if (rc == IBC_OK) rc = store_hold_get(ctx, id, reply);
     return rc;
 }
@@ -104,16 +101,16 @@ ibc_rc holds_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc holds_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school;
-    char limit[16], offset[16];
+    ibc_page page;
     ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), false, &school);
-    if (rc == IBC_OK) rc = page_params(ctx, req, limit, offset);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, CIRC_PAGE_DEFAULT, CIRC_PAGE_MAX, &page);
     if (rc != IBC_OK) return rc;
     store_hold_filter f = {school,
                            ibc_param(req, "record_id"),
                            ibc_param(req, "reader_id"),
                            ibc_param(req, "state"),
-                           limit,
-                           offset};
+                           page.limit_text,
+                           page.offset_text};
     if (f.record_id && !ibc_uuid_valid(f.record_id))
         return ibc_fail(ctx, IBC_EINVAL, "'record_id' must be a UUID, not '%.60s'", f.record_id);
     if (f.reader_id && !ibc_uuid_valid(f.reader_id))
@@ -138,7 +135,7 @@ ibc_rc holds_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc holds_cancel(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = uuid_param(ctx, req, "id", "hold", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "hold", &id);
     if (rc == IBC_OK) rc = store_hold_cancel(ctx, id, reply);
     if (rc != IBC_OK) return rc;
     rc = ibc_emit(ctx, "hold", "cancelled", id, hold_event(*reply));

@@ -5,7 +5,7 @@
 #include "circulation.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -143,10 +143,7 @@ ibc_rc checkouts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     rc = ibc_emit(ctx, "loan", "created", id, loan_event(*reply));
     if (rc == IBC_OK) rc = after_fulfil(ctx, fulfilled, item_id, school);
     if (rc == IBC_OK) {
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/circulation/loans/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/circulation/loans/%s", id);
     }
 done:
     json_decref(fulfilled);
@@ -202,7 +199,7 @@ done:
 ibc_rc loans_renew(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = uuid_param(ctx, req, "id", "loan", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "loan", &id);
     if (rc == IBC_OK) rc = store_loan_renew(ctx, id, reply);
     if (rc == IBC_OK) rc = ibc_emit(ctx, "loan", "renewed", id, loan_event(*reply));
     return rc;
@@ -212,7 +209,7 @@ ibc_rc loans_renew(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc loans_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = uuid_param(ctx, req, "id", "loan", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "loan", &id);
     if (rc == IBC_OK) rc = store_loan_get(ctx, id, reply);
     return rc;
 }
@@ -223,13 +220,15 @@ ibc_rc loans_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc loans_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school;
-    char cls[64], limit[16], offset[16];
+    char cls[64];
+    ibc_page page;
     bool overdue;
     ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), false, &school);
-    if (rc == IBC_OK) rc = page_params(ctx, req, limit, offset);
-    if (rc == IBC_OK) rc = bool_param(ctx, req, "overdue", false, &overdue);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, CIRC_PAGE_DEFAULT, CIRC_PAGE_MAX, &page);
+    if (rc == IBC_OK) rc = ibc_req_bool(ctx, req, "overdue", false, &overdue);
     if (rc != IBC_OK) return rc;
-    store_loan_filter f = {.school = school, .limit = limit, .offset = offset, .overdue = overdue};
+    store_loan_filter f = {
+        .school = school, .limit = page.limit_text, .offset = page.offset_text, .overdue = overdue};
     static const char *const uuids[] = {"reader_id", "record_id", "class_set_id"};
     const char **slots[] = {&f.reader_id, &f.record_id, &f.class_set_id};
     for (size_t i = 0; i < IBC_LEN(uuids); i++) {
@@ -261,12 +260,13 @@ ibc_rc loans_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc overdue_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school;
-    char cls[64], limit[16], offset[16];
+    char cls[64];
+    ibc_page page;
     ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), true, &school);
-    if (rc == IBC_OK) rc = page_params(ctx, req, limit, offset);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, CIRC_PAGE_DEFAULT, CIRC_PAGE_MAX, &page);
     if (rc != IBC_OK) return rc;
     const char *c = ibc_param(req, "class");
     if (c && (rc = class_param(ctx, c, "class", cls)) != IBC_OK) return rc;
-    return store_overdue(ctx, school, c ? cls : NULL, sees_names(ctx, school), limit, offset,
-                         reply);
+    return store_overdue(ctx, school, c ? cls : NULL, sees_names(ctx, school), page.limit_text,
+                         page.offset_text, reply);
 }

@@ -3,10 +3,7 @@
  * events; a sweeper that expires holds whose time has passed. */
 #include "circulation.h"
 
-#include <ibc/bus.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include <ibc/ibc.h>
 
 static const ibc_action actions[] = {
     {"readers.create", readers_create, IBC_ACTION_TX},
@@ -43,52 +40,21 @@ static const ibc_event_sub events[] = {
     {"ibc.evt.catalog.record.*", on_catalog_record, NULL},
 };
 
-/* Runs one sweep in its own transaction; false when the database failed. */
-static bool sweep_once(PGconn *db)
+/* holds.sweep: expires the holds whose time has passed, in the job's
+ * transaction; every replica may run it (rows are taken SKIP LOCKED). */
+static ibc_rc sweep(ibc_job *job, ibc_ctx *ctx)
 {
-    ibc_ctx ctx = {.service = "circulation",
-                   .action = "holds.sweep",
-                   .org = "",
-                   .role = "",
-                   .principal = "",
-                   .db = db,
-                   .status = 200};
-    PGresult *r = PQexec(db, "BEGIN");
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    if (!ok) return false;
     long n = 0;
-    ibc_rc rc = holds_expire_run(&ctx, "", &n);
-    r = PQexec(db, rc == IBC_OK ? "COMMIT" : "ROLLBACK");
-    ok = rc == IBC_OK && PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    if (ok) ibc_outbox_committed();
-    if (n > 0 && ok) ibc_log(IBC_LOG_INFO, NULL, "expired %ld holds", n);
-    if (rc != IBC_OK) ibc_log(IBC_LOG_WARN, NULL, "hold sweep failed: %s", ctx.err_detail);
-    json_decref(ctx.reply_headers);
-    json_decref(ctx.err_ext);
-    return ok;
+    ibc_rc rc = holds_expire_run(ctx, "", &n);
+    ibc_job_progress(job, n, n);
+    if (rc == IBC_OK && n > 0) ibc_log(IBC_LOG_INFO, NULL, "expired %ld holds", n);
+    return rc;
 }
 
-/* Expires holds every IBC_HOLD_SWEEP_SECONDS (60 by default) on its own
- * connection; every replica may run it (rows are taken SKIP LOCKED). */
-static void sweeper(void *nc, const ibc_config *cfg)
-{
-    (void)nc;
-    const char *s = getenv("IBC_HOLD_SWEEP_SECONDS");
-    long every = s ? atol(s) : 60;
-    if (every <= 0) return;
-    PGconn *db = NULL;
-    for (;;) {
-        struct timespec ts = {every, 0};
-        nanosleep(&ts, NULL);
-        if (!db) db = ibc_db_connect(cfg->pg_dsn, "circulation");
-        if (db && !sweep_once(db) && !ibc_db_ensure(db)) {
-            PQfinish(db);
-            db = NULL;
-        }
-    }
-}
+/* every IBC_HOLD_SWEEP_SECONDS (60 by default; 0 turns it off) */
+static const ibc_job_def jobs[] = {
+    {"holds.sweep", sweep, 60, "IBC_HOLD_SWEEP_SECONDS"},
+};
 
 int main(void)
 {
@@ -96,9 +62,10 @@ int main(void)
         .name = "circulation",
         .actions = actions,
         .nactions = IBC_LEN(actions),
-        .on_start = sweeper,
         .events = events,
         .nevents = IBC_LEN(events),
+        .jobs = jobs,
+        .njobs = IBC_LEN(jobs),
     };
     return ibc_service_run(&def);
 }

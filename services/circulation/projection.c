@@ -5,7 +5,7 @@
 #include "circulation.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -5,7 +5,7 @@
 #include "classname.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -63,10 +63,7 @@ ibc_rc readers_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         json_t *ev = reader_event(*reply);
         json_object_del(ev, "status");
         rc = ibc_emit(ctx, "reader", "created", id, ev);
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/circulation/readers/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/circulation/readers/%s", id);
     }
     json_decref(flat);
     return rc;
@@ -78,9 +75,10 @@ ibc_rc readers_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc readers_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school;
-    char cls[64], limit[16], offset[16];
+    char cls[64];
+    ibc_page page;
     ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), false, &school);
-    if (rc == IBC_OK) rc = page_params(ctx, req, limit, offset);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, CIRC_PAGE_DEFAULT, CIRC_PAGE_MAX, &page);
     if (rc != IBC_OK) return rc;
     const char *c = ibc_param(req, "class");
     if (c && (rc = class_param(ctx, c, "class", cls)) != IBC_OK) return rc;
@@ -104,7 +102,8 @@ ibc_rc readers_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
                         "and the admin only");
     if (q && (ibc_utf8_length(q) < 2 || ibc_utf8_length(q) > 100))
         return ibc_fail(ctx, IBC_EINVAL, "'q' must be 2 to 100 characters");
-    store_reader_filter f = {school, c ? cls : NULL, status, category, card, q, limit, offset};
+    store_reader_filter f = {school, c ? cls : NULL,  status,          category, card,
+                             q,      page.limit_text, page.offset_text};
     return store_readers_list(ctx, &f, reply);
 }
 
@@ -113,7 +112,7 @@ ibc_rc readers_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc readers_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = uuid_param(ctx, req, "id", "reader", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "reader", &id);
     if (rc == IBC_OK) rc = store_reader_get(ctx, id, reply);
     return rc;
 }
@@ -123,17 +122,12 @@ ibc_rc readers_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
  * stale). Emits circulation.reader.updated. */
 ibc_rc readers_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
-    const char *id, *if_match = ibc_header(ctx, "If-Match");
+    const char *id;
     json_t *flat = NULL;
     long version = -1;
-    ibc_rc rc = uuid_param(ctx, req, "id", "reader", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "reader", &id);
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, false, &version);
     if (rc != IBC_OK) return rc;
-    if (if_match) {
-        char tail;
-        if (sscanf(if_match, "\"%ld\"%c", &version, &tail) != 1 || version < 1)
-            return ibc_fail(ctx, IBC_EINVAL, "If-Match '%.40s' is not an ETag of this API",
-                            if_match);
-    }
     rc = reader_body(ctx, req, &flat);
     if (rc == IBC_OK && json_object_get(flat, "school"))
         rc = ibc_fail(ctx, IBC_EINVAL,
@@ -142,10 +136,7 @@ ibc_rc readers_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_reader_update(ctx, id, version, flat, reply);
     if (rc == IBC_OK) {
         rc = ibc_emit(ctx, "reader", "updated", id, reader_event(*reply));
-        char etag[32];
-        snprintf(etag, sizeof etag, "\"%lld\"",
-                 (long long)json_integer_value(json_object_get(*reply, "version")));
-        ibc_set_header(ctx, "ETag", etag);
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(flat);
     return rc;
@@ -159,7 +150,7 @@ ibc_rc readers_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     char school[72];
     json_t *freed = NULL;
-    ibc_rc rc = uuid_param(ctx, req, "id", "reader", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "reader", &id);
     if (rc == IBC_OK) rc = store_reader_delete(ctx, id, school, &freed);
     size_t i;
     json_t *h;
@@ -178,6 +169,6 @@ ibc_rc readers_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = ibc_emit(ctx, "reader", "deleted", id,
                       json_pack("{s:s, s:s}", "id", id, "school", school));
     *reply = NULL;
-    ctx->status = 204;
+    ibc_no_content(ctx);
     return rc;
 }

@@ -5,7 +5,7 @@
 #include "circulation.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <string.h>
 
 /* policies.list and settings.get: 200 with the school's rules and settings

@@ -6,7 +6,7 @@
 #include "circulation.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -40,7 +40,7 @@ ibc_rc transfers_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *from = json_string_value(json_object_get(flat, "from_school"));
     if (rc == IBC_OK)
         rc = caller_school(ctx, json_string_value(json_object_get(flat, "to_school")), true, &to);
-    if (rc == IBC_OK && !org_id_valid(from))
+    if (rc == IBC_OK && !ibc_org_valid(from))
         rc = ibc_fail(ctx, IBC_EINVAL, "'from_school' must be an organisation id, not '%.64s'",
                       from);
     if (rc == IBC_OK && strcmp(from, to) == 0)
@@ -59,10 +59,7 @@ ibc_rc transfers_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) {
         const char *id = json_string_value(json_object_get(*reply, "id"));
         rc = ibc_emit(ctx, "transfer", "requested", id, transfer_event(*reply, NULL));
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/circulation/transfers/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/circulation/transfers/%s", id);
     }
     json_decref(flat);
     return rc;
@@ -73,7 +70,7 @@ ibc_rc transfers_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc transfers_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = uuid_param(ctx, req, "id", "transfer", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "transfer", &id);
     if (rc == IBC_OK) rc = store_transfer_get(ctx, id, reply);
     return rc;
 }
@@ -83,9 +80,9 @@ ibc_rc transfers_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc transfers_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school;
-    char limit[16], offset[16];
+    ibc_page page;
     ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), false, &school);
-    if (rc == IBC_OK) rc = page_params(ctx, req, limit, offset);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, CIRC_PAGE_DEFAULT, CIRC_PAGE_MAX, &page);
     if (rc != IBC_OK) return rc;
     const char *dir = ibc_param(req, "direction"), *state = ibc_param(req, "state");
     if (dir && strcmp(dir, "incoming") && strcmp(dir, "outgoing") && strcmp(dir, "both"))
@@ -101,7 +98,8 @@ ibc_rc transfers_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
                         "'state' must be requested, approved, declined, shipped, received or "
                         "returned, not '%.20s'",
                         state);
-    store_transfer_filter f = {school, dir ? dir : "both", state, limit, offset};
+    store_transfer_filter f = {school, dir ? dir : "both", state, page.limit_text,
+                               page.offset_text};
     return store_transfers_list(ctx, &f, reply);
 }
 
@@ -184,7 +182,7 @@ ibc_rc transfers_transition(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     json_t *flat = json_object(), *t = NULL;
-    ibc_rc rc = uuid_param(ctx, req, "id", "transfer", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "transfer", &id);
     if (rc == IBC_OK)
         rc = ibc_validate(ctx, ibc_body(req), move_fields, IBC_LEN(move_fields), "", NULL, flat);
     if (rc == IBC_OK) rc = store_transfer_lock(ctx, id, &t);

@@ -27,7 +27,7 @@ ibc_rc consultations_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     ibc_rc rc = ibc_validate(ctx, ibc_body(req), fields, IBC_LEN(fields), "", NULL, flat);
     if (rc != IBC_OK) goto done;
     const char *school = json_string_value(json_object_get(flat, "school"));
-    if (!grants_org_valid(school)) {
+    if (!ibc_org_valid(school)) {
         rc = ibc_fail(ctx, IBC_EINVAL,
                       "'school' must be an organisation id (1 to 64 letters, "
                       "digits, '.', '_' or '-'), not '%.64s'",
@@ -55,10 +55,7 @@ ibc_rc consultations_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
                             json_object_get(*reply, "date"), "project_id",
                             json_object_get(*reply, "project_id")));
     if (rc == IBC_OK) {
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/grants/consultations/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/grants/consultations/%s", id);
     }
 done:
     json_decref(project);
@@ -71,7 +68,7 @@ done:
 ibc_rc consultations_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = grants_id_param(ctx, req, "consultation", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "consultation", &id);
     if (rc == IBC_OK) rc = store_consultation_get(ctx, id, reply);
     if (rc == IBC_OK)
         rc = grants_may_read(ctx, json_string_value(json_object_get(*reply, "school")),

@@ -4,7 +4,7 @@
 #define GRANTS_H
 
 #include <ibc/ibc.h>
-#include <ibc/validate.h>
+#include <ibc/json.h>
 
 /* programmes.c */
 ibc_rc programmes_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
@@ -38,19 +38,15 @@ ibc_rc consultations_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
 typedef struct {
     const char *school, *status, *programme_id, *project_id, *level, *from, *to;
     int open; /* -1 absent, 0 false, 1 true */
-    char limit[16], offset[16];
+    ibc_page page;
 } grants_query;
 
-/* True for an organisation id: 1 to 64 of [A-Za-z0-9._-]. */
-bool grants_org_valid(const char *s);
 /* True when v is an amount with at most two decimals (kopecks). */
 bool grants_amount_valid(double v);
 /* True when s starts with http:// or https://. */
 bool grants_url_valid(const char *s);
 /* Amount v in kopecks, for exact comparisons. */
 long long grants_kopecks(double v);
-/* The UUID path parameter `id` of a `what` ("project"); IBC_EINVAL otherwise. */
-ibc_rc grants_id_param(ibc_ctx *ctx, const json_t *req, const char *what, const char **id);
 /* Parses the query of a list: only the names in `allowed` (NULL-terminated)
  * are accepted; limit 1..200 (50), offset >= 0 (0), from <= to. A librarian's
  * list is their own school's (403 when school names another). */
@@ -74,9 +70,5 @@ ibc_rc grants_validate_array(ibc_ctx *ctx, json_t *obj, const char *name, size_t
 /* Fails with 400 when the dates a and b (either may be NULL) are reversed. */
 ibc_rc grants_dates_ordered(ibc_ctx *ctx, const char *a_name, const char *a, const char *b_name,
                             const char *b);
-/* Sets ETag "<version>" from obj's version. */
-void grants_set_etag(ibc_ctx *ctx, const json_t *obj);
-/* Reads If-Match as a version: 428 when missing, 400 when malformed. */
-ibc_rc grants_if_match(ibc_ctx *ctx, long *version);
 
 #endif

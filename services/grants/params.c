@@ -10,16 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Returns true for 1 to 64 of [A-Za-z0-9._-]. */
-bool grants_org_valid(const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n < 1 || n > 64) return false;
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '.' && *s != '_' && *s != '-') return false;
-    return true;
-}
-
 /* Returns true when v printed with two decimals reads back as v: the value
  * the client wrote had no more than kopecks. */
 bool grants_amount_valid(double v)
@@ -41,36 +31,6 @@ long long grants_kopecks(double v)
     return llround(v * 100.0);
 }
 
-/* Returns IBC_OK with *id borrowed from the request, or 400. */
-ibc_rc grants_id_param(ibc_ctx *ctx, const json_t *req, const char *what, const char **id)
-{
-    *id = ibc_param(req, "id");
-    if (!*id || !ibc_uuid_valid(*id))
-        return ibc_fail(ctx, IBC_EINVAL, "the %s id must be a UUID, not '%.60s'", what,
-                        *id ? *id : "");
-    return IBC_OK;
-}
-
-/* Parses a decimal integer parameter into out (as text for SQL). */
-static ibc_rc int_param(ibc_ctx *ctx, const json_t *req, const char *name, long dflt, long min,
-                        long max, char *out, size_t outlen)
-{
-    const char *v = ibc_param(req, name);
-    long n = dflt;
-    if (v) {
-        char *end;
-        errno = 0;
-        n = strtol(v, &end, 10);
-        if (!*v || *end || errno || n < min || n > max)
-            return ibc_fail(ctx, IBC_EINVAL,
-                            "query parameter '%s' must be an integer from %ld "
-                            "to %ld, not '%.40s'",
-                            name, min, max, v);
-    }
-    snprintf(out, outlen, "%ld", n);
-    return IBC_OK;
-}
-
 static bool listed(const char *const *names, const char *name)
 {
     for (; *names; names++)
@@ -82,84 +42,49 @@ static const char *const levels[] = {"federal",    "regional",   "municipal",
                                      "commercial", "charitable", NULL};
 
 /* Returns IBC_OK and fills q, or 400/403 with a sentence. */
+/* Every name of allowed, then limit and offset, into names (NULL-terminated). */
+static void with_paging(const char *const *allowed, const char **names, size_t max)
+{
+    size_t n = 0;
+    for (; *allowed && n + 3 < max; allowed++)
+        names[n++] = *allowed;
+    names[n++] = "limit";
+    names[n++] = "offset";
+    names[n] = NULL;
+}
+
+/* The tri-state open parameter: -1 absent, 0 false, 1 true. */
+static ibc_rc open_param(ibc_ctx *ctx, const json_t *req, int *open)
+{
+    bool b = false;
+    ibc_rc rc = ibc_req_bool(ctx, req, "open", false, &b);
+    *open = ibc_param(req, "open") ? b : -1;
+    return rc;
+}
+
+/* Returns IBC_OK and fills q, or 400/403 with a sentence. */
 ibc_rc grants_query_parse(ibc_ctx *ctx, const json_t *req, const char *const *allowed,
                           grants_query *q)
 {
     memset(q, 0, sizeof *q);
-    q->open = -1;
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)ibc_params(req), key, v)
-    {
-        if (listed(allowed, key) || strcmp(key, "limit") == 0 || strcmp(key, "offset") == 0)
-            continue;
-        char names[256] = "";
-        for (const char *const *a = allowed; *a; a++)
-            snprintf(names + strlen(names), sizeof names - strlen(names), "%s, ", *a);
-        return ibc_fail(ctx, IBC_EINVAL,
-                        "unknown query parameter '%.60s'; this list takes %slimit "
-                        "and offset",
-                        key, names);
-    }
-    ibc_rc rc = int_param(ctx, req, "limit", 50, 1, 200, q->limit, sizeof q->limit);
-    if (rc == IBC_OK)
-        rc = int_param(ctx, req, "offset", 0, 0, 1000000000L, q->offset, sizeof q->offset);
+    const char *names[24];
+    with_paging(allowed, names, IBC_LEN(names));
+    ibc_rc rc = ibc_req_only(ctx, req, names);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, 50, 200, &q->page);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &q->school);
+    if (rc == IBC_OK) q->status = ibc_param(req, "status");
+    if (rc == IBC_OK && q->status && grant_status_parse(q->status) == GS_UNKNOWN)
+        rc = ibc_fail(ctx, IBC_EINVAL,
+                      "unknown status '%.40s'; a project is draft, submitted, "
+                      "under_review, approved, rejected, in_progress, completed or withdrawn",
+                      q->status);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "programme_id", &q->programme_id);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "project_id", &q->project_id);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "level", levels, &q->level);
+    if (rc == IBC_OK) rc = open_param(ctx, req, &q->open);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "from", &q->from);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "to", &q->to);
     if (rc != IBC_OK) return rc;
-
-    q->school = ibc_param(req, "school");
-    if (q->school && !grants_org_valid(q->school))
-        return ibc_fail(ctx, IBC_EINVAL,
-                        "query parameter 'school' must be an organisation id "
-                        "(1 to 64 letters, digits, '.', '_' or '-'), not '%.60s'",
-                        q->school);
-    q->status = ibc_param(req, "status");
-    if (q->status && grant_status_parse(q->status) == GS_UNKNOWN)
-        return ibc_fail(ctx, IBC_EINVAL,
-                        "unknown status '%.40s'; a project is draft, submitted, "
-                        "under_review, approved, rejected, in_progress, completed or withdrawn",
-                        q->status);
-    q->programme_id = ibc_param(req, "programme_id");
-    if (q->programme_id && !ibc_uuid_valid(q->programme_id))
-        return ibc_fail(ctx, IBC_EINVAL,
-                        "query parameter 'programme_id' must be a UUID, not "
-                        "'%.60s'",
-                        q->programme_id);
-    q->project_id = ibc_param(req, "project_id");
-    if (q->project_id && !ibc_uuid_valid(q->project_id))
-        return ibc_fail(ctx, IBC_EINVAL,
-                        "query parameter 'project_id' must be a UUID, not "
-                        "'%.60s'",
-                        q->project_id);
-    q->level = ibc_param(req, "level");
-    if (q->level && !listed(levels, q->level))
-        return ibc_fail(ctx, IBC_EINVAL,
-                        "query parameter 'level' must be federal, regional, "
-                        "municipal, commercial or charitable, not '%.40s'",
-                        q->level);
-    const char *open = ibc_param(req, "open");
-    if (open) {
-        if (strcmp(open, "true") == 0)
-            q->open = 1;
-        else if (strcmp(open, "false") == 0)
-            q->open = 0;
-        else
-            return ibc_fail(ctx, IBC_EINVAL,
-                            "query parameter 'open' must be true or false, "
-                            "not '%.20s'",
-                            open);
-    }
-    q->from = ibc_param(req, "from");
-    q->to = ibc_param(req, "to");
-    if (q->from && !ibc_date_valid(q->from))
-        return ibc_fail(ctx, IBC_EINVAL,
-                        "query parameter 'from' must be a date YYYY-MM-DD, "
-                        "not '%.40s'",
-                        q->from);
-    if (q->to && !ibc_date_valid(q->to))
-        return ibc_fail(ctx, IBC_EINVAL,
-                        "query parameter 'to' must be a date YYYY-MM-DD, "
-                        "not '%.40s'",
-                        q->to);
     rc = grants_dates_ordered(ctx, "from", q->from, "to", q->to);
     if (rc != IBC_OK) return rc;
 
@@ -250,39 +175,5 @@ ibc_rc grants_dates_ordered(ibc_ctx *ctx, const char *a_name, const char *a, con
     if (a && b && strcmp(a, b) > 0)
         return ibc_fail(ctx, IBC_EINVAL, "'%s' (%s) is after '%s' (%s); the dates are reversed",
                         a_name, a, b_name, b);
-    return IBC_OK;
-}
-
-/* Sets the ETag header from obj's version. */
-void grants_set_etag(ibc_ctx *ctx, const json_t *obj)
-{
-    char etag[32];
-    snprintf(etag, sizeof etag, "\"%lld\"",
-             (long long)json_integer_value(json_object_get(obj, "version")));
-    ibc_set_header(ctx, "ETag", etag);
-}
-
-/* Returns IBC_OK with *version from If-Match ("3", "\"3\"" or W/"3"). */
-ibc_rc grants_if_match(ibc_ctx *ctx, long *version)
-{
-    const char *s = ibc_header(ctx, "If-Match");
-    if (!s)
-        return ibc_fail(ctx, IBC_EPRECOND_REQ,
-                        "send If-Match with the ETag read from GET, so "
-                        "that a concurrent change is not overwritten");
-    const char *p = strncmp(s, "W/", 2) == 0 ? s + 2 : s;
-    char buf[32];
-    size_t n = strlen(p);
-    if (n >= 2 && p[0] == '"' && p[n - 1] == '"' && n - 2 < sizeof buf) {
-        memcpy(buf, p + 1, n - 2);
-        buf[n - 2] = 0;
-        p = buf;
-    }
-    char *end;
-    errno = 0;
-    long v = *p ? strtol(p, &end, 10) : -1;
-    if (v < 1 || errno || *end)
-        return ibc_fail(ctx, IBC_EINVAL, "If-Match '%.40s' is not an ETag of this API", s);
-    *version = v;
     return IBC_OK;
 }

@@ -44,13 +44,6 @@ static ibc_rc programme_normalize(ibc_ctx *ctx, const json_t *body, json_t **fla
     return IBC_OK;
 }
 
-static void set_location(ibc_ctx *ctx, const char *id)
-{
-    char location[96];
-    snprintf(location, sizeof location, "/api/v1/grants/programmes/%s", id);
-    ibc_set_header(ctx, "Location", location);
-}
-
 /* programmes.create: body = programme. 201 with it. Methodologist or admin. */
 ibc_rc programmes_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
@@ -60,9 +53,9 @@ ibc_rc programmes_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     ibc_rc rc = programme_normalize(ctx, ibc_body(req), &flat);
     if (rc == IBC_OK) rc = store_programme_insert(ctx, flat, reply);
     if (rc == IBC_OK) {
-        set_location(ctx, json_string_value(json_object_get(*reply, "id")));
-        grants_set_etag(ctx, *reply);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/grants/programmes/%s",
+                    json_string_value(json_object_get(*reply, "id")));
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(flat);
     return rc;
@@ -72,11 +65,11 @@ ibc_rc programmes_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc programmes_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = grants_id_param(ctx, req, "programme", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "programme", &id);
     if (rc == IBC_OK && !grants_reads_all(ctx) && !ibc_role_is(ctx, "librarian"))
         rc = ibc_fail(ctx, IBC_EFORBIDDEN, "the %s role may not read grants data", ctx->role);
     if (rc == IBC_OK) rc = store_programme_get(ctx, id, reply);
-    if (rc == IBC_OK) grants_set_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -98,13 +91,13 @@ ibc_rc programmes_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     long version = 0;
     json_t *flat = NULL;
-    ibc_rc rc = grants_id_param(ctx, req, "programme", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "programme", &id);
     if (rc == IBC_OK && !ibc_role_network_wide(ctx))
         rc = ibc_fail(ctx, IBC_EFORBIDDEN, "a methodologist or an admin runs grant programmes");
-    if (rc == IBC_OK) rc = grants_if_match(ctx, &version);
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, true, &version);
     if (rc == IBC_OK) rc = programme_normalize(ctx, ibc_body(req), &flat);
     if (rc == IBC_OK) rc = store_programme_update(ctx, id, version, flat, reply);
-    if (rc == IBC_OK) grants_set_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     json_decref(flat);
     return rc;
 }

@@ -42,7 +42,7 @@ static ibc_rc children_normalize(ibc_ctx *ctx, json_t *flat)
     json_t *m;
     json_array_foreach(json_object_get(flat, "team"), i, m)
     {
-        if (!grants_org_valid(json_string_value(json_object_get(m, "school"))))
+        if (!ibc_org_valid(json_string_value(json_object_get(m, "school"))))
             return ibc_fail(ctx, IBC_EINVAL,
                             "'team[%zu].school' must be an organisation id (1 to "
                             "64 letters, digits, '.', '_' or '-')",
@@ -91,7 +91,7 @@ static ibc_rc project_normalize(ibc_ctx *ctx, const json_t *body, const char *co
     ibc_rc rc = ibc_validate(ctx, body, fields, IBC_LEN(fields), "", ignore, *flat);
     if (rc != IBC_OK) return rc;
     const char *school = json_string_value(json_object_get(*flat, "school"));
-    if (school && !grants_org_valid(school))
+    if (school && !ibc_org_valid(school))
         return ibc_fail(ctx, IBC_EINVAL,
                         "'school' must be an organisation id (1 to 64 letters, "
                         "digits, '.', '_' or '-'), not '%.64s'",
@@ -175,11 +175,8 @@ ibc_rc projects_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK)
         rc = ibc_emit(ctx, "project", "created", id, grants_project_event(*reply, NULL));
     if (rc == IBC_OK) {
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/grants/projects/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        grants_set_etag(ctx, *reply);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/grants/projects/%s", id);
+        ibc_set_etag_of(ctx, *reply, "version");
     }
 done:
     json_decref(t);
@@ -192,12 +189,12 @@ done:
 ibc_rc projects_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = grants_id_param(ctx, req, "project", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "project", &id);
     if (rc == IBC_OK) rc = store_project_get(ctx, id, false, reply);
     if (rc == IBC_OK)
         rc = grants_may_read(ctx, json_string_value(json_object_get(*reply, "school")), "project",
                              id);
-    if (rc == IBC_OK) grants_set_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -285,8 +282,8 @@ ibc_rc projects_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     long version = 0;
     json_t *flat = NULL, *cur = NULL;
-    ibc_rc rc = grants_id_param(ctx, req, "project", &id);
-    if (rc == IBC_OK) rc = grants_if_match(ctx, &version);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "project", &id);
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, true, &version);
     if (rc == IBC_OK) rc = project_normalize(ctx, ibc_body(req), readonly, &flat);
     if (rc == IBC_OK) rc = store_project_get(ctx, id, true, &cur);
     if (rc == IBC_OK)
@@ -301,7 +298,7 @@ ibc_rc projects_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_project_update(ctx, id, flat, reply);
     if (rc == IBC_OK)
         rc = ibc_emit(ctx, "project", "updated", id, grants_project_event(*reply, NULL));
-    if (rc == IBC_OK) grants_set_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     json_decref(cur);
     json_decref(flat);
     return rc;

@@ -84,7 +84,7 @@ static const char sql_programme_list[] =
 ibc_rc store_programme_list(ibc_ctx *ctx, const grants_query *q, json_t **out)
 {
     const char *open = q->open < 0 ? NULL : q->open ? "true" : "false";
-    const char *p[] = {q->level, q->from, q->to, open, q->limit, q->offset};
+    const char *p[] = {q->level, q->from, q->to, open, q->page.limit_text, q->page.offset_text};
     return ibc_db_json(ctx, out, sql_programme_list, 6, p);
 }
 
@@ -211,7 +211,8 @@ static const char sql_project_list[] =
 /* Returns IBC_OK with {items, total, limit, offset}, newest first. */
 ibc_rc store_project_list(ibc_ctx *ctx, const grants_query *q, json_t **out)
 {
-    const char *p[] = {q->school, q->status, q->programme_id, q->from, q->to, q->limit, q->offset};
+    const char *p[] = {q->school, q->status,          q->programme_id,    q->from,
+                       q->to,     q->page.limit_text, q->page.offset_text};
     return ibc_db_json(ctx, out, sql_project_list, 7, p);
 }
 
@@ -342,6 +343,7 @@ static const char sql_consultation_list[] =
 /* Returns IBC_OK with {items, total, limit, offset}, latest first. */
 ibc_rc store_consultation_list(ibc_ctx *ctx, const grants_query *q, json_t **out)
 {
-    const char *p[] = {q->school, q->project_id, q->from, q->to, q->limit, q->offset};
+    const char *p[] = {q->school, q->project_id,      q->from,
+                       q->to,     q->page.limit_text, q->page.offset_text};
     return ibc_db_json(ctx, out, sql_consultation_list, 6, p);
 }

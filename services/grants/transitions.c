@@ -90,7 +90,7 @@ ibc_rc projects_transition(ibc_ctx *ctx, const json_t *req, json_t **reply)
     };
     const char *id;
     json_t *b = json_object(), *cur = NULL, *project = NULL;
-    ibc_rc rc = grants_id_param(ctx, req, "project", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "project", &id);
     if (rc == IBC_OK) rc = ibc_validate(ctx, ibc_body(req), fields, IBC_LEN(fields), "", NULL, b);
     if (rc != IBC_OK) goto done;
     int to = grant_status_parse(json_string_value(json_object_get(b, "to")));
@@ -120,8 +120,8 @@ ibc_rc projects_transition(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = ibc_emit(ctx, "project", "transitioned", id, grants_project_event(project, from_name));
     if (rc == IBC_OK) {
         json_object_set(*reply, "project", project);
-        grants_set_etag(ctx, project);
-        ctx->status = 201;
+        ibc_set_etag_of(ctx, project, "version");
+        ibc_created(ctx, NULL); /* a transition is read with its project */
     }
 done:
     json_decref(project);
@@ -136,7 +136,7 @@ ibc_rc projects_transitions(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     json_t *cur = NULL;
-    ibc_rc rc = grants_id_param(ctx, req, "project", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "project", &id);
     if (rc == IBC_OK) rc = store_project_get(ctx, id, false, &cur);
     if (rc == IBC_OK)
         rc = grants_may_read(ctx, json_string_value(json_object_get(cur, "school")), "project", id);

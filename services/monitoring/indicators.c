@@ -5,7 +5,7 @@
 #include "monitoring.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +57,7 @@ ibc_rc indicators_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
     long months;
     const char *school = ibc_param(req, "school");
     json_t *targets = NULL, *all = json_object();
-    ibc_rc rc = mon_int_param(ctx, req, "months", 1, 60, 12, &months);
+    ibc_rc rc = ibc_req_int(ctx, req, "months", 1, 60, 12, &months);
     if (rc == IBC_OK && school) rc = mon_school_scope(ctx, req, &school);
     if (rc == IBC_OK) rc = store_targets(ctx, &targets);
     for (size_t i = 0; rc == IBC_OK && i < IBC_LEN(known); i++) {
@@ -101,7 +101,7 @@ ibc_rc indicators_rebuild(ibc_ctx *ctx, const json_t *req, json_t **reply)
                 "indicators rebuild: %lld events forgotten, replaying the stream", forgotten);
         *reply =
             json_pack("{s:b, s:I}", "rebuilding", 1, "events_forgotten", (json_int_t)forgotten);
-        ctx->status = 202;
+        ibc_accepted(ctx, NULL); /* the rebuild shows in the indicators */
     }
     return rc;
 }
@@ -214,7 +214,7 @@ ibc_rc reports_provision(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *school, *subject = ibc_param(req, "subject");
     long grade;
     ibc_rc rc = mon_school_scope(ctx, req, &school);
-    if (rc == IBC_OK) rc = mon_int_param(ctx, req, "grade", 1, 11, 0, &grade);
+    if (rc == IBC_OK) rc = ibc_req_int(ctx, req, "grade", 1, 11, 0, &grade);
     if (rc == IBC_OK && subject && (ibc_utf8_length(subject) < 1 || ibc_utf8_length(subject) > 200))
         rc = ibc_fail(ctx, IBC_EINVAL, "'subject' must be 1 to 200 characters");
     if (rc == IBC_OK) rc = store_provision(ctx, school, grade, subject, reply);

@@ -61,8 +61,6 @@ ibc_rc on_grants_event(ibc_ctx *ctx, const char *subject, const json_t *event);
 
 /* access.c: who may see and change what, and request helpers */
 
-/* True when s is an organisation id: 1 to 64 of A-Z a-z 0-9 . _ - */
-bool mon_org_valid(const char *s);
 /* IBC_OK when the caller may read the data of `school`: admin, methodologist
  * and integrator read every school, a librarian only their own; else 403. */
 ibc_rc mon_may_read(ibc_ctx *ctx, const char *school);
@@ -85,27 +83,10 @@ ibc_rc mon_may_run_network(ibc_ctx *ctx, const char *what);
 ibc_rc mon_school_scope(ibc_ctx *ctx, const json_t *req, const char **school);
 /* A path parameter that must be a school id (400 otherwise). Borrowed. */
 ibc_rc mon_school_param(ibc_ctx *ctx, const json_t *req, const char *name, const char **school);
-/* A path parameter that must be a UUID; `what` names it in the error. */
-ibc_rc mon_uuid_param(ibc_ctx *ctx, const json_t *req, const char *name, const char *what,
-                      const char **out);
-/* An optional integer query parameter in min..max; dflt when absent. */
-/* ?limit= (1..MON_PAGE_MAX, default MON_PAGE_DEFAULT) and ?offset= (0..) of
- * a list; 400 for anything else. */
+/* ?limit= of a list (ibc_req_page): 1..MON_PAGE_MAX, default MON_PAGE_DEFAULT.
+ * Every list answers {"items", "total", "limit", "offset"}. */
 #define MON_PAGE_DEFAULT 50
 #define MON_PAGE_MAX 500
-ibc_rc mon_page_params(ibc_ctx *ctx, const json_t *req, mon_page *page);
-ibc_rc mon_int_param(ibc_ctx *ctx, const json_t *req, const char *name, long min, long max,
-                     long dflt, long *out);
-/* An optional query parameter that must be a date YYYY-MM-DD; NULL when absent. */
-ibc_rc mon_date_param(ibc_ctx *ctx, const json_t *req, const char *name, const char **out);
-/* An optional query parameter that must be one of choices (NULL-terminated). */
-ibc_rc mon_enum_param(ibc_ctx *ctx, const json_t *req, const char *name, const char *const *choices,
-                      const char **out);
-/* The version named by an optional If-Match ("3" or "\"3\""): -1 when the
- * header is absent, 400 when it is not a version of this API. */
-ibc_rc mon_if_match(ibc_ctx *ctx, long *version);
-/* Sets ETag from the integer member `member` of obj. */
-void mon_set_etag(ibc_ctx *ctx, const json_t *obj, const char *member);
 /* True when the caller's Accept asks for text/csv. */
 bool mon_wants_csv(const ibc_ctx *ctx);
 /* Answers with a CSV body (steals data, malloc'd) and a download file name. */

@@ -5,7 +5,7 @@
 #include "monitoring.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -28,7 +28,7 @@ static ibc_rc body_school(ibc_ctx *ctx, json_t *body)
         school = ctx->org;
     }
     if (!school) return ibc_fail(ctx, IBC_EINVAL, "'school' is required");
-    if (!mon_org_valid(school))
+    if (!ibc_org_valid(school))
         return ibc_fail(ctx, IBC_EINVAL,
                         "'school' must be an organisation id (1 to 64 of A-Z a-z 0-9 . _ -)");
     ibc_rc rc = mon_may_edit(ctx, school);
@@ -38,12 +38,10 @@ static ibc_rc body_school(ibc_ctx *ctx, json_t *body)
     return rc;
 }
 
-static void set_location(ibc_ctx *ctx, const char *what, const json_t *obj)
+static void created_at(ibc_ctx *ctx, const char *what, const json_t *obj)
 {
-    char location[160];
-    snprintf(location, sizeof location, "/api/v1/monitoring/%s/%s", what,
-             json_string_value(json_object_get(obj, "id")));
-    ibc_set_header(ctx, "Location", location);
+    ibc_created(ctx, "/api/v1/monitoring/%s/%s", what,
+                json_string_value(json_object_get(obj, "id")));
 }
 
 /* promotions.create: body {school?, campaign, held_on, participants,
@@ -68,8 +66,7 @@ ibc_rc promotions_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = body_school(ctx, body);
     if (rc == IBC_OK) rc = store_promotion_insert(ctx, body, reply);
     if (rc == IBC_OK) {
-        set_location(ctx, "promotions", *reply);
-        ctx->status = 201;
+        created_at(ctx, "promotions", *reply);
     }
     json_decref(body);
     return rc;
@@ -80,11 +77,11 @@ ibc_rc promotions_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc promotions_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school, *from, *to;
-    mon_page page;
+    ibc_page page;
     ibc_rc rc = mon_school_scope(ctx, req, &school);
-    if (rc == IBC_OK) rc = mon_date_param(ctx, req, "from", &from);
-    if (rc == IBC_OK) rc = mon_date_param(ctx, req, "to", &to);
-    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "from", &from);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "to", &to);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, MON_PAGE_DEFAULT, MON_PAGE_MAX, &page);
     if (rc == IBC_OK) rc = store_promotion_list(ctx, school, from, to, &page, reply);
     return rc;
 }
@@ -95,13 +92,13 @@ ibc_rc promotions_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     char school[65];
     json_t *old = NULL;
-    ibc_rc rc = mon_uuid_param(ctx, req, "id", "reading-promotion event", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "reading-promotion event", &id);
     if (rc == IBC_OK) rc = store_promotion_school(ctx, id, school);
     if (rc == IBC_OK) rc = mon_may_object(ctx, school, "reading-promotion event", id);
     if (rc == IBC_OK) rc = store_promotion_delete(ctx, id, &old);
     json_decref(old);
     *reply = NULL;
-    ctx->status = 204;
+    ibc_no_content(ctx);
     return rc;
 }
 
@@ -123,8 +120,7 @@ ibc_rc partnerships_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = body_school(ctx, body);
     if (rc == IBC_OK) rc = store_partnership_insert(ctx, body, reply);
     if (rc == IBC_OK) {
-        set_location(ctx, "partnerships", *reply);
-        ctx->status = 201;
+        created_at(ctx, "partnerships", *reply);
     }
     json_decref(body);
     return rc;
@@ -136,10 +132,10 @@ ibc_rc partnerships_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const bools[] = {"true", "false", NULL};
     const char *school, *active;
-    mon_page page;
+    ibc_page page;
     ibc_rc rc = mon_school_scope(ctx, req, &school);
-    if (rc == IBC_OK) rc = mon_enum_param(ctx, req, "active", bools, &active);
-    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "active", bools, &active);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, MON_PAGE_DEFAULT, MON_PAGE_MAX, &page);
     if (rc == IBC_OK)
         rc = store_partnership_list(ctx, school, active && strcmp(active, "true") == 0, &page,
                                     reply);
@@ -152,12 +148,12 @@ ibc_rc partnerships_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     char school[65];
     json_t *old = NULL;
-    ibc_rc rc = mon_uuid_param(ctx, req, "id", "partnership agreement", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "partnership agreement", &id);
     if (rc == IBC_OK) rc = store_partnership_school(ctx, id, school);
     if (rc == IBC_OK) rc = mon_may_object(ctx, school, "partnership agreement", id);
     if (rc == IBC_OK) rc = store_partnership_delete(ctx, id, &old);
     json_decref(old);
     *reply = NULL;
-    ctx->status = 204;
+    ibc_no_content(ctx);
     return rc;
 }

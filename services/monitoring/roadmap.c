@@ -5,7 +5,7 @@
 #include "monitoring.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,7 +51,7 @@ static ibc_rc activity_body(ibc_ctx *ctx, const json_t *body, json_t **out)
     ibc_rc rc = ibc_validate(ctx, body, fields, IBC_LEN(fields), "", readonly, *out);
     if (rc != IBC_OK) goto done;
     const char *org = json_string_value(json_object_get(*out, "responsible_org"));
-    if (!mon_org_valid(org)) {
+    if (!ibc_org_valid(org)) {
         rc = ibc_fail(ctx, IBC_EINVAL,
                       "'responsible_org' must be an organisation id (1 to 64 of A-Z a-z 0-9 . _ "
                       "-), not '%.70s'",
@@ -117,12 +117,8 @@ ibc_rc roadmap_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_roadmap_insert(ctx, body, reply);
     if (rc == IBC_OK) {
         rc = ibc_emit(ctx, "roadmap", "updated", id_of(*reply), event_data(*reply, "created"));
-        char location[128];
-        snprintf(location, sizeof location, "/api/v1/monitoring/roadmap/activities/%s",
-                 id_of(*reply));
-        ibc_set_header(ctx, "Location", location);
-        mon_set_etag(ctx, *reply, "version");
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/monitoring/roadmap/activities/%s", id_of(*reply));
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(body);
     return rc;
@@ -133,9 +129,9 @@ ibc_rc roadmap_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc roadmap_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *status;
-    mon_page page;
-    ibc_rc rc = mon_enum_param(ctx, req, "status", filters, &status);
-    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
+    ibc_page page;
+    ibc_rc rc = ibc_req_enum(ctx, req, "status", filters, &status);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, MON_PAGE_DEFAULT, MON_PAGE_MAX, &page);
     if (rc == IBC_OK)
         rc = store_roadmap_list(ctx, ibc_param(req, "section"), status,
                                 ibc_param(req, "responsible"), &page, reply);
@@ -146,9 +142,9 @@ ibc_rc roadmap_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc roadmap_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = mon_uuid_param(ctx, req, "id", "activity", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "activity", &id);
     if (rc == IBC_OK) rc = store_roadmap_get(ctx, id, reply);
-    if (rc == IBC_OK) mon_set_etag(ctx, *reply, "version");
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -160,13 +156,13 @@ ibc_rc roadmap_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     long version;
     json_t *body = NULL;
     ibc_rc rc = mon_may_run_network(ctx, "change the roadmap");
-    if (rc == IBC_OK) rc = mon_uuid_param(ctx, req, "id", "activity", &id);
-    if (rc == IBC_OK) rc = mon_if_match(ctx, &version);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "activity", &id);
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, false, &version);
     if (rc == IBC_OK) rc = activity_body(ctx, ibc_body(req), &body);
     if (rc == IBC_OK) rc = store_roadmap_update(ctx, id, body, version, reply);
     if (rc == IBC_OK) {
         rc = ibc_emit(ctx, "roadmap", "updated", id, event_data(*reply, "updated"));
-        mon_set_etag(ctx, *reply, "version");
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(body);
     return rc;
@@ -179,12 +175,12 @@ ibc_rc roadmap_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     json_t *old = NULL;
     ibc_rc rc = mon_may_run_network(ctx, "change the roadmap");
-    if (rc == IBC_OK) rc = mon_uuid_param(ctx, req, "id", "activity", &id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "activity", &id);
     if (rc == IBC_OK) rc = store_roadmap_delete(ctx, id, &old);
     if (rc == IBC_OK) rc = ibc_emit(ctx, "roadmap", "updated", id, event_data(old, "deleted"));
     json_decref(old);
     *reply = NULL;
-    ctx->status = 204;
+    ibc_no_content(ctx);
     return rc;
 }
 
@@ -195,7 +191,7 @@ ibc_rc roadmap_add_evidence(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     json_t *activity = NULL, *link = json_object();
-    ibc_rc rc = mon_uuid_param(ctx, req, "id", "activity", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "activity", &id);
     if (rc == IBC_OK) rc = evidence_item(ctx, ibc_body(req), "", link);
     json_object_del(link, "added_at");
     json_object_del(link, "added_by_org");
@@ -205,7 +201,7 @@ ibc_rc roadmap_add_evidence(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_roadmap_add_evidence(ctx, id, link, reply);
     if (rc == IBC_OK) {
         rc = ibc_emit(ctx, "roadmap", "updated", id, event_data(*reply, "evidence"));
-        mon_set_etag(ctx, *reply, "version");
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(activity);
     json_decref(link);

@@ -4,7 +4,7 @@
 #include "monitoring.h"
 #include "store.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +58,7 @@ static ibc_rc school_body(ibc_ctx *ctx, const json_t *body, const char *path_id,
     *out = json_object();
     ibc_rc rc = ibc_validate(ctx, body, fields, IBC_LEN(fields), "", readonly, *out);
     const char *id = json_string_value(json_object_get(*out, "id"));
-    if (rc == IBC_OK && id && !mon_org_valid(id))
+    if (rc == IBC_OK && id && !ibc_org_valid(id))
         rc = ibc_fail(ctx, IBC_EINVAL,
                       "'id' must be the school's organisation id (1 to 64 of A-Z a-z 0-9 . _ -), "
                       "not '%.70s'",
@@ -77,23 +77,16 @@ static ibc_rc school_body(ibc_ctx *ctx, const json_t *body, const char *path_id,
     return rc;
 }
 
-static void set_location(ibc_ctx *ctx, const char *fmt, const char *id)
-{
-    char location[200];
-    snprintf(location, sizeof location, fmt, id);
-    ibc_set_header(ctx, "Location", location);
-}
-
 /* schools.list: ?district=&kind=&level=&limit=&offset=. 200 {"items",
  * "total", "limit", "offset"}; a librarian gets their own school only. */
 ibc_rc schools_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school, *kind, *level;
-    mon_page page;
+    ibc_page page;
     ibc_rc rc = mon_school_scope(ctx, req, &school);
-    if (rc == IBC_OK) rc = mon_enum_param(ctx, req, "kind", kinds, &kind);
-    if (rc == IBC_OK) rc = mon_enum_param(ctx, req, "level", levels, &level);
-    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "kind", kinds, &kind);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "level", levels, &level);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, MON_PAGE_DEFAULT, MON_PAGE_MAX, &page);
     if (rc == IBC_OK)
         rc = store_school_list(ctx, school, ibc_param(req, "district"), kind, level, &page, reply);
     return rc;
@@ -110,9 +103,8 @@ ibc_rc schools_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) {
         const char *id = json_string_value(json_object_get(*reply, "id"));
         rc = ibc_emit(ctx, "school", "created", id, json_deep_copy(*reply));
-        set_location(ctx, "/api/v1/monitoring/schools/%s", id);
-        mon_set_etag(ctx, *reply, "version");
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/monitoring/schools/%s", id);
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(body);
     return rc;
@@ -125,7 +117,7 @@ ibc_rc schools_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
     ibc_rc rc = mon_school_param(ctx, req, "id", &id);
     if (rc == IBC_OK) rc = mon_may_school(ctx, id, false);
     if (rc == IBC_OK) rc = store_school_get(ctx, id, reply);
-    if (rc == IBC_OK) mon_set_etag(ctx, *reply, "version");
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -139,12 +131,12 @@ ibc_rc schools_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     json_t *body = NULL;
     ibc_rc rc = mon_school_param(ctx, req, "id", &id);
     if (rc == IBC_OK) rc = mon_may_school(ctx, id, true);
-    if (rc == IBC_OK) rc = mon_if_match(ctx, &version);
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, false, &version);
     if (rc == IBC_OK) rc = school_body(ctx, ibc_body(req), id, &body);
     if (rc == IBC_OK) rc = store_school_update(ctx, id, body, version, reply);
     if (rc == IBC_OK) {
         rc = ibc_emit(ctx, "school", "updated", id, json_deep_copy(*reply));
-        mon_set_etag(ctx, *reply, "version");
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(body);
     return rc;
@@ -157,9 +149,9 @@ ibc_rc passports_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id, *as_of;
     ibc_rc rc = mon_school_param(ctx, req, "id", &id);
     if (rc == IBC_OK) rc = mon_may_school(ctx, id, false);
-    if (rc == IBC_OK) rc = mon_date_param(ctx, req, "as_of", &as_of);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "as_of", &as_of);
     if (rc == IBC_OK) rc = store_passport_get(ctx, id, as_of, reply);
-    if (rc == IBC_OK) mon_set_etag(ctx, *reply, "version");
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -237,7 +229,7 @@ ibc_rc passports_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     json_t *body = NULL, *current = NULL;
     ibc_rc rc = mon_school_param(ctx, req, "id", &id);
     if (rc == IBC_OK) rc = mon_may_school(ctx, id, true);
-    if (rc == IBC_OK) rc = mon_if_match(ctx, &version);
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, false, &version);
     if (rc == IBC_OK) rc = passport_body(ctx, ibc_body(req), &body);
     if (rc == IBC_OK) rc = store_school_lock(ctx, id);
     if (rc != IBC_OK) goto done;
@@ -268,9 +260,9 @@ ibc_rc passports_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
         json_object_del(data, "recorded_by");
         json_object_del(data, "note");
         rc = ibc_emit(ctx, "passport", "updated", id, data);
-        if (!current) ctx->status = 201;
+        if (!current) ibc_created(ctx, NULL); /* at the school's own path */
     }
-    if (rc == IBC_OK) mon_set_etag(ctx, *reply, "version");
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
 done:
     json_decref(body);
     json_decref(current);

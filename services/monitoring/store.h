@@ -8,12 +8,6 @@
 
 #include <ibc/ibc.h>
 
-/* One page of a list: limit and offset as text for SQL parameters (see
- * mon_page_params). Every list answers {"items", "total", "limit", "offset"}. */
-typedef struct {
-    char limit[24], offset[24];
-} mon_page;
-
 /* ------------------------------------------------------------- schools */
 /* Inserts a school (body: id, name, district, kind, students[11]);
  * IBC_ECONFLICT when the id is taken. */
@@ -24,7 +18,7 @@ ibc_rc store_school_update(ibc_ctx *ctx, const char *id, const json_t *body, lon
 ibc_rc store_school_get(ibc_ctx *ctx, const char *id, json_t **out);
 /* {"items": [...], "total": n} filtered by the non-NULL arguments. */
 ibc_rc store_school_list(ibc_ctx *ctx, const char *school, const char *district, const char *kind,
-                         const char *level, const mon_page *page, json_t **out);
+                         const char *level, const ibc_page *page, json_t **out);
 /* Locks the school's row for the transaction; IBC_ENOTFOUND when unknown. */
 ibc_rc store_school_lock(ibc_ctx *ctx, const char *id);
 
@@ -43,7 +37,7 @@ ibc_rc store_campaign_insert(ibc_ctx *ctx, const json_t *body, json_t **out);
 ibc_rc store_campaign_get(ibc_ctx *ctx, const char *id, json_t **out);
 /* The campaign locked against closing for the transaction (FOR SHARE). */
 ibc_rc store_campaign_get_locked(ibc_ctx *ctx, const char *id, json_t **out);
-ibc_rc store_campaign_list(ibc_ctx *ctx, const char *status, const mon_page *page, json_t **out);
+ibc_rc store_campaign_list(ibc_ctx *ctx, const char *status, const ibc_page *page, json_t **out);
 /* Closes an open campaign; IBC_ECONFLICT when it is closed already. */
 ibc_rc store_campaign_close(ibc_ctx *ctx, const char *id, json_t **out);
 /* {"campaign_id", "schools", "answered", "share", "by_school": [...]}. */
@@ -66,19 +60,19 @@ ibc_rc store_roadmap_add_evidence(ibc_ctx *ctx, const char *id, const json_t *ev
                                   json_t **out);
 /* Filters: section, status (planned|in_progress|done|overdue), responsible org. */
 ibc_rc store_roadmap_list(ibc_ctx *ctx, const char *section, const char *status,
-                          const char *responsible, const mon_page *page, json_t **out);
+                          const char *responsible, const ibc_page *page, json_t **out);
 ibc_rc store_roadmap_progress(ibc_ctx *ctx, json_t **out);
 
 /* ------------------------------------------------------------ outreach */
 ibc_rc store_promotion_insert(ibc_ctx *ctx, const json_t *body, json_t **out);
 ibc_rc store_promotion_list(ibc_ctx *ctx, const char *school, const char *from, const char *to,
-                            const mon_page *page, json_t **out);
+                            const ibc_page *page, json_t **out);
 /* Deletes and returns what it was; IBC_ENOTFOUND when unknown. */
 ibc_rc store_promotion_delete(ibc_ctx *ctx, const char *id, json_t **out);
 ibc_rc store_promotion_school(ibc_ctx *ctx, const char *id, char school[65]);
 ibc_rc store_partnership_insert(ibc_ctx *ctx, const json_t *body, json_t **out);
 ibc_rc store_partnership_list(ibc_ctx *ctx, const char *school, bool active_only,
-                              const mon_page *page, json_t **out);
+                              const ibc_page *page, json_t **out);
 ibc_rc store_partnership_school(ibc_ctx *ctx, const char *id, char school[65]);
 ibc_rc store_partnership_delete(ibc_ctx *ctx, const char *id, json_t **out);
 

@@ -31,9 +31,9 @@ static const char sql_promotion_list[] = "WITH f AS (SELECT " PROMOTION_JSON(
          "'offset', $5::int)";
 
 ibc_rc store_promotion_list(ibc_ctx *ctx, const char *school, const char *from, const char *to,
-                            const mon_page *page, json_t **out)
+                            const ibc_page *page, json_t **out)
 {
-    const char *p[] = {school, from, to, page->limit, page->offset};
+    const char *p[] = {school, from, to, page->limit_text, page->offset_text};
     return ibc_db_json(ctx, out, sql_promotion_list, 5, p);
 }
 
@@ -100,9 +100,9 @@ static const char sql_partnership_list[] =
              "'limit', $3::int, 'offset', $4::int)";
 
 ibc_rc store_partnership_list(ibc_ctx *ctx, const char *school, bool active_only,
-                              const mon_page *page, json_t **out)
+                              const ibc_page *page, json_t **out)
 {
-    const char *p[] = {school, active_only ? "true" : "false", page->limit, page->offset};
+    const char *p[] = {school, active_only ? "true" : "false", page->limit_text, page->offset_text};
     return ibc_db_json(ctx, out, sql_partnership_list, 4, p);
 }
 

@@ -94,9 +94,9 @@ static const char sql_roadmap_list[] =
     "'limit', $4::int, 'offset', $5::int)";
 
 ibc_rc store_roadmap_list(ibc_ctx *ctx, const char *section, const char *status,
-                          const char *responsible, const mon_page *page, json_t **out)
+                          const char *responsible, const ibc_page *page, json_t **out)
 {
-    const char *p[] = {section, status, responsible, page->limit, page->offset};
+    const char *p[] = {section, status, responsible, page->limit_text, page->offset_text};
     return ibc_db_json(ctx, out, sql_roadmap_list, 5, p);
 }
 

@@ -76,9 +76,9 @@ static const char sql_school_list[] =
     "'limit', $5::int, 'offset', $6::int)";
 
 ibc_rc store_school_list(ibc_ctx *ctx, const char *school, const char *district, const char *kind,
-                         const char *level, const mon_page *page, json_t **out)
+                         const char *level, const ibc_page *page, json_t **out)
 {
-    const char *p[] = {school, district, kind, level, page->limit, page->offset};
+    const char *p[] = {school, district, kind, level, page->limit_text, page->offset_text};
     return ibc_db_json(ctx, out, sql_school_list, 6, p);
 }
 

@@ -48,9 +48,9 @@ static const char sql_campaign_list[] =
     "WHERE n > $3::int AND n <= $3::int + $2::int), '[]'), 'total', (SELECT count(*) FROM f), "
     "'limit', $2::int, 'offset', $3::int)";
 
-ibc_rc store_campaign_list(ibc_ctx *ctx, const char *status, const mon_page *page, json_t **out)
+ibc_rc store_campaign_list(ibc_ctx *ctx, const char *status, const ibc_page *page, json_t **out)
 {
-    const char *p[] = {status, page->limit, page->offset};
+    const char *p[] = {status, page->limit_text, page->offset_text};
     return ibc_db_json(ctx, out, sql_campaign_list, 3, p);
 }
 

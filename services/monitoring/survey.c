@@ -1,7 +1,7 @@
 /* The rules of survey campaigns (see survey.h). */
 #include "survey.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 

@@ -6,7 +6,7 @@
 #include "store.h"
 #include "survey.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,11 +34,8 @@ ibc_rc campaigns_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = store_campaign_insert(ctx, body, reply);
     }
     if (rc == IBC_OK) {
-        char location[128];
-        snprintf(location, sizeof location, "/api/v1/monitoring/campaigns/%s",
-                 json_string_value(json_object_get(*reply, "id")));
-        ibc_set_header(ctx, "Location", location);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/monitoring/campaigns/%s",
+                    json_string_value(json_object_get(*reply, "id")));
     }
     json_decref(body);
     return rc;
@@ -49,9 +46,9 @@ ibc_rc campaigns_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc campaigns_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *status;
-    mon_page page;
-    ibc_rc rc = mon_enum_param(ctx, req, "status", statuses, &status);
-    if (rc == IBC_OK) rc = mon_page_params(ctx, req, &page);
+    ibc_page page;
+    ibc_rc rc = ibc_req_enum(ctx, req, "status", statuses, &status);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, MON_PAGE_DEFAULT, MON_PAGE_MAX, &page);
     if (rc == IBC_OK) rc = store_campaign_list(ctx, status, &page, reply);
     return rc;
 }
@@ -60,7 +57,7 @@ ibc_rc campaigns_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc campaigns_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = mon_uuid_param(ctx, req, "id", "campaign", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = store_campaign_get(ctx, id, reply);
     return rc;
 }
@@ -71,7 +68,7 @@ ibc_rc campaigns_close(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     ibc_rc rc = mon_may_run_network(ctx, "close survey campaigns");
-    if (rc == IBC_OK) rc = mon_uuid_param(ctx, req, "id", "campaign", &id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = store_campaign_close(ctx, id, reply);
     return rc;
 }
@@ -81,7 +78,7 @@ ibc_rc campaigns_close(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc campaigns_completion(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id, *school;
-    ibc_rc rc = mon_uuid_param(ctx, req, "id", "campaign", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = mon_school_scope(ctx, req, &school);
     if (rc == IBC_OK) rc = store_campaign_completion(ctx, id, school, reply);
     return rc;
@@ -100,10 +97,10 @@ ibc_rc answers_put(ibc_ctx *ctx, const json_t *req, json_t **reply)
     long version;
     bool created = false;
     json_t *body = json_object(), *campaign = NULL, *answers = NULL, *s = NULL;
-    ibc_rc rc = mon_uuid_param(ctx, req, "id", "campaign", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = mon_school_param(ctx, req, "school", &school);
     if (rc == IBC_OK) rc = mon_may_school(ctx, school, true);
-    if (rc == IBC_OK) rc = mon_if_match(ctx, &version);
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, false, &version);
     if (rc == IBC_OK)
         rc = ibc_validate(ctx, ibc_body(req), fields, IBC_LEN(fields), "", readonly, body);
     if (rc == IBC_OK) rc = store_campaign_get_locked(ctx, id, &campaign);
@@ -123,14 +120,8 @@ ibc_rc answers_put(ibc_ctx *ctx, const json_t *req, json_t **reply)
                       json_pack("{s:s, s:s, s:s, s:O, s:b}", "id", answer_id, "campaign_id", id,
                                 "school", school, "version", json_object_get(*reply, "version"),
                                 "correction", !created));
-        mon_set_etag(ctx, *reply, "version");
-        if (created) {
-            char location[200];
-            snprintf(location, sizeof location, "/api/v1/monitoring/campaigns/%s/answers/%s", id,
-                     school);
-            ibc_set_header(ctx, "Location", location);
-            ctx->status = 201;
-        }
+        ibc_set_etag_of(ctx, *reply, "version");
+        if (created) ibc_created(ctx, "/api/v1/monitoring/campaigns/%s/answers/%s", id, school);
     }
     json_decref(body);
     json_decref(campaign);
@@ -143,11 +134,11 @@ ibc_rc answers_put(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc answers_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id, *school;
-    ibc_rc rc = mon_uuid_param(ctx, req, "id", "campaign", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = mon_school_param(ctx, req, "school", &school);
     if (rc == IBC_OK) rc = mon_may_school(ctx, school, false);
     if (rc == IBC_OK) rc = store_answer_get(ctx, id, school, reply);
-    if (rc == IBC_OK) mon_set_etag(ctx, *reply, "version");
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -206,7 +197,7 @@ ibc_rc answers_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id, *school;
     json_t *campaign = NULL, *items = NULL;
-    ibc_rc rc = mon_uuid_param(ctx, req, "id", "campaign", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = mon_school_scope(ctx, req, &school);
     if (rc == IBC_OK) rc = store_campaign_get(ctx, id, &campaign);
     if (rc == IBC_OK) rc = store_answer_list(ctx, id, school, &items);

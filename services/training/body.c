@@ -1,8 +1,8 @@
 /* Checked staff and course bodies (see body.h). */
 #include "body.h"
-#include "query.h"
+#include <ibc/request.h>
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -29,12 +29,12 @@ ibc_rc staff_normalize(ibc_ctx *ctx, const json_t *body, const char *default_sch
     const char *school = json_string_value(json_object_get(out, "school"));
     if (!school) {
         school = default_school;
-        if (!school || !org_valid(school)) {
+        if (!school || !ibc_org_valid(school)) {
             rc = ibc_fail(ctx, IBC_EINVAL, "'school' is required: name the staff member's school");
             goto done;
         }
         json_object_set_new(out, "school", json_string(school));
-    } else if (!org_valid(school)) {
+    } else if (!ibc_org_valid(school)) {
         rc = ibc_fail(ctx, IBC_EINVAL,
                       "'school' must be an organisation id (letters, digits, '.', '_', '-'), "
                       "not '%.64s'",

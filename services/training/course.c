@@ -3,7 +3,7 @@
  * but a portal sees them. */
 #include "access.h"
 #include "body.h"
-#include "query.h"
+#include <ibc/request.h>
 #include "store.h"
 #include "training.h"
 
@@ -22,11 +22,8 @@ ibc_rc courses_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) {
         const char *id = json_string_value(json_object_get(*reply, "id"));
         rc = ibc_emit(ctx, "course", "created", id, json_deep_copy(*reply));
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/training/courses/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        reply_etag(ctx, *reply);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/training/courses/%s", id);
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(flat);
     return rc;
@@ -37,10 +34,10 @@ ibc_rc courses_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id, *any;
     ibc_rc rc = access_list_school(ctx, NULL, &any);
-    if (rc == IBC_OK) rc = q_only(ctx, req, only_id);
-    if (rc == IBC_OK) rc = q_id(ctx, req, "id", "course", &id);
+    if (rc == IBC_OK) rc = ibc_req_only(ctx, req, only_id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "course", &id);
     if (rc == IBC_OK) rc = store_course_get(ctx, id, reply);
-    if (rc == IBC_OK) reply_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }
 
@@ -52,13 +49,13 @@ ibc_rc courses_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     long version;
     json_t *flat = NULL;
     ibc_rc rc = access_network(ctx, "change courses");
-    if (rc == IBC_OK) rc = q_only(ctx, req, only_id);
-    if (rc == IBC_OK) rc = q_id(ctx, req, "id", "course", &id);
-    if (rc == IBC_OK) rc = q_if_match(ctx, &version);
+    if (rc == IBC_OK) rc = ibc_req_only(ctx, req, only_id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "course", &id);
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, true, &version);
     if (rc == IBC_OK) rc = course_normalize(ctx, ibc_body(req), &flat);
     if (rc == IBC_OK) rc = store_course_update(ctx, id, version, flat, reply);
     if (rc == IBC_OK) rc = ibc_emit(ctx, "course", "updated", id, json_deep_copy(*reply));
-    if (rc == IBC_OK) reply_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     json_decref(flat);
     return rc;
 }
@@ -76,15 +73,15 @@ ibc_rc courses_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     store_filter f = {0};
     const char *any;
     ibc_rc rc = access_list_school(ctx, NULL, &any);
-    if (rc == IBC_OK) rc = q_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = q_enum(ctx, req, "kind", kinds, &f.kind);
-    if (rc == IBC_OK) rc = q_enum(ctx, req, "format", formats, &f.format);
-    if (rc == IBC_OK) rc = q_enum(ctx, req, "status", statuses, &f.status);
-    if (rc == IBC_OK) rc = q_date(ctx, req, "from", &f.from);
-    if (rc == IBC_OK) rc = q_date(ctx, req, "to", &f.to);
-    if (rc == IBC_OK) rc = q_range(ctx, f.from, f.to);
-    if (rc == IBC_OK) rc = q_text(ctx, req, "q", 200, &f.q);
-    if (rc == IBC_OK) rc = q_paging(ctx, req, &f.limit, &f.offset);
+    if (rc == IBC_OK) rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "kind", kinds, &f.kind);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "format", formats, &f.format);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "status", statuses, &f.status);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "from", &f.from);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "to", &f.to);
+    if (rc == IBC_OK) rc = ibc_req_range(ctx, f.from, f.to);
+    if (rc == IBC_OK) rc = ibc_req_text(ctx, req, "q", 200, &f.q);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, 50, 200, &f.page);
     if (rc == IBC_OK) rc = store_course_list(ctx, &f, reply);
     return rc;
 }

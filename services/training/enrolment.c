@@ -4,11 +4,11 @@
  * hours and date, and cancellation. enrolled → completed | cancelled; both
  * are final. */
 #include "access.h"
-#include "query.h"
+#include <ibc/request.h>
 #include "store.h"
 #include "training.h"
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,10 +51,7 @@ ibc_rc enrolments_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) {
         const char *id = str(*reply, "id");
         rc = ibc_emit(ctx, "enrolment", "created", id, event_data(*reply));
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/training/enrolments/%s", id);
-        ibc_set_header(ctx, "Location", location);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/training/enrolments/%s", id);
     }
     json_decref(in);
     return rc;
@@ -67,8 +64,8 @@ static const char *const only_id[] = {"id", NULL};
 ibc_rc enrolments_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = q_only(ctx, req, only_id);
-    if (rc == IBC_OK) rc = q_id(ctx, req, "id", "enrolment", &id);
+    ibc_rc rc = ibc_req_only(ctx, req, only_id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "enrolment", &id);
     if (rc == IBC_OK) rc = store_enrolment_get(ctx, id, reply);
     if (rc == IBC_OK) rc = access_object(ctx, str(*reply, "school"), false, "enrolment", id, "");
     return rc;
@@ -84,15 +81,15 @@ ibc_rc enrolments_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     static const char *const statuses[] = {"enrolled", "completed", "cancelled", NULL};
     store_filter f = {0};
     const char *school;
-    ibc_rc rc = q_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = q_org(ctx, req, "school", &school);
-    if (rc == IBC_OK) rc = q_enum(ctx, req, "status", statuses, &f.status);
-    if (rc == IBC_OK) rc = q_uuid(ctx, req, "course_id", &f.course_id);
-    if (rc == IBC_OK) rc = q_uuid(ctx, req, "staff_id", &f.staff_id);
-    if (rc == IBC_OK) rc = q_date(ctx, req, "from", &f.from);
-    if (rc == IBC_OK) rc = q_date(ctx, req, "to", &f.to);
-    if (rc == IBC_OK) rc = q_range(ctx, f.from, f.to);
-    if (rc == IBC_OK) rc = q_paging(ctx, req, &f.limit, &f.offset);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "status", statuses, &f.status);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "course_id", &f.course_id);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "staff_id", &f.staff_id);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "from", &f.from);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "to", &f.to);
+    if (rc == IBC_OK) rc = ibc_req_range(ctx, f.from, f.to);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, 50, 200, &f.page);
     if (rc == IBC_OK) rc = access_list_school(ctx, school, &f.school);
     if (rc == IBC_OK) rc = store_enrolment_list(ctx, &f, reply);
     return rc;
@@ -105,8 +102,8 @@ static ibc_rc lock_enrolled(ibc_ctx *ctx, const json_t *req, const char *doing, 
                             json_t **locked)
 {
     *locked = NULL;
-    ibc_rc rc = q_only(ctx, req, only_id);
-    if (rc == IBC_OK) rc = q_id(ctx, req, "id", "enrolment", id);
+    ibc_rc rc = ibc_req_only(ctx, req, only_id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "enrolment", id);
     if (rc == IBC_OK) rc = store_enrolment_lock(ctx, *id, locked);
     if (rc != IBC_OK) return rc;
     const char *status = str(json_object_get(*locked, "enrolment"), "status");
@@ -243,8 +240,8 @@ ibc_rc enrolments_cancel(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = ibc_validate(ctx, body, fields, IBC_LEN(fields), "", NULL, in);
     /* the school check comes before the state check: another school's
      * librarian learns nothing of the state */
-    if (rc == IBC_OK) rc = q_only(ctx, req, only_id);
-    if (rc == IBC_OK) rc = q_id(ctx, req, "id", "enrolment", &id);
+    if (rc == IBC_OK) rc = ibc_req_only(ctx, req, only_id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "enrolment", &id);
     if (rc == IBC_OK) rc = store_enrolment_get(ctx, id, reply);
     if (rc == IBC_OK) rc = access_object(ctx, str(*reply, "school"), true, "enrolment", id, "");
     json_decref(*reply);

@@ -4,7 +4,7 @@
  * admins only; events carry ids and the school. */
 #include "access.h"
 #include "body.h"
-#include "query.h"
+#include <ibc/request.h>
 #include "store.h"
 #include "training.h"
 
@@ -42,11 +42,8 @@ ibc_rc staff_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_staff_insert(ctx, flat, reply);
     if (rc == IBC_OK) rc = emit_staff(ctx, "created", *reply, NULL);
     if (rc == IBC_OK) {
-        char location[96];
-        snprintf(location, sizeof location, "/api/v1/training/staff/%s", str(*reply, "id"));
-        ibc_set_header(ctx, "Location", location);
-        reply_etag(ctx, *reply);
-        ctx->status = 201;
+        ibc_created(ctx, "/api/v1/training/staff/%s", str(*reply, "id"));
+        ibc_set_etag_of(ctx, *reply, "version");
     }
     json_decref(flat);
     return rc;
@@ -59,13 +56,13 @@ static const char *const only_id[] = {"id", NULL};
 ibc_rc staff_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = q_only(ctx, req, only_id);
-    if (rc == IBC_OK) rc = q_id(ctx, req, "id", "staff member", &id);
+    ibc_rc rc = ibc_req_only(ctx, req, only_id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "staff member", &id);
     if (rc == IBC_OK) rc = store_staff_get(ctx, id, false, reply);
     if (rc == IBC_OK) rc = access_object(ctx, str(*reply, "school"), false, "staff member", id, "");
     if (rc != IBC_OK) return rc;
     hide_name(ctx, *reply);
-    reply_etag(ctx, *reply);
+    ibc_set_etag_of(ctx, *reply, "version");
     return IBC_OK;
 }
 
@@ -78,9 +75,9 @@ ibc_rc staff_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     long version;
     json_t *cur = NULL, *flat = NULL;
-    ibc_rc rc = q_only(ctx, req, only_id);
-    if (rc == IBC_OK) rc = q_id(ctx, req, "id", "staff member", &id);
-    if (rc == IBC_OK) rc = q_if_match(ctx, &version);
+    ibc_rc rc = ibc_req_only(ctx, req, only_id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "staff member", &id);
+    if (rc == IBC_OK) rc = ibc_if_match(ctx, true, &version);
     if (rc == IBC_OK) rc = store_staff_get(ctx, id, true, &cur);
     if (rc == IBC_OK) rc = access_object(ctx, str(cur, "school"), true, "staff member", id, "");
     if (rc == IBC_OK) rc = staff_normalize(ctx, ibc_body(req), str(cur, "school"), &flat);
@@ -92,7 +89,7 @@ ibc_rc staff_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
                       (long long)json_integer_value(json_object_get(cur, "version")), version);
     if (rc == IBC_OK) rc = store_staff_update(ctx, id, flat, reply);
     if (rc == IBC_OK) rc = emit_staff(ctx, "updated", *reply, str(cur, "school"));
-    if (rc == IBC_OK) reply_etag(ctx, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     json_decref(cur);
     json_decref(flat);
     return rc;
@@ -105,13 +102,13 @@ ibc_rc staff_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     json_t *cur = NULL;
     *reply = NULL;
-    ibc_rc rc = q_only(ctx, req, only_id);
-    if (rc == IBC_OK) rc = q_id(ctx, req, "id", "staff member", &id);
+    ibc_rc rc = ibc_req_only(ctx, req, only_id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "staff member", &id);
     if (rc == IBC_OK) rc = store_staff_get(ctx, id, true, &cur);
     if (rc == IBC_OK) rc = access_object(ctx, str(cur, "school"), true, "staff member", id, "");
     if (rc == IBC_OK) rc = store_staff_delete(ctx, id);
     if (rc == IBC_OK) rc = emit_staff(ctx, "deleted", cur, NULL);
-    if (rc == IBC_OK) ctx->status = 204;
+    if (rc == IBC_OK) ibc_no_content(ctx);
     json_decref(cur);
     return rc;
 }
@@ -127,14 +124,14 @@ ibc_rc staff_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
                                           "q",      "limit",  "offset", NULL};
     store_filter f = {0};
     const char *school;
-    ibc_rc rc = q_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = q_org(ctx, req, "school", &school);
-    if (rc == IBC_OK) rc = q_enum(ctx, req, "status", staff_statuses, &f.status);
-    if (rc == IBC_OK) rc = q_date(ctx, req, "from", &f.from);
-    if (rc == IBC_OK) rc = q_date(ctx, req, "to", &f.to);
-    if (rc == IBC_OK) rc = q_range(ctx, f.from, f.to);
-    if (rc == IBC_OK) rc = q_text(ctx, req, "q", 200, &f.q);
-    if (rc == IBC_OK) rc = q_paging(ctx, req, &f.limit, &f.offset);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "status", staff_statuses, &f.status);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "from", &f.from);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "to", &f.to);
+    if (rc == IBC_OK) rc = ibc_req_range(ctx, f.from, f.to);
+    if (rc == IBC_OK) rc = ibc_req_text(ctx, req, "q", 200, &f.q);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, 50, 200, &f.page);
     if (rc == IBC_OK) rc = access_list_school(ctx, school, &f.school);
     if (rc != IBC_OK) return rc;
     access_names_params(ctx, &f.names_all, &f.names_own);
@@ -151,8 +148,8 @@ ibc_rc staff_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc staff_record(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = q_only(ctx, req, only_id);
-    if (rc == IBC_OK) rc = q_id(ctx, req, "id", "staff member", &id);
+    ibc_rc rc = ibc_req_only(ctx, req, only_id);
+    if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "staff member", &id);
     if (rc == IBC_OK) rc = store_staff_record(ctx, id, reply);
     json_t *staff = rc == IBC_OK ? json_object_get(*reply, "staff") : NULL;
     if (rc == IBC_OK) rc = access_object(ctx, str(staff, "school"), false, "staff member", id, "");
@@ -170,10 +167,10 @@ ibc_rc due_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     store_filter f = {0};
     const char *school;
     long days;
-    ibc_rc rc = q_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = q_int(ctx, req, "within_days", 0, 3650, 90, &days);
-    if (rc == IBC_OK) rc = q_paging(ctx, req, &f.limit, &f.offset);
-    if (rc == IBC_OK) rc = q_org(ctx, req, "school", &school);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_int(ctx, req, "within_days", 0, 3650, 90, &days);
+    if (rc == IBC_OK) rc = ibc_req_page(ctx, req, 50, 200, &f.page);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
     if (rc == IBC_OK) rc = access_list_school(ctx, school, &f.school);
     if (rc != IBC_OK) return rc;
     access_names_params(ctx, &f.names_all, &f.names_own);

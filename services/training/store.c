@@ -108,17 +108,9 @@ static const char sql_staff_list[] =
     "row_number() OVER (ORDER BY s.school, s.full_name, s.id) AS n FROM staff s" STAFF_WHERE
     " ORDER BY s.school, s.full_name, s.id LIMIT $6::int OFFSET $7::int) x), '[]'::jsonb))";
 
-/* Writes limit and offset as text into l and o. */
-static void paging(const store_filter *f, char l[24], char o[24])
-{
-    snprintf(l, 24, "%ld", f->limit);
-    snprintf(o, 24, "%ld", f->offset);
-}
-
 ibc_rc store_staff_list(ibc_ctx *ctx, const store_filter *f, json_t **out)
 {
-    char l[24], o[24];
-    paging(f, l, o);
+    const char *l = f->page.limit_text, *o = f->page.offset_text;
     const char *p[] = {f->school, f->status, f->from,      f->to,       f->q,
                        l,         o,         f->names_all, f->names_own};
     return ibc_db_json(ctx, out, sql_staff_list, 9, p);
@@ -185,11 +177,10 @@ static const char sql_due[] =
 
 ibc_rc store_due(ibc_ctx *ctx, const store_filter *f, long within_days, json_t **out)
 {
-    char days[24], limit[24], offset[24];
+    char days[24];
     snprintf(days, sizeof days, "%ld", within_days);
-    snprintf(limit, sizeof limit, "%ld", f->limit);
-    snprintf(offset, sizeof offset, "%ld", f->offset);
-    const char *p[] = {f->school, days, f->names_all, f->names_own, limit, offset};
+    const char *p[] = {f->school,          days, f->names_all, f->names_own, f->page.limit_text,
+                       f->page.offset_text};
     return ibc_db_json(ctx, out, sql_due, 6, p);
 }
 
@@ -279,8 +270,7 @@ static const char sql_course_list[] =
 
 ibc_rc store_course_list(ibc_ctx *ctx, const store_filter *f, json_t **out)
 {
-    char l[24], o[24];
-    paging(f, l, o);
+    const char *l = f->page.limit_text, *o = f->page.offset_text;
     const char *p[] = {f->kind, f->format, f->from, f->to, f->status, f->q, l, o};
     return ibc_db_json(ctx, out, sql_course_list, 8, p);
 }
@@ -455,8 +445,7 @@ static const char sql_enrolment_list[] =
 
 ibc_rc store_enrolment_list(ibc_ctx *ctx, const store_filter *f, json_t **out)
 {
-    char l[24], o[24];
-    paging(f, l, o);
+    const char *l = f->page.limit_text, *o = f->page.offset_text;
     const char *p[] = {f->school, f->status, f->course_id, f->staff_id, f->from, f->to, l, o};
     return ibc_db_json(ctx, out, sql_enrolment_list, 8, p);
 }

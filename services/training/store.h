@@ -13,7 +13,7 @@ typedef struct {
     const char *kind, *format;         /* courses */
     const char *course_id, *staff_id;  /* enrolments */
     const char *names_all, *names_own; /* see access_names_params() */
-    long limit, offset;
+    ibc_page page;                     /* limit, offset */
 } store_filter;
 
 /* ------------------------------------------------------------------ staff */

@@ -2,7 +2,7 @@
 #include "catalog_client.h"
 
 #include <ibc/bus.h>
-#include <ibc/context.h>
+#include <ibc/signing.h>
 #include <ibc/envelope.h>
 #include <stdio.h>
 #include <string.h>

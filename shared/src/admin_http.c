@@ -1,7 +1,7 @@
 /* Each service's small HTTP listener for operators: Prometheus /metrics,
  * /healthz (the process runs) and /readyz (its dependencies answer). */
 #include "ibc/admin_http.h"
-#include "ibc/ibc.h"
+#include "ibc/log.h"
 #include "ibc/metrics.h"
 
 #include <arpa/inet.h>

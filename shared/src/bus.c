@@ -1,6 +1,7 @@
 /* NATS connection for services and the gateway: the first connect is retried
  * until the server is up, and a lost connection is re-established forever. */
 #include "ibc/bus.h"
+#include "ibc/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* Configuration from environment variables, with defaults that match the
  * ports `make up` uses. Pure: the unit tests pass their own getenv. */
-#include "ibc/ibc.h"
+#include "ibc/config.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -6,9 +6,13 @@
  * nothing. Messages are acknowledged only after the commit. A batch is one
  * transaction; when an event of it fails, its events are applied one per
  * transaction, so that only the bad one is skipped or retried. */
+#include "ibc/consumer.h"
 #include "ibc/bus.h"
+#include "ibc/db.h"
+#include "ibc/json.h"
+#include "ibc/log.h"
 #include "ibc/metrics.h"
-#include "ibc/validate.h"
+#include "ibc/outbox.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -59,14 +63,6 @@ static void durable_name(char *out, size_t len, const char *service, const char 
         else out[o++] = *s;
     }
     out[o] = 0;
-}
-
-static bool exec_ok(PGconn *db, const char *sql)
-{
-    PGresult *r = PQexec(db, sql);
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    return ok;
 }
 
 /* The batch's event ids go into the inbox in one statement; the ids it
@@ -185,7 +181,7 @@ static bool apply_batch(consumer *c, PGconn *db, natsMsg **msgs, int count, enum
     pending p[BATCH];
     int n = count;
     int good = parse_batch(c, msgs, n, p, out);
-    bool ok = good == 0 || exec_ok(db, "BEGIN");
+    bool ok = good == 0 || ibc_db_simple(db, "BEGIN");
     ibc_ctx ctx = {0};
     ctx.service = c->service;
     ctx.org = ctx.role = ctx.principal = "";
@@ -215,8 +211,8 @@ static bool apply_batch(consumer *c, PGconn *db, natsMsg **msgs, int count, enum
         }
     }
     if (good > 0) {
-        if (ok && !exec_ok(db, "COMMIT")) ok = false;
-        if (!ok) exec_ok(db, "ROLLBACK");
+        if (ok && !ibc_db_simple(db, "COMMIT")) ok = false;
+        if (!ok) ibc_db_simple(db, "ROLLBACK");
     }
     json_decref(ctx.reply_headers);
     json_decref(ctx.err_ext);
@@ -287,7 +283,7 @@ static void *consumer_main(void *arg)
             /* pg_stat_activity tells the consumers apart */
             char set[240];
             snprintf(set, sizeof set, "SET application_name = '%.60s'", c->durable);
-            exec_ok(db, set);
+            ibc_db_simple(db, set);
         }
         natsMsgList list = {0};
         jsErrCode jerr = 0;

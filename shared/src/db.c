@@ -1,7 +1,8 @@
 /* PostgreSQL access: connections with a schema search path, statements
  * prepared once per connection, SQLSTATE to error mapping, and a small pool
  * for multi-threaded callers. A connection belongs to one thread at a time. */
-#include "ibc/ibc.h"
+#include "ibc/db.h"
+#include "ibc/log.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -499,4 +500,12 @@ void ibc_db_pool_destroy(ibc_db_pool *p)
     free(p->dsn);
     free(p->schema);
     free(p);
+}
+
+bool ibc_db_simple(PGconn *conn, const char *sql)
+{
+    PGresult *r = PQexec(conn, sql);
+    ExecStatusType st = PQresultStatus(r);
+    PQclear(r);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
 }

@@ -3,7 +3,7 @@
  * the request path bumps. Each replica subscribes without a queue group, so a
  * request on $SRV.PING gathers one answer per replica. */
 #include "ibc/discovery.h"
-#include "ibc/ibc.h"
+#include "ibc/log.h"
 
 #include <jansson.h>
 #include <stdatomic.h>

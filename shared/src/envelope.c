@@ -2,6 +2,8 @@
  * RFC 9457 problem objects, base64 and UTF-8 checks. Pure code. */
 #include "ibc/envelope.h"
 
+#include <stdbool.h>
+
 #include <stdlib.h>
 #include <string.h>
 

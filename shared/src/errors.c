@@ -1,6 +1,6 @@
 /* The one table that maps the project's error enum to HTTP statuses and to the
  * problem type and title a client sees. */
-#include "ibc/ibc.h"
+#include "ibc/errors.h"
 
 static const struct {
     int status;

@@ -1,5 +1,9 @@
 /* One-line JSON logs on stderr: time, level, service, request id, message. */
-#include "ibc/ibc.h"
+#include "ibc/log.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdlib.h>
 
 #include <pthread.h>
 #include <stdio.h>

@@ -2,7 +2,10 @@
  * SQL files once each, in name order, each in its own transaction, recorded in
  * <schema>.schema_migrations, under an advisory lock so that replicas starting
  * together do not race. */
-#include "ibc/ibc.h"
+#include "ibc/migrate.h"
+#include "ibc/log.h"
+
+#include <stdbool.h>
 
 #include <ctype.h>
 #include <dirent.h>

@@ -2,7 +2,10 @@
  * line (default: every service and the gateway), then exits. Each schema is
  * migrated as its owner role: IBC_PG_DSN_<SCHEMA> (upper case) when set,
  * else IBC_PG_DSN. */
-#include "ibc/ibc.h"
+#include "ibc/config.h"
+#include "ibc/db.h"
+#include "ibc/log.h"
+#include "ibc/migrate.h"
 #include "ibc/process.h"
 
 #include <ctype.h>

@@ -13,7 +13,9 @@
  * transactions that notify (PreCommit_Notify takes a database-wide lock held
  * until the commit is flushed), which held every service's writes to one
  * commit, and one disk flush, at a time. */
+#include "ibc/outbox.h"
 #include "ibc/bus.h"
+#include "ibc/log.h"
 #include "ibc/metrics.h"
 
 #include <pthread.h>
@@ -155,21 +157,13 @@ static const char sql_take[] =
     "'subject', subject_id, 'datacontenttype', 'application/json', 'data', data)::text "
     "FROM d ORDER BY seq";
 
-static bool run(PGconn *db, const char *sql)
-{
-    PGresult *r = PQexec(db, sql);
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-    PQclear(r);
-    return ok;
-}
-
 /* Publishes one batch; returns rows published, -1 on failure. */
 static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
 {
     PGresult *r = PQexec(db, sql_take);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         PQclear(r);
-        run(db, "ROLLBACK");
+        ibc_db_simple(db, "ROLLBACK");
         return -1;
     }
     int n = PQntuples(r);
@@ -192,8 +186,8 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
         ok = js_PublishAsyncComplete(js, &po) == NATS_OK && !atomic_load(&rl->publish_failed);
     }
     PQclear(r);
-    if (!ok || !run(db, "COMMIT")) {
-        run(db, "ROLLBACK");
+    if (!ok || !ibc_db_simple(db, "COMMIT")) {
+        ibc_db_simple(db, "ROLLBACK");
         ibc_metric_add(rl->failures, 1);
         return -1;
     }
@@ -274,7 +268,7 @@ static void *relay_main(void *arg)
             char set[200];
             snprintf(set, sizeof set,
                      "SET synchronous_commit = off; SET application_name = '%s relay'", rl->schema);
-            if (!db || !run(db, set)) {
+            if (!db || !ibc_db_simple(db, set)) {
                 if (db) PQfinish(db);
                 db = NULL;
                 struct timespec ts = {0, backoff * 1000000L};

@@ -1,6 +1,7 @@
 /* The start of every ibcnet process: stop signals, waiting for PostgreSQL. */
 #include "ibc/process.h"
-#include "ibc/ibc.h"
+#include "ibc/db.h"
+#include "ibc/log.h"
 
 #include <pthread.h>
 

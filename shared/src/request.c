@@ -2,7 +2,7 @@
  * outcome of a call. The only place where a call's outcome becomes an HTTP
  * status and a Location header. */
 #include "ibc/request.h"
-#include "ibc/validate.h"
+#include "ibc/json.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -183,11 +183,13 @@ ibc_rc ibc_req_page(ibc_ctx *ctx, const json_t *req, long dflt, long max, ibc_pa
 
 long ibc_etag_version(const char *s)
 {
+    if (!s) return -1;
     const char *p = strncmp(s, "W/", 2) == 0 ? s + 2 : s;
     size_t n = strlen(p);
     if (n >= 2 && p[0] == '"' && p[n - 1] == '"') p++, n -= 2;
     char buf[24];
-    if (n == 0 || n >= sizeof buf) return -1;
+    /* digits only: strtol would also take blanks and a sign */
+    if (n == 0 || n >= sizeof buf || *p < '0' || *p > '9') return -1;
     memcpy(buf, p, n);
     buf[n] = 0;
     char *end;

@@ -3,13 +3,20 @@
  * (each with its own database connection), and for every request decodes the
  * envelope, runs the handler in a transaction, replays or records an
  * Idempotency-Key, encodes the reply, and counts and times the call. */
+#include "ibc/service.h"
 #include "ibc/admin_http.h"
 #include "ibc/bus.h"
+#include "ibc/db.h"
 #include "ibc/discovery.h"
-#include "ibc/context.h"
 #include "ibc/envelope.h"
+#include "ibc/job.h"
+#include "ibc/log.h"
 #include "ibc/metrics.h"
+#include "ibc/migrate.h"
+#include "ibc/outbox.h"
 #include "ibc/process.h"
+#include "ibc/request.h"
+#include "ibc/signing.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -42,39 +49,6 @@ struct service {
 static service *the_service;
 
 /* ------------------------------------------------------------ ctx helpers */
-
-ibc_rc ibc_fail(ibc_ctx *ctx, ibc_rc rc, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(ctx->err_detail, sizeof ctx->err_detail, fmt, ap);
-    va_end(ap);
-    ctx->err = rc;
-    return rc;
-}
-
-void ibc_set_header(ibc_ctx *ctx, const char *name, const char *value)
-{
-    if (!ctx->reply_headers) ctx->reply_headers = json_object();
-    json_object_set_new(ctx->reply_headers, name, json_string(value));
-}
-
-const char *ibc_header(const ibc_ctx *ctx, const char *name)
-{
-    const char *v = NULL;
-    if (!ctx->msg || natsMsgHeader_Get((natsMsg *)ctx->msg, name, &v) != NATS_OK) return NULL;
-    return v;
-}
-
-bool ibc_role_is(const ibc_ctx *ctx, const char *role)
-{
-    return ctx->role && strcmp(ctx->role, role) == 0;
-}
-
-bool ibc_role_network_wide(const ibc_ctx *ctx)
-{
-    return ibc_role_is(ctx, "admin") || ibc_role_is(ctx, "methodologist");
-}
 
 /* Maps an HTTP status of another service's reply back to an rc. */
 static ibc_rc rc_of_status(int status)
@@ -207,14 +181,6 @@ ibc_rc ibc_stream_end(ibc_ctx *ctx)
 
 /* ------------------------------------------------------------- dispatch */
 
-static bool exec_simple(PGconn *db, const char *sql)
-{
-    PGresult *r = PQexec(db, sql);
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    return ok;
-}
-
 static const ibc_action *find_action(const service *svc, const char *name)
 {
     for (size_t i = 0; i < svc->def->nactions; i++)
@@ -302,7 +268,7 @@ static void end_failed_tx(ibc_ctx *ctx)
 {
     ibc_db_begin_deferred(NULL);
     if (PQstatus(ctx->db) == CONNECTION_OK && PQtransactionStatus(ctx->db) != PQTRANS_IDLE)
-        exec_simple(ctx->db, "ROLLBACK");
+        ibc_db_simple(ctx->db, "ROLLBACK");
 }
 
 /* Runs the action once inside a transaction (unless read-only) and returns
@@ -439,7 +405,7 @@ static bool widen_statement_timeout(ibc_ctx *ctx, int default_ms)
     if (default_ms <= 0 || left <= default_ms) return false;
     char sql[64];
     snprintf(sql, sizeof sql, "SET statement_timeout = %lld", left);
-    return exec_simple(ctx->db, sql);
+    return ibc_db_simple(ctx->db, sql);
 }
 
 /* A worker's connection: statements of a request end after
@@ -513,7 +479,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
         }
         if (rc != IBC_OK && PQstatus(w->db) != CONNECTION_OK) ibc_db_ensure(w->db);
         if (widened && PQstatus(w->db) == CONNECTION_OK)
-            exec_simple(w->db, "RESET statement_timeout"); /* back to the connection's option */
+            ibc_db_simple(w->db, "RESET statement_timeout"); /* back to the connection's option */
     }
     if (ctx.stream_state != 0) {
         /* the handler streamed its answer; an error after begin aborts the stream */
@@ -574,6 +540,38 @@ static void *hook_thread(void *arg)
     h->hook(h->nc, h->cfg);
     free(h);
     return NULL;
+}
+
+typedef struct {
+    const ibc_job_def *def;
+    const char *service;
+    const ibc_config *cfg;
+} job_args;
+
+static void *job_thread(void *arg)
+{
+    job_args *a = arg;
+    ibc_job_run_every(a->def, a->service, a->cfg);
+    free(a);
+    return NULL;
+}
+
+/* Starts a detached thread for each periodic job of def; false when one
+ * could not start. */
+static bool start_jobs(const ibc_service_def *def, const ibc_config *cfg)
+{
+    for (size_t i = 0; i < def->njobs; i++) {
+        job_args *a = malloc(sizeof *a);
+        pthread_t t;
+        if (!a) return false;
+        *a = (job_args){&def->jobs[i], def->name, cfg};
+        if (pthread_create(&t, NULL, job_thread, a) != 0) {
+            free(a);
+            return false;
+        }
+        pthread_detach(t);
+    }
+    return true;
 }
 
 /* Answers the NATS service API for this replica: one endpoint per action. */
@@ -663,13 +661,16 @@ int ibc_service_run(const ibc_service_def *def)
         pthread_create(&t, NULL, hook_thread, h);
         pthread_detach(t);
     }
+    if (!start_jobs(def, &svc.cfg)) return 1;
     ibc_log(IBC_LOG_INFO, NULL, "%s %s ready: %d workers on %s, metrics on :%d", def->name,
             IBC_VERSION, svc.cfg.workers, subject, svc.cfg.metrics_port);
 
     int sig = 0;
     sigwait(&sigs, &sig);
     ibc_log(IBC_LOG_INFO, NULL, "signal %d: draining", sig);
-    for (int i = 0; i < svc.cfg.workers; i++) natsSubscription_Drain(svc.workers[i].sub);
+    ibc_jobs_stop();
+    for (int i = 0; i < svc.cfg.workers; i++)
+        natsSubscription_Drain(svc.workers[i].sub);
     for (int i = 0; i < svc.cfg.workers; i++) {
         natsSubscription_WaitForDrainCompletion(svc.workers[i].sub, 5000);
         natsSubscription_Destroy(svc.workers[i].sub);
@@ -690,6 +691,6 @@ int ibc_service_run(const ibc_service_def *def)
 int ibc_service_main(const char *name, const ibc_action *actions, size_t nactions)
 {
     static ibc_service_def def;
-    def = (ibc_service_def){name, actions, nactions, NULL, NULL, 0};
+    def = (ibc_service_def){.name = name, .actions = actions, .nactions = nactions};
     return ibc_service_run(&def);
 }

@@ -9,7 +9,7 @@
 #include "survey.h"
 
 #include <ibc/envelope.h>
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdint.h>
 #include <string.h>
 

@@ -412,7 +412,7 @@ static void bad_item_input_is_a_clear_4xx(void **state)
     h_free(r);
     r = h_get(h_admin(), "/api/v1/catalog/items?colour=red");
     assert_int_equal(r->status, 400);
-    assert_non_null(strstr(r->body, "unknown parameter 'colour'"));
+    assert_non_null(strstr(r->body, "unknown query parameter 'colour'"));
     h_free(r);
     r = h_get(h_admin(), "/api/v1/catalog/items?cursor=abc");
     assert_int_equal(r->status, 400);

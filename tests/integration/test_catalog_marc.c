@@ -313,7 +313,7 @@ static void bad_requests_are_a_clear_4xx(void **state)
     expect_status(h_marc_submit(key, "format=marc21&charset=koi8-r", "application/marc", iso, 127),
                   400, "'charset'");
     expect_status(h_marc_submit(key, "format=marc21&size=3", "application/marc", iso, 127), 400,
-                  "unknown parameter 'size'");
+                  "unknown query parameter 'size'");
     expect_status(
         h_marc_submit(key, "format=marc21&school=no%20such", "application/marc", iso, 127), 400,
         "school");

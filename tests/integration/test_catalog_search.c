@@ -520,7 +520,7 @@ static void bad_parameters_are_400(void **state)
         {"language=12", "'language'"},
         {"cursor=zzz", "'cursor'"},
         {"cursor=6e7c30", "'cursor'"},
-        {"colour=red", "unknown parameter 'colour'"},
+        {"colour=red", "unknown query parameter 'colour'"},
         {"q=", "'q'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -256,7 +256,7 @@ static void checkout_renew_checkin_follow_the_rules(void **state)
     h_free(r);
     r = h_get(lib, "/api/v1/circulation/overdue?limit=501");
     assert_int_equal(r->status, 400);
-    assert_non_null(strstr(r->body, "'limit' must be a whole number from 1 to 500"));
+    assert_non_null(strstr(r->body, "'limit' must be an integer from 1 to 500"));
     h_free(r);
     char *method = h_new_key("resource-centre", "methodologist");
     r = h_get(method, "/api/v1/circulation/overdue?school=%s", school);

@@ -7,7 +7,8 @@
 #include "harness.h"
 
 #include <curl/curl.h>
-#include <ibc/context.h>
+#include <ibc/db.h>
+#include <ibc/signing.h>
 #include <nats/nats.h>
 #include <stdio.h>
 #include <stdlib.h>

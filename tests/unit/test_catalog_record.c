@@ -1,6 +1,6 @@
 /* Unit tests of services/catalog/record.c: record_normalize (validation,
  * flattening of textbook and eresource, grade order, URL scheme, read-only
- * members, nulls filled) and record_parse_etag. */
+ * members, nulls filled) and the ETag forms ibc_etag_version reads. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -359,11 +359,11 @@ static void lengths_are_counted_in_characters(void **state)
 static void etag_forms_parse_to_the_version(void **state)
 {
     (void)state;
-    assert_int_equal(record_parse_etag("3"), 3);
-    assert_int_equal(record_parse_etag("\"3\""), 3);
-    assert_int_equal(record_parse_etag("W/\"3\""), 3);
-    assert_int_equal(record_parse_etag("\"12345\""), 12345);
-    assert_int_equal(record_parse_etag("1"), 1);
+    assert_int_equal(ibc_etag_version("3"), 3);
+    assert_int_equal(ibc_etag_version("\"3\""), 3);
+    assert_int_equal(ibc_etag_version("W/\"3\""), 3);
+    assert_int_equal(ibc_etag_version("\"12345\""), 12345);
+    assert_int_equal(ibc_etag_version("1"), 1);
 }
 
 static void bad_etags_are_minus_one(void **state)
@@ -395,10 +395,10 @@ static void bad_etags_are_minus_one(void **state)
                                 "W/W/\"3\"",
                                 "\"1111111111111111111111111111111111111111\""};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        long v = record_parse_etag(bad[i]);
+        long v = ibc_etag_version(bad[i]);
         if (v != -1) fail_msg("'%s' parsed as %ld", bad[i], v);
     }
-    assert_int_equal(record_parse_etag(NULL), -1);
+    assert_int_equal(ibc_etag_version(NULL), -1);
 }
 
 int main(void)

@@ -124,16 +124,16 @@ static void amounts_have_at_most_kopecks(void **state)
 static void organisation_ids_and_urls(void **state)
 {
     (void)state;
-    assert_true(grants_org_valid("school-17"));
-    assert_true(grants_org_valid("resource.centre_1"));
-    assert_false(grants_org_valid(""));
-    assert_false(grants_org_valid(NULL));
-    assert_false(grants_org_valid("school 17"));
-    assert_false(grants_org_valid("школа-17"));
+    assert_true(ibc_org_valid("school-17"));
+    assert_true(ibc_org_valid("resource.centre_1"));
+    assert_false(ibc_org_valid(""));
+    assert_false(ibc_org_valid(NULL));
+    assert_false(ibc_org_valid("school 17"));
+    assert_false(ibc_org_valid("школа-17"));
     char long_id[70];
     memset(long_id, 'a', 65);
     long_id[65] = 0;
-    assert_false(grants_org_valid(long_id));
+    assert_false(ibc_org_valid(long_id));
     assert_true(grants_url_valid("https://grants.example/p"));
     assert_false(grants_url_valid("ftp://x"));
     assert_false(grants_url_valid("https://"));

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ibc/context.h>
+#include <ibc/signing.h>
 
 #define KEY_A "key-a-0123456789-0123456789-0123456789"
 #define KEY_B "key-b-0123456789-0123456789-0123456789"

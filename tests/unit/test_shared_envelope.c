@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <ibc/envelope.h>
+#include <ibc/request.h>
 
 /* Parses a compact JSON text the code under test produced; frees text. */
 static json_t *parse_and_free(char *text)

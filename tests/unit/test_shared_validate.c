@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ibc/validate.h>
+#include <ibc/json.h>
 
 static const char *const colours[] = {"red", "green", "blue", NULL};
 

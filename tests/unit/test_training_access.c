@@ -1,4 +1,4 @@
-/* Unit tests of services/training/access.c and query.c: which role and
+/* Unit tests of services/training/access.c and the shared request helpers: which role and
  * organisation may read and change which school's training data, who sees
  * staff names, and the checks of query parameters and If-Match. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "../../services/training/access.h"
-#include "../../services/training/query.h"
+#include <ibc/request.h>
 
 static ibc_ctx caller(const char *role, const char *org)
 {
@@ -139,17 +139,17 @@ static void query_parameters_are_checked(void **state)
                         "school", "school-1", NULL);
     static const char *const allowed[] = {"limit", "offset", "status", "from", "school", NULL};
     static const char *const statuses[] = {"active", "left", NULL};
-    assert_int_equal(q_only(&c, r, allowed), IBC_OK);
-    assert_int_equal(q_int(&c, r, "limit", 1, 200, 50, &n), IBC_OK);
+    assert_int_equal(ibc_req_only(&c, r, allowed), IBC_OK);
+    assert_int_equal(ibc_req_int(&c, r, "limit", 1, 200, 50, &n), IBC_OK);
     assert_int_equal(n, 20);
-    assert_int_equal(q_int(&c, r, "absent", 1, 200, 50, &n), IBC_OK);
+    assert_int_equal(ibc_req_int(&c, r, "absent", 1, 200, 50, &n), IBC_OK);
     assert_int_equal(n, 50);
-    assert_int_equal(q_enum(&c, r, "status", statuses, &s), IBC_OK);
+    assert_int_equal(ibc_req_enum(&c, r, "status", statuses, &s), IBC_OK);
     assert_string_equal(s, "left");
-    assert_int_equal(q_date(&c, r, "from", &s), IBC_OK);
-    assert_int_equal(q_org(&c, r, "school", &s), IBC_OK);
+    assert_int_equal(ibc_req_date(&c, r, "from", &s), IBC_OK);
+    assert_int_equal(ibc_req_org(&c, r, "school", &s), IBC_OK);
     static const char *const fewer[] = {"limit", NULL};
-    assert_int_equal(q_only(&c, r, fewer), IBC_EINVAL);
+    assert_int_equal(ibc_req_only(&c, r, fewer), IBC_EINVAL);
     assert_non_null(strstr(c.err_detail, "unknown query parameter"));
     json_decref(r);
 
@@ -172,25 +172,25 @@ static void query_parameters_are_checked(void **state)
         c = caller("admin", "x");
         ibc_rc rc;
         if (strcmp(bad[i].name, "limit") == 0)
-            rc = q_int(&c, r, "limit", 1, 200, 50, &n);
+            rc = ibc_req_int(&c, r, "limit", 1, 200, 50, &n);
         else if (strcmp(bad[i].name, "from") == 0)
-            rc = q_date(&c, r, "from", &s);
+            rc = ibc_req_date(&c, r, "from", &s);
         else if (strcmp(bad[i].name, "status") == 0)
-            rc = q_enum(&c, r, "status", statuses, &s);
+            rc = ibc_req_enum(&c, r, "status", statuses, &s);
         else if (strcmp(bad[i].name, "school") == 0)
-            rc = q_org(&c, r, "school", &s);
+            rc = ibc_req_org(&c, r, "school", &s);
         else if (strcmp(bad[i].name, "id") == 0)
-            rc = q_id(&c, r, "id", "course", &s);
+            rc = ibc_req_id(&c, r, "id", "course", &s);
         else
-            rc = q_uuid(&c, r, "course_id", &s);
+            rc = ibc_req_uuid(&c, r, "course_id", &s);
         if (rc != IBC_EINVAL || !strstr(c.err_detail, bad[i].needle))
             fail_msg("%s=%s: rc %d '%s'", bad[i].name, bad[i].value, rc, c.err_detail);
         json_decref(r);
     }
     c = caller("admin", "x");
-    assert_int_equal(q_range(&c, "2024-05-01", "2024-01-01"), IBC_EINVAL);
-    assert_int_equal(q_range(&c, "2024-01-01", "2024-01-01"), IBC_OK);
-    assert_int_equal(q_range(&c, NULL, "2024-01-01"), IBC_OK);
+    assert_int_equal(ibc_req_range(&c, "2024-05-01", "2024-01-01"), IBC_EINVAL);
+    assert_int_equal(ibc_req_range(&c, "2024-01-01", "2024-01-01"), IBC_OK);
+    assert_int_equal(ibc_req_range(&c, NULL, "2024-01-01"), IBC_OK);
 }
 
 /* q_if_match on a message carrying value as If-Match (NULL: none). */
@@ -201,7 +201,7 @@ static ibc_rc if_match(const char *value, long *version)
     if (value) assert_int_equal(natsMsgHeader_Set(m, "If-Match", value), NATS_OK);
     ibc_ctx c = caller("admin", "x");
     c.msg = m;
-    ibc_rc rc = q_if_match(&c, version);
+    ibc_rc rc = ibc_if_match(&c, true, version);
     natsMsg_Destroy(m);
     return rc;
 }

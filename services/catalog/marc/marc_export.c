@@ -35,7 +35,7 @@ static ibc_rc parse(ibc_ctx *ctx, const json_t *req, export_spec *spec, export_f
     static const char *const charsets[] = {"utf-8", "cp1251", NULL};
     const char *format = ibc_param(req, "format"), *charset = NULL;
     marc_out *out = &spec->out;
-    ibc_rc rc = params_only(ctx, req, allowed);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
     spec->syntax = NULL;
     if (rc == IBC_OK && ibc_param(req, "syntax"))
         rc = param_choice(ctx, req, "syntax", syntaxes, NULL, &spec->syntax);
@@ -95,14 +95,6 @@ static ibc_rc write_page(ibc_ctx *ctx, marc_writer *w, const export_spec *spec, 
     return IBC_OK;
 }
 
-static bool exec_simple(PGconn *db, const char *sql)
-{
-    PGresult *r = PQexec(db, sql);
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    return ok;
-}
-
 /* export: streams the records as format (iso2709, marcxml, json) with the
  * search's filters. 400 naming a bad parameter before anything is sent. */
 ibc_rc records_export(ibc_ctx *ctx, const json_t *req, json_t **reply)
@@ -113,14 +105,14 @@ ibc_rc records_export(ibc_ctx *ctx, const json_t *req, json_t **reply)
     ibc_rc rc = parse(ctx, req, &spec, &f);
     marc_out out = spec.out;
     if (rc != IBC_OK) return rc;
-    if (!exec_simple(ctx->db, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
-        return ibc_fail(ctx, IBC_EDB, "the database is not available");
+    rc = ibc_tx_begin(ctx, "ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    if (rc != IBC_OK) return rc;
     marc_writer *w = marc_writer_open(out, spec.cp1251);
     PGresult *page = w ? store_export_page(ctx, &f, spec.syntax, NULL, PAGE)
                        : (ibc_fail(ctx, IBC_ENOMEM, "out of memory"), NULL);
     if (!page) {
         marc_writer_close(w);
-        exec_simple(ctx->db, "ROLLBACK");
+        ibc_tx_rollback(ctx);
         return ctx->err;
     }
     static const char *const names[] = {"catalog.mrc", "catalog.xml", "catalog.json"};
@@ -147,7 +139,10 @@ ibc_rc records_export(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *tail = marc_writer_tail(out);
     if (rc == IBC_OK && *tail) rc = ibc_stream_write(ctx, tail, strlen(tail));
     if (rc == IBC_OK) rc = ibc_stream_end(ctx);
-    exec_simple(ctx->db, rc == IBC_OK ? "COMMIT" : "ROLLBACK");
+    if (rc == IBC_OK)
+        rc = ibc_tx_commit(ctx);
+    else
+        ibc_tx_rollback(ctx);
     marc_writer_close(w);
     if (skipped)
         ibc_log(IBC_LOG_WARN, ctx->request_id, "export wrote %ld records, skipped %ld",

@@ -6,7 +6,7 @@
 #include "../params.h"
 
 #include <ibc/envelope.h>
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,10 +81,10 @@ ibc_rc imports_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     static const char *const allowed[] = {"format", "charset", "school", NULL};
     const char *format, *charset, *school = NULL;
     marc_syntax syntax = MARC_ISO2709;
-    ibc_rc rc = params_only(ctx, req, allowed);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
     if (rc == IBC_OK) rc = param_choice(ctx, req, "format", formats, NULL, &format);
     if (rc == IBC_OK) rc = param_choice(ctx, req, "charset", charsets, "utf-8", &charset);
-    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &school);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
     if (rc == IBC_OK) rc = may_hold(ctx, school);
     if (rc != IBC_OK) return rc;
 
@@ -113,11 +113,8 @@ ibc_rc imports_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
                              school, data, len, syntax == MARC_XML ? count : -1, reply);
     free(data);
     if (rc != IBC_OK) return rc;
-    char location[96];
-    snprintf(location, sizeof location, "/api/v1/catalog/imports/%s",
-             json_string_value(json_object_get(*reply, "id")));
-    ibc_set_header(ctx, "Location", location);
-    ctx->status = 202;
+    ibc_accepted(ctx, "/api/v1/catalog/imports/%s",
+                 json_string_value(json_object_get(*reply, "id")));
     return IBC_OK;
 }
 
@@ -127,8 +124,8 @@ ibc_rc imports_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"id", NULL};
     const char *id;
-    ibc_rc rc = params_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = param_uuid(ctx, req, "id", &id);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "id", &id);
     if (rc == IBC_OK && !id) rc = ibc_fail(ctx, IBC_EINVAL, "the import id is missing");
     if (rc == IBC_OK)
         rc = store_import_get(ctx, id, ibc_role_network_wide(ctx) ? NULL : ctx->org, reply);
@@ -146,7 +143,7 @@ ibc_rc imports_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *status = NULL, *cursor = NULL;
     long limit = 20;
     bool present;
-    ibc_rc rc = params_only(ctx, req, allowed);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
     if (rc == IBC_OK && ibc_param(req, "status"))
         rc = param_choice(ctx, req, "status", statuses, NULL, &status);
     if (rc == IBC_OK) rc = param_int(ctx, req, "limit", 1, 100, &limit, &present);
@@ -172,8 +169,8 @@ ibc_rc imports_records(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id, *outcome = NULL, *cursor = NULL;
     long limit = 100, after = 0;
     bool present;
-    ibc_rc rc = params_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = param_uuid(ctx, req, "id", &id);
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "id", &id);
     if (rc == IBC_OK && !id) rc = ibc_fail(ctx, IBC_EINVAL, "the import id is missing");
     if (rc == IBC_OK && ibc_param(req, "outcome"))
         rc = param_choice(ctx, req, "outcome", outcomes, NULL, &outcome);

@@ -65,8 +65,9 @@ typedef struct {
     long start, end, before, read, next_offset;
     long errors_stored, warnings_stored;
     bool done;
-    ibc_ctx ctx;
+    ibc_job *job; /* the writer's own connection and context, in its thread */
     ibc_rc rc;
+    char err_detail[300];
     long count;
     double t_db, t_all;
     pthread_t thread;
@@ -107,14 +108,6 @@ static void new_uuid(char out[37])
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
              b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
              b[14], b[15]);
-}
-
-static bool exec_simple(PGconn *db, const char *sql)
-{
-    PGresult *r = PQexec(db, sql);
-    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    PQclear(r);
-    return ok;
 }
 
 /* A report entry {position, offset|line, reason}; new reference. */
@@ -349,7 +342,7 @@ static ibc_rc put_outcomes(ibc_ctx *ctx, const char *text, void *job_id)
 static ibc_rc write_batch(segment *sg, entry *e, size_t n, plan_t *p, json_t **created_barcodes)
 {
     const job *j = sg->j;
-    ibc_ctx *ctx = &sg->ctx;
+    ibc_ctx *ctx = ibc_job_ctx(sg->job);
     json_t *in = match_input(e, n), *match = NULL, *fresh = json_object();
     ibc_rc rc = IBC_OK;
     if (json_array_size(in) > 0) {
@@ -443,7 +436,7 @@ static json_t *batch_deltas(const plan_t *p, const entry *e, size_t n, long fail
 static ibc_rc write_with_progress(segment *sg, entry *e, size_t n, long next_offset, plan_t *p,
                                   json_t *errors, json_t *warnings)
 {
-    ibc_ctx *ctx = &sg->ctx;
+    ibc_ctx *ctx = ibc_job_ctx(sg->job);
     json_t *created_barcodes = NULL;
     long failed = 0, nwarnings = 0;
     ibc_rc rc = write_batch(sg, e, n, p, &created_barcodes);
@@ -465,26 +458,11 @@ static ibc_rc write_with_progress(segment *sg, entry *e, size_t n, long next_off
     return rc;
 }
 
-/* COMMIT of the open transaction; the failure is said in ctx. */
-static ibc_rc commit_tx(ibc_ctx *ctx)
-{
-    ibc_rc rc = IBC_OK;
-    PGresult *r = PQexec(ctx->db, "COMMIT");
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        rc = ibc_fail(ctx, ibc_db_rc(r), "the batch could not be committed: %s",
-                      PQerrorMessage(ctx->db));
-    } else {
-        ibc_outbox_committed();
-    }
-    PQclear(r);
-    return rc;
-}
-
 /* Commits entries e[0..n) and the job's progress up to next_offset in one
  * transaction. Nothing of it stays when it fails. */
 static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
 {
-    ibc_ctx *ctx = &sg->ctx;
+    ibc_ctx *ctx = ibc_job_ctx(sg->job);
     ibc_rc rc;
     plan_t p = {.records = json_array(),
                 .updates = json_array(),
@@ -495,14 +473,12 @@ static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
     json_t *errors = json_array(), *warnings = json_array();
     if (!p.targets) {
         rc = ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-    } else if (!exec_simple(ctx->db, "BEGIN")) {
-        rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
-    } else {
+    } else if ((rc = ibc_tx_begin(ctx, NULL)) == IBC_OK) {
         rc = write_with_progress(sg, e, n, next_offset, &p, errors, warnings);
         if (rc == IBC_OK)
-            rc = commit_tx(ctx);
+            rc = ibc_tx_commit(ctx);
         else
-            exec_simple(ctx->db, "ROLLBACK");
+            ibc_tx_rollback(ctx);
     }
     if (rc == IBC_OK) {
         sg->read += (long)n;
@@ -521,7 +497,7 @@ static ibc_rc commit_batch(segment *sg, entry *e, size_t n, long next_offset)
  * database is gone (the job then resumes later). */
 static ibc_rc commit(segment *sg, entry *e, size_t n, long next_offset)
 {
-    ibc_ctx *ctx = &sg->ctx;
+    ibc_ctx *ctx = ibc_job_ctx(sg->job);
     ibc_rc rc = commit_batch(sg, e, n, next_offset);
     for (int retry = 0; rc == IBC_ERETRY && retry < 5; retry++) {
         struct timespec ts = {0, (retry + 1) * 20000000L};
@@ -552,8 +528,8 @@ static ibc_rc commit(segment *sg, entry *e, size_t n, long next_offset)
 static ibc_rc finish(ibc_ctx *ctx, const job *j, const char *error)
 {
     json_t *row = NULL;
-    if (!exec_simple(ctx->db, "BEGIN")) return ibc_fail(ctx, IBC_EDB, "database gone");
-    ibc_rc rc = store_import_finish(ctx, j->id, error, &row);
+    ibc_rc rc = ibc_tx_begin(ctx, NULL);
+    if (rc == IBC_OK) rc = store_import_finish(ctx, j->id, error, &row);
     if (rc == IBC_OK) {
         json_t *data = json_pack(
             "{s:s, s:O?, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", j->id, "school",
@@ -563,12 +539,8 @@ static ibc_rc finish(ibc_ctx *ctx, const job *j, const char *error)
             json_object_get(row, "failed"), "items_created", json_object_get(row, "items_created"));
         rc = ibc_emit(ctx, "import", "completed", j->id, data);
     }
-    if (rc == IBC_OK && !exec_simple(ctx->db, "COMMIT"))
-        rc = ibc_fail(ctx, IBC_EDB, "the end of the import could not be committed");
-    if (rc != IBC_OK)
-        exec_simple(ctx->db, "ROLLBACK");
-    else
-        ibc_outbox_committed();
+    if (rc == IBC_OK) rc = ibc_tx_commit(ctx);
+    if (rc != IBC_OK) ibc_tx_rollback(ctx);
     if (rc == IBC_OK)
         ibc_log(IBC_LOG_INFO, j->id,
                 "import %s %s: read %lld, created %lld, merged %lld, failed %lld", j->id,
@@ -586,15 +558,18 @@ static void *run_segment(void *arg)
 {
     segment *sg = arg;
     const job *j = sg->j;
-    ibc_ctx *ctx = &sg->ctx;
     double t0 = ibc_monotonic_s();
-    ctx->db = ibc_db_connect(j->dsn, "catalog");
+    sg->job = ibc_job_open("catalog", "imports.run", j->dsn, "catalog");
     marc_reader *rd = marc_reader_open(j->data, (size_t)sg->end, j->syntax, j->charset);
     entry *batch = calloc(BATCH_RECORDS, sizeof *batch);
-    if (!ctx->db || !rd || !batch) {
-        sg->rc = ibc_fail(ctx, ctx->db ? IBC_ENOMEM : IBC_EDB, "no connection or memory");
+    if (!sg->job || !rd || !batch) {
+        sg->rc = sg->job ? IBC_ENOMEM : IBC_EDB;
+        snprintf(sg->err_detail, sizeof sg->err_detail, "no connection or memory");
         goto done;
     }
+    ibc_ctx *ctx = ibc_job_ctx(sg->job);
+    ctx->request_id = j->id;
+    ctx->org = j->org;
     marc_reader_seek(rd, sg->before + sg->read, sg->next_offset);
     marc_rec rec = {0};
     ibc_rc rc = IBC_OK;
@@ -632,11 +607,12 @@ static void *run_segment(void *arg)
     marc_rec_clear(&rec);
     if (rc == IBC_OK) rc = store_segment_done(ctx, j->id, sg->seg);
     sg->rc = rc;
+    snprintf(sg->err_detail, sizeof sg->err_detail, "%s", ctx->err_detail);
 done:
     marc_reader_close(rd);
     free(batch);
-    if (ctx->db) ibc_db_close(ctx->db);
-    ctx->db = NULL;
+    ibc_job_close(sg->job);
+    sg->job = NULL;
     sg->t_all = ibc_monotonic_s() - t0;
     return NULL;
 }
@@ -685,15 +661,9 @@ static ibc_rc run_segments(ibc_ctx *ctx, const job *j, const json_t *segs)
         g->errors_stored = (long)json_integer_value(json_object_get(s, "errors"));
         g->warnings_stored = (long)json_integer_value(json_object_get(s, "warnings"));
         g->done = json_is_true(json_object_get(s, "done"));
-        g->ctx = (ibc_ctx){.service = "catalog",
-                           .action = "imports.run",
-                           .request_id = j->id,
-                           .org = j->org,
-                           .role = "",
-                           .principal = "",
-                           .status = 200};
         if (!g->done && pthread_create(&g->thread, NULL, run_segment, g) != 0) {
-            g->rc = ibc_fail(&g->ctx, IBC_EINTERNAL, "no thread for the segment");
+            g->rc = IBC_EINTERNAL;
+            snprintf(g->err_detail, sizeof g->err_detail, "no thread for the segment");
             g->done = true;
         }
     }
@@ -705,7 +675,7 @@ static ibc_rc run_segments(ibc_ctx *ctx, const job *j, const json_t *segs)
         count += sg[i].count;
         t_db += sg[i].t_db;
         if (sg[i].rc != IBC_OK && rc == IBC_OK) {
-            rc = ibc_fail(ctx, sg[i].rc, "segment %d: %s", sg[i].seg, sg[i].ctx.err_detail);
+            rc = ibc_fail(ctx, sg[i].rc, "segment %d: %s", sg[i].seg, sg[i].err_detail);
         }
     }
     double dt = ibc_monotonic_s() - t0;
@@ -742,26 +712,19 @@ static void job_from_row(job *j, const json_t *row)
     j->charset = charset_of(json_string_value(json_object_get(row, "charset")));
 }
 
-static void run_job(PGconn *db, const char *dsn, const char *id, bool count_attempt)
+static void run_job(ibc_ctx *ctx, const char *dsn, const char *id, bool count_attempt)
 {
     job j = {.dsn = dsn};
-    ibc_ctx ctx = {.service = "catalog",
-                   .action = "imports.run",
-                   .org = "",
-                   .role = "",
-                   .principal = "",
-                   .db = db,
-                   .status = 200};
     snprintf(j.id, sizeof j.id, "%s", id);
-    ctx.request_id = j.id;
+    ctx->request_id = j.id;
     json_t *row = NULL, *segs = NULL;
     PGresult *file = NULL;
-    if (store_import_begin(&ctx, id, &row) != IBC_OK) return; /* finished meanwhile */
+    if (store_import_begin(ctx, id, &row) != IBC_OK) return; /* finished meanwhile */
     job_from_row(&j, row);
-    ctx.org = j.org;
+    ctx->org = j.org;
     long attempts = (long)json_integer_value(json_object_get(row, "attempts"));
     if (!count_attempt) attempts--;
-    ibc_rc rc = store_import_segments(&ctx, id, &segs);
+    ibc_rc rc = store_import_segments(ctx, id, &segs);
     if (rc != IBC_OK) goto done;
     long read = 0;
     for (size_t i = 0; i < json_array_size(segs); i++)
@@ -772,58 +735,55 @@ static void run_job(PGconn *db, const char *dsn, const char *id, bool count_atte
                  "the import was interrupted %d times, the last time after %ld records; it was "
                  "stopped there (the records read before are in the catalog)",
                  MAX_ATTEMPTS, read);
-        finish(&ctx, &j, why);
+        finish(ctx, &j, why);
         goto done;
     }
     if (read > 0)
         ibc_log(IBC_LOG_INFO, j.id, "resuming import %s after %ld records (attempt %ld)", j.id,
                 read, attempts);
-    rc = store_import_file(&ctx, id, &file, &j.data, &j.len);
+    rc = store_import_file(ctx, id, &file, &j.data, &j.len);
     if (rc == IBC_ENOTFOUND) {
-        finish(&ctx, &j, "the uploaded file is gone; send it again");
+        finish(ctx, &j, "the uploaded file is gone; send it again");
         goto done;
     }
     if (rc == IBC_OK && json_array_size(segs) == 0) {
-        rc = plan(&ctx, &j);
+        rc = plan(ctx, &j);
         json_decref(segs);
         segs = NULL;
-        if (rc == IBC_OK) rc = store_import_segments(&ctx, id, &segs);
+        if (rc == IBC_OK) rc = store_import_segments(ctx, id, &segs);
     }
-    if (rc == IBC_OK) rc = run_segments(&ctx, &j, segs);
-    if (rc == IBC_OK) rc = finish(&ctx, &j, NULL);
+    if (rc == IBC_OK) rc = run_segments(ctx, &j, segs);
+    if (rc == IBC_OK) rc = finish(ctx, &j, NULL);
 done:
     if (rc != IBC_OK)
         ibc_log(IBC_LOG_WARN, j.id, "import %s paused: %s; it resumes when the database is back",
-                j.id, ctx.err_detail);
+                j.id, ctx->err_detail);
     PQclear(file);
     json_decref(segs);
     json_decref(row);
 }
 
 /* Runs every job that no other thread holds. */
-static void run_pending(PGconn *db, const char *dsn)
+static void run_pending(ibc_job *poller, const char *dsn)
 {
     static char last_paused[37];
-    ibc_ctx ctx = {.service = "catalog",
-                   .action = "imports.run",
-                   .org = "",
-                   .role = "",
-                   .principal = "",
-                   .db = db};
+    ibc_ctx *ctx = ibc_job_ctx(poller);
     json_t *ids = NULL;
-    if (store_import_pending(&ctx, &ids) != IBC_OK) return;
+    if (store_import_pending(ctx, &ids) != IBC_OK) return;
     size_t i;
     json_t *v;
     json_array_foreach(ids, i, v)
     {
         const char *id = json_string_value(v);
         bool got = false;
-        if (!id || store_import_lock(&ctx, id, &got) != IBC_OK || !got) continue;
+        if (!id || store_import_lock(ctx, id, &got) != IBC_OK || !got) continue;
         /* resuming after our own database outage is not a new attempt */
         bool count = strcmp(last_paused, id) != 0;
-        run_job(db, dsn, id, count);
-        if (PQstatus(db) == CONNECTION_OK) {
-            store_import_unlock(&ctx, id);
+        run_job(ctx, dsn, id, count);
+        ctx->request_id = NULL; /* they were the job's */
+        ctx->org = "";
+        if (PQstatus(ctx->db) == CONNECTION_OK) {
+            store_import_unlock(ctx, id);
             last_paused[0] = 0;
         } else {
             snprintf(last_paused, sizeof last_paused, "%s", id);
@@ -852,15 +812,15 @@ void marc_import_start(void *nc, const ibc_config *cfg)
     writers = cpus < 1 ? 1 : cpus > 4 ? 4 : (int)cpus;
     if (w && atoi(w) >= 1) writers = atoi(w) > MAX_WRITERS ? MAX_WRITERS : atoi(w);
     marc_xml_init();
-    PGconn *db = NULL;
+    ibc_job *poller = NULL;
     int backoff = 200;
     for (;;) {
-        if (!db || PQstatus(db) != CONNECTION_OK) {
-            if (db) PQfinish(db);
-            db = ibc_db_connect(dsn, "catalog");
-            if (!db || !exec_simple(db, "LISTEN catalog_imports")) {
-                if (db) PQfinish(db);
-                db = NULL;
+        if (!poller || PQstatus(ibc_job_ctx(poller)->db) != CONNECTION_OK) {
+            ibc_job_close(poller);
+            poller = ibc_job_open("catalog", "imports.run", dsn, "catalog");
+            if (!poller || !ibc_db_simple(ibc_job_ctx(poller)->db, "LISTEN catalog_imports")) {
+                ibc_job_close(poller);
+                poller = NULL;
                 struct timespec ts = {backoff / 1000, (backoff % 1000) * 1000000L};
                 nanosleep(&ts, NULL);
                 backoff = backoff < 5000 ? backoff * 2 : 5000;
@@ -868,7 +828,7 @@ void marc_import_start(void *nc, const ibc_config *cfg)
             }
             backoff = 200;
         }
-        run_pending(db, dsn);
-        wait_notify(db, 2000);
+        run_pending(poller, dsn);
+        wait_notify(ibc_job_ctx(poller)->db, 2000);
     }
 }

@@ -5,7 +5,7 @@
 #include "../isbn.h"
 
 #include <ctype.h>
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,67 +1,57 @@
-/* The signed request context: the gateway signs who is calling (principal,
- * org, role, request id), until when (an absolute deadline) and what (the
- * subject, the forwarded headers and the payload) with HMAC-SHA-256 under a
- * key that only the gateway and the services hold; a service verifies it
- * before any handler runs. Sits beside the envelope: below the service runtime. */
+/* The context of one call: who calls, until when, on which database
+ * connection, and what the handler answers or how it failed. Built by the
+ * runtime (service.c for requests and events, job.c for background work);
+ * no service builds one by hand. ibc_fail records a failure in it. */
 #ifndef IBC_CONTEXT_H
 #define IBC_CONTEXT_H
 
-#include "ibc.h"
-#include <nats/nats.h>
+#include "errors.h"
 
-#define IBC_CONTEXT_KEY_MIN 32  /* characters of IBC_CONTEXT_KEY at least */
-#define IBC_CONTEXT_KEY_MAX 256 /* and at most */
-/* A deadline further ahead than this is refused as malformed (no request
- * waits longer: IBC_REQUEST_TIMEOUT_MS is at most 10 minutes). */
-#define IBC_CONTEXT_MAX_AHEAD_MS (15LL * 60 * 1000)
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stdbool.h>
 
-/* One signing key and its id (8 hex digits of the SHA-256 of the key: says
- * which key signed, reveals nothing of it). */
-typedef struct {
-    unsigned char key[IBC_CONTEXT_KEY_MAX];
-    size_t len;
-    char kid[9];
-} ibc_context_key;
+typedef struct ibc_worker ibc_worker;
 
-/* The current key signs and verifies; the previous one (during a rotation)
- * only verifies. */
-typedef struct {
-    ibc_context_key current, previous;
-    bool has_previous;
-} ibc_context_keys;
+/* Everything a handler knows of its call. Strings are borrowed for the call. */
+typedef struct ibc_ctx {
+    const char *service;
+    const char *action;
+    const char *request_id;
+    const char *org;       /* caller's organisation, "" when unknown */
+    const char *role;      /* admin, methodologist, librarian, portal, integrator */
+    const char *principal; /* key id of the caller */
+    const char *via;       /* the service that called on the caller's behalf, or NULL */
+    long long deadline_ms; /* the caller gives up then (ms since the epoch); 0 none */
+    const char *idempotency_key;
+    PGconn *db; /* the worker's own connection; in a transaction unless read-only */
+    ibc_worker *worker;
+    void *msg;             /* the NATS message (natsMsg *), for ibc_header() */
+    int status;            /* reply status on success, 200 unless the handler sets it */
+    json_t *reply_headers; /* object of extra HTTP headers for the reply */
+    ibc_rc err;
+    char err_detail[1024];
+    json_t *err_ext;          /* extra problem members, e.g. {"existing_id": ...} */
+    const char *content_type; /* for a raw reply; NULL means JSON */
+    char *raw;                /* raw reply body (malloc'd), sent base64 in the envelope */
+    size_t raw_len;
+    int stream_state; /* 0 none, 1 streaming, 2 ended: see ibc_stream_begin */
+    unsigned stream_seq;
+    char *stream_buf; /* small writes are gathered into 64 KiB chunks */
+    size_t stream_len;
+    json_t *deferred_events; /* runtime: a write action's events, written with its COMMIT */
+} ibc_ctx;
 
-typedef enum {
-    IBC_CONTEXT_VALID = 0,
-    IBC_CONTEXT_UNSIGNED,      /* no Ibc-Signature */
-    IBC_CONTEXT_MALFORMED,     /* signature or deadline not in their format */
-    IBC_CONTEXT_BAD_SIGNATURE, /* unknown key id or a MAC that does not match */
-    IBC_CONTEXT_EXPIRED,       /* signed, but its deadline has passed */
-} ibc_context_verdict;
-
-/* Sets keys from the key texts (previous may be NULL or ""). IBC_EINVAL with
- * a sentence in err (naming the variable, never the value) when current is
- * missing or a key is shorter than IBC_CONTEXT_KEY_MIN characters. */
-ibc_rc ibc_context_keys_init(ibc_context_keys *keys, const char *current, const char *previous,
-                             char *err, size_t errlen);
-
-/* Milliseconds since the epoch (the wall clock: deadlines cross processes). */
-long long ibc_realtime_ms(void);
-
-/* Signs msg as it is: its subject, payload and the context headers already
- * set (Ibc-Request-Id, Ibc-Principal, Ibc-Org, Ibc-Role, Ibc-Via,
- * Ibc-Deadline, Idempotency-Key, If-Match, If-None-Match, Accept), and sets
- * Ibc-Signature: "v1.<kid>.<base64url MAC>". Headers set afterwards are not
- * covered. IBC_EBUS when a header cannot be set. */
-ibc_rc ibc_context_sign(const ibc_context_keys *keys, natsMsg *msg);
-
-/* Verifies msg's Ibc-Signature with the key its id names (current or
- * previous) in constant time, then its Ibc-Deadline against now_ms. On
- * IBC_CONTEXT_VALID or _EXPIRED, *deadline_ms gets the deadline. */
-ibc_context_verdict ibc_context_verify(const ibc_context_keys *keys, natsMsg *msg, long long now_ms,
-                                       long long *deadline_ms);
-
-/* "valid", "unsigned", "malformed", "bad_signature", "expired": the metric's
- * reason label. */
-const char *ibc_context_verdict_name(ibc_context_verdict v);
+/* Records the error and a sentence for the caller; returns rc. */
+ibc_rc ibc_fail(ibc_ctx *ctx, ibc_rc rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Adds `name: value` to the reply's HTTP headers (copies both). */
+void ibc_set_header(ibc_ctx *ctx, const char *name, const char *value);
+/* A request header forwarded by the gateway (e.g. "If-Match"), or NULL. Borrowed. */
+const char *ibc_header(const ibc_ctx *ctx, const char *name);
+/* True when the caller has this role. */
+bool ibc_role_is(const ibc_ctx *ctx, const char *role);
+/* True for admin and methodologist: they see every organisation. */
+bool ibc_role_network_wide(const ibc_ctx *ctx);
 
 #endif

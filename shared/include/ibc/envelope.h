@@ -5,7 +5,9 @@
 #ifndef IBC_ENVELOPE_H
 #define IBC_ENVELOPE_H
 
-#include "ibc.h"
+#include "errors.h"
+
+#include <jansson.h>
 
 /* Encodes a request; borrows params and body (either may be NULL). Caller frees. */
 char *ibc_envelope_request(const json_t *params, const json_t *body);

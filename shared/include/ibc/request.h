@@ -8,7 +8,7 @@
 #ifndef IBC_REQUEST_H
 #define IBC_REQUEST_H
 
-#include "ibc.h"
+#include "context.h"
 
 /* ------------------------------------------------------------ parameters */
 /* Request parameters: params (path + query) and body of the envelope. Borrowed. */

@@ -1,5 +1,5 @@
 /* Table-driven validation of request bodies (see validate.h). Pure code. */
-#include "ibc/validate.h"
+#include "ibc/json.h"
 
 #include <ctype.h>
 #include <stdio.h>

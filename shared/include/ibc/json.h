@@ -1,15 +1,15 @@
 /* Table-driven validation of JSON request bodies: each field has a kind and
  * limits; the first problem is reported naming the field, in a sentence the
  * caller can act on. Unknown fields are rejected. */
-#ifndef IBC_VALIDATE_H
-#define IBC_VALIDATE_H
+#ifndef IBC_JSON_H
+#define IBC_JSON_H
 
-#include "ibc.h"
+#include "context.h"
 
 typedef enum {
-    IBC_F_STR,    /* string of min..max characters (code points) */
-    IBC_F_INT,    /* integer in min..max */
-    IBC_F_NUM,    /* number (integer or real) in min..max; amounts */
+    IBC_F_STR, /* string of min..max characters (code points) */
+    IBC_F_INT, /* integer in min..max */
+    IBC_F_NUM, /* number (integer or real) in min..max; amounts */
     IBC_F_BOOL,
     IBC_F_ENUM,   /* string, one of choices */
     IBC_F_STRARR, /* array of min..max strings, each 1..item_max characters */
