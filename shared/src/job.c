@@ -40,7 +40,8 @@ ibc_job *ibc_job_open(const char *service, const char *name, const char *dsn, co
     char labels[192];
     snprintf(labels, sizeof labels, "service=\"%s\",job=\"%.80s\"", service, name);
     job->done = ibc_gauge("ibc_job_done_units", "Units done of a job's current run", labels);
-    job->total = ibc_gauge("ibc_job_planned_units", "Units of a job's current run (0: unknown)", labels);
+    job->total =
+        ibc_gauge("ibc_job_planned_units", "Units of a job's current run (0: unknown)", labels);
     if (job->service && job->name && job->dsn && (!schema || job->schema))
         job->ctx.db = ibc_db_connect(dsn, schema);
     if (!job->ctx.db) {
