@@ -9,9 +9,9 @@
 #include "marc/marc_store.h"
 #include "store_copy.h"
 
-#include <ibc/context.h>
+#include <ibc/signing.h>
 #include <ibc/request.h>
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
