@@ -554,6 +554,36 @@ static ibc_rc finish(ibc_ctx *ctx, const job *j, const char *error)
 }
 
 /* A writer: reads the rest of its segment and commits it batch by batch. */
+/* Reads, detects and maps up to one batch (BATCH_RECORDS records or
+ * BATCH_BYTES of MARCXML) into batch; *more turns false at the end of the
+ * segment. Returns the number of entries filled. */
+static size_t read_batch(const job *j, marc_reader *rd, marc_rec *rec, entry *batch, bool *more)
+{
+    size_t n = 0;
+    long bytes = 0;
+    while (n < BATCH_RECORDS && bytes < BATCH_BYTES && (*more = marc_reader_next(rd, rec))) {
+        entry *e = &batch[n++];
+        e->position = rec->position;
+        e->offset = rec->offset;
+        e->line = rec->line;
+        e->end_offset = marc_reader_offset(rd);
+        e->warnings = json_array();
+        if (rec->reason[0]) {
+            snprintf(e->reason, sizeof e->reason, "%s", rec->reason);
+            continue;
+        }
+        marc_format f = marc_detect(rec->marc, j->format);
+        e->format = f == MARC_RUSMARC ? 1 : 2;
+        if (marc_map(rec->marc, f, &e->flat, &e->holdings, e->warnings, e->reason,
+                     sizeof e->reason)) {
+            /* valid UTF-8 by construction (the reader checked or converted it) */
+            json_object_set_new(e->flat, "marcxml", json_string_nocheck(rec->marcxml));
+            bytes += (long)strlen(rec->marcxml);
+        }
+    }
+    return n;
+}
+
 static void *run_segment(void *arg)
 {
     segment *sg = arg;
@@ -575,28 +605,7 @@ static void *run_segment(void *arg)
     ibc_rc rc = IBC_OK;
     bool more = true;
     while (more && rc == IBC_OK) {
-        size_t n = 0;
-        long bytes = 0;
-        while (n < BATCH_RECORDS && bytes < BATCH_BYTES && (more = marc_reader_next(rd, &rec))) {
-            entry *e = &batch[n++];
-            e->position = rec.position;
-            e->offset = rec.offset;
-            e->line = rec.line;
-            e->end_offset = marc_reader_offset(rd);
-            e->warnings = json_array();
-            if (rec.reason[0]) {
-                snprintf(e->reason, sizeof e->reason, "%s", rec.reason);
-                continue;
-            }
-            marc_format f = marc_detect(rec.marc, j->format);
-            e->format = f == MARC_RUSMARC ? 1 : 2;
-            if (marc_map(rec.marc, f, &e->flat, &e->holdings, e->warnings, e->reason,
-                         sizeof e->reason)) {
-                /* valid UTF-8 by construction (the reader checked or converted it) */
-                json_object_set_new(e->flat, "marcxml", json_string_nocheck(rec.marcxml));
-                bytes += (long)strlen(rec.marcxml);
-            }
-        }
+        size_t n = read_batch(j, rd, &rec, batch, &more);
         double t1 = ibc_monotonic_s();
         if (n > 0) rc = commit(sg, batch, n, marc_reader_offset(rd));
         sg->t_db += ibc_monotonic_s() - t1;
