@@ -26,13 +26,25 @@ static cache_entry cache[CACHE_SLOTS];
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static ibc_db_pool *auth_pool;
 
+PGresult *gw_exec_again(PGconn *db, const char *sql, int n, const char *const *p)
+{
+    PGresult *r = PQexecParams(db, sql, n, NULL, p, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK && PQstatus(db) == CONNECTION_BAD) {
+        /* the server restarted since this connection was last used: once more */
+        PQclear(r);
+        PQreset(db);
+        r = PQexecParams(db, sql, n, NULL, p, NULL, NULL, 0);
+    }
+    return r;
+}
+
 void gw_auth_init(ibc_db_pool *pool)
 {
     auth_pool = pool;
 }
 
-/* Writes the lowercase hex SHA-256 of s into hex[65]. */
-static void sha256_hex(const char *s, char hex[65])
+void gw_sha256_hex(const char *s, char hex[65])
 {
     unsigned char d[32];
     gnutls_hash_fast(GNUTLS_DIG_SHA256, s, strlen(s), d);
@@ -50,7 +62,7 @@ ibc_rc gw_auth_lookup(const char *secret, gw_principal *out)
 {
     if (!secret || strncmp(secret, "ibc_", 4) != 0 || strlen(secret) > 128) return IBC_EUNAUTH;
     char hash[65];
-    sha256_hex(secret, hash);
+    gw_sha256_hex(secret, hash);
     unsigned slot = slot_of(hash);
     time_t now = time(NULL);
 
@@ -65,13 +77,7 @@ ibc_rc gw_auth_lookup(const char *secret, gw_principal *out)
     const char *p[] = {hash};
     static const char sql[] =
         "SELECT id::text, org, role FROM api_keys WHERE hash = $1 AND revoked_at IS NULL";
-    PGresult *r = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK && PQstatus(db) == CONNECTION_BAD) {
-        /* the server restarted since this connection was last used: once more */
-        PQclear(r);
-        PQreset(db);
-        r = PQexecParams(db, sql, 1, NULL, p, NULL, NULL, 0);
-    }
+    PGresult *r = gw_exec_again(db, sql, 1, p);
     ibc_rc rc = IBC_EUNAUTH;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         rc = IBC_EDB;
@@ -93,8 +99,7 @@ ibc_rc gw_auth_lookup(const char *secret, gw_principal *out)
     return rc;
 }
 
-/* base64url without padding of n bytes into out (4n/3+2 bytes). */
-static void b64url(const unsigned char *in, size_t n, char *out)
+void gw_b64url(const unsigned char *in, size_t n, char *out)
 {
     static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
     size_t o = 0;
@@ -108,7 +113,7 @@ static void b64url(const unsigned char *in, size_t n, char *out)
     out[o] = 0;
 }
 
-static bool org_valid(const char *org)
+bool gw_org_valid(const char *org)
 {
     size_t n = strlen(org);
     if (n == 0 || n > 64) return false;
@@ -192,7 +197,7 @@ ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, co
         snprintf(err, errlen, "%s", jerr.text);
         return IBC_EINVAL;
     }
-    if (!org_valid(org)) {
+    if (!gw_org_valid(org)) {
         snprintf(err, errlen,
                  "'org' must be 1 to 64 letters, digits, '-', '_' or '.' (an organisation id)");
         return IBC_EINVAL;
@@ -222,9 +227,9 @@ ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, co
     unsigned char rnd[32];
     if (gnutls_rnd(GNUTLS_RND_KEY, rnd, sizeof rnd) != 0) goto done;
     char secret[64] = "ibc_";
-    b64url(rnd, sizeof rnd, secret + 4);
+    gw_b64url(rnd, sizeof rnd, secret + 4);
     char hash[65];
-    sha256_hex(secret, hash);
+    gw_sha256_hex(secret, hash);
     char prefix[13];
     snprintf(prefix, sizeof prefix, "%.12s", secret);
     const char *p[] = {prefix, hash, org, role, name, created_by, created_by, idem, request};
@@ -238,10 +243,8 @@ done:
     return rc;
 }
 
-/* A page parameter of the query: absent is dflt; an integer in [min, max]
- * else IBC_EINVAL with the sentence in err. */
-static ibc_rc page_param(const json_t *params, const char *name, long min, long max, long dflt,
-                         long *out, char *err, size_t errlen)
+ibc_rc gw_page_param(const json_t *params, const char *name, long min, long max, long dflt,
+                     long *out, char *err, size_t errlen)
 {
     const char *v = json_string_value(json_object_get(params, name));
     *out = dflt;
@@ -256,15 +259,36 @@ static ibc_rc page_param(const json_t *params, const char *name, long min, long 
     return IBC_OK;
 }
 
+ibc_rc gw_json_row(PGconn *db, const char *sql, int n, const char *const *p, json_t **out)
+{
+    PGresult *r = PQexecParams(db, sql, n, NULL, p, NULL, NULL, 0);
+    ibc_rc rc = IBC_EDB;
+    if (PQresultStatus(r) == PGRES_TUPLES_OK)
+        rc = PQntuples(r) == 1 && (*out = json_loads(PQgetvalue(r, 0, 0), 0, NULL)) ? IBC_OK
+                                                                                    : IBC_ENOTFOUND;
+    else if (ibc_db_rc(r) == IBC_ECONFLICT)
+        rc = IBC_ECONFLICT;
+    else
+        ibc_log(IBC_LOG_ERROR, NULL, "gateway store: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    return rc;
+}
+
+ibc_rc gw_page(const json_t *params, char limit[24], char offset[24], char *err, size_t errlen)
+{
+    long l, o;
+    if (gw_page_param(params, "limit", 1, 500, 50, &l, err, errlen) != IBC_OK ||
+        gw_page_param(params, "offset", 0, 100000000, 0, &o, err, errlen) != IBC_OK)
+        return IBC_EINVAL;
+    snprintf(limit, 24, "%ld", l);
+    snprintf(offset, 24, "%ld", o);
+    return IBC_OK;
+}
+
 ibc_rc gw_keys_list(PGconn *db, const json_t *params, json_t **out, char *err, size_t errlen)
 {
-    long limit, offset;
-    if (page_param(params, "limit", 1, 500, 50, &limit, err, errlen) != IBC_OK ||
-        page_param(params, "offset", 0, 100000000, 0, &offset, err, errlen) != IBC_OK)
-        return IBC_EINVAL;
     char l[24], o[24];
-    snprintf(l, sizeof l, "%ld", limit);
-    snprintf(o, sizeof o, "%ld", offset);
+    if (gw_page(params, l, o, err, errlen) != IBC_OK) return IBC_EINVAL;
     const char *p[] = {l, o};
     PGresult *r = PQexecParams(
         db,

@@ -9,6 +9,7 @@
 #include "listener.h"
 
 #include "gateway.h"
+#include "web.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -105,6 +106,11 @@ static enum MHD_Result admit(struct MHD_Connection *c, exchange *x, const char *
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, fill_map, x->req.map_url);
     struct _u_response resp;
     ulfius_init_response(&resp);
+    if (gw_web_path(x->req.url_path)) { /* a page or an asset: no body is read */
+        gw_web_serve(&x->req, &resp);
+        x->refused = true;
+        return send_response(c, &resp);
+    }
     x->admitted = gw_request_admit(&x->req, &resp, &x->adm);
     if (x->admitted) {
         ulfius_clean_response(&resp);

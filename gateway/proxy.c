@@ -2,6 +2,7 @@
  * HTTP request into a NATS request envelope, and the reply into HTTP. Errors
  * leave as application/problem+json (RFC 9457). No business logic here. */
 #include "gateway.h"
+#include "session.h"
 
 #include <ibc/envelope.h>
 #include <ibc/metrics.h>
@@ -72,9 +73,9 @@ static bool is_json_type(const char *ct)
 }
 
 /* Handles the gateway's own routes (API keys). */
-static int local_route(const gw_route *rt, const json_t *params, const json_t *body,
-                       const gw_principal *who, const char *idem, const char *rid,
-                       struct _u_response *resp)
+static int local_route(const struct _u_request *req, const gw_route *rt, const json_t *params,
+                       const json_t *body, const gw_principal *who, const char *idem,
+                       const char *rid, struct _u_response *resp)
 {
     PGconn *db = ibc_db_pool_get(gw.pool);
     if (!db) return problem(resp, IBC_EDB, rid, "the key store is not available");
@@ -83,7 +84,10 @@ static int local_route(const gw_route *rt, const json_t *params, const json_t *b
     ibc_rc rc;
     int status = 200;
     for (int attempt = 0; attempt < 2; attempt++) {
-        if (strcmp(rt->subject, "local:keys.create") == 0) {
+        if (strncmp(rt->subject, "local:keys.", 11) != 0) {
+            rc = gw_people_call(db, rt->subject + 6, req, params, body, who, &out, &status, resp,
+                                err, sizeof err);
+        } else if (strcmp(rt->subject, "local:keys.create") == 0) {
             rc = gw_keys_create(db, body, who->id, idem, &out, err, sizeof err);
             status = 201;
         } else if (strcmp(rt->subject, "local:keys.list") == 0) {
@@ -377,13 +381,46 @@ static void admit_anonymous(const struct _u_request *req, gw_admission *adm)
 
 /* Resolves the key and checks its role; false with a 401, 403 or 503. A
  * public route admits a request without a key as anonymous. */
+static bool admit_role(const struct _u_request *req, struct _u_response *resp, gw_admission *adm);
+
+/* A person's session (the cookie): resolves it, and for a write checks its
+ * CSRF token; false with a 401, 403 or 503. */
+static bool admit_session(const struct _u_request *req, struct _u_response *resp, gw_admission *adm,
+                          const char *tok)
+{
+    char csrf[64];
+    ibc_rc rc = gw_session_lookup(tok, &adm->who, csrf);
+    if (rc == IBC_EDB)
+        return problem(resp, IBC_EDB, adm->rid, "the session store is not available"), false;
+    if (rc != IBC_OK) {
+        gw_refusal("unauthenticated");
+        problem(resp, IBC_EUNAUTH, adm->rid, "the session has ended: sign in again");
+        return false;
+    }
+    bool write = strcmp(req->http_verb, "GET") != 0 && strcmp(req->http_verb, "HEAD") != 0;
+    if (write && !gw_csrf_ok(req, csrf)) {
+        gw_refusal("csrf");
+        problem(resp, IBC_EFORBIDDEN, adm->rid,
+                "a write through a session must carry its CSRF token in the %s header",
+                GW_CSRF_HEADER);
+        return false;
+    }
+    return admit_role(req, resp, adm);
+}
+
+/* Resolves the key (or the session) and checks its role; false with a 401,
+ * 403 or 503. */
 static bool admit_key(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
 {
+    if (adm->route->roles & ROLES_PUBLIC) return true;
     const char *authz = u_map_get_case(req->map_header, "Authorization");
     if (!authz && (adm->route->roles & ROLE_ANONYMOUS)) {
         admit_anonymous(req, adm);
         return true;
     }
+    char tok[80];
+    if (!authz && gw_session_cookie(req, tok, sizeof tok))
+        return admit_session(req, resp, adm, tok);
     if (!authz || strncasecmp(authz, "Bearer ", 7) != 0) {
         gw_refusal("unauthenticated");
         u_map_put(resp->map_header, "WWW-Authenticate", "Bearer");
@@ -399,6 +436,12 @@ static bool admit_key(const struct _u_request *req, struct _u_response *resp, gw
         problem(resp, IBC_EUNAUTH, adm->rid, "the API key is unknown or revoked");
         return false;
     }
+    return admit_role(req, resp, adm);
+}
+
+/* The caller's role against the route's; false with a 403. */
+static bool admit_role(const struct _u_request *req, struct _u_response *resp, gw_admission *adm)
+{
     if (!(gw_role_bit(adm->who.role) & adm->route->roles)) {
         problem(resp, IBC_EFORBIDDEN, adm->rid, "the role '%s' may not %s %s", adm->who.role,
                 req->http_verb, req->url_path);
@@ -410,6 +453,7 @@ static bool admit_key(const struct _u_request *req, struct _u_response *resp, gw
 /* The key's token bucket; false with a 429 and Retry-After. */
 static bool admit_rate(struct _u_response *resp, gw_admission *adm)
 {
+    if (adm->route->roles & ROLES_PUBLIC) return true; /* sign-in: hashing is capped instead */
     unsigned bit = gw_role_bit(adm->who.role);
     int role = bit ? __builtin_ctz(bit) : 0, wait_s = 1;
     if (gw_rate_take(adm->who.id, gw.limits.rate[role], gw.limits.burst[role], ibc_monotonic_s(),
@@ -618,7 +662,7 @@ static int handle(const struct _u_request *req, struct _u_response *resp, gw_adm
     int ret = U_CALLBACK_COMPLETE;
     if (!read_query(req, resp, adm) || !read_body(req, resp, adm, &body)) goto done;
     if (strncmp(adm->route->subject, "local:", 6) == 0) {
-        ret = local_route(adm->route, adm->params, body, &adm->who,
+        ret = local_route(req, adm->route, adm->params, body, &adm->who,
                           u_map_get_case(req->map_header, "Idempotency-Key"), adm->rid, resp);
     } else if (enter_in_flight(resp, adm)) {
         ret = forward(req, resp, adm, body);

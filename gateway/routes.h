@@ -19,6 +19,8 @@ enum {
 #define ROLES_ALL (ROLE_ADMIN | ROLE_METHODOLOGIST | ROLE_LIBRARIAN | ROLE_PORTAL | ROLE_INTEGRATOR)
 #define ROLES_STAFF (ROLE_ADMIN | ROLE_METHODOLOGIST | ROLE_LIBRARIAN)
 #define ROLES_READ_ALL (ROLES_ALL)
+/* no credentials needed (signing in) */
+#define ROLES_PUBLIC (1u << 31)
 #define ROLES_NETWORK (ROLE_ADMIN | ROLE_METHODOLOGIST)
 
 /* max_body of the routes whose limit is IBC_MAX_IMPORT_BODY (MARC files). */

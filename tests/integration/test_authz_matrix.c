@@ -6,6 +6,7 @@
  * row here fails the test, so a new route forces a decision.
  *
  *   no key                                   401 (200 on a public route: N)
+ *   a public route (roles "*")               the same for every caller
  *   a role the route does not allow          403
  *   a librarian of B, on A's hidden object   404, and the very same problem
  *                                            (type, title, detail) as for an
@@ -51,6 +52,21 @@ static const spec_row spec[] = {
      "{\"org\":\"@school\",\"role\":\"portal\",\"name\":\"matrix\"}", NULL, false},
     {"GET", "/api/v1/admin/keys", "A", '-', NULL, NULL, NULL, NULL, false},
     {"DELETE", "/api/v1/admin/keys/{id}", "A", '-', "key", NULL, NULL, NULL, true},
+    /* people: signing in needs no key ('*': every caller, with a key or none,
+     * gets the same answer, here 401 for a login that does not exist) */
+    {"POST", "/api/v1/session", "*", '-', NULL, NULL,
+     "{\"login\":\"mtx-nobody\",\"password\":\"not-the-password\"}", NULL, false},
+    {"GET", "/api/v1/session", "AMLPI", '-', NULL, NULL, NULL, NULL, false},
+    {"DELETE", "/api/v1/session", "AMLPI", '-', NULL, NULL, NULL, NULL, false},
+    {"PUT", "/api/v1/session/password", "AML", '-', NULL, NULL,
+     "{\"current\":\"matrix-password\",\"new\":\"matrix-password-2\"}", NULL, false},
+    {"POST", "/api/v1/admin/accounts", "A", '-', NULL, NULL,
+     "{\"login\":\"@uniq\",\"org\":\"@school\",\"role\":\"librarian\",\"password\":"
+     "\"matrix-password\"}",
+     NULL, false},
+    {"GET", "/api/v1/admin/accounts", "A", '-', NULL, NULL, NULL, NULL, false},
+    {"PATCH", "/api/v1/admin/accounts/{id}", "A", '-', "account", NULL, "{\"name\":\"Матрица\"}",
+     NULL, false},
     /* catalog: the union catalog is everyone's; items are public, changed by their school */
     {"GET", "/api/v1/catalog/ping", "AMLPI", '-', NULL, NULL, NULL, NULL, false},
     {"POST", "/api/v1/catalog/records", "AML", '-', NULL, NULL,
@@ -283,6 +299,7 @@ static fixture fx[] = {
     {"programme", NULL}, {"project", NULL},  {"consultation", NULL}, {"campaign", NULL},
     {"campaign2", NULL}, {"activity", NULL}, {"promotion", NULL},    {"partnership", NULL},
     {"import", NULL},    {"key", NULL},      {"barcode_b", NULL},    {"copysearch", NULL},
+    {"account", NULL},
 };
 
 static char *school_b, *keys[2][5]; /* [0] school B, [1] school A; by role */
@@ -359,6 +376,11 @@ static char *make(const char *name)
     else if (strcmp(name, "key") == 0)
         out = create(a, "/api/v1/admin/keys", "id",
                      "{\"org\":\"%s\",\"role\":\"portal\",\"name\":\"matrix\"}", sa);
+    else if (strcmp(name, "account") == 0)
+        out = create(a, "/api/v1/admin/accounts", "id",
+                     "{\"login\":\"mtx%s\",\"org\":\"%s\",\"role\":\"librarian\","
+                     "\"password\":\"matrix-password\"}",
+                     u + strlen("Матрица "), sa);
     else if (strcmp(name, "campaign") == 0 || strcmp(name, "campaign2") == 0)
         out = create(a, "/api/v1/monitoring/campaigns", "id",
                      "{\"title\":\"%s\",\"questions\":[{\"code\":\"q\",\"text\":\"?\","
@@ -483,6 +505,7 @@ static int setup(void **state)
     fx_set("promotion", make("promotion"));
     fx_set("partnership", make("partnership"));
     fx_set("key", make("key"));
+    fx_set("account", make("account"));
     /* A has a passport and has answered the campaign */
     char path0[256];
     snprintf(path0, sizeof path0, "/api/v1/monitoring/schools/%s/passport", sa);
@@ -673,7 +696,10 @@ static void check_call(const spec_row *row, int s, int r)
     h_resp *resp = call(row, key, fresh ? row->id : NULL, fresh);
     ncalls++;
     bool bound = r == 2 && s == 0; /* only a librarian acts for one school */
-    if (r < 0 && strchr(row->roles, 'N')) {
+    if (strcmp(row->roles, "*") == 0) {
+        if (resp->status != 401 && !allowed_status(resp->status))
+            violation(row, who, "the public route's answer (2xx, 4xx of the input, 401)", resp);
+    } else if (r < 0 && strchr(row->roles, 'N')) {
         if (resp->status != 200) violation(row, who, "200 (public)", resp);
     } else if (r < 0) {
         if (resp->status != 401) violation(row, who, "401", resp);
