@@ -190,6 +190,18 @@ static void a_session_reads_and_writes_only_with_its_csrf_token(void **state)
     r = as(cookie, csrf, "GET", "/api/v1/admin/accounts", NULL);
     assert_int_equal(r->status, 403);
     h_free(r);
+    /* a 50 MB upload through the session is refused from its headers alone */
+    char hdr[512];
+    snprintf(hdr, sizeof hdr,
+             "%s\r\nX-CSRF-Token: %s\r\nContent-Type: application/marc\r\n"
+             "Content-Length: 52428800\r\n",
+             cookie, csrf);
+    memmove(hdr + 8, hdr, strlen(hdr) + 1);
+    memcpy(hdr, "Cookie: ", 8);
+    char *big = raw("POST", "/api/v1/catalog/imports?format=marc21", hdr);
+    assert_non_null(strstr(big, "HTTP/1.1 413"));
+    assert_non_null(strstr(big, "application/problem+json"));
+    free(big);
     /* logout ends the session at once */
     r = as(cookie, csrf, "DELETE", "/api/v1/session", NULL);
     assert_int_equal(r->status, 204);

@@ -1,0 +1,27 @@
+// The start page: the sign-in form, or the sections open to the person.
+import { h, $, clear, whoami, signInForm, page, roleName } from '/app.js';
+
+const sections = [
+  ['/desk.html', 'Выдача и возврат', 'Сканируйте билет читателя и штрихкоды книг.', ['admin', 'librarian']],
+  ['/catalog.html', 'Каталог', 'Поиск в сводном каталоге, записи и экземпляры.', null],
+  ['/edit.html', 'Новая запись', 'Описать книгу, учебник или ресурс.', null],
+  ['/import.html', 'Импорт MARC', 'Загрузить файл RUSMARC или MARC21.', null],
+  ['/dashboard.html', 'Показатели сети', 'Цели, динамика выдачи, таблицы.', null],
+  ['/lists.html', 'Обучение, гранты, мониторинг', 'Курсы, проекты, дорожная карта.', null],
+  ['/admin.html', 'Сотрудники', 'Учётные записи и роли.', ['admin']],
+];
+
+async function home(me) {
+  clear($('#content'),
+    h('p', {}, `Здравствуйте, ${me.name || me.login} (${roleName(me.role)}, ${me.org}).`),
+    h('ul', { class: 'tiles', role: 'list' }, sections.filter((s) => !s[3] || s[3].includes(me.role)).map((s) =>
+      h('li', { class: 'tile' }, h('h2', {}, h('a', { href: s[0] }, s[1])), h('p', {}, s[2])))));
+}
+
+if (await whoami()) {
+  await page(home);
+} else {
+  clear($('#content'), h('div', { class: 'card' }, h('h2', {}, 'Вход'),
+    signInForm(() => location.reload())));
+  $('#login').focus();
+}

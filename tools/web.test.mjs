@@ -1,0 +1,352 @@
+// The web workstation in a real browser: Debian's headless chromium driven by
+// playwright-core against the integration stack, as a librarian and a
+// methodologist use it (keyboard first), with axe-core on every page.
+// Run by CTest (integration.web_workstation); IBC_TEST_RUN_DIR names the
+// stack's run dir. IBC_WEB_SHOTS=<dir> also saves screenshots of the main
+// pages there (scripts/web-screenshots puts them into docs/).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+import { readRunEnv } from './run-env.mjs';
+
+const env = readRunEnv();
+const base = env.IBC_GATEWAY_URL;
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+const shots = process.env.IBC_WEB_SHOTS;
+const uniq = `${Date.now() % 1e7}${process.pid % 1000}`;
+const school = `web-${uniq}`;
+const lib = { login: `lib${uniq}`, password: 'пароль-библиотекаря-1' };
+const meth = { login: `met${uniq}`, password: 'пароль-методиста-1' };
+const fx = {};
+let browser;
+
+async function call(method, path, body, headers = {}) {
+  const r = await fetch(base + path, {
+    method,
+    headers: { Authorization: `Bearer ${env.IBC_ADMIN_KEY}`, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await r.text();
+  let data = null;
+  try { data = JSON.parse(text); } catch { data = text; }
+  return { status: r.status, data };
+}
+
+async function make(path, body) {
+  const r = await call('POST', path, body);
+  assert.ok(r.status === 201 || r.status === 202, `${path}: ${r.status} ${JSON.stringify(r.data)}`);
+  return r.data;
+}
+
+before(async () => {
+  browser = await chromium.launch({ executablePath: process.env.IBC_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+  await make('/api/v1/monitoring/schools', { id: school, name: `Школа ${uniq}`, kind: 'school' });
+  await make('/api/v1/admin/accounts', { ...lib, org: school, role: 'librarian', name: 'Анна Петровна' });
+  await make('/api/v1/admin/accounts', { ...meth, org: 'resource-centre', role: 'methodologist', name: 'Ольга Сергеевна' });
+  fx.record = await make('/api/v1/catalog/records', {
+    type: 'book', title: `Капитанская дочка ${uniq}`, authors: ['Пушкин, Александр Сергеевич'], year: 1836, age_rating: '12+',
+  });
+  fx.items = [];
+  for (let i = 1; i <= 4; i++) {
+    const barcode = `WB${uniq}${i}`;
+    await make('/api/v1/catalog/items', { record_id: fx.record.id, barcode, school });
+    fx.items.push(barcode);
+  }
+  for (const n of [1, 2]) {
+    const card = `WC${uniq}${n}`;
+    fx[`reader${n}`] = { ...(await make('/api/v1/circulation/readers', { card_barcode: card, name: `Ученик ${n}`, category: 'student', class: '5А', school })), card };
+  }
+  fx.xss = await make('/api/v1/catalog/records', {
+    type: 'book', title: `<script>window.__xss=1</script><img src=x onerror="window.__xss=2">Опасное ${uniq}`,
+  });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+// A new browser context signed in as who (through the sign-in form).
+async function signedIn(who, opts = {}) {
+  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU', ...opts });
+  const page = await ctx.newPage();
+  page.errors = [];
+  page.on('pageerror', (e) => page.errors.push(String(e)));
+  // a 401 before signing in is how the page learns that nobody is signed in
+  // (the browser logs every 4xx answer: a refusal the page shows is not an error of the page)
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) page.errors.push(m.text()); });
+  page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss(); });
+  await page.goto(base + '/');
+  await page.fill('#login', who.login);
+  await page.fill('#password', who.password);
+  await page.press('#password', 'Enter');
+  await page.waitForSelector('header#top .who');
+  return page;
+}
+
+async function axe(page, name) {
+  // axe is injected into the page; the page's CSP forbids such a script, so
+  // this context bypasses CSP (the others test it)
+  await page.evaluate(axeSource);
+  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target).join(' ')}`), []);
+}
+
+async function shot(page, name) {
+  if (!shots) return;
+  mkdirSync(shots, { recursive: true });
+  await page.screenshot({ path: `${shots}/${name}.png` });
+}
+
+test('sign in with the keyboard; a wrong password says so', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base + '/');
+  await page.waitForSelector('#login:focus');
+  await shot(page, 'signin');
+  await page.keyboard.type(lib.login);
+  await page.keyboard.press('Tab');
+  await page.keyboard.type('не тот пароль');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('text=Неверный логин или пароль');
+  await page.fill('#password', lib.password);
+  await page.press('#password', 'Enter');
+  await page.waitForSelector('header#top .who');
+  assert.match(await page.textContent('header#top .who'), /Анна Петровна · библиотекарь/);
+  await ctx.close();
+});
+
+test('search the catalog and open a record with its items', async () => {
+  const page = await signedIn(lib);
+  await page.goto(base + '/catalog.html');
+  await page.fill('#q', `Капитанская дочка ${uniq}`);
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('.hits li a');
+  await shot(page, 'catalog');
+  await page.click(`.hits li a:has-text("Капитанская дочка ${uniq}")`);
+  await page.waitForSelector('h1:has-text("Капитанская дочка")');
+  const body = await page.textContent('#content');
+  assert.match(body, /Пушкин, Александр Сергеевич/);
+  for (const b of fx.items) assert.ok(body.includes(b), `item ${b} on the record page`);
+  assert.match(await page.textContent('#content h2'), /Наличие: \d+ из 4/);
+  await shot(page, 'record');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('checkout and checkin by typing barcodes and Enter; a refusal shows its reason', async () => {
+  const page = await signedIn(lib);
+  await page.goto(base + '/desk.html');
+  await page.waitForSelector('#card:focus'); // the page puts the focus there
+  await page.keyboard.type(fx.reader1.card);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#reader h2:has-text("Ученик 1")');
+  await page.waitForSelector('#item:focus'); // the scanner types on
+  await page.keyboard.type(fx.items[0]);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#result.ok:has-text("Выдано")');
+  assert.match(await page.textContent('#result'), new RegExp(`Выдано: ${fx.items[0]} — Капитанская дочка`));
+  await page.waitForSelector(`#reader td:has-text("${fx.items[0]}")`);
+  await shot(page, 'desk');
+  // the same copy to the second reader: refused, with the reason
+  await page.fill('#card', fx.reader2.card);
+  await page.press('#card', 'Enter');
+  await page.waitForSelector('#reader h2:has-text("Ученик 2")');
+  await page.waitForSelector('#item:focus');
+  await page.keyboard.type(fx.items[0]);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#result.bad');
+  const refused = await page.textContent('#result');
+  assert.match(refused, /Отказ: Экземпляр уже выдан, срок возврата/);
+  assert.equal(await page.getAttribute('#result', 'role'), 'alert');
+  await shot(page, 'desk-refused');
+  // checkin
+  await page.check('input[value="checkin"]');
+  await page.fill('#item', fx.items[0]);
+  await page.press('#item', 'Enter');
+  await page.waitForSelector('#result.ok:has-text("Принято")');
+  const loans = await call('GET', `/api/v1/circulation/loans?item_barcode=${fx.items[0]}&state=open&school=${school}`);
+  assert.equal(loans.data.loans.length, 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('a double click on "issue" lends once', async () => {
+  const page = await signedIn(lib);
+  await page.goto(base + '/desk.html');
+  await page.fill('#card', fx.reader1.card);
+  await page.press('#card', 'Enter');
+  await page.waitForSelector('#reader h2');
+  await page.fill('#item', fx.items[1]);
+  await page.dblclick('#go');
+  await page.waitForSelector('#result.ok:has-text("Выдано")');
+  await page.waitForTimeout(500);
+  assert.doesNotMatch(await page.textContent('#result'), /Отказ/);
+  const loans = await call('GET', `/api/v1/circulation/loans?item_barcode=${fx.items[1]}&state=all&school=${school}`);
+  assert.equal(loans.data.loans.length, 1);
+  await page.context().close();
+});
+
+test('a write without the CSRF token is refused', async () => {
+  const page = await signedIn(lib);
+  const r = await page.evaluate(async (card) => {
+    const res = await fetch('/api/v1/circulation/readers', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ card_barcode: card, name: 'Подделка', category: 'student' }),
+    });
+    return { status: res.status, body: await res.json() };
+  }, `CSRF${uniq}`);
+  assert.equal(r.status, 403);
+  assert.match(r.body.detail, /CSRF/);
+  const readers = await call('GET', `/api/v1/circulation/readers?card_barcode=CSRF${uniq}&school=${school}`);
+  assert.equal(readers.data.readers.length, 0);
+  await page.context().close();
+});
+
+test('HTML in a title is shown as text and never runs', async () => {
+  const page = await signedIn(lib);
+  await page.goto(`${base}/record.html?id=${fx.xss.id}`);
+  await page.waitForSelector(`h1:has-text("Опасное ${uniq}")`);
+  assert.equal(await page.textContent('h1'), fx.xss.title);
+  await page.goto(`${base}/catalog.html?q=${encodeURIComponent(`Опасное ${uniq}`)}`);
+  await page.waitForSelector('.hits li a');
+  assert.equal(await page.textContent('.hits li a'), fx.xss.title);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(await page.$$eval('#content script, #content img', (e) => e.length), 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('create a record: messages next to the fields; an ended session keeps the form', async () => {
+  const page = await signedIn(lib);
+  await page.goto(base + '/edit.html');
+  await page.fill('#f-title', '');
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('#f-title-error');
+  assert.equal(await page.getAttribute('#f-title', 'aria-invalid'), 'true');
+  await page.fill('#f-title', `Новая книга ${uniq}`);
+  await page.fill('#f-isbn', '978-5-17-090630-8'); // a wrong check digit
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('#f-isbn-error');
+  assert.match(await page.textContent('#f-isbn-error'), /Неверный ISBN/);
+  assert.equal(await page.$('#f-title-error'), null);
+  await shot(page, 'edit');
+  await page.fill('#f-isbn', '');
+  await page.fill('#f-authors', 'Толстой, Лев Николаевич');
+  // the session ends (the cookie is gone) before the form is sent
+  await page.context().clearCookies();
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('dialog[open] #login');
+  await page.fill('dialog #login', lib.login);
+  await page.fill('dialog #password', lib.password);
+  await page.press('dialog #password', 'Enter');
+  await page.waitForURL(/record\.html\?id=/);
+  await page.waitForSelector(`h1:has-text("Новая книга ${uniq}")`);
+  assert.match(await page.textContent('#content'), /Толстой, Лев Николаевич/);
+  await page.context().close();
+});
+
+test('the dashboard draws real data, and its tables equal the API', async () => {
+  const page = await signedIn(meth);
+  await page.goto(base + '/dashboard.html');
+  await page.waitForSelector('#chart-loans_per_month[aria-label]');
+  const api = (await call('GET', '/api/v1/monitoring/indicators?months=12')).data.indicators;
+  // the canvas is not blank: some pixel is the bars' colour
+  const drawn = await page.$eval('#chart-loans_per_month', (c) => {
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i] < 100 && d[i + 2] > 150) n++;
+    return n;
+  });
+  assert.ok(drawn > 0, 'the loans chart has bars');
+  await shot(page, 'dashboard');
+  for (const id of ['loans_per_month', 'catalog_records']) {
+    await page.click(`#h-${id} ~ details summary`);
+    const rows = await page.$$eval(`#h-${id} ~ details table tbody tr`, (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
+    assert.deepEqual(rows, api[id].history.map((x) => [x.month, x.value === null ? '—' : String(x.value)]));
+  }
+  assert.ok(api.catalog_records.value > 0);
+  const tile = await page.textContent('[data-indicator="catalog_records"] .value');
+  assert.equal(Number(tile.replace(/\s/g, '')), api.catalog_records.value);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
+test('import a MARC file and watch the progress reach 100 %; 50 MB is refused', async () => {
+  const page = await signedIn(lib);
+  await page.goto(base + '/import.html');
+  await page.selectOption('#format', 'marc21');
+  await page.setInputFiles('#file', `${process.env.IBC_MARC_DIR}/marc21-utf8-cyrillic.mrc`);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('#import-result .result.ok:has-text("Импорт завершён")', { timeout: 60000 });
+  assert.equal(await page.$eval('#bar', (b) => b.value), 100);
+  assert.match(await page.textContent('#bar-text'), /100 % · прочитано 52 из 52/);
+  await shot(page, 'import');
+  const t0 = Date.now();
+  const big = join(tmpdir(), `big-${uniq}.mrc`);
+  writeFileSync(big, Buffer.alloc(50 * 1024 * 1024, 0x20));
+  await page.setInputFiles('#file', big);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('#import-result .result.bad:has-text("Слишком большой файл")', { timeout: 60000 });
+  console.log(`50 MB refused on the page in ${Date.now() - t0} ms`);
+  rmSync(big);
+  // the gateway refuses it too, before reading it, whoever skips the page's
+  // check: tests/integration/test_gateway_web.c
+  await page.context().close();
+});
+
+test('ten wrong passwords lock the account, and the page says so', async () => {
+  const victim = { login: `lock${uniq}`, password: 'верный-пароль-1' };
+  await make('/api/v1/admin/accounts', { ...victim, org: school, role: 'librarian' });
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await page.goto(base + '/');
+  for (let i = 0; i < 10; i++) {
+    await page.fill('#login', victim.login);
+    await page.fill('#password', `неверный-${i}`);
+    await page.press('#password', 'Enter');
+    await page.waitForFunction((n) => document.querySelector('.msg').textContent.includes('Неверный') && window.__n !== n, i);
+    await page.evaluate((n) => { window.__n = n; document.querySelector('.msg').textContent = ''; }, i);
+  }
+  await page.fill('#password', victim.password);
+  await page.press('#password', 'Enter');
+  await page.waitForSelector('.msg:has-text("Вход заблокирован")');
+  await ctx.close();
+});
+
+test('every page passes axe-core (no serious or critical violation) and loads fast', async () => {
+  const page = await signedIn(lib, { bypassCSP: true });
+  const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
+    '/edit.html', '/import.html', '/dashboard.html', '/lists.html', '/password.html'];
+  const figures = [];
+  for (const p of pages) {
+    await page.goto(base + p);
+    await page.waitForLoadState('networkidle');
+    await axe(page, p);
+    figures.push(await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0];
+      const res = performance.getEntriesByType('resource');
+      const bytes = nav.transferSize + res.reduce((s, r) => s + (r.initiatorType === 'fetch' ? 0 : r.transferSize), 0);
+      return { page: location.pathname, ms: Math.round(nav.loadEventEnd), kb: Math.round(bytes / 1024) };
+    }));
+  }
+  await page.context().close();
+  const admin = await signedIn({ login: 'admin', password: env.IBC_WEB_ADMIN_PASSWORD }, { bypassCSP: true });
+  await admin.goto(base + '/admin.html');
+  await admin.waitForSelector('#accounts table');
+  await axe(admin, '/admin.html');
+  await shot(admin, 'admin');
+  await admin.context().close();
+  console.log('page figures (the first with an empty cache, the others revalidated):', JSON.stringify(figures));
+  // the goal is 1 s on the local stack; the bound leaves room for a CI
+  // machine shared by other jobs (measured figures: docs/performance.md)
+  for (const f of figures) {
+    assert.ok(f.ms < 3000, `${f.page} loaded in ${f.ms} ms`);
+    assert.ok(f.kb < 300, `${f.page} transferred ${f.kb} KB`);
+  }
+});
