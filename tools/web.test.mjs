@@ -96,10 +96,10 @@ async function axe(page, name) {
   assert.deepEqual(bad.map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target).join(' ')}`), []);
 }
 
-async function shot(page, name) {
+async function shot(page, name, fullPage = false) {
   if (!shots) return;
   mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: `${shots}/${name}.png` });
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage });
 }
 
 test('sign in with the keyboard; a wrong password says so', async () => {
@@ -264,7 +264,7 @@ test('the dashboard draws real data, and its tables equal the API', async () => 
     return n;
   });
   assert.ok(drawn > 0, 'the loans chart has bars');
-  await shot(page, 'dashboard');
+  await shot(page, 'dashboard', true);
   for (const id of ['loans_per_month', 'catalog_records']) {
     await page.click(`#h-${id} ~ details summary`);
     const rows = await page.$$eval(`#h-${id} ~ details table tbody tr`, (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent)));
@@ -329,9 +329,10 @@ test('every page passes axe-core (no serious or critical violation) and loads fa
     await page.waitForLoadState('networkidle');
     await axe(page, p);
     figures.push(await page.evaluate(() => {
+      // weight: the page's own files (not its API calls), uncompressed
       const nav = performance.getEntriesByType('navigation')[0];
-      const res = performance.getEntriesByType('resource');
-      const bytes = nav.transferSize + res.reduce((s, r) => s + (r.initiatorType === 'fetch' ? 0 : r.transferSize), 0);
+      const res = performance.getEntriesByType('resource').filter((r) => r.initiatorType !== 'fetch');
+      const bytes = nav.decodedBodySize + res.reduce((s, r) => s + r.decodedBodySize, 0);
       return { page: location.pathname, ms: Math.round(nav.loadEventEnd), kb: Math.round(bytes / 1024) };
     }));
   }
@@ -342,11 +343,24 @@ test('every page passes axe-core (no serious or critical violation) and loads fa
   await axe(admin, '/admin.html');
   await shot(admin, 'admin');
   await admin.context().close();
-  console.log('page figures (the first with an empty cache, the others revalidated):', JSON.stringify(figures));
+  // the first visit of a new browser: every file of the start page travels
+  const cold = await browser.newContext();
+  const first = await cold.newPage();
+  await first.goto(base + '/');
+  await first.waitForLoadState('networkidle');
+  const firstLoad = await first.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource');
+    return { ms: Math.round(nav.loadEventEnd), kb: Math.round((nav.transferSize + res.reduce((s, r) => s + r.transferSize, 0)) / 1024) };
+  });
+  await cold.close();
+  console.log('first load of / (empty cache):', JSON.stringify(firstLoad));
+  console.log('pages (signed in, files revalidated):', JSON.stringify(figures));
+  assert.ok(firstLoad.kb < 300, `the first load transferred ${firstLoad.kb} KB`);
   // the goal is 1 s on the local stack; the bound leaves room for a CI
   // machine shared by other jobs (measured figures: docs/performance.md)
   for (const f of figures) {
-    assert.ok(f.ms < 3000, `${f.page} loaded in ${f.ms} ms`);
+    assert.ok(f.ms < 5000, `${f.page} loaded in ${f.ms} ms`);
     assert.ok(f.kb < 300, `${f.page} transferred ${f.kb} KB`);
   }
 });

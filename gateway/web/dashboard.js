@@ -46,7 +46,7 @@ async function load(months, school) {
     return clear(box, h('p', { class: 'result bad', role: 'alert' }, p.title, h('span', { class: 'detail' }, p.detail)));
   }
   const inds = r.data.indicators;
-  const rd = road.ok ? road.data : null;
+  const rd = road.ok ? road.data.total : null;
   clear(box,
     h('p', {}, `Данные на ${new Date(r.data.as_of).toLocaleString('ru-RU')}${r.data.lag ? `, ещё не учтено событий: ${r.data.lag}` : ''}.`),
     h('ul', { class: 'tiles', role: 'list' }, Object.entries(inds).map(([id, ind]) => tile(id, ind)),
