@@ -6,6 +6,7 @@
 
 #include "routes.h"
 
+#include <ibc/envelope.h>
 #include <ibc/ibc.h>
 #include <dirent.h>
 #include <gnutls/crypto.h>
@@ -134,10 +135,16 @@ static const web_file *find(const char *path)
     return NULL;
 }
 
-static void plain(struct _u_response *resp, int status, const char *text)
+/* A problem+json answer, as every other path of the gateway gives. */
+static void refuse(struct _u_response *resp, ibc_rc rc, const char *detail)
 {
-    ulfius_set_string_body_response(resp, status, text);
-    u_map_put(resp->map_header, "Content-Type", "text/plain; charset=utf-8");
+    int status = ibc_rc_status(rc);
+    json_t *p = ibc_problem(status, ibc_rc_type(rc), ibc_rc_title(rc), detail);
+    char *text = json_dumps(p, JSON_COMPACT);
+    json_decref(p);
+    ulfius_set_string_body_response(resp, status, text ? text : "{}");
+    free(text);
+    u_map_put(resp->map_header, "Content-Type", "application/problem+json");
 }
 
 void gw_web_serve(const struct _u_request *req, struct _u_response *resp)
@@ -145,12 +152,12 @@ void gw_web_serve(const struct _u_request *req, struct _u_response *resp)
     gw_web_security_headers(resp);
     if (strcmp(req->http_verb, "GET") != 0 && strcmp(req->http_verb, "HEAD") != 0) {
         u_map_put(resp->map_header, "Allow", "GET, HEAD");
-        plain(resp, 405, "Метод не разрешён / method not allowed\n");
+        refuse(resp, IBC_ENOTALLOWED, "a page is only read: GET or HEAD");
         return;
     }
     const web_file *f = find(req->url_path);
     if (!f) {
-        plain(resp, 404, "Страница не найдена / not found\n");
+        refuse(resp, IBC_ENOTFOUND, "no such page");
         return;
     }
     u_map_put(resp->map_header, "Cache-Control", "no-cache");

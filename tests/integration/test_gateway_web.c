@@ -99,6 +99,9 @@ static void no_path_leaves_the_web_folder(void **state)
         if (s != 404) fprintf(stderr, "%s -> %d\n", paths[i], s);
         assert_int_equal(s, 404);
     }
+    char *r = raw("GET", "/no-such-page.html", NULL);
+    assert_non_null(strstr(r, "Content-Type: application/problem+json"));
+    free(r);
     assert_int_equal(raw_status("POST", "/index.html"), 405);
     assert_int_equal(raw_status("DELETE", "/"), 405);
 }
