@@ -1,7 +1,7 @@
 /* The network's indicators with their targets and monthly history, the
  * rebuild of the projections from the event stream, and the textbook
  * provision report (JSON, or CSV for a spreadsheet). */
-#include "csv.h"
+#include <ibc/csv.h>
 #include "monitoring.h"
 #include "store.h"
 
@@ -166,39 +166,39 @@ ibc_rc targets_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
 /* The provision report as CSV: a school's rows, or the network's sums. */
 static ibc_rc provision_csv(ibc_ctx *ctx, const json_t *report, bool network)
 {
-    csv_buf b;
-    if (!csv_init(&b)) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-    csv_text(&b, network ? "Сеть" : "Школа");
-    csv_text(&b, "Класс");
-    csv_text(&b, "Предмет");
-    if (network) csv_text(&b, "Школ");
-    csv_text(&b, "Учащихся");
-    csv_text(&b, "Экземпляров учебников");
-    csv_text(&b, "Обеспеченность, %");
-    csv_end_row(&b);
+    ibc_csv_buf b;
+    if (!ibc_csv_init(&b)) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    ibc_csv_text(&b, network ? "Сеть" : "Школа");
+    ibc_csv_text(&b, "Класс");
+    ibc_csv_text(&b, "Предмет");
+    if (network) ibc_csv_text(&b, "Школ");
+    ibc_csv_text(&b, "Учащихся");
+    ibc_csv_text(&b, "Экземпляров учебников");
+    ibc_csv_text(&b, "Обеспеченность, %");
+    ibc_csv_end_row(&b);
     size_t i;
     json_t *row;
     json_array_foreach(json_object_get(report, "rows"), i, row)
     {
         long long students = json_integer_value(json_object_get(row, "students"));
         long long copies = json_integer_value(json_object_get(row, "copies"));
-        csv_text(&b, network ? "все школы" : json_string_value(json_object_get(row, "school")));
-        csv_int(&b, json_integer_value(json_object_get(row, "grade")));
-        csv_text(&b, json_string_value(json_object_get(row, "subject")));
-        if (network) csv_int(&b, json_integer_value(json_object_get(row, "schools")));
-        csv_int(&b, students);
-        csv_int(&b, copies);
+        ibc_csv_text(&b, network ? "все школы" : json_string_value(json_object_get(row, "school")));
+        ibc_csv_int(&b, json_integer_value(json_object_get(row, "grade")));
+        ibc_csv_text(&b, json_string_value(json_object_get(row, "subject")));
+        if (network) ibc_csv_int(&b, json_integer_value(json_object_get(row, "schools")));
+        ibc_csv_int(&b, students);
+        ibc_csv_int(&b, copies);
         if (students > 0) {
             char pct[32];
             snprintf(pct, sizeof pct, "%.1f", 100.0 * (double)copies / (double)students);
-            csv_number(&b, pct);
+            ibc_csv_number(&b, pct);
         } else {
-            csv_text(&b, NULL);
+            ibc_csv_text(&b, NULL);
         }
-        csv_end_row(&b);
+        ibc_csv_end_row(&b);
     }
     size_t len;
-    char *data = csv_take(&b, &len);
+    char *data = ibc_csv_take(&b, &len);
     if (!data) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
     mon_reply_csv(ctx, data, len, "textbook-provision.csv");
     return IBC_OK;

@@ -1,7 +1,7 @@
 /* Survey campaigns: a methodologist opens a campaign with its questions,
  * each school answers once and may correct its answer until the campaign
  * closes; completion per school; the answers as JSON or CSV. */
-#include "csv.h"
+#include <ibc/csv.h>
 #include "monitoring.h"
 #include "store.h"
 #include "survey.h"
@@ -143,19 +143,19 @@ ibc_rc answers_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 }
 
 /* One answer value as a CSV field, by its question's kind. */
-static void csv_answer(csv_buf *b, const json_t *q, const json_t *v)
+static void csv_answer(ibc_csv_buf *b, const json_t *q, const json_t *v)
 {
     const char *kind = json_string_value(json_object_get(q, "kind"));
     if (!v) {
-        csv_text(b, NULL);
+        ibc_csv_text(b, NULL);
     } else if (strcmp(kind, "number") == 0) {
         char *n = json_dumps(v, JSON_ENCODE_ANY);
-        csv_number(b, n);
+        ibc_csv_number(b, n);
         free(n);
     } else if (strcmp(kind, "yes_no") == 0) {
-        csv_text(b, json_is_true(v) ? "да" : "нет");
+        ibc_csv_text(b, json_is_true(v) ? "да" : "нет");
     } else {
-        csv_text(b, json_string_value(v));
+        ibc_csv_text(b, json_string_value(v));
     }
 }
 
@@ -163,29 +163,29 @@ static void csv_answer(csv_buf *b, const json_t *q, const json_t *v)
 static ibc_rc answers_csv(ibc_ctx *ctx, const json_t *campaign, const json_t *items)
 {
     const json_t *questions = json_object_get(campaign, "questions");
-    csv_buf b;
-    if (!csv_init(&b)) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-    csv_text(&b, "Школа");
-    csv_text(&b, "Название");
-    csv_text(&b, "Ответ дан");
-    csv_text(&b, "Исправлен");
+    ibc_csv_buf b;
+    if (!ibc_csv_init(&b)) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    ibc_csv_text(&b, "Школа");
+    ibc_csv_text(&b, "Название");
+    ibc_csv_text(&b, "Ответ дан");
+    ibc_csv_text(&b, "Исправлен");
     size_t i, j;
     json_t *q, *a;
-    json_array_foreach(questions, i, q) csv_text(&b, json_string_value(json_object_get(q, "text")));
-    csv_end_row(&b);
+    json_array_foreach(questions, i, q) ibc_csv_text(&b, json_string_value(json_object_get(q, "text")));
+    ibc_csv_end_row(&b);
     json_array_foreach(items, j, a)
     {
-        csv_text(&b, json_string_value(json_object_get(a, "school")));
-        csv_text(&b, json_string_value(json_object_get(a, "school_name")));
-        csv_text(&b, json_string_value(json_object_get(a, "submitted_at")));
-        csv_text(&b, json_string_value(json_object_get(a, "updated_at")));
+        ibc_csv_text(&b, json_string_value(json_object_get(a, "school")));
+        ibc_csv_text(&b, json_string_value(json_object_get(a, "school_name")));
+        ibc_csv_text(&b, json_string_value(json_object_get(a, "submitted_at")));
+        ibc_csv_text(&b, json_string_value(json_object_get(a, "updated_at")));
         json_t *answers = json_object_get(a, "answers");
         json_array_foreach(questions, i, q) csv_answer(
             &b, q, json_object_get(answers, json_string_value(json_object_get(q, "code"))));
-        csv_end_row(&b);
+        ibc_csv_end_row(&b);
     }
     size_t len;
-    char *data = csv_take(&b, &len);
+    char *data = ibc_csv_take(&b, &len);
     if (!data) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
     mon_reply_csv(ctx, data, len, "answers.csv");
     return IBC_OK;

@@ -1,10 +1,10 @@
-/* libFuzzer target: the CSV of the monitoring reports (services/monitoring/
- * csv.c). The input is a table: rows split at '\n', fields at '\t', a field
+/* libFuzzer target: the CSV of the reports (shared/src/csv.c, used by the
+ * monitoring and catalog services). The input is a table: rows split at '\n', fields at '\t', a field
  * starting with '#' written as a number. What csv.c writes is read back
  * with an RFC 4180 reader (';' between fields, CRLF between rows) and must
  * give the same rows and fields: text exactly, with the apostrophe that
  * defuses a formula in front; numbers as their digits. */
-#include "csv.h"
+#include <ibc/csv.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -76,8 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *in = malloc(size + 1);
     memcpy(in, data, size);
     in[size] = 0;
-    csv_buf b;
-    if (!csv_init(&b)) __builtin_trap();
+    ibc_csv_buf b;
+    if (!ibc_csv_init(&b)) __builtin_trap();
     char *expect[MAXF];
     int nexpect = 0, rows[MAXF], nrows = 0, inrow = 0;
     char *save = NULL;
@@ -87,10 +87,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
              f = strtok_r(NULL, "\t", &fs)) {
             char *want = malloc(2 * strlen(f) + 2);
             if (f[0] == '#') {
-                csv_number(&b, f + 1);
+                ibc_csv_number(&b, f + 1);
                 number_text(f + 1, want);
             } else {
-                csv_text(&b, f);
+                ibc_csv_text(&b, f);
                 bool formula = strchr("=+-@\t\r", f[0]) != NULL;
                 strcpy(want, formula ? "'" : "");
                 strcat(want, f);
@@ -98,10 +98,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             expect[nexpect++] = want;
             inrow++;
         }
-        if (inrow) csv_end_row(&b), rows[nrows++] = inrow, inrow = 0;
+        if (inrow) ibc_csv_end_row(&b), rows[nrows++] = inrow, inrow = 0;
     }
     size_t len;
-    char *out = csv_take(&b, &len);
+    char *out = ibc_csv_take(&b, &len);
     if (!out || strlen(out) != len) __builtin_trap();
     table *t = calloc(1, sizeof *t);
     if (!read_csv(out, len, t) || t->nf != nexpect || t->nrows != nrows) __builtin_trap();

@@ -1,11 +1,11 @@
 /* The CSV writer (see csv.h). Pure code. */
-#include "csv.h"
+#include "ibc/csv.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void put(csv_buf *b, const char *s, size_t n)
+static void put(ibc_csv_buf *b, const char *s, size_t n)
 {
     if (b->failed) return;
     if (b->len + n + 1 > b->cap) {
@@ -25,20 +25,20 @@ static void put(csv_buf *b, const char *s, size_t n)
     b->data[b->len] = 0;
 }
 
-bool csv_init(csv_buf *b)
+bool ibc_csv_init(ibc_csv_buf *b)
 {
-    *b = (csv_buf){0};
+    *b = (ibc_csv_buf){0};
     put(b, "\xEF\xBB\xBF", 3);
     return !b->failed;
 }
 
-static void separator(csv_buf *b)
+static void separator(ibc_csv_buf *b)
 {
     if (b->row_open) put(b, ";", 1);
     b->row_open = true;
 }
 
-void csv_text(csv_buf *b, const char *s)
+void ibc_csv_text(ibc_csv_buf *b, const char *s)
 {
     separator(b);
     if (!s || !*s) return;
@@ -60,7 +60,7 @@ void csv_text(csv_buf *b, const char *s)
     put(b, "\"", 1);
 }
 
-void csv_number(csv_buf *b, const char *s)
+void ibc_csv_number(ibc_csv_buf *b, const char *s)
 {
     separator(b);
     if (!s) return;
@@ -72,33 +72,33 @@ void csv_number(csv_buf *b, const char *s)
     }
 }
 
-void csv_int(csv_buf *b, long long v)
+void ibc_csv_int(ibc_csv_buf *b, long long v)
 {
     char n[32];
     snprintf(n, sizeof n, "%lld", v);
-    csv_number(b, n);
+    ibc_csv_number(b, n);
 }
 
-void csv_end_row(csv_buf *b)
+void ibc_csv_end_row(ibc_csv_buf *b)
 {
     put(b, "\r\n", 2);
     b->row_open = false;
 }
 
-char *csv_take(csv_buf *b, size_t *len)
+char *ibc_csv_take(ibc_csv_buf *b, size_t *len)
 {
     if (b->failed) {
-        csv_free(b);
+        ibc_csv_free(b);
         return NULL;
     }
     char *d = b->data;
     *len = b->len;
-    *b = (csv_buf){0};
+    *b = (ibc_csv_buf){0};
     return d;
 }
 
-void csv_free(csv_buf *b)
+void ibc_csv_free(ibc_csv_buf *b)
 {
     free(b->data);
-    *b = (csv_buf){0};
+    *b = (ibc_csv_buf){0};
 }
