@@ -30,6 +30,10 @@ ibc_rc items_write_off(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc items_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc items_lookup(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc records_availability(ibc_ctx *ctx, const json_t *req, json_t **reply);
+/* IBC_OK when the caller may manage the copies (and the fund's acts) of
+ * `school`: admin and methodologist any school, a librarian only their own;
+ * IBC_EFORBIDDEN with a sentence otherwise. */
+ibc_rc catalog_may_manage(ibc_ctx *ctx, const char *school);
 
 /* circulation's loan events (loans.c) */
 ibc_rc on_loan_events(ibc_ctx *ctx, size_t n, const char *const *subjects,

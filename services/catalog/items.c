@@ -94,7 +94,7 @@ static ibc_rc item_normalize(ibc_ctx *ctx, const json_t *body, json_t **flat)
 
 /* IBC_OK when the caller may manage the items of `school`: admin and
  * methodologist any school, a librarian only their own. */
-static ibc_rc may_manage(ibc_ctx *ctx, const char *school)
+ibc_rc catalog_may_manage(ibc_ctx *ctx, const char *school)
 {
     if (ibc_role_network_wide(ctx)) return IBC_OK;
     if (ibc_role_is(ctx, "librarian") && strcmp(ctx->org, school) == 0) return IBC_OK;
@@ -129,7 +129,7 @@ ibc_rc items_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *school = str(flat, "school") ? str(flat, "school") : ctx->org;
     if (!*school)
         rc = ibc_fail(ctx, IBC_EINVAL, "'school' is required: the key belongs to no organisation");
-    if (rc == IBC_OK) rc = may_manage(ctx, school);
+    if (rc == IBC_OK) rc = catalog_may_manage(ctx, school);
     if (rc == IBC_OK) rc = store_record_must_exist(ctx, str(flat, "record_id"), "record_id");
     if (rc == IBC_OK) rc = store_item_insert(ctx, flat, school, reply);
     if (rc == IBC_OK) {
@@ -168,10 +168,10 @@ ibc_rc items_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_item_get(ctx, id, true, &cur);
     const char *school = NULL;
     if (rc == IBC_OK) {
-        rc = may_manage(ctx, str(cur, "school"));
+        rc = catalog_may_manage(ctx, str(cur, "school"));
         school = str(flat, "school") ? str(flat, "school") : str(cur, "school");
     }
-    if (rc == IBC_OK) rc = may_manage(ctx, school);
+    if (rc == IBC_OK) rc = catalog_may_manage(ctx, school);
     if (rc == IBC_OK && strcmp(str(cur, "status"), "written_off") == 0)
         rc = ibc_fail(ctx, IBC_ECONFLICT,
                       "item %s was written off (act %s); a written-off item cannot be changed", id,
@@ -211,7 +211,7 @@ ibc_rc items_write_off(ibc_ctx *ctx, const json_t *req, json_t **reply)
     long version = -1;
     if (rc == IBC_OK) rc = ibc_if_match(ctx, false, &version);
     if (rc == IBC_OK) rc = store_item_get(ctx, id, true, &cur);
-    if (rc == IBC_OK) rc = may_manage(ctx, str(cur, "school"));
+    if (rc == IBC_OK) rc = catalog_may_manage(ctx, str(cur, "school"));
     if (rc == IBC_OK && strcmp(str(cur, "status"), "written_off") == 0)
         rc = ibc_fail(ctx, IBC_ECONFLICT, "item %s is already written off (act %s)", id,
                       str(json_object_get(cur, "write_off"), "act"));

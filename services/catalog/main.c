@@ -1,5 +1,6 @@
 /* catalog: the network's union catalog. */
 #include "catalog.h"
+#include "fund/fund.h"
 #include "marc/marc.h"
 #include "oai/oai.h"
 
@@ -33,6 +34,17 @@ static const ibc_action actions[] = {
     {"copy_searches.import", copy_searches_import},
     /* OAI-PMH (oai/) */
     {"oai.request", oai_respond, IBC_ACTION_READONLY},
+    /* fund accounting and stocktaking (fund/) */
+    {"receipts.create", receipts_create},
+    {"receipts.get", receipts_get, IBC_ACTION_READONLY},
+    {"write_offs.create", write_offs_create},
+    {"write_offs.get", write_offs_get, IBC_ACTION_READONLY},
+    {"fund_register.get", fund_register_get, IBC_ACTION_READONLY},
+    {"inventory_book.get", inventory_book_get, IBC_ACTION_READONLY},
+    {"stocktakes.create", stocktakes_create},
+    {"stocktakes.get", stocktakes_get, IBC_ACTION_READONLY},
+    {"stocktakes.scan", stocktakes_scan},
+    {"stocktakes.close", stocktakes_close},
 };
 
 /* circulation's loans set and clear items.on_loan (one consumer: in order) */

@@ -107,6 +107,30 @@ static const spec_row spec[] = {
     {"GET", "/oai", "AMLPIN", '-', NULL, NULL, NULL, "verb=Identify", false},
     {"POST", "/oai", "AMLPIN", '-', NULL, NULL, NULL, "verb=Identify", false},
     {"GET", "/api/v1/catalog/suggest", "AMLPI", '-', NULL, NULL, NULL, "q=matr", false},
+    /* fund accounting: a school's books of record and stocktakes */
+    {"POST", "/api/v1/catalog/receipts", "AML", 's', NULL, NULL,
+     "{\"school\":\"@school\",\"number\":\"@uniq\",\"date\":\"2026-01-15\",\"source\":"
+     "\"gift\",\"lines\":[{\"record_id\":\"@record\",\"copies\":1,\"price_kopecks\":100}]}",
+     NULL, false},
+    {"GET", "/api/v1/catalog/receipts/{id}", "AML", 'o', "receipt", "receipt", NULL, NULL, false},
+    {"POST", "/api/v1/catalog/write-offs", "AML", 's', NULL, NULL,
+     "{\"school\":\"@school\",\"number\":\"@uniq\",\"date\":\"2026-01-15\",\"reason\":"
+     "\"worn\",\"barcodes\":[\"@barcode_w\"]}",
+     NULL, false},
+    {"GET", "/api/v1/catalog/write-offs/{id}", "AML", 'o', "write_off", "write_off", NULL, NULL,
+     false},
+    {"GET", "/api/v1/catalog/fund-register", "AML", 's', NULL, NULL, NULL,
+     "school=@school&year=2026", false},
+    {"GET", "/api/v1/catalog/inventory-book", "AML", 's', NULL, NULL, NULL, "school=@school",
+     false},
+    {"POST", "/api/v1/catalog/stocktakes", "AML", 's', NULL, NULL,
+     "{\"school\":\"@school\",\"note\":\"@uniq\"}", NULL, false},
+    {"GET", "/api/v1/catalog/stocktakes/{id}", "AML", 'o', "stocktake", "stocktake", NULL, NULL,
+     false},
+    {"POST", "/api/v1/catalog/stocktakes/{id}/scans", "AML", 'o', "stocktake", "stocktake",
+     "{\"barcodes\":[\"@barcode\"]}", NULL, false},
+    {"POST", "/api/v1/catalog/stocktakes/{id}/close", "AML", 'o', "stocktake", "stocktake", NULL,
+     NULL, false},
     /* circulation: readers and their loans are their school's alone */
     {"GET", "/api/v1/circulation/ping", "AMLPI", '-', NULL, NULL, NULL, NULL, false},
     {"POST", "/api/v1/circulation/readers", "AL", 's', NULL, NULL,
@@ -292,14 +316,15 @@ typedef struct {
 } fixture;
 
 static fixture fx[] = {
-    {"school", NULL},    {"third", NULL},    {"record", NULL},       {"record2", NULL},
-    {"recordm", NULL},   {"item", NULL},     {"item3", NULL},        {"barcode", NULL},
-    {"barcode2", NULL},  {"reader", NULL},   {"loan", NULL},         {"hold", NULL},
-    {"transfer", NULL},  {"staff", NULL},    {"course", NULL},       {"enrolment", NULL},
-    {"programme", NULL}, {"project", NULL},  {"consultation", NULL}, {"campaign", NULL},
-    {"campaign2", NULL}, {"activity", NULL}, {"promotion", NULL},    {"partnership", NULL},
-    {"import", NULL},    {"key", NULL},      {"barcode_b", NULL},    {"copysearch", NULL},
-    {"account", NULL},
+    {"school", NULL},    {"third", NULL},     {"record", NULL},       {"record2", NULL},
+    {"recordm", NULL},   {"item", NULL},      {"item3", NULL},        {"barcode", NULL},
+    {"barcode2", NULL},  {"reader", NULL},    {"loan", NULL},         {"hold", NULL},
+    {"transfer", NULL},  {"staff", NULL},     {"course", NULL},       {"enrolment", NULL},
+    {"programme", NULL}, {"project", NULL},   {"consultation", NULL}, {"campaign", NULL},
+    {"campaign2", NULL}, {"activity", NULL},  {"promotion", NULL},    {"partnership", NULL},
+    {"import", NULL},    {"key", NULL},       {"barcode_b", NULL},    {"copysearch", NULL},
+    {"account", NULL},   {"barcode_w", NULL}, {"receipt", NULL},      {"write_off", NULL},
+    {"stocktake", NULL},
 };
 
 static char *school_b, *keys[2][5]; /* [0] school B, [1] school A; by role */
@@ -453,6 +478,23 @@ static int setup(void **state)
                 bcb, school_b));
     fx_set("barcode_b", bcb);
     fx_set("reader", make("reader"));
+    /* the fund's acts: a receipt, a write-off, an open stocktake of A */
+    h_resp *rc = h_post(lib_a, "/api/v1/catalog/receipts",
+                        "{\"number\":\"М-1\",\"date\":\"2026-01-15\",\"source\":\"gift\","
+                        "\"lines\":[{\"record_id\":\"%s\",\"copies\":3,\"price_kopecks\":100}]}",
+                        fx_get("record"));
+    assert_int_equal(rc->status, 201);
+    fx_set("receipt", strdup(h_str(rc, "id")));
+    json_t *ritems = json_object_get(rc->json, "items");
+    fx_set("barcode_w",
+           strdup(json_string_value(json_object_get(json_array_get(ritems, 0), "barcode"))));
+    fx_set("write_off",
+           create(lib_a, "/api/v1/catalog/write-offs", "id",
+                  "{\"number\":\"М-1\",\"date\":\"2026-01-15\",\"reason\":\"worn\","
+                  "\"barcodes\":[\"%s\"]}",
+                  json_string_value(json_object_get(json_array_get(ritems, 1), "barcode"))));
+    h_free(rc);
+    fx_set("stocktake", create(lib_a, "/api/v1/catalog/stocktakes", "id", "{}"));
     fx_set("loan", create(lib_a, "/api/v1/circulation/checkouts", "id",
                           "{\"item_barcode\":\"%s\",\"reader_id\":\"%s\"}", fx_get("barcode"),
                           fx_get("reader")));

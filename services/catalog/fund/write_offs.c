@@ -1,0 +1,163 @@
+/* Write-off acts (акт списания): the copies listed leave the fund together,
+ * or none does. A written-off copy keeps its row and history; circulation
+ * learns of it from catalog.item.written_off and refuses to lend it. */
+#include "fund.h"
+#include "store_fund.h"
+
+#include <ibc/validate.h>
+#include <stdio.h>
+#include <string.h>
+
+#define WRITE_OFF_MAX_COPIES 20000
+
+static const char *const reasons[] = {"worn",    "lost",           "outdated",
+                                      "damaged", "lost_by_reader", NULL};
+
+/* Validates the body into *p (new object): barcodes or a stocktake, not both. */
+static ibc_rc write_off_valid(ibc_ctx *ctx, const json_t *body, json_t **p)
+{
+    static const ibc_field fields[] = {
+        {"school", IBC_F_STR, false, 1, 64},
+        {"number", IBC_F_STR, true, 1, 64},
+        {"date", IBC_F_DATE, true},
+        {"reason", IBC_F_ENUM, true, 0, 0, reasons},
+        {"note", IBC_F_STR, false, 1, 2000},
+        {"barcodes", IBC_F_STRARR, false, 1, WRITE_OFF_MAX_COPIES, NULL, 64},
+        {"stocktake_id", IBC_F_UUID, false},
+    };
+    *p = json_object();
+    ibc_rc rc = ibc_validate(ctx, body, fields, IBC_LEN(fields), "", NULL, *p);
+    bool by_list = json_object_get(*p, "barcodes") != NULL;
+    bool by_check = json_object_get(*p, "stocktake_id") != NULL;
+    if (rc == IBC_OK)
+        rc = fund_date_check(ctx, "date", json_string_value(json_object_get(*p, "date")));
+    if (rc == IBC_OK && by_list == by_check)
+        rc = ibc_fail(ctx, IBC_EINVAL,
+                      "name the copies either by 'barcodes' or as the missing copies of a closed "
+                      "'stocktake_id', one of the two");
+    return rc;
+}
+
+/* *barcodes = the missing copies of a closed stocktake of school, not yet
+ * written off (new reference). */
+static ibc_rc stocktake_missing(ibc_ctx *ctx, const char *id, const char *school, json_t **barcodes)
+{
+    json_t *st = NULL;
+    ibc_rc rc = store_stocktake_get(ctx, id, true, &st);
+    if (rc == IBC_OK && strcmp(json_string_value(json_object_get(st, "school")), school) != 0)
+        rc = ibc_fail(ctx, IBC_EUNPROCESSABLE, "stocktake %s is a check of another school", id);
+    if (rc == IBC_OK && strcmp(json_string_value(json_object_get(st, "state")), "closed") != 0)
+        rc = ibc_fail(ctx, IBC_ECONFLICT, "stocktake %s is still open; close it first", id);
+    if (rc == IBC_OK && json_object_get(st, "write_off_id"))
+        rc = ibc_fail(ctx, IBC_ECONFLICT,
+                      "the missing copies of stocktake %s were written off by act %s", id,
+                      json_string_value(json_object_get(st, "write_off_id")));
+    const json_t *items =
+        json_object_get(json_object_get(json_object_get(st, "report"), "missing"), "items");
+    if (rc == IBC_OK && json_array_size(items) == 0)
+        rc = ibc_fail(ctx, IBC_ECONFLICT, "stocktake %s found no copy missing", id);
+    if (rc == IBC_OK) {
+        *barcodes = json_array();
+        size_t i;
+        json_t *it;
+        json_array_foreach(items, i, it)
+            json_array_append(*barcodes, json_object_get(it, "barcode"));
+    } else if (rc == IBC_ENOTFOUND)
+        rc = ibc_fail(ctx, IBC_EUNPROCESSABLE, "'stocktake_id' names no stocktake: %s", id);
+    json_decref(st);
+    return rc;
+}
+
+/* The refusal of a list with problems: 409 when a copy's state forbids it
+ * (on loan, written off), 422 when a barcode is wrong; every bad line is in
+ * the problem's `problems` (the first 1000). */
+static ibc_rc refuse(ibc_ctx *ctx, json_t *problems)
+{
+    size_t n = json_array_size(problems);
+    bool state = false;
+    size_t i;
+    json_t *pr;
+    json_array_foreach(problems, i, pr)
+    {
+        const char *what = json_string_value(json_object_get(pr, "problem"));
+        state |= strcmp(what, "on_loan") == 0 || strcmp(what, "written_off") == 0;
+    }
+    json_t *first = json_array_get(problems, 0);
+    while (json_array_size(problems) > 1000)
+        json_array_remove(problems, 1000);
+    ctx->err_ext = json_pack("{s:O}", "problems", problems);
+    return ibc_fail(ctx, state ? IBC_ECONFLICT : IBC_EUNPROCESSABLE,
+                    "nothing was written off: %zu of the copies cannot be (the first: barcode %s, "
+                    "%s); see 'problems'",
+                    n, json_string_value(json_object_get(first, "barcode")),
+                    json_string_value(json_object_get(first, "problem")));
+}
+
+/* Emits catalog.item.written_off per copy and catalog.write_off.created. */
+static ibc_rc write_off_events(ibc_ctx *ctx, const json_t *act)
+{
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(act, "items"), i, it)
+    {
+        json_t *d = json_pack(
+            "{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(it, "id"), "record_id",
+            json_object_get(it, "record_id"), "school", json_object_get(act, "school"), "barcode",
+            json_object_get(it, "barcode"), "act", json_object_get(act, "number"), "reason",
+            json_object_get(act, "reason"), "write_off_id", json_object_get(act, "id"));
+        ibc_rc rc =
+            ibc_emit(ctx, "item", "written_off", json_string_value(json_object_get(it, "id")), d);
+        if (rc != IBC_OK) return rc;
+    }
+    json_t *d = json_pack(
+        "{s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", json_object_get(act, "id"), "school",
+        json_object_get(act, "school"), "number", json_object_get(act, "number"), "date",
+        json_object_get(act, "date"), "reason", json_object_get(act, "reason"), "copies",
+        json_object_get(act, "copies"), "sum_kopecks", json_object_get(act, "sum_kopecks"));
+    return ibc_emit(ctx, "write_off", "created", json_string_value(json_object_get(act, "id")), d);
+}
+
+/* write_offs.create: body {number, date, reason, barcodes | stocktake_id}.
+ * 201 with the act and its copies; 409 when a copy is on loan or already
+ * written off, or the number is taken this year; 422 for an unknown barcode,
+ * another school's copy or a barcode given twice (the problem lists every
+ * bad line); nothing is written unless every copy can go. */
+ibc_rc write_offs_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    json_t *p = NULL, *barcodes = NULL, *res = NULL;
+    const char *school = NULL, *stocktake = NULL;
+    ibc_rc rc = write_off_valid(ctx, ibc_body(req), &p);
+    if (rc == IBC_OK)
+        rc = fund_school(ctx, json_string_value(json_object_get(p, "school")), &school);
+    if (rc == IBC_OK)
+        rc = store_write_off_number_free(ctx, school,
+                                         json_string_value(json_object_get(p, "number")),
+                                         json_string_value(json_object_get(p, "date")));
+    if (rc == IBC_OK && (stocktake = json_string_value(json_object_get(p, "stocktake_id"))))
+        rc = stocktake_missing(ctx, stocktake, school, &barcodes);
+    else if (rc == IBC_OK)
+        barcodes = json_incref(json_object_get(p, "barcodes"));
+    if (rc == IBC_OK) rc = store_write_off_accept(ctx, school, p, barcodes, &res);
+    if (rc == IBC_OK && json_object_get(res, "problems"))
+        rc = refuse(ctx, json_object_get(res, "problems"));
+    const char *id = json_string_value(json_object_get(res, "id"));
+    if (rc == IBC_OK && stocktake) rc = store_stocktake_written_off(ctx, stocktake, id);
+    if (rc == IBC_OK) rc = store_write_off_get(ctx, id, reply);
+    if (rc == IBC_OK) rc = write_off_events(ctx, *reply);
+    if (rc == IBC_OK) fund_created(ctx, *reply, "/api/v1/catalog/write-offs");
+    json_decref(p);
+    json_decref(barcodes);
+    json_decref(res);
+    return rc;
+}
+
+/* write_offs.get: 200 with the act and its copies; 404 when unknown or
+ * another school's (to a librarian). */
+ibc_rc write_offs_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *id;
+    ibc_rc rc = fund_path_id(ctx, req, "write-off act", &id);
+    if (rc == IBC_OK) rc = store_write_off_get(ctx, id, reply);
+    if (rc == IBC_OK) rc = fund_may_read(ctx, *reply, "write-off act", id);
+    return rc;
+}
