@@ -41,6 +41,7 @@ static const ibc_action actions[] = {
     {"write_offs.get", write_offs_get, IBC_ACTION_READONLY},
     {"fund_register.get", fund_register_get, IBC_ACTION_READONLY},
     {"inventory_book.get", inventory_book_get, IBC_ACTION_READONLY},
+    {"reports.no_age_mark", age_marks_missing_get, IBC_ACTION_READONLY},
     {"stocktakes.create", stocktakes_create},
     {"stocktakes.get", stocktakes_get, IBC_ACTION_READONLY},
     {"stocktakes.scan", stocktakes_scan},

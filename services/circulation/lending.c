@@ -7,6 +7,7 @@
 
 #include <ibc/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The event data of a loan: ids and dates only. */
@@ -100,7 +101,43 @@ static const ibc_field checkout_fields[] = {
     {"item_barcode", IBC_F_STR, true, 1, 64, NULL, 0},
     {"reader_id", IBC_F_UUID, true, 0, 0, NULL, 0},
     {"due_date", IBC_F_DATE, false, 0, 0, NULL, 0},
+    {"age_override_teacher_id", IBC_F_UUID, false, 0, 0, NULL, 0},
 };
+
+/* 436-ФЗ: IBC_OK when the reader is old enough for the copy's age mark (or
+ * either is unknown), or when `teacher` (may be NULL), an active teacher of
+ * a school that allows it, takes the responsibility (*overridden then).
+ * Else 409 whose problem names the reason `age_restricted`. */
+static ibc_rc age_allowed(ibc_ctx *ctx, const char *barcode, const store_item_state *it,
+                          const store_reader_loan *rd, const char *teacher, const char *school,
+                          bool *overridden)
+{
+    *overridden = false;
+    int mark = it->age_rating[0] ? atoi(it->age_rating) : 0;
+    if (rd->age < 0 || mark <= rd->age) return IBC_OK;
+    if (!teacher) {
+        ctx->err_ext = json_pack("{s:s, s:s, s:i}", "reason", "age_restricted", "age_rating",
+                                 it->age_rating, "reader_age", rd->age);
+        return ibc_fail(ctx, IBC_ECONFLICT,
+                        "item %s is marked %s and the reader is %d: it cannot be lent to them "
+                        "(age_restricted, 436-FZ)",
+                        barcode, it->age_rating, rd->age);
+    }
+    bool allows = false, is_teacher = false;
+    ibc_rc rc = store_age_override_allowed(ctx, teacher, school, &allows, &is_teacher);
+    if (rc == IBC_OK && !allows) {
+        ctx->err_ext = json_pack("{s:s}", "reason", "age_restricted");
+        return ibc_fail(ctx, IBC_ECONFLICT,
+                        "school %s does not let teachers allow a loan above the reader's age "
+                        "(settings: teacher_age_override)",
+                        school);
+    }
+    if (rc == IBC_OK && !is_teacher)
+        return ibc_fail(ctx, IBC_EUNPROCESSABLE,
+                        "'age_override_teacher_id' %s is no active teacher of %s", teacher, school);
+    *overridden = rc == IBC_OK;
+    return rc;
+}
 
 /* checkouts.create: {item_barcode, reader_id, due_date?} → 201 with the loan
  * and its due date (by the rules, unless due_date overrides them: a loan
@@ -137,9 +174,23 @@ ibc_rc checkouts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if ((rc = item_lendable(ctx, barcode, &it, school, reader_id)) != IBC_OK) goto done;
 
     if ((rc = reader_may_borrow(ctx, &rd, reader_id, school, barcode)) != IBC_OK) goto done;
+    bool overridden;
+    const char *teacher = json_string_value(json_object_get(flat, "age_override_teacher_id"));
+    if ((rc = age_allowed(ctx, barcode, &it, &rd, teacher, school, &overridden)) != IBC_OK)
+        goto done;
     rc = store_loan_insert(ctx, &it, school, reader_id, rd.due_date, reply, &fulfilled);
     if (rc != IBC_OK) goto done;
     const char *id = json_string_value(json_object_get(*reply, "id"));
+    if (overridden) {
+        rc = store_age_override_log(ctx, id, school, reader_id, teacher, &it, rd.age);
+        if (rc != IBC_OK) goto done;
+        ibc_log(IBC_LOG_INFO, ctx->request_id,
+                "loan %s: a teacher allowed item %s (%s) to a reader of %d (436-FZ override)", id,
+                barcode, it.age_rating, rd.age);
+        json_object_set_new(
+            *reply, "age_override",
+            json_pack("{s:s, s:s}", "teacher_id", teacher, "age_rating", it.age_rating));
+    }
     rc = ibc_emit(ctx, "loan", "created", id, loan_event(*reply));
     if (rc == IBC_OK) rc = after_fulfil(ctx, fulfilled, item_id, school);
     if (rc == IBC_OK) {

@@ -61,7 +61,12 @@ ibc_rc on_catalog_record(ibc_ctx *ctx, const char *subject, const json_t *event)
     if (!id || !ibc_uuid_valid(id)) return ibc_fail(ctx, IBC_EINVAL, "a record event needs its id");
     if (strcmp(verb, "created") == 0 || strcmp(verb, "updated") == 0) {
         const char *type = json_string_value(json_object_get(d, "type"));
-        return store_record_upsert(ctx, id, type ? type : "book");
+        const char *rating = json_string_value(json_object_get(d, "age_rating"));
+        static const char *const ratings[] = {"0+", "6+", "12+", "16+", "18+"};
+        bool known = false;
+        for (size_t i = 0; rating && i < IBC_LEN(ratings); i++)
+            known |= strcmp(rating, ratings[i]) == 0;
+        return store_record_upsert(ctx, id, type ? type : "book", known ? rating : NULL);
     }
     if (strcmp(verb, "deleted") == 0) return store_record_forget(ctx, id);
     if (strcmp(verb, "merged") != 0) return IBC_OK;

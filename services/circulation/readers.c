@@ -8,6 +8,18 @@
 #include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+
+/* True when date (YYYY-MM-DD) is not after today (UTC, a day of slack). */
+static bool date_not_future(const char *date)
+{
+    char tomorrow[16];
+    time_t t = time(NULL) + 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm);
+    return strcmp(date, tomorrow) <= 0;
+}
 
 static const char *const categories[] = {"student", "teacher", "staff", NULL};
 static const char *const statuses[] = {"active", "blocked", "left", NULL};
@@ -19,6 +31,7 @@ static const ibc_field reader_fields[] = {
     {"class", IBC_F_STR, false, 1, 2 * CLASS_NAME_MAX, NULL, 0},
     {"status", IBC_F_ENUM, false, 0, 0, statuses, 0},
     {"school", IBC_F_STR, false, 1, 64, NULL, 0},
+    {"birth_date", IBC_F_DATE, false, 0, 0, NULL, 0},
 };
 
 /* Validates a reader body into *flat (new reference) with the class
@@ -35,6 +48,10 @@ static ibc_rc reader_body(ibc_ctx *ctx, const json_t *req, json_t **flat)
         if ((rc = class_param(ctx, cls, "class", norm)) != IBC_OK) return rc;
         json_object_set_new(*flat, "class", json_string(norm));
     }
+    const char *born = json_string_value(json_object_get(*flat, "birth_date"));
+    if (born && (strcmp(born, "1900-01-01") < 0 || !date_not_future(born)))
+        return ibc_fail(ctx, IBC_EINVAL, "'birth_date' %s is not a birth date (1900 to today)",
+                        born);
     for (const char *p = json_string_value(json_object_get(*flat, "card_barcode")); *p; p++)
         if ((unsigned char)*p < 0x20)
             return ibc_fail(ctx, IBC_EINVAL, "'card_barcode' must not hold control characters");

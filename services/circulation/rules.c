@@ -54,10 +54,12 @@ ibc_rc policies_put(ibc_ctx *ctx, const json_t *req, json_t **reply)
 static const ibc_field settings_fields[] = {
     {"school_year_ends_on", IBC_F_DATE, false, 0, 0, NULL, 0},
     {"hold_pickup_days", IBC_F_INT, false, 1, 60, NULL, 0},
+    {"teacher_age_override", IBC_F_BOOL, false, 0, 0, NULL, 0},
 };
 
-/* settings.put: the school's last day of the school year (today or later)
- * and the days a ready hold waits; 200 with the school's rules. */
+/* settings.put: the school's last day of the school year (today or later),
+ * the days a ready hold waits, and whether a teacher may let a reader take a
+ * copy marked for older readers (436-ФЗ); 200 with the school's rules. */
 ibc_rc settings_put(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school;
@@ -67,7 +69,9 @@ ibc_rc settings_put(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = ibc_validate(ctx, ibc_body(req), settings_fields, IBC_LEN(settings_fields), "", NULL,
                           flat);
     if (rc == IBC_OK && json_object_size(flat) == 0)
-        rc = ibc_fail(ctx, IBC_EINVAL, "send 'school_year_ends_on', 'hold_pickup_days' or both");
+        rc = ibc_fail(ctx, IBC_EINVAL,
+                      "send 'school_year_ends_on', 'hold_pickup_days' or "
+                      "'teacher_age_override'");
     if (rc == IBC_OK) rc = store_settings_put(ctx, school, flat);
     if (rc == IBC_OK) rc = store_rules_get(ctx, school, reply);
     json_decref(flat);

@@ -43,6 +43,7 @@ typedef struct {
     char loan_due[16]; /* due date of its open loan */
     char held_for[37]; /* reader of a ready hold on it */
     char transfer_id[37], transfer_state[16], transfer_to[72];
+    char age_rating[8]; /* the record's age mark (436-ФЗ), "" when none is known */
 } store_item_state;
 
 /* Finds the projected item by barcode and locks its row for the rest of the
@@ -54,8 +55,9 @@ ibc_rc store_item_state_get(ibc_ctx *ctx, const char *id, store_item_state *st);
  * barcode, status, source?, version?}); status_override replaces its status
  * when not NULL. A newer version already stored wins. */
 ibc_rc store_item_upsert(ibc_ctx *ctx, const json_t *item, const char *status_override);
-/* Keeps the type of a catalog record (textbook or not). */
-ibc_rc store_record_upsert(ibc_ctx *ctx, const char *id, const char *type);
+/* Keeps the type of a catalog record (textbook or not) and its age mark
+ * (NULL: none). */
+ibc_rc store_record_upsert(ibc_ctx *ctx, const char *id, const char *type, const char *age_rating);
 ibc_rc store_record_forget(ibc_ctx *ctx, const char *id);
 /* Follows a merge of records; *cancelled gets ids of holds cancelled as
  * duplicates (JSON array, new reference). */
@@ -66,6 +68,7 @@ typedef struct {
     char school[72], status[16], category[16];
     long open_loans, max_items;
     char due_date[16];
+    int age; /* full years today; -1 when the birth date is unknown */
 } store_reader_loan;
 
 /* Locks the reader for the rest of the transaction and reads its rules;
@@ -94,6 +97,14 @@ ibc_rc store_loan_insert(ibc_ctx *ctx, const store_item_state *it, const char *s
  * `school` ("" for any). *out is {loan, item_school, item_status, waiting:
  * whether readers wait for the record there}. */
 ibc_rc store_loan_close(ibc_ctx *ctx, const char *barcode, const char *school, json_t **out);
+/* Whether `school` lets teachers allow a loan above a reader's age, and
+ * whether teacher_id is an active teacher of it. */
+ibc_rc store_age_override_allowed(ibc_ctx *ctx, const char *teacher_id, const char *school,
+                                  bool *school_allows, bool *is_teacher);
+/* Logs a loan a teacher allowed above the reader's age (age_overrides). */
+ibc_rc store_age_override_log(ibc_ctx *ctx, const char *loan_id, const char *school,
+                              const char *reader_id, const char *teacher_id,
+                              const store_item_state *it, int reader_age);
 /* Renews within the rules; *out is the loan. */
 ibc_rc store_loan_renew(ibc_ctx *ctx, const char *id, json_t **out);
 ibc_rc store_loan_get(ibc_ctx *ctx, const char *id, json_t **out);

@@ -105,13 +105,14 @@ ibc_rc store_item_upsert(ibc_ctx *ctx, const json_t *item, const char *status_ov
     return IBC_OK;
 }
 
-static const char sql_record_upsert[] = "INSERT INTO records (id, type) VALUES ($1::uuid, $2) "
-                                        "ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type";
+static const char sql_record_upsert[] =
+    "INSERT INTO records (id, type, age_rating) VALUES ($1::uuid, $2, $3) "
+    "ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, age_rating = EXCLUDED.age_rating";
 
-ibc_rc store_record_upsert(ibc_ctx *ctx, const char *id, const char *type)
+ibc_rc store_record_upsert(ibc_ctx *ctx, const char *id, const char *type, const char *age_rating)
 {
-    const char *p[] = {id, type};
-    PGresult *r = ibc_db_exec(ctx, sql_record_upsert, 2, p);
+    const char *p[] = {id, type, age_rating};
+    PGresult *r = ibc_db_exec(ctx, sql_record_upsert, 3, p);
     if (!r) return ctx->err;
     PQclear(r);
     return IBC_OK;

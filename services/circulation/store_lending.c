@@ -53,7 +53,8 @@ static const char sql_facts[] =
     "(SELECT l.due_date::text FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL), "
     "(SELECT h.reader_id::text FROM holds h WHERE h.item_id = i.id AND h.state = 'ready'), "
     "t.id, t.state, t.to_school, "
-    "rd.school, rd.status, rd.category, rd.open_loans, rd.max_items, rd.due::text, rd.in_range "
+    "rd.school, rd.status, rd.category, rd.open_loans, rd.max_items, rd.due::text, rd.in_range, "
+    "rc.age_rating, rd.age "
     "FROM items i LEFT JOIN records rc ON rc.id = i.record_id "
     "LEFT JOIN transfers t ON t.item_id = i.id AND t.state IN ('approved', 'shipped', "
     "'received') "
@@ -63,7 +64,8 @@ static const char sql_facts[] =
     "coalesce($3::date, CASE WHEN p.textbooks_to_year_end AND (coalesce(rc.type = 'textbook', "
     "false) OR coalesce(i.source = 'textbook_fund', false)) THEN school_year_end(r.school) "
     "ELSE current_date + p.loan_days END) AS due, "
-    "$3::date IS NULL OR $3::date BETWEEN current_date - 365 AND current_date + 365 AS in_range "
+    "$3::date IS NULL OR $3::date BETWEEN current_date - 365 AND current_date + 365 AS in_range, "
+    "date_part('year', age(current_date, r.birth_date))::int AS age "
     "FROM readers r CROSS JOIN LATERAL policy_for(r.school, r.category) p "
     "WHERE r.id = $2::uuid FOR NO KEY UPDATE OF r) rd ON true "
     "WHERE i.barcode = $1 FOR NO KEY UPDATE OF i";
@@ -94,6 +96,8 @@ ibc_rc store_checkout_facts(ibc_ctx *ctx, const char *barcode, const char *reade
         rd->open_loans = atol(PQgetvalue(r, 0, 13));
         rd->max_items = atol(PQgetvalue(r, 0, 14));
         copy(rd->due_date, sizeof rd->due_date, r, 15);
+        copy(it->age_rating, sizeof it->age_rating, r, 17);
+        rd->age = PQgetisnull(r, 0, 18) ? -1 : atoi(PQgetvalue(r, 0, 18));
         if (rd->school[0] && strcmp(PQgetvalue(r, 0, 16), "t") != 0)
             rc =
                 ibc_fail(ctx, IBC_EINVAL, "'due_date' %s must be within a year of today", due_date);
@@ -304,4 +308,37 @@ ibc_rc store_overdue(ibc_ctx *ctx, const char *school, const char *cls, bool nam
 {
     const char *p[] = {school, cls, names ? "true" : "false", limit, offset};
     return ibc_db_json(ctx, out, sql_overdue, 5, p);
+}
+
+static const char sql_age_teacher[] =
+    "SELECT coalesce((SELECT s.teacher_age_override FROM schools s WHERE s.school = $2), false), "
+    "EXISTS (SELECT 1 FROM readers t WHERE t.id = $1::uuid AND t.school = $2 "
+    "AND t.category = 'teacher' AND t.status = 'active')";
+
+ibc_rc store_age_override_allowed(ibc_ctx *ctx, const char *teacher_id, const char *school,
+                                  bool *school_allows, bool *is_teacher)
+{
+    const char *p[] = {teacher_id, school};
+    PGresult *r = ibc_db_exec(ctx, sql_age_teacher, 2, p);
+    if (!r) return ctx->err;
+    *school_allows = strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    *is_teacher = strcmp(PQgetvalue(r, 0, 1), "t") == 0;
+    PQclear(r);
+    return IBC_OK;
+}
+
+static const char sql_age_log[] =
+    "INSERT INTO age_overrides (loan_id, school, reader_id, teacher_id, record_id, age_rating, "
+    "reader_age, principal) VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::uuid, $6, $7::int, $8)";
+
+ibc_rc store_age_override_log(ibc_ctx *ctx, const char *loan_id, const char *school,
+                              const char *reader_id, const char *teacher_id,
+                              const store_item_state *it, int reader_age)
+{
+    char age[16];
+    snprintf(age, sizeof age, "%d", reader_age);
+    const char *p[] = {
+        loan_id,       school,         reader_id, teacher_id,
+        it->record_id, it->age_rating, age,       ctx->principal ? ctx->principal : ""};
+    return ibc_db_run(ctx, sql_age_log, 8, p);
 }

@@ -18,8 +18,9 @@ static const char *str(const json_t *flat, const char *name)
 }
 
 static const char sql_insert[] =
-    "INSERT INTO readers (school, card_barcode, name, category, class, status) "
-    "VALUES ($1, $2, $3, $4, $5, coalesce($6, 'active')) RETURNING reader_json(readers, true)";
+    "INSERT INTO readers (school, card_barcode, name, category, class, status, birth_date) "
+    "VALUES ($1, $2, $3, $4, $5, coalesce($6, 'active'), $7::date) "
+    "RETURNING reader_json(readers, true) || reader_birth(readers, $8)";
 
 ibc_rc store_reader_insert(ibc_ctx *ctx, const char *school, const json_t *flat, json_t **out)
 {
@@ -28,15 +29,18 @@ ibc_rc store_reader_insert(ibc_ctx *ctx, const char *school, const json_t *flat,
                        str(flat, "name"),
                        str(flat, "category"),
                        str(flat, "class"),
-                       str(flat, "status")};
-    ibc_rc rc = ibc_db_json(ctx, out, sql_insert, 6, p);
+                       str(flat, "status"),
+                       str(flat, "birth_date"),
+                       ctx->org};
+    ibc_rc rc = ibc_db_json(ctx, out, sql_insert, 8, p);
     if (rc == IBC_ECONFLICT)
         ibc_fail(ctx, rc, "a reader with card barcode '%s' already exists", p[1]);
     return rc;
 }
 
-static const char sql_get[] = "SELECT reader_json(r, r.school = $2 OR $3::boolean) FROM readers r "
-                              "WHERE r.id = $1::uuid AND ($4 = '' OR r.school = $4)";
+static const char sql_get[] =
+    "SELECT reader_json(r, r.school = $2 OR $3::boolean) || reader_birth(r, $2) FROM readers r "
+    "WHERE r.id = $1::uuid AND ($4 = '' OR r.school = $4)";
 
 ibc_rc store_reader_get(ibc_ctx *ctx, const char *id, json_t **out)
 {
@@ -49,7 +53,8 @@ ibc_rc store_reader_get(ibc_ctx *ctx, const char *id, json_t **out)
 
 static const char sql_list[] =
     "SELECT jsonb_build_object('readers', coalesce(jsonb_agg(reader_json(r, r.school = $8 OR "
-    "$9::boolean) ORDER BY r.school, r.class NULLS LAST, r.name, r.id), '[]'), "
+    "$9::boolean) || reader_birth(r, $8) ORDER BY r.school, r.class NULLS LAST, r.name, r.id), "
+    "'[]'), "
     "'limit', $7::int, 'offset', $10::int) "
     "FROM (SELECT * FROM readers r WHERE ($1::text IS NULL OR r.school = $1) "
     "AND ($2::text IS NULL OR r.class = $2) AND ($3::text IS NULL OR r.status = $3) "
@@ -66,9 +71,11 @@ ibc_rc store_readers_list(ibc_ctx *ctx, const store_reader_filter *f, json_t **o
 
 static const char sql_update[] =
     "UPDATE readers r SET card_barcode = $2, name = $3, category = $4, class = $5, "
-    "status = coalesce($6, r.status), version = r.version + 1, updated_at = now() "
+    "status = coalesce($6, r.status), birth_date = coalesce($9::date, r.birth_date), "
+    "version = r.version + 1, updated_at = now() "
     "WHERE r.id = $1::uuid AND ($7 = '' OR r.school = $7) "
-    "AND ($8::int IS NULL OR r.version = $8::int) RETURNING reader_json(r, true)";
+    "AND ($8::int IS NULL OR r.version = $8::int) "
+    "RETURNING reader_json(r, true) || reader_birth(r, $10)";
 static const char sql_version[] =
     "SELECT version FROM readers WHERE id = $1::uuid AND ($2 = '' OR school = $2)";
 
@@ -84,8 +91,10 @@ ibc_rc store_reader_update(ibc_ctx *ctx, const char *id, long version, const jso
                        str(flat, "class"),
                        str(flat, "status"),
                        confine(ctx),
-                       version > 0 ? ver : NULL};
-    ibc_rc rc = ibc_db_json(ctx, out, sql_update, 8, p);
+                       version > 0 ? ver : NULL,
+                       str(flat, "birth_date"),
+                       ctx->org};
+    ibc_rc rc = ibc_db_json(ctx, out, sql_update, 10, p);
     if (rc == IBC_ECONFLICT)
         return ibc_fail(ctx, rc, "a reader with card barcode '%s' already exists", p[1]);
     if (rc != IBC_ENOTFOUND) return rc;

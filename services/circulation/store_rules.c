@@ -10,6 +10,8 @@ static const char sql_rules[] =
     "'school_year_set', (SELECT s.year_ends_on FROM schools s WHERE s.school = $1), "
     "'hold_pickup_days', coalesce((SELECT s.hold_pickup_days FROM schools s "
     "WHERE s.school = $1), 7), "
+    "'teacher_age_override', coalesce((SELECT s.teacher_age_override FROM schools s "
+    "WHERE s.school = $1), false), "
     "'policies', (SELECT jsonb_agg(jsonb_build_object('category', c.name, 'max_items', "
     "p.max_items, 'loan_days', p.loan_days, 'renewals', p.renewals, 'textbooks_to_year_end', "
     "p.textbooks_to_year_end, 'default', p.is_default) ORDER BY c.ord) "
@@ -49,10 +51,13 @@ ibc_rc store_policy_put(ibc_ctx *ctx, const char *school, const char *category, 
 
 static const char sql_past[] = "SELECT $1::date < current_date";
 static const char sql_settings_put[] =
-    "INSERT INTO schools (school, year_ends_on, hold_pickup_days) "
-    "VALUES ($1, $2::date, coalesce($3::int, 7)) ON CONFLICT (school) DO UPDATE SET "
+    "INSERT INTO schools (school, year_ends_on, hold_pickup_days, teacher_age_override) "
+    "VALUES ($1, $2::date, coalesce($3::int, 7), coalesce($4::boolean, false)) "
+    "ON CONFLICT (school) DO UPDATE SET "
     "year_ends_on = coalesce($2::date, schools.year_ends_on), "
-    "hold_pickup_days = coalesce($3::int, schools.hold_pickup_days), updated_at = now()";
+    "hold_pickup_days = coalesce($3::int, schools.hold_pickup_days), "
+    "teacher_age_override = coalesce($4::boolean, schools.teacher_age_override), "
+    "updated_at = now()";
 
 ibc_rc store_settings_put(ibc_ctx *ctx, const char *school, const json_t *flat)
 {
@@ -72,8 +77,10 @@ ibc_rc store_settings_put(ibc_ctx *ctx, const char *school, const json_t *flat)
                             "current or the next school year",
                             date);
     }
-    const char *p[] = {school, date, days ? d : NULL};
-    PGresult *r = ibc_db_exec(ctx, sql_settings_put, 3, p);
+    json_t *age = json_object_get(flat, "teacher_age_override");
+    const char *p[] = {school, date, days ? d : NULL,
+                       age ? (json_is_true(age) ? "true" : "false") : NULL};
+    PGresult *r = ibc_db_exec(ctx, sql_settings_put, 4, p);
     if (!r) return ctx->err;
     PQclear(r);
     return IBC_OK;

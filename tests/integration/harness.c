@@ -589,3 +589,12 @@ char *h_record(const char *body)
     h_free(r);
     return id;
 }
+
+void h_date_years_ago(int years, char out[16])
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    tm.tm_year -= years;
+    strftime(out, 16, "%Y-%m-%d", &tm);
+}

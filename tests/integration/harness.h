@@ -106,6 +106,8 @@ h_resp *h_marc_submit(const char *key, const char *query, const char *content_ty
 json_t *h_marc_wait(const char *key, const char *id, double timeout_s);
 json_t *h_marc_import(const char *key, const char *query, const char *content_type,
                       const void *data, size_t len);
+/* Today's date (UTC) `years` years ago as YYYY-MM-DD into out (0: today). */
+void h_date_years_ago(int years, char out[16]);
 /* Seconds of a monotonic clock. */
 double h_now_s(void);
 /* How much slower and larger the processes under test are than a plain build:

@@ -123,6 +123,8 @@ static const spec_row spec[] = {
      "school=@school&year=2026", false},
     {"GET", "/api/v1/catalog/inventory-book", "AML", 's', NULL, NULL, NULL, "school=@school",
      false},
+    {"GET", "/api/v1/catalog/reports/no-age-mark", "AML", '-', NULL, NULL, NULL, "school=@school",
+     false},
     {"POST", "/api/v1/catalog/stocktakes", "AML", 's', NULL, NULL,
      "{\"school\":\"@school\",\"note\":\"@uniq\"}", NULL, false},
     {"GET", "/api/v1/catalog/stocktakes/{id}", "AML", 'o', "stocktake", "stocktake", NULL, NULL,

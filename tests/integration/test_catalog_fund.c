@@ -38,11 +38,8 @@ static int setup(void **state)
     lib_b = h_new_key(school_b, "librarian");
     rec_book = new_record("book", "84(2Рос=Рус)6");
     rec_textbook = new_record("textbook", "22.1я72");
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
-    year_now = tm.tm_year + 1900;
+    h_date_years_ago(0, today);
+    year_now = atoi(today);
     return 0;
 }
 

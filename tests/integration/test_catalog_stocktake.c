@@ -47,10 +47,7 @@ static json_t *receive(const char *key, int copies)
 static int setup(void **state)
 {
     (void)state;
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    h_date_years_ago(0, today);
     school = h_uniq("stock-");
     lib = h_new_key(school, "librarian");
     char *title = h_uniq("Проверка фонда ");

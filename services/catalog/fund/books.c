@@ -265,3 +265,21 @@ ibc_rc inventory_book_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
     }
     return rc;
 }
+
+/* reports.no_age_mark: ?school= (records its copies hold; absent: the whole
+ * catalog), limit (1-1000, 100), cursor. 200 {"items": [{id, type, title,
+ * authors, year, copies}], "total", "next_cursor"}: the records 436-ФЗ wants
+ * marked before they are lent. */
+ibc_rc age_marks_missing_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    static const char *const allowed[] = {"school", "limit", "cursor", NULL};
+    const char *school = NULL, *cursor = NULL;
+    long limit = 100;
+    bool has;
+    ibc_rc rc = params_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &school);
+    if (rc == IBC_OK) rc = param_int(ctx, req, "limit", 1, 1000, &limit, &has);
+    if (rc == IBC_OK) rc = param_uuid(ctx, req, "cursor", &cursor);
+    if (rc == IBC_OK) rc = store_records_without_age_mark(ctx, school, cursor, limit, reply);
+    return rc;
+}

@@ -14,6 +14,7 @@ ibc_rc write_offs_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
 /* the books of record (books.c) */
 ibc_rc fund_register_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc inventory_book_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc age_marks_missing_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
 /* stocktaking (stocktakes.c) */
 ibc_rc stocktakes_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc stocktakes_get(ibc_ctx *ctx, const json_t *req, json_t **reply);

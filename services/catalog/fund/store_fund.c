@@ -221,3 +221,36 @@ ibc_rc store_stocktake_written_off(ibc_ctx *ctx, const char *id, const char *wri
     const char *p[] = {id, write_off_id};
     return ibc_db_run(ctx, sql_stocktake_wo, 2, p);
 }
+
+/* limit + 1 rows tell whether there is a next page */
+static const char sql_unmarked[] =
+    "WITH m AS (SELECT r.id, r.type, r.title, r.authors, r.year, "
+    "  (SELECT count(*) FROM items i WHERE i.record_id = r.id AND i.status <> 'written_off' "
+    "   AND ($1::text IS NULL OR i.school = $1)) AS copies "
+    "  FROM records r WHERE r.age_rating IS NULL AND ($1::text IS NULL OR EXISTS ("
+    "  SELECT 1 FROM items i WHERE i.record_id = r.id AND i.school = $1 "
+    "  AND i.status <> 'written_off'))), "
+    "page AS (SELECT * FROM m WHERE $2::uuid IS NULL OR id > $2::uuid ORDER BY id "
+    "  LIMIT $3::int + 1) "
+    "SELECT json_build_object('total', (SELECT count(*) FROM m), 'items', "
+    "coalesce((SELECT json_agg(json_strip_nulls(json_build_object('id', id, 'type', type, "
+    "'title', title, 'authors', authors, 'year', year, 'copies', copies)) ORDER BY id) "
+    "FROM page), '[]'))";
+
+ibc_rc store_records_without_age_mark(ibc_ctx *ctx, const char *school, const char *after,
+                                      long limit, json_t **out)
+{
+    char l[16];
+    snprintf(l, sizeof l, "%ld", limit);
+    const char *p[] = {school, after, l};
+    ibc_rc rc = ibc_db_json_planned(ctx, out, sql_unmarked, 3, p);
+    if (rc != IBC_OK) return rc;
+    json_t *items = json_object_get(*out, "items");
+    json_t *next = json_null();
+    if ((long)json_array_size(items) > limit) {
+        json_array_remove(items, (size_t)limit);
+        next = json_copy(json_object_get(json_array_get(items, (size_t)limit - 1), "id"));
+    }
+    json_object_set_new(*out, "next_cursor", next);
+    return IBC_OK;
+}

@@ -36,6 +36,12 @@ ibc_rc store_fund_register(ibc_ctx *ctx, const char *school, long year, json_t *
 ibc_rc store_inventory_book(ibc_ctx *ctx, const char *school, long year, const char *after,
                             long limit, json_t **out);
 
+/* Records without an age mark (436-ФЗ): those the school holds (copies
+ * not written off; school NULL: the whole catalog), by id after `after`
+ * (NULL: from the start); *out = {"items", "total", "next_cursor"}. */
+ibc_rc store_records_without_age_mark(ibc_ctx *ctx, const char *school, const char *after,
+                                      long limit, json_t **out);
+
 /* Stocktakes. */
 ibc_rc store_stocktake_open(ibc_ctx *ctx, const char *school, const json_t *p, json_t **out);
 ibc_rc store_stocktake_get(ibc_ctx *ctx, const char *id, bool lock, json_t **out);
