@@ -4,9 +4,9 @@
  * turns them into rows. */
 #include "fund.h"
 #include "store_fund.h"
-#include "../params.h"
 
 #include <ibc/report.h>
+#include <ibc/request.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -154,12 +154,12 @@ ibc_rc fund_register_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"school", "year", "format", NULL};
     const char *school = NULL, *format = NULL;
-    long year = this_year();
-    bool has_year;
-    ibc_rc rc = params_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &school);
-    if (rc == IBC_OK) rc = param_int(ctx, req, "year", 1900, 2100, &year, &has_year);
-    if (rc == IBC_OK) rc = param_choice(ctx, req, "format", formats, "json", &format);
+    long year;
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
+    if (rc == IBC_OK) rc = ibc_req_int(ctx, req, "year", 1900, 2100, this_year(), &year);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "format", formats, &format);
+    if (rc == IBC_OK && !format) format = "json";
     if (rc == IBC_OK) rc = fund_school(ctx, school, &school);
     if (rc == IBC_OK) rc = store_fund_register(ctx, school, year, reply);
     if (rc == IBC_OK && strcmp(format, "json") != 0) {
@@ -242,16 +242,15 @@ ibc_rc inventory_book_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"school", "year", "format", "limit", "cursor", NULL};
     const char *school = NULL, *format = NULL, *cursor = NULL;
-    long year = 0, limit = 100;
-    bool has;
-    ibc_rc rc = params_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &school);
-    if (rc == IBC_OK) rc = param_int(ctx, req, "year", 1900, 2100, &year, &has);
-    if (rc == IBC_OK) rc = param_choice(ctx, req, "format", formats, "json", &format);
-    if (rc == IBC_OK) rc = param_int(ctx, req, "limit", 1, 1000, &limit, &has);
-    if (rc == IBC_OK) rc = param_str(ctx, req, "cursor", 64, &cursor);
-    bool file = rc == IBC_OK && strcmp(format, "json") != 0;
-    if (rc == IBC_OK && file && (cursor || has))
+    long year, limit;
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
+    if (rc == IBC_OK) rc = ibc_req_int(ctx, req, "year", 1900, 2100, 0, &year);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "format", formats, &format);
+    if (rc == IBC_OK) rc = ibc_req_int(ctx, req, "limit", 1, 1000, 100, &limit);
+    if (rc == IBC_OK) rc = ibc_req_text(ctx, req, "cursor", 64, &cursor);
+    bool file = rc == IBC_OK && format && strcmp(format, "json") != 0;
+    if (rc == IBC_OK && file && (cursor || ibc_param(req, "limit")))
         rc = ibc_fail(ctx, IBC_EINVAL,
                       "'limit' and 'cursor' page the JSON book; a file holds it all");
     if (rc == IBC_OK) rc = fund_school(ctx, school, &school);
@@ -274,12 +273,11 @@ ibc_rc age_marks_missing_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"school", "limit", "cursor", NULL};
     const char *school = NULL, *cursor = NULL;
-    long limit = 100;
-    bool has;
-    ibc_rc rc = params_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = param_org(ctx, req, "school", &school);
-    if (rc == IBC_OK) rc = param_int(ctx, req, "limit", 1, 1000, &limit, &has);
-    if (rc == IBC_OK) rc = param_uuid(ctx, req, "cursor", &cursor);
+    long limit;
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
+    if (rc == IBC_OK) rc = ibc_req_int(ctx, req, "limit", 1, 1000, 100, &limit);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "cursor", &cursor);
     if (rc == IBC_OK) rc = store_records_without_age_mark(ctx, school, cursor, limit, reply);
     return rc;
 }

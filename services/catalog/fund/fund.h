@@ -21,7 +21,7 @@ ibc_rc stocktakes_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc stocktakes_scan(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc stocktakes_close(ibc_ctx *ctx, const json_t *req, json_t **reply);
 
-/* Helpers of the fund's actions (fund_common.c). */
+/* Helpers of the fund's actions (fund_common.c); ibc/request.h does the rest. */
 
 /* The school an act is for: the body's or query's `school` when given, else
  * the caller's organisation; then checked with catalog_may_manage. */
@@ -30,11 +30,7 @@ ibc_rc fund_school(ibc_ctx *ctx, const char *given, const char **school);
  * staff and the network's roles; to anyone else it does not exist: the
  * same IBC_ENOTFOUND as an unknown id ("no <what> has id <id>"). */
 ibc_rc fund_may_read(ibc_ctx *ctx, const json_t *obj, const char *what, const char *id);
-/* The {id} path parameter as a UUID. */
-ibc_rc fund_path_id(ibc_ctx *ctx, const json_t *req, const char *what, const char **id);
 /* IBC_EINVAL unless date (YYYY-MM-DD) lies between 1900-01-01 and tomorrow. */
 ibc_rc fund_date_check(ibc_ctx *ctx, const char *field, const char *date);
-/* Answers 201 with Location: prefix/<reply's id>. */
-void fund_created(ibc_ctx *ctx, const json_t *reply, const char *prefix);
 
 #endif

@@ -2,8 +2,8 @@
  * the 201 answer. */
 #include "fund.h"
 #include "../catalog.h"
-#include "../params.h"
 
+#include <ibc/request.h>
 #include <ibc/validate.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,7 +15,7 @@ ibc_rc fund_school(ibc_ctx *ctx, const char *given, const char **school)
     if (!*school || !**school)
         return ibc_fail(ctx, IBC_EINVAL,
                         "'school' is required: the key belongs to no organisation");
-    if (!org_id_valid(*school))
+    if (!ibc_org_valid(*school))
         return ibc_fail(ctx, IBC_EINVAL,
                         "'school' must be an organisation id (letters, digits, '.', '_', '-'), "
                         "not '%.64s'",
@@ -30,15 +30,6 @@ ibc_rc fund_may_read(ibc_ctx *ctx, const json_t *obj, const char *what, const ch
     return ibc_fail(ctx, IBC_ENOTFOUND, "no %s has id %s", what, id);
 }
 
-ibc_rc fund_path_id(ibc_ctx *ctx, const json_t *req, const char *what, const char **id)
-{
-    *id = ibc_param(req, "id");
-    if (!*id || !ibc_uuid_valid(*id))
-        return ibc_fail(ctx, IBC_EINVAL, "the %s id must be a UUID, not '%.60s'", what,
-                        *id ? *id : "");
-    return IBC_OK;
-}
-
 ibc_rc fund_date_check(ibc_ctx *ctx, const char *field, const char *date)
 {
     char tomorrow[16];
@@ -51,13 +42,4 @@ ibc_rc fund_date_check(ibc_ctx *ctx, const char *field, const char *date)
     if (strcmp(date, "1900-01-01") < 0)
         return ibc_fail(ctx, IBC_EINVAL, "'%s' %s is before 1900", field, date);
     return IBC_OK;
-}
-
-void fund_created(ibc_ctx *ctx, const json_t *reply, const char *prefix)
-{
-    char location[160];
-    snprintf(location, sizeof location, "%s/%s", prefix,
-             json_string_value(json_object_get(reply, "id")));
-    ibc_set_header(ctx, "Location", location);
-    ctx->status = 201;
 }

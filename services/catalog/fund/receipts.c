@@ -3,6 +3,7 @@
 #include "fund.h"
 #include "store_fund.h"
 
+#include <ibc/request.h>
 #include <ibc/validate.h>
 #include <stdio.h>
 #include <string.h>
@@ -120,7 +121,9 @@ ibc_rc receipts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
                                        json_string_value(json_object_get(p, "date")));
     if (rc == IBC_OK) rc = store_receipt_accept(ctx, school, p, reply);
     if (rc == IBC_OK) rc = receipt_events(ctx, *reply);
-    if (rc == IBC_OK) fund_created(ctx, *reply, "/api/v1/catalog/receipts");
+    if (rc == IBC_OK)
+        ibc_created(ctx, "/api/v1/catalog/receipts/%s",
+                    json_string_value(json_object_get(*reply, "id")));
     json_decref(p);
     return rc;
 }
@@ -130,7 +133,7 @@ ibc_rc receipts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc receipts_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = fund_path_id(ctx, req, "receipt", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "receipt", &id);
     if (rc == IBC_OK) rc = store_receipt_get(ctx, id, reply);
     if (rc == IBC_OK) rc = fund_may_read(ctx, *reply, "receipt", id);
     return rc;

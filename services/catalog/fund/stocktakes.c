@@ -6,6 +6,7 @@
 #include "store_fund.h"
 
 #include <ibc/envelope.h>
+#include <ibc/request.h>
 #include <ibc/validate.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,7 +43,9 @@ ibc_rc stocktakes_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
                       "kind", json_object_get(p, "kind") ? json_object_get(p, "kind") : json_null(),
                       "section",
                       json_object_get(p, "section") ? json_object_get(p, "section") : json_null()));
-    if (rc == IBC_OK) fund_created(ctx, *reply, "/api/v1/catalog/stocktakes");
+    if (rc == IBC_OK)
+        ibc_created(ctx, "/api/v1/catalog/stocktakes/%s",
+                    json_string_value(json_object_get(*reply, "id")));
     json_decref(p);
     return rc;
 }
@@ -52,7 +55,7 @@ ibc_rc stocktakes_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 static ibc_rc stocktake_of(ibc_ctx *ctx, const json_t *req, bool manage, json_t **st)
 {
     const char *id;
-    ibc_rc rc = fund_path_id(ctx, req, "stocktake", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "stocktake", &id);
     if (rc == IBC_OK) rc = store_stocktake_get(ctx, id, manage, st);
     if (rc == IBC_OK) rc = fund_may_read(ctx, *st, "stocktake", id);
     if (rc == IBC_OK && manage) {

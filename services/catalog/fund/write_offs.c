@@ -4,6 +4,7 @@
 #include "fund.h"
 #include "store_fund.h"
 
+#include <ibc/request.h>
 #include <ibc/validate.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,7 +145,9 @@ ibc_rc write_offs_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK && stocktake) rc = store_stocktake_written_off(ctx, stocktake, id);
     if (rc == IBC_OK) rc = store_write_off_get(ctx, id, reply);
     if (rc == IBC_OK) rc = write_off_events(ctx, *reply);
-    if (rc == IBC_OK) fund_created(ctx, *reply, "/api/v1/catalog/write-offs");
+    if (rc == IBC_OK)
+        ibc_created(ctx, "/api/v1/catalog/write-offs/%s",
+                    json_string_value(json_object_get(*reply, "id")));
     json_decref(p);
     json_decref(barcodes);
     json_decref(res);
@@ -156,7 +159,7 @@ ibc_rc write_offs_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc write_offs_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
-    ibc_rc rc = fund_path_id(ctx, req, "write-off act", &id);
+    ibc_rc rc = ibc_req_id(ctx, req, "id", "write-off act", &id);
     if (rc == IBC_OK) rc = store_write_off_get(ctx, id, reply);
     if (rc == IBC_OK) rc = fund_may_read(ctx, *reply, "write-off act", id);
     return rc;
