@@ -36,6 +36,9 @@ ibc_rc holds_expire(ibc_ctx *ctx, const json_t *req, json_t **reply);
 /* Expires overdue holds of `school` ("" for all) and passes their copies on;
  * emits hold.expired and hold.ready. *count gets the number expired. */
 ibc_rc holds_expire_run(ibc_ctx *ctx, const char *school, long *count);
+/* Marks the loans that became overdue and emits circulation.loan.overdue for
+ * each, in the caller's transaction; *count gets how many (lending.c). */
+ibc_rc overdue_mark_run(ibc_ctx *ctx, long *count);
 /* Offers a copy that just became free to the first waiting hold of its
  * record at `school`; emits hold.ready. *hold gets the hold that became
  * ready (new reference) or NULL. */

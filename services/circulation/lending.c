@@ -6,6 +6,8 @@
 #include "store.h"
 
 #include <ibc/json.h>
+#include <ibc/report.h>
+#include <ibc/request.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,19 +307,79 @@ ibc_rc loans_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return store_loans_list(ctx, &f, reply);
 }
 
+ibc_rc overdue_mark_run(ibc_ctx *ctx, long *count)
+{
+    json_t *marked = NULL;
+    ibc_rc rc = store_overdue_mark(ctx, &marked);
+    size_t i;
+    json_t *loan;
+    json_array_foreach(marked, i, loan)
+    {
+        if (rc != IBC_OK) break;
+        rc = ibc_emit(ctx, "loan", "overdue", json_string_value(json_object_get(loan, "id")),
+                      json_incref(loan));
+    }
+    *count = rc == IBC_OK ? (long)json_array_size(marked) : 0;
+    json_decref(marked);
+    return rc;
+}
+
+/* The class teacher's list: one row per overdue loan. */
+static const ibc_col overdue_cols[] = {
+    {"Класс", IBC_COL_TEXT},
+    {"Читатель", IBC_COL_TEXT},
+    {"Штрихкод экземпляра", IBC_COL_TEXT},
+    {"Срок возврата", IBC_COL_DATE},
+    {"Дней просрочки", IBC_COL_INT},
+};
+
+static ibc_rc overdue_file(ibc_ctx *ctx, const json_t *list, const char *school)
+{
+    json_t *rows = json_array();
+    size_t c, r, l;
+    json_t *cls, *rd, *loan;
+    json_array_foreach(json_object_get(list, "classes"), c, cls)
+        json_array_foreach(json_object_get(cls, "readers"), r, rd)
+            json_array_foreach(json_object_get(rd, "loans"), l, loan)
+    {
+        json_t *who = json_object_get(rd, "name") ? json_object_get(rd, "name")
+                                                  : json_object_get(rd, "reader_id");
+        json_array_append_new(rows, json_pack("[O?, O, O?, O, O]", json_object_get(cls, "class"),
+                                              who, json_object_get(loan, "barcode"),
+                                              json_object_get(loan, "due_date"),
+                                              json_object_get(loan, "days_overdue")));
+    }
+    ibc_sheet sheet = {"Задолженности", overdue_cols, IBC_LEN(overdue_cols), rows};
+    char name[128];
+    snprintf(name, sizeof name, "overdue-%s", school);
+    ibc_rc rc = ibc_report_reply(ctx, "csv", &sheet, 1, name);
+    json_decref(rows);
+    return rc;
+}
+
 /* overdue.list: ?school= (network roles), class=, limit= and offset= (of
- * readers). 200 with the school's overdue loans grouped by class and reader,
- * names for the own school, and "total", "limit", "offset". */
+ * readers), format=json|csv. 200 with the school's overdue loans grouped by
+ * class and reader, names for the own school, and "total", "limit",
+ * "offset"; as CSV the same page, one row per loan (the class teacher's
+ * list). */
 ibc_rc overdue_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
-    const char *school;
+    static const char *const formats[] = {"json", "csv", NULL};
+    const char *school, *format = NULL;
     char cls[64];
     ibc_page page;
     ibc_rc rc = caller_school(ctx, ibc_param(req, "school"), true, &school);
     if (rc == IBC_OK) rc = ibc_req_page(ctx, req, CIRC_PAGE_DEFAULT, CIRC_PAGE_MAX, &page);
+    if (rc == IBC_OK) rc = ibc_req_enum(ctx, req, "format", formats, &format);
     if (rc != IBC_OK) return rc;
     const char *c = ibc_param(req, "class");
     if (c && (rc = class_param(ctx, c, "class", cls)) != IBC_OK) return rc;
-    return store_overdue(ctx, school, c ? cls : NULL, sees_names(ctx, school), page.limit_text,
-                         page.offset_text, reply);
+    rc = store_overdue(ctx, school, c ? cls : NULL, sees_names(ctx, school), page.limit_text,
+                       page.offset_text, reply);
+    if (rc == IBC_OK && format && strcmp(format, "csv") == 0) {
+        rc = overdue_file(ctx, *reply, school);
+        json_decref(*reply);
+        *reply = NULL;
+    }
+    return rc;
 }

@@ -1,6 +1,7 @@
 /* circulation: readers, loan rules, loans, holds, class sets of textbooks and
  * loans between schools; a projection of the catalog's items fed by its
- * events; a sweeper that expires holds whose time has passed. */
+ * events; a sweeper that expires holds whose time has passed and marks the
+ * loans that became overdue. */
 #include "circulation.h"
 
 #include <ibc/ibc.h>
@@ -44,10 +45,12 @@ static const ibc_event_sub events[] = {
  * transaction; every replica may run it (rows are taken SKIP LOCKED). */
 static ibc_rc sweep(ibc_job *job, ibc_ctx *ctx)
 {
-    long n = 0;
+    long n = 0, late = 0;
     ibc_rc rc = holds_expire_run(ctx, "", &n);
-    ibc_job_progress(job, n, n);
+    if (rc == IBC_OK) rc = overdue_mark_run(ctx, &late);
+    ibc_job_progress(job, n + late, n + late);
     if (rc == IBC_OK && n > 0) ibc_log(IBC_LOG_INFO, NULL, "expired %ld holds", n);
+    if (rc == IBC_OK && late > 0) ibc_log(IBC_LOG_INFO, NULL, "marked %ld loans overdue", late);
     return rc;
 }
 

@@ -105,6 +105,10 @@ ibc_rc store_age_override_allowed(ibc_ctx *ctx, const char *teacher_id, const ch
 ibc_rc store_age_override_log(ibc_ctx *ctx, const char *loan_id, const char *school,
                               const char *reader_id, const char *teacher_id,
                               const store_item_state *it, int reader_age);
+/* Marks the open loans that fell due before today and were not marked yet
+ * (up to 5000, rows other replicas hold are skipped); *marked gets their
+ * event data (ids and the due date). */
+ibc_rc store_overdue_mark(ibc_ctx *ctx, json_t **marked);
 /* Renews within the rules; *out is the loan. */
 ibc_rc store_loan_renew(ibc_ctx *ctx, const char *id, json_t **out);
 ibc_rc store_loan_get(ibc_ctx *ctx, const char *id, json_t **out);

@@ -202,7 +202,8 @@ static const char sql_renew_facts[] =
     "LEFT JOIN LATERAL policy_for(r.school, r.category) p ON true "
     "WHERE l.id = $1::uuid FOR NO KEY UPDATE OF l";
 static const char sql_renew[] =
-    "UPDATE loans SET due_date = $2::date, renewals = renewals + 1 WHERE id = $1::uuid "
+    "UPDATE loans SET due_date = $2::date, renewals = renewals + 1, overdue_marked_on = NULL "
+    "WHERE id = $1::uuid "
     "RETURNING loan_json(loans)";
 
 ibc_rc store_loan_renew(ibc_ctx *ctx, const char *id, json_t **out)
@@ -341,4 +342,26 @@ ibc_rc store_age_override_log(ibc_ctx *ctx, const char *loan_id, const char *sch
         loan_id,       school,         reader_id, teacher_id,
         it->record_id, it->age_rating, age,       ctx->principal ? ctx->principal : ""};
     return ibc_db_run(ctx, sql_age_log, 8, p);
+}
+
+/* At most this many a sweep; the next sweep takes the rest. */
+static const char sql_overdue_mark[] =
+    "UPDATE loans l SET overdue_marked_on = current_date FROM (SELECT id FROM loans "
+    "WHERE returned_at IS NULL AND overdue_marked_on IS NULL AND due_date < current_date "
+    "ORDER BY due_date, id LIMIT 5000 FOR UPDATE SKIP LOCKED) m WHERE l.id = m.id "
+    "RETURNING jsonb_strip_nulls(jsonb_build_object('id', l.id, 'item_id', l.item_id, "
+    "'record_id', l.record_id, 'school', l.school, 'reader_id', l.reader_id, 'kind', l.kind, "
+    "'class_set_id', l.class_set_id, 'due_date', l.due_date))::text";
+
+ibc_rc store_overdue_mark(ibc_ctx *ctx, json_t **marked)
+{
+    PGresult *r = ibc_db_exec(ctx, sql_overdue_mark, 0, NULL);
+    if (!r) return ctx->err;
+    *marked = json_array();
+    for (int i = 0; i < PQntuples(r); i++) {
+        json_t *j = json_loads(PQgetvalue(r, i, 0), 0, NULL);
+        if (j) json_array_append_new(*marked, j);
+    }
+    PQclear(r);
+    return IBC_OK;
 }
