@@ -83,10 +83,10 @@ static ibc_rc refuse(ibc_ctx *ctx, json_t *problems)
         const char *what = json_string_value(json_object_get(pr, "problem"));
         state |= strcmp(what, "on_loan") == 0 || strcmp(what, "written_off") == 0;
     }
-    json_t *first = json_array_get(problems, 0);
-    while (json_array_size(problems) > 1000)
-        json_array_remove(problems, 1000);
-    ctx->err_ext = json_pack("{s:O}", "problems", problems);
+    json_t *first = json_array_get(problems, 0), *shown = json_array();
+    for (size_t k = 0; k < n && k < 1000; k++)
+        json_array_append(shown, json_array_get(problems, k));
+    ctx->err_ext = json_pack("{s:o}", "problems", shown);
     return ibc_fail(ctx, state ? IBC_ECONFLICT : IBC_EUNPROCESSABLE,
                     "nothing was written off: %zu of the copies cannot be (the first: barcode %s, "
                     "%s); see 'problems'",
