@@ -37,6 +37,7 @@ static const ibc_action actions[] = {
     {"targets.list", targets_list, IBC_ACTION_READONLY},
     {"targets.update", targets_update},
     {"reports.provision", reports_provision, IBC_ACTION_READONLY},
+    {"statistics.get", statistics_get, IBC_ACTION_READONLY},
 };
 
 static const ibc_event_sub events[] = {

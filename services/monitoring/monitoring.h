@@ -51,6 +51,8 @@ ibc_rc indicators_rebuild(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc targets_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc targets_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc reports_provision(ibc_ctx *ctx, const json_t *req, json_t **reply);
+/* library statistics (statistics.c) */
+ibc_rc statistics_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
 
 /* events_in.c: the projections fed by IBC_EVENTS, one handler per service */
 ibc_rc on_catalog_event(ibc_ctx *ctx, const char *subject, const json_t *event);

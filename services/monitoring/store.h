@@ -115,4 +115,10 @@ ibc_rc proj_completion_upsert(ibc_ctx *ctx, const json_t *data, const char *time
 ibc_rc proj_completion_delete(ibc_ctx *ctx, const char *enrolment_id);
 ibc_rc proj_project_upsert(ibc_ctx *ctx, const json_t *data, const char *time);
 
+/* The library statistics of a school (NULL: the network) for [from, to):
+ * readers, loans, visits derived from loans, copies, their ratios and
+ * breakdowns by reader category and kind (store_statistics.c). */
+ibc_rc store_statistics(ibc_ctx *ctx, const char *school, const char *from, const char *to,
+                        json_t **out);
+
 #endif

@@ -19,7 +19,7 @@ static void roubles(long long kopecks, char *out)
 static void csv_cell(ibc_csv_buf *b, ibc_col_kind kind, const json_t *v)
 {
     char n[32];
-    if (json_is_integer(v) && kind == IBC_COL_KOPECKS) {
+    if (json_is_integer(v) && (kind == IBC_COL_KOPECKS || kind == IBC_COL_HUNDREDTHS)) {
         roubles(json_integer_value(v), n);
         ibc_csv_number(b, n);
     } else if (json_is_integer(v))
@@ -57,7 +57,7 @@ typedef struct {
 static void xlsx_cell(lxw_worksheet *ws, lxw_row_t r, lxw_col_t c, ibc_col_kind kind,
                       const json_t *v, const formats *f)
 {
-    if (json_is_integer(v) && kind == IBC_COL_KOPECKS)
+    if (json_is_integer(v) && (kind == IBC_COL_KOPECKS || kind == IBC_COL_HUNDREDTHS))
         /* a spreadsheet's numbers are doubles; kopecks / 100 shows exactly at two decimals */
         worksheet_write_number(ws, r, c, (double)json_integer_value(v) / 100.0, f->money);
     else if (json_is_integer(v))

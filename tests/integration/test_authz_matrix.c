@@ -304,6 +304,8 @@ static const spec_row spec[] = {
      NULL, false},
     {"GET", "/api/v1/monitoring/reports/textbook-provision", "AMLI", '-', NULL, NULL, NULL, NULL,
      false},
+    {"GET", "/api/v1/monitoring/statistics", "AMLI", 's', NULL, NULL, NULL,
+     "school=@school&period=2026-Q1", false},
 };
 
 /* ---------------------------------------------------------------- fixtures */

@@ -101,6 +101,7 @@ static const route routes[] = {
     {"GET", "/api/v1/catalog/stocktakes/{id}", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/catalog/stocktakes/{id}/scans", B_RAW, "", NULL, ""},
     {"POST", "/api/v1/catalog/stocktakes/{id}/close", B_JSON, "", "{}", ""},
+    {"GET", "/api/v1/monitoring/statistics", B_NONE, "", NULL, "school,period,format"},
     {"GET", "/api/v1/circulation/ping", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/circulation/readers", B_JSON,
      "card_barcode:s,name:s,category:e,class:s,status:e,school:s,birth_date:d",

@@ -12,6 +12,7 @@ typedef enum {
     IBC_COL_TEXT,    /* a string (or null) */
     IBC_COL_INT,     /* an integer (or null) */
     IBC_COL_KOPECKS, /* an integer of kopecks, shown as roubles with two decimals */
+    IBC_COL_HUNDREDTHS, /* an integer of hundredths (a ratio), shown with two decimals */
     IBC_COL_DATE,    /* "YYYY-MM-DD" (or null), a real date in XLSX */
 } ibc_col_kind;
 
