@@ -1,4 +1,4 @@
-/* Table-driven validation of request bodies (see validate.h). Pure code. */
+/* Table-driven validation of request bodies (see ibc/json.h). Pure code. */
 #include "ibc/json.h"
 
 #include <ctype.h>

@@ -4,7 +4,7 @@
 #include "../catalog.h"
 
 #include <ibc/request.h>
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>

@@ -7,7 +7,7 @@
 
 #include <ibc/envelope.h>
 #include <ibc/request.h>
-#include <ibc/validate.h>
+#include <ibc/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
