@@ -6,7 +6,10 @@
 #ifndef IBC_REPORT_H
 #define IBC_REPORT_H
 
-#include "ibc.h"
+#include "context.h"
+
+#include <jansson.h>
+#include <stddef.h>
 
 typedef enum {
     IBC_COL_TEXT,    /* a string (or null) */
