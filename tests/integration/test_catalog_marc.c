@@ -641,7 +641,7 @@ static void restarted_catalog_resumes_the_running_import(void **state)
     assert_int_equal(r->status, 503);
     h_free(r);
     assert_int_equal(h_stack("start", "catalog"), 0);
-    json_t *job = h_marc_wait(h_admin(), id, 45);
+    json_t *job = h_marc_wait(h_admin(), id, 120);
     assert_string_equal(str(job, "status"), "done");
     assert_int_equal(num(job, "attempts"), 2);
     assert_int_equal(num(job, "read"), 81 * copies);
