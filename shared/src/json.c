@@ -100,6 +100,46 @@ static ibc_rc check_string(ibc_ctx *ctx, const char *where, const char *name, co
     return IBC_OK;
 }
 
+/* Checks that the string s is one of f's choices. */
+static ibc_rc check_enum(ibc_ctx *ctx, const ibc_field *f, const char *w, const char *s)
+{
+    for (const char *const *c = f->choices; *c; c++)
+        if (strcmp(*c, s) == 0) return IBC_OK;
+    char list[512] = "";
+    for (const char *const *c = f->choices; *c; c++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 c == f->choices ? "" : ", ", *c);
+    char q[61];
+    return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be one of %s, not '%s'", w, f->name, list,
+                    clip(s, q, 60));
+}
+
+/* Checks the item count and every item of the array v of strings. */
+static ibc_rc check_strarr(ibc_ctx *ctx, const ibc_field *f, const char *w, json_t *v)
+{
+    const char *n = f->name;
+    size_t count = json_array_size(v);
+    if (!f->max && (long)count < f->min)
+        return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must have at least %ld items, not %zu", w, n,
+                        f->min, count);
+    if ((long)count < f->min || (f->max && (long)count > f->max))
+        return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must have %ld to %ld items, not %zu", w, n, f->min,
+                        f->max, count);
+    size_t i;
+    json_t *item;
+    json_array_foreach(v, i, item)
+    {
+        if (!json_is_string(item))
+            return ibc_fail(ctx, IBC_EINVAL, "'%s%s[%zu]' must be a string", w, n, i);
+        char name[96];
+        snprintf(name, sizeof name, "%s[%zu]", n, i);
+        ibc_rc rc = check_string(ctx, w, name, json_string_value(item), 1,
+                                 f->item_max ? f->item_max : 1000);
+        if (rc != IBC_OK) return rc;
+    }
+    return IBC_OK;
+}
+
 /* Checks one present, non-null value. */
 static ibc_rc check(ibc_ctx *ctx, const ibc_field *f, const char *w, json_t *v)
 {
@@ -123,41 +163,12 @@ static ibc_rc check(ibc_ctx *ctx, const ibc_field *f, const char *w, json_t *v)
     case IBC_F_BOOL:
         if (!json_is_boolean(v)) break;
         return IBC_OK;
-    case IBC_F_ENUM: {
+    case IBC_F_ENUM:
         if (!json_is_string(v)) break;
-        for (const char *const *c = f->choices; *c; c++)
-            if (strcmp(*c, json_string_value(v)) == 0) return IBC_OK;
-        char list[512] = "";
-        for (const char *const *c = f->choices; *c; c++)
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
-                     c == f->choices ? "" : ", ", *c);
-        char q[61];
-        return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must be one of %s, not '%s'", w, n, list,
-                        clip(json_string_value(v), q, 60));
-    }
-    case IBC_F_STRARR: {
+        return check_enum(ctx, f, w, json_string_value(v));
+    case IBC_F_STRARR:
         if (!json_is_array(v)) break;
-        size_t count = json_array_size(v);
-        if (!f->max && (long)count < f->min)
-            return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must have at least %ld items, not %zu", w, n,
-                            f->min, count);
-        if ((long)count < f->min || (f->max && (long)count > f->max))
-            return ibc_fail(ctx, IBC_EINVAL, "'%s%s' must have %ld to %ld items, not %zu", w, n,
-                            f->min, f->max, count);
-        size_t i;
-        json_t *item;
-        json_array_foreach(v, i, item)
-        {
-            if (!json_is_string(item))
-                return ibc_fail(ctx, IBC_EINVAL, "'%s%s[%zu]' must be a string", w, n, i);
-            char name[96];
-            snprintf(name, sizeof name, "%s[%zu]", n, i);
-            ibc_rc rc = check_string(ctx, w, name, json_string_value(item), 1,
-                                     f->item_max ? f->item_max : 1000);
-            if (rc != IBC_OK) return rc;
-        }
-        return IBC_OK;
-    }
+        return check_strarr(ctx, f, w, v);
     case IBC_F_DATE:
         if (!json_is_string(v)) break;
         if (!ibc_date_valid(json_string_value(v))) {
