@@ -41,11 +41,9 @@ static bool copy_str(char *dst, size_t dstlen, const char *v)
     return true;
 }
 
-/* Fills cfg; IBC_EINVAL and a sentence in err for a bad value. */
-ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, char *err,
-                       size_t errlen)
+/* The defaults, before the environment is read. */
+static void set_defaults(ibc_config *cfg, const char *service)
 {
-    if (!get) get = (ibc_getenv_fn)getenv;
     memset(cfg, 0, sizeof *cfg);
     snprintf(cfg->nats_url, sizeof cfg->nats_url, "nats://127.0.0.1:14222");
     snprintf(cfg->pg_dsn, sizeof cfg->pg_dsn, "host=127.0.0.1 port=15432 dbname=ibc user=ibc");
@@ -70,7 +68,11 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     char host[40] = "host";
     gethostname(host, sizeof host - 1);
     snprintf(cfg->instance_id, sizeof cfg->instance_id, "%.40s-%ld", host, (long)getpid());
+}
 
+/* Reads the string settings. */
+static ibc_rc load_strings(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t errlen)
+{
     static const struct {
         const char *env;
         size_t off, len;
@@ -90,8 +92,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     for (size_t i = 0; i < IBC_LEN(strs); i++) {
         const char *v = get(strs[i].env);
         if (v && !copy_str((char *)cfg + strs[i].off, strs[i].len, v)) {
-            snprintf(err, errlen, "%s is longer than %zu characters", strs[i].env,
-                     strs[i].len - 1);
+            snprintf(err, errlen, "%s is longer than %zu characters", strs[i].env, strs[i].len - 1);
             return IBC_EINVAL;
         }
         /* an empty DSN means libpq's own defaults (PGHOST, ...), an empty
@@ -102,6 +103,12 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
             return IBC_EINVAL;
         }
     }
+    return IBC_OK;
+}
+
+/* IBC_LOG_LEVEL must name a known level. */
+static ibc_rc check_log_level(const ibc_config *cfg, char *err, size_t errlen)
+{
     static const char *const levels[] = {"debug", "info", "warn", "error"};
     bool level_ok = false;
     for (size_t i = 0; i < IBC_LEN(levels); i++)
@@ -111,7 +118,12 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
                  cfg->log_level);
         return IBC_EINVAL;
     }
+    return IBC_OK;
+}
 
+/* Reads the integer and boolean settings. */
+static ibc_rc load_numbers(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t errlen)
+{
     static const struct {
         const char *env;
         long min, max;
@@ -137,14 +149,29 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
         if (!v) continue;
         long n;
         if (!ibc_config_int(v, nums[i].min, nums[i].max, &n)) {
-            snprintf(err, errlen, "%s must be an integer from %ld to %ld, not '%.40s'",
-                     nums[i].env, nums[i].min, nums[i].max, v);
+            snprintf(err, errlen, "%s must be an integer from %ld to %ld, not '%.40s'", nums[i].env,
+                     nums[i].min, nums[i].max, v);
             return IBC_EINVAL;
         }
         char *field = (char *)cfg + nums[i].off;
-        if (nums[i].kind == 0) *(int *)field = (int)n;
-        else if (nums[i].kind == 1) *(long *)field = n;
-        else *(bool *)field = n != 0;
+        if (nums[i].kind == 0)
+            *(int *)field = (int)n;
+        else if (nums[i].kind == 1)
+            *(long *)field = n;
+        else
+            *(bool *)field = n != 0;
     }
     return IBC_OK;
+}
+
+/* Fills cfg; IBC_EINVAL and a sentence in err for a bad value. */
+ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, char *err,
+                       size_t errlen)
+{
+    if (!get) get = (ibc_getenv_fn)getenv;
+    set_defaults(cfg, service);
+    ibc_rc rc = load_strings(cfg, get, err, errlen);
+    if (rc == IBC_OK) rc = check_log_level(cfg, err, errlen);
+    if (rc == IBC_OK) rc = load_numbers(cfg, get, err, errlen);
+    return rc;
 }
