@@ -195,6 +195,91 @@ ibc_rc ibc_db_begin(ibc_ctx *ctx)
 
 #define PIPE_MAX 8
 
+/* The commands a pipeline sent, in order: kind 'B'egin, 'P'repare or
+ * 'E'xecute step, 'C'ommit; names[i] is step i's statement name. */
+typedef struct {
+    struct {
+        char kind;
+        int step;
+    } cmd[2 + 2 * PIPE_MAX];
+    char names[PIPE_MAX][16];
+    int ncmd;
+} pipe_plan;
+
+/* Sends [BEGIN] steps[0..n) [COMMIT] and the sync, preparing unprepared
+ * statements first; false when the connection would not take them. */
+static bool pipe_send(PGconn *c, bool begin, int n, const ibc_db_step *steps, bool commit,
+                      pipe_plan *p)
+{
+    bool sent = true;
+    if (begin) {
+        sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
+        p->cmd[p->ncmd++].kind = 'B';
+    }
+    for (int i = 0; sent && i < n; i++) {
+        const stmt *s = stmt_find(c, steps[i].sql);
+        if (s) {
+            snprintf(p->names[i], sizeof p->names[i], "%s", s->name);
+        } else {
+            snprintf(p->names[i], sizeof p->names[i], "ibc%u", ++stmt_seq);
+            sent = PQsendPrepare(c, p->names[i], steps[i].sql, steps[i].nparams, NULL);
+            p->cmd[p->ncmd].kind = 'P';
+            p->cmd[p->ncmd++].step = i;
+        }
+        if (sent)
+            sent = PQsendQueryPrepared(c, p->names[i], steps[i].nparams, steps[i].params, NULL,
+                                       NULL, 0);
+        p->cmd[p->ncmd].kind = 'E';
+        p->cmd[p->ncmd++].step = i;
+    }
+    if (sent && commit) {
+        sent = PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
+        p->cmd[p->ncmd++].kind = 'C';
+    }
+    if (sent) sent = PQpipelineSync(c);
+    return sent;
+}
+
+/* Reads the results of p's commands and the sync; rc is the outcome so far
+ * and the first failure is kept. */
+static ibc_rc pipe_read(ibc_ctx *ctx, PGconn *c, const pipe_plan *p, const ibc_db_step *steps,
+                        PGresult **res, ibc_rc rc)
+{
+    for (int k = 0; k < p->ncmd; k++) {
+        PGresult *r = PQgetResult(c);
+        if (!r) {
+            if (rc == IBC_OK) rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
+            break;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        bool good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+        char kind = p->cmd[k].kind;
+        if (good && kind == 'C' && strcmp(PQcmdStatus(r), "COMMIT") != 0 && rc == IBC_OK) {
+            /* COMMIT of a transaction an earlier statement had failed: PostgreSQL
+             * rolls back and says so only in the command tag */
+            rc = ibc_fail(ctx, IBC_EDB, "the change could not be committed");
+            ibc_log(IBC_LOG_ERROR, ctx->request_id, "%s: COMMIT rolled back a failed transaction",
+                    ctx->action);
+        }
+        if (good && kind == 'P') stmt_add(c, steps[p->cmd[k].step].sql, p->names[p->cmd[k].step]);
+        if (good && kind == 'E') {
+            res[p->cmd[k].step] = r;
+            r = NULL;
+        } else if (!good && st != PGRES_PIPELINE_ABORTED && rc == IBC_OK) {
+            fail_from_result(ctx, r);
+            rc = ctx->err;
+        }
+        PQclear(r);
+        while ((r = PQgetResult(c))) /* the end of this command's results */
+            PQclear(r);
+    }
+    if (p->ncmd > 0) {
+        PGresult *r = PQgetResult(c); /* PGRES_PIPELINE_SYNC */
+        PQclear(r);
+    }
+    return rc;
+}
+
 /* Runs [the pending BEGIN] steps[0..n) [COMMIT] in one round trip (libpq's
  * pipeline mode), preparing a step's statement first when this connection
  * has not. res[i] gets step i's result when it succeeded (the caller clears
@@ -208,76 +293,15 @@ static ibc_rc pipeline(ibc_ctx *ctx, int n, const ibc_db_step *steps, PGresult *
     if (n > PIPE_MAX) return ibc_fail(ctx, IBC_EINTERNAL, "too many statements in one pipeline");
     for (int i = 0; i < n; i++)
         res[i] = NULL;
-    /* the commands sent, in order: kind 'B'egin, 'P'repare or 'E'xecute step, 'C'ommit */
-    struct {
-        char kind;
-        int step;
-    } cmd[2 + 2 * PIPE_MAX];
-    char names[PIPE_MAX][16];
-    int ncmd = 0;
+    pipe_plan plan;
+    plan.ncmd = 0;
     if (!PQenterPipelineMode(c)) return ibc_fail(ctx, IBC_EDB, "the database is not available");
-    bool sent = true;
-    if (begin) {
-        sent = PQsendQueryParams(c, "BEGIN", 0, NULL, NULL, NULL, NULL, 0);
-        cmd[ncmd++].kind = 'B';
-    }
-    for (int i = 0; sent && i < n; i++) {
-        const stmt *s = stmt_find(c, steps[i].sql);
-        if (s) {
-            snprintf(names[i], sizeof names[i], "%s", s->name);
-        } else {
-            snprintf(names[i], sizeof names[i], "ibc%u", ++stmt_seq);
-            sent = PQsendPrepare(c, names[i], steps[i].sql, steps[i].nparams, NULL);
-            cmd[ncmd].kind = 'P';
-            cmd[ncmd++].step = i;
-        }
-        if (sent)
-            sent =
-                PQsendQueryPrepared(c, names[i], steps[i].nparams, steps[i].params, NULL, NULL, 0);
-        cmd[ncmd].kind = 'E';
-        cmd[ncmd++].step = i;
-    }
-    if (sent && commit) {
-        sent = PQsendQueryParams(c, "COMMIT", 0, NULL, NULL, NULL, NULL, 0);
-        cmd[ncmd++].kind = 'C';
-    }
-    if (sent) sent = PQpipelineSync(c);
     ibc_rc rc = IBC_OK;
-    if (!sent) {
+    if (!pipe_send(c, begin, n, steps, commit, &plan)) {
         rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
-        ncmd = 0; /* a broken connection: nothing to read; the runtime resets it */
+        plan.ncmd = 0; /* a broken connection: nothing to read; the runtime resets it */
     }
-    for (int k = 0; k < ncmd; k++) {
-        PGresult *r = PQgetResult(c);
-        if (!r) {
-            if (rc == IBC_OK) rc = ibc_fail(ctx, IBC_EDB, "the database is not available");
-            break;
-        }
-        ExecStatusType st = PQresultStatus(r);
-        bool good = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-        if (good && cmd[k].kind == 'C' && strcmp(PQcmdStatus(r), "COMMIT") != 0 && rc == IBC_OK) {
-            /* COMMIT of a transaction an earlier statement had failed: PostgreSQL
-             * rolls back and says so only in the command tag */
-            rc = ibc_fail(ctx, IBC_EDB, "the change could not be committed");
-            ibc_log(IBC_LOG_ERROR, ctx->request_id, "%s: COMMIT rolled back a failed transaction",
-                    ctx->action);
-        }
-        if (good && cmd[k].kind == 'P') stmt_add(c, steps[cmd[k].step].sql, names[cmd[k].step]);
-        if (good && cmd[k].kind == 'E') {
-            res[cmd[k].step] = r;
-            r = NULL;
-        } else if (!good && st != PGRES_PIPELINE_ABORTED && rc == IBC_OK) {
-            fail_from_result(ctx, r);
-            rc = ctx->err;
-        }
-        PQclear(r);
-        while ((r = PQgetResult(c))) /* the end of this command's results */
-            PQclear(r);
-    }
-    if (ncmd > 0) {
-        PGresult *r = PQgetResult(c); /* PGRES_PIPELINE_SYNC */
-        PQclear(r);
-    }
+    rc = pipe_read(ctx, c, &plan, steps, res, rc);
     PQexitPipelineMode(c);
     if (rc != IBC_OK)
         for (int i = 0; i < n; i++) {
