@@ -252,6 +252,66 @@ static void pause_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
+/* After a rewind (its generation changed): drops the subscription and the
+ * durable consumer, so that the next subscribe starts at the stream's start. */
+static void follow_rewind(consumer *c, jsCtx *js, int *gen, natsSubscription **sub)
+{
+    if (*gen == atomic_load(&rewind_gen)) return;
+    *gen = atomic_load(&rewind_gen);
+    natsSubscription_Destroy(*sub);
+    *sub = NULL;
+    jsErrCode jerr = 0;
+    js_DeleteConsumer(js, IBC_EVENTS_STREAM, c->durable, NULL, &jerr);
+    ibc_log(IBC_LOG_INFO, NULL, "%s: rewound to the start of the stream", c->durable);
+}
+
+/* Connects *db when it is not connected; false when the database is not there. */
+static bool ensure_db(consumer *c, PGconn **db)
+{
+    if (*db && PQstatus(*db) == CONNECTION_OK) return true;
+    if (*db) PQfinish(*db);
+    if (!(*db = ibc_db_connect(c->cfg->pg_dsn, c->service))) return false;
+    /* pg_stat_activity tells the consumers apart */
+    char set[240];
+    snprintf(set, sizeof set, "SET application_name = '%.60s'", c->durable);
+    ibc_db_simple(*db, set);
+    return true;
+}
+
+/* Applies a fetched batch, acks, naks or terminates each message, and
+ * records the lag the last message reports. */
+static void settle_batch(consumer *c, PGconn *db, natsMsgList *list)
+{
+    enum outcome out[BATCH];
+    bool batch_ok = apply_batch(c, db, list->Msgs, list->Count, out);
+    /* a batch with a bad event: each event alone, so that only that one
+     * is skipped (malformed) or retried (failed) */
+    for (int i = 0; !batch_ok && i < list->Count; i++)
+        if (!apply_batch(c, db, &list->Msgs[i], 1, &out[i]) && out[i] == APPLIED)
+            out[i] = FAILED; /* applied but the commit failed */
+    for (int i = 0; i < list->Count; i++) {
+        natsMsg *m = list->Msgs[i];
+        if (out[i] == FAILED || PQstatus(db) != CONNECTION_OK) {
+            natsMsg_NakWithDelay(m, 1000, NULL);
+            ibc_metric_add(c->failed, 1);
+        } else {
+            if (out[i] == MALFORMED)
+                natsMsg_Term(m, NULL);
+            else
+                natsMsg_Ack(m, NULL);
+            ibc_metric_add(out[i] == APPLIED ? c->applied : c->skipped, 1);
+        }
+    }
+    if (list->Count > 0) {
+        jsMsgMetaData *meta = NULL;
+        if (natsMsg_GetMetaData(&meta, list->Msgs[list->Count - 1]) == NATS_OK) {
+            atomic_store(&c->lag, (long long)meta->NumPending);
+            ibc_metric_set(c->lag_gauge, (int64_t)meta->NumPending);
+            jsMsgMetaData_Destroy(meta);
+        }
+    }
+}
+
 static void *consumer_main(void *arg)
 {
     consumer *c = arg;
@@ -262,28 +322,14 @@ static void *consumer_main(void *arg)
     int gen = atomic_load(&rewind_gen);
     int failures = 0;
     while (!atomic_load(&stopping)) {
-        if (gen != atomic_load(&rewind_gen)) {
-            gen = atomic_load(&rewind_gen);
-            natsSubscription_Destroy(sub);
-            sub = NULL;
-            jsErrCode jerr = 0;
-            js_DeleteConsumer(js, IBC_EVENTS_STREAM, c->durable, NULL, &jerr);
-            ibc_log(IBC_LOG_INFO, NULL, "%s: rewound to the start of the stream", c->durable);
-        }
+        follow_rewind(c, js, &gen, &sub);
         if (!sub && !(sub = subscribe(c, js))) {
             pause_ms(1000);
             continue;
         }
-        if (!db || PQstatus(db) != CONNECTION_OK) {
-            if (db) PQfinish(db);
-            if (!(db = ibc_db_connect(c->cfg->pg_dsn, c->service))) {
-                pause_ms(1000);
-                continue;
-            }
-            /* pg_stat_activity tells the consumers apart */
-            char set[240];
-            snprintf(set, sizeof set, "SET application_name = '%.60s'", c->durable);
-            ibc_db_simple(db, set);
+        if (!ensure_db(c, &db)) {
+            pause_ms(1000);
+            continue;
         }
         natsMsgList list = {0};
         jsErrCode jerr = 0;
@@ -307,32 +353,7 @@ static void *consumer_main(void *arg)
             continue;
         }
         failures = 0;
-        enum outcome out[BATCH];
-        bool batch_ok = apply_batch(c, db, list.Msgs, list.Count, out);
-        /* a batch with a bad event: each event alone, so that only that one
-         * is skipped (malformed) or retried (failed) */
-        for (int i = 0; !batch_ok && i < list.Count; i++)
-            if (!apply_batch(c, db, &list.Msgs[i], 1, &out[i]) && out[i] == APPLIED)
-                out[i] = FAILED; /* applied but the commit failed */
-        for (int i = 0; i < list.Count; i++) {
-            natsMsg *m = list.Msgs[i];
-            if (out[i] == FAILED || PQstatus(db) != CONNECTION_OK) {
-                natsMsg_NakWithDelay(m, 1000, NULL);
-                ibc_metric_add(c->failed, 1);
-            } else {
-                if (out[i] == MALFORMED) natsMsg_Term(m, NULL);
-                else natsMsg_Ack(m, NULL);
-                ibc_metric_add(out[i] == APPLIED ? c->applied : c->skipped, 1);
-            }
-        }
-        if (list.Count > 0) {
-            jsMsgMetaData *meta = NULL;
-            if (natsMsg_GetMetaData(&meta, list.Msgs[list.Count - 1]) == NATS_OK) {
-                atomic_store(&c->lag, (long long)meta->NumPending);
-                ibc_metric_set(c->lag_gauge, (int64_t)meta->NumPending);
-                jsMsgMetaData_Destroy(meta);
-            }
-        }
+        settle_batch(c, db, &list);
         bool short_batch = list.Count < BATCH;
         natsMsgList_Destroy(&list);
         /* the stream had no more: let the next events gather, so that a busy
