@@ -271,6 +271,41 @@ static void end_failed_tx(ibc_ctx *ctx)
         ibc_db_simple(ctx->db, "ROLLBACK");
 }
 
+/* Commits the handler's deferred events and, with an Idempotency-Key, the
+ * reply out, in one round trip with the COMMIT. */
+static ibc_rc commit_reply(ibc_ctx *ctx, bool idem, const char *payload, const char *out)
+{
+    ibc_rc rc;
+    ibc_db_step steps[2];
+    const char *ev_param[1];
+    char *ev_text = NULL;
+    int n = 0;
+    if (ibc_outbox_deferred_step(ctx, &ev_text, ev_param, &steps[n])) n++;
+    const char *p[] = {ctx->principal, ctx->idempotency_key, payload, ctx->action, out};
+    if (idem) steps[n++] = (ibc_db_step){sql_idem_put, 5, p};
+    if (json_array_size(ctx->deferred_events) > 0 && !ev_text)
+        rc = ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    else
+        rc = ibc_db_commit(ctx, n, steps);
+    free(ev_text);
+    if (rc == IBC_OK) ibc_outbox_committed();
+    /* the key's row was written by a concurrent call with the same key */
+    else if (idem && rc == IBC_ECONFLICT)
+        rc = IBC_ERETRY;
+    return rc;
+}
+
+/* The reply stored for ctx's Idempotency-Key (caller frees), or NULL; ctx's
+ * failure is left as it is. */
+static char *stored_reply(const ibc_ctx *ctx, const char *payload)
+{
+    char *stored = NULL;
+    ibc_ctx probe = *ctx;
+    probe.err_detail[0] = 0;
+    if (idem_lookup(&probe, payload, &stored) == IBC_OK && stored) return stored;
+    return NULL;
+}
+
 /* Runs the action once inside a transaction (unless read-only) and returns
  * the encoded reply (caller frees). *rc_out is the handler's result. The
  * BEGIN goes with the first statement, and the events, the Idempotency-Key
@@ -304,23 +339,7 @@ static char *run_once(ibc_ctx *ctx, const ibc_action *act, const json_t *req, co
     if (rc == IBC_OK && ctx->err != IBC_OK) rc = ctx->err;
     if (rc != IBC_OK && ctx->err == IBC_OK) ibc_fail(ctx, rc, "%s", ibc_rc_title(rc));
     out = encode_reply(ctx, rc, body);
-    if (tx && rc == IBC_OK) {
-        ibc_db_step steps[2];
-        const char *ev_param[1];
-        char *ev_text = NULL;
-        int n = 0;
-        if (ibc_outbox_deferred_step(ctx, &ev_text, ev_param, &steps[n])) n++;
-        const char *p[] = {ctx->principal, ctx->idempotency_key, payload, ctx->action, out};
-        if (idem) steps[n++] = (ibc_db_step){sql_idem_put, 5, p};
-        if (json_array_size(ctx->deferred_events) > 0 && !ev_text)
-            rc = ibc_fail(ctx, IBC_ENOMEM, "out of memory");
-        else
-            rc = ibc_db_commit(ctx, n, steps);
-        free(ev_text);
-        if (rc == IBC_OK) ibc_outbox_committed();
-        /* the key's row was written by a concurrent call with the same key */
-        else if (idem && rc == IBC_ECONFLICT) rc = IBC_ERETRY;
-    }
+    if (tx && rc == IBC_OK) rc = commit_reply(ctx, idem, payload, out);
 done:
     if (tx) {
         if (rc != IBC_OK) end_failed_tx(ctx);
@@ -333,10 +352,8 @@ done:
         out = NULL;
         if (idem && rc != IBC_ERETRY && PQstatus(ctx->db) == CONNECTION_OK) {
             /* a concurrent call with the same key may have won: answer as it did */
-            char *stored = NULL;
-            ibc_ctx probe = *ctx;
-            probe.err_detail[0] = 0;
-            if (idem_lookup(&probe, payload, &stored) == IBC_OK && stored) {
+            char *stored = stored_reply(ctx, payload);
+            if (stored) {
                 *rc_out = IBC_OK;
                 json_decref(body);
                 return stored;
