@@ -432,6 +432,77 @@ static PGconn *worker_connect(const service *svc)
     return ibc_db_connect_timeout(svc->cfg.pg_dsn, svc->def->name, svc->cfg.statement_timeout_ms);
 }
 
+/* Fills ctx for the request msg from the headers the gateway sent. */
+static void ctx_from_msg(ibc_ctx *ctx, service *svc, ibc_worker *w, natsMsg *msg,
+                         const char *action_name)
+{
+    ctx->service = svc->def->name;
+    ctx->action = action_name;
+    ctx->request_id = header_or(msg, "Ibc-Request-Id", NULL);
+    ctx->org = header_or(msg, "Ibc-Org", "");
+    ctx->role = header_or(msg, "Ibc-Role", "");
+    ctx->principal = header_or(msg, "Ibc-Principal", "");
+    ctx->via = header_or(msg, "Ibc-Via", NULL);
+    ctx->idempotency_key = header_or(msg, "Idempotency-Key", NULL);
+    ctx->worker = w;
+    ctx->msg = msg;
+    ctx->status = 200;
+}
+
+/* Runs act (with ctx's database), again after a lost connection or a retry
+ * verdict; returns the encoded reply (caller frees) and the result in *rc. */
+static char *run_with_retries(ibc_ctx *ctx, ibc_worker *w, const ibc_action *act, json_t *req,
+                              natsMsg *msg, ibc_rc *rc)
+{
+    char *out = NULL;
+    ctx->db = w->db;
+    bool widened = widen_statement_timeout(ctx, w->svc->cfg.statement_timeout_ms);
+    const char *payload = natsMsg_GetData(msg);
+    for (int attempt = 0; attempt < 5; attempt++) {
+        ctx_clear_result(ctx);
+        out = run_once(ctx, act, req, payload, rc);
+        if (*rc == IBC_EDB && PQstatus(w->db) == CONNECTION_BAD && attempt == 0 &&
+            ibc_db_ensure(w->db)) {
+            /* the server restarted under us: the transaction died with the
+             * connection, so nothing of it was committed; run it again */
+            free(out);
+            out = NULL;
+            continue;
+        }
+        if (*rc != IBC_ERETRY) break;
+        struct timespec ts = {0, (1 + attempt) * 2000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (*rc != IBC_OK && PQstatus(w->db) != CONNECTION_OK) ibc_db_ensure(w->db);
+    if (widened && PQstatus(w->db) == CONNECTION_OK)
+        ibc_db_simple(w->db, "RESET statement_timeout"); /* back to the connection's option */
+    return out;
+}
+
+/* Logs a failed request and counts it in the metrics and the discovery
+ * statistics (index: the action's index there). */
+static void record_request(service *svc, const ibc_action *act, size_t index, const ibc_ctx *ctx,
+                           const char *action_name, ibc_rc rc, const char *out, double t0)
+{
+    int status = rc == IBC_OK ? ctx->status : ibc_rc_status(rc);
+    if (rc == IBC_OK && out && strncmp(out, "{\"status\":", 10) == 0)
+        status = atoi(out + 10); /* a replayed Idempotency-Key answer keeps its status */
+    if (status >= 500)
+        ibc_log(IBC_LOG_ERROR, ctx->request_id, "%s failed: %s", action_name, ctx->err_detail);
+    char labels[256];
+    snprintf(labels, sizeof labels, "service=\"%s\",action=\"%.80s\",status=\"%d\"", svc->def->name,
+             act ? act->name : "unknown", status);
+    ibc_metric_add(
+        ibc_counter("ibc_requests_total", "Requests handled, by action and status", labels), 1);
+    snprintf(labels, sizeof labels, "service=\"%s\",action=\"%.80s\"", svc->def->name,
+             act ? act->name : "unknown");
+    double took = ibc_monotonic_s() - t0;
+    ibc_metric_observe(ibc_histogram("ibc_request_duration_seconds",
+                                     "Time to handle a request, by action", labels),
+                       took);
+    ibc_discovery_count(svc->discovery, index, status, took);
+}
+
 /* The subscription callback: one message at a time per worker. */
 static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
@@ -444,17 +515,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     const char *action_name = subject + strlen(svc->prefix);
 
     ibc_ctx ctx = {0};
-    ctx.service = svc->def->name;
-    ctx.action = action_name;
-    ctx.request_id = header_or(msg, "Ibc-Request-Id", NULL);
-    ctx.org = header_or(msg, "Ibc-Org", "");
-    ctx.role = header_or(msg, "Ibc-Role", "");
-    ctx.principal = header_or(msg, "Ibc-Principal", "");
-    ctx.via = header_or(msg, "Ibc-Via", NULL);
-    ctx.idempotency_key = header_or(msg, "Idempotency-Key", NULL);
-    ctx.worker = w;
-    ctx.msg = msg;
-    ctx.status = 200;
+    ctx_from_msg(&ctx, svc, w, msg, action_name);
 
     static const ibc_action builtin_ping = {"ping", ping, IBC_ACTION_READONLY};
     const ibc_action *act =
@@ -475,29 +536,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
         if (!w->db) w->db = worker_connect(svc);
         if (!w->db) rc = ibc_fail(&ctx, IBC_EDB, "the database is not available");
     }
-    if (rc == IBC_OK) {
-        ctx.db = w->db;
-        bool widened = widen_statement_timeout(&ctx, svc->cfg.statement_timeout_ms);
-        const char *payload = natsMsg_GetData(msg);
-        for (int attempt = 0; attempt < 5; attempt++) {
-            ctx_clear_result(&ctx);
-            out = run_once(&ctx, act, req, payload, &rc);
-            if (rc == IBC_EDB && PQstatus(w->db) == CONNECTION_BAD && attempt == 0 &&
-                ibc_db_ensure(w->db)) {
-                /* the server restarted under us: the transaction died with the
-                 * connection, so nothing of it was committed; run it again */
-                free(out);
-                out = NULL;
-                continue;
-            }
-            if (rc != IBC_ERETRY) break;
-            struct timespec ts = {0, (1 + attempt) * 2000000L};
-            nanosleep(&ts, NULL);
-        }
-        if (rc != IBC_OK && PQstatus(w->db) != CONNECTION_OK) ibc_db_ensure(w->db);
-        if (widened && PQstatus(w->db) == CONNECTION_OK)
-            ibc_db_simple(w->db, "RESET statement_timeout"); /* back to the connection's option */
-    }
+    if (rc == IBC_OK) out = run_with_retries(&ctx, w, act, req, msg, &rc);
     if (ctx.stream_state != 0) {
         /* the handler streamed its answer; an error after begin aborts the stream */
         if (ctx.stream_state == 1 || rc != IBC_OK) stream_publish(&ctx, "error", "", 0);
@@ -508,28 +547,10 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
         if (reply_to && out) natsConnection_PublishString(nc, reply_to, out);
     }
 
-    int status = rc == IBC_OK ? ctx.status : ibc_rc_status(rc);
-    if (rc == IBC_OK && out && strncmp(out, "{\"status\":", 10) == 0)
-        status = atoi(out + 10); /* a replayed Idempotency-Key answer keeps its status */
-    if (status >= 500)
-        ibc_log(IBC_LOG_ERROR, ctx.request_id, "%s failed: %s", action_name, ctx.err_detail);
-    char labels[256];
-    snprintf(labels, sizeof labels, "service=\"%s\",action=\"%.80s\",status=\"%d\"",
-             svc->def->name, act ? act->name : "unknown", status);
-    ibc_metric_add(ibc_counter("ibc_requests_total", "Requests handled, by action and status",
-                               labels),
-                   1);
-    snprintf(labels, sizeof labels, "service=\"%s\",action=\"%.80s\"", svc->def->name,
-             act ? act->name : "unknown");
-    double took = ibc_monotonic_s() - t0;
-    ibc_metric_observe(ibc_histogram("ibc_request_duration_seconds",
-                                     "Time to handle a request, by action", labels),
-                       took);
-    ibc_discovery_count(svc->discovery,
-                        act == &builtin_ping ? svc->def->nactions
-                        : act                ? (size_t)(act - svc->def->actions)
-                                             : SIZE_MAX,
-                        status, took);
+    size_t index = act == &builtin_ping ? svc->def->nactions
+                   : act                ? (size_t)(act - svc->def->actions)
+                                        : SIZE_MAX;
+    record_request(svc, act, index, &ctx, action_name, rc, out, t0);
     ctx_clear_result(&ctx);
     free(ctx.stream_buf);
     free(out);
