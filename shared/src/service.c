@@ -626,6 +626,68 @@ static bool start_discovery(service *svc)
     return svc->discovery != NULL;
 }
 
+/* Applies the migrations, waiting for the database; false when it cannot. */
+static bool run_migrations(const ibc_config *cfg, const char *name)
+{
+    char err[256];
+    PGconn *db = ibc_process_db_wait(cfg->pg_dsn);
+    if (!db) {
+        ibc_log(IBC_LOG_ERROR, NULL, "database unreachable, giving up migrations");
+        return false;
+    }
+    ibc_rc rc = ibc_migrate(db, name, cfg->migrations_dir, err, sizeof err);
+    PQfinish(db);
+    if (rc != IBC_OK) {
+        ibc_log(IBC_LOG_ERROR, NULL, "migrations failed: %s", err);
+        return false;
+    }
+    return true;
+}
+
+/* Starts the workers, each with its database connection and its queue
+ * subscription to subject; false when one cannot subscribe. */
+static bool start_workers(service *svc, const char *subject)
+{
+    svc->workers = calloc(svc->cfg.workers, sizeof *svc->workers);
+    for (int i = 0; i < svc->cfg.workers; i++) {
+        ibc_worker *w = &svc->workers[i];
+        w->svc = svc;
+        w->index = i;
+        w->db = worker_connect(svc);
+        natsStatus s =
+            natsConnection_QueueSubscribe(&w->sub, svc->nc, subject, svc->def->name, on_request, w);
+        if (s == NATS_OK) s = natsSubscription_SetPendingLimits(w->sub, 100000, 512 * 1024 * 1024);
+        if (s != NATS_OK) {
+            ibc_log(IBC_LOG_ERROR, NULL, "cannot subscribe to %s: %s", subject,
+                    natsStatus_GetText(s));
+            return false;
+        }
+    }
+    return true;
+}
+
+/* After the stop signal: drains the workers and stops everything started. */
+static void stop_service(service *svc)
+{
+    ibc_jobs_stop();
+    for (int i = 0; i < svc->cfg.workers; i++)
+        natsSubscription_Drain(svc->workers[i].sub);
+    for (int i = 0; i < svc->cfg.workers; i++) {
+        natsSubscription_WaitForDrainCompletion(svc->workers[i].sub, 5000);
+        natsSubscription_Destroy(svc->workers[i].sub);
+    }
+    ibc_discovery_stop(svc->discovery);
+    free(svc->endpoints);
+    ibc_admin_http_stop();
+    ibc_consumers_stop();
+    ibc_outbox_relay_stop();
+    for (int i = 0; i < svc->cfg.workers; i++)
+        if (svc->workers[i].db) PQfinish(svc->workers[i].db);
+    free(svc->workers);
+    natsConnection_Destroy(svc->nc);
+    nats_Close();
+}
+
 int ibc_service_run(const ibc_service_def *def)
 {
     service svc = {.def = def};
@@ -650,19 +712,7 @@ int ibc_service_run(const ibc_service_def *def)
     sigset_t sigs;
     ibc_process_signals(&sigs);
 
-    if (svc.cfg.migrate) {
-        PGconn *db = ibc_process_db_wait(svc.cfg.pg_dsn);
-        if (!db) {
-            ibc_log(IBC_LOG_ERROR, NULL, "database unreachable, giving up migrations");
-            return 1;
-        }
-        ibc_rc rc = ibc_migrate(db, def->name, svc.cfg.migrations_dir, err, sizeof err);
-        PQfinish(db);
-        if (rc != IBC_OK) {
-            ibc_log(IBC_LOG_ERROR, NULL, "migrations failed: %s", err);
-            return 1;
-        }
-    }
+    if (svc.cfg.migrate && !run_migrations(&svc.cfg, def->name)) return 1;
 
     ibc_bus_connect(&svc.nc, &svc.cfg, def->name);
     the_service = &svc;
@@ -672,21 +722,7 @@ int ibc_service_run(const ibc_service_def *def)
 
     char subject[160];
     snprintf(subject, sizeof subject, "ibc.rpc.%s.>", def->name);
-    svc.workers = calloc(svc.cfg.workers, sizeof *svc.workers);
-    for (int i = 0; i < svc.cfg.workers; i++) {
-        ibc_worker *w = &svc.workers[i];
-        w->svc = &svc;
-        w->index = i;
-        w->db = worker_connect(&svc);
-        natsStatus s =
-            natsConnection_QueueSubscribe(&w->sub, svc.nc, subject, def->name, on_request, w);
-        if (s == NATS_OK) s = natsSubscription_SetPendingLimits(w->sub, 100000, 512 * 1024 * 1024);
-        if (s != NATS_OK) {
-            ibc_log(IBC_LOG_ERROR, NULL, "cannot subscribe to %s: %s", subject,
-                    natsStatus_GetText(s));
-            return 1;
-        }
-    }
+    if (!start_workers(&svc, subject)) return 1;
     if (!start_discovery(&svc)) return 1;
     natsConnection_Flush(svc.nc);
     if (ibc_consumers_start(svc.nc, &svc.cfg, def->name, def->events, def->nevents) != IBC_OK)
@@ -706,23 +742,7 @@ int ibc_service_run(const ibc_service_def *def)
     int sig = 0;
     sigwait(&sigs, &sig);
     ibc_log(IBC_LOG_INFO, NULL, "signal %d: draining", sig);
-    ibc_jobs_stop();
-    for (int i = 0; i < svc.cfg.workers; i++)
-        natsSubscription_Drain(svc.workers[i].sub);
-    for (int i = 0; i < svc.cfg.workers; i++) {
-        natsSubscription_WaitForDrainCompletion(svc.workers[i].sub, 5000);
-        natsSubscription_Destroy(svc.workers[i].sub);
-    }
-    ibc_discovery_stop(svc.discovery);
-    free(svc.endpoints);
-    ibc_admin_http_stop();
-    ibc_consumers_stop();
-    ibc_outbox_relay_stop();
-    for (int i = 0; i < svc.cfg.workers; i++)
-        if (svc.workers[i].db) PQfinish(svc.workers[i].db);
-    free(svc.workers);
-    natsConnection_Destroy(svc.nc);
-    nats_Close();
+    stop_service(&svc);
     return 0;
 }
 
