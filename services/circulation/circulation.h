@@ -12,6 +12,9 @@ ibc_rc readers_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc readers_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc readers_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc readers_delete(ibc_ctx *ctx, const json_t *req, json_t **reply);
+/* consents.c (152-ФЗ) */
+ibc_rc readers_consent_add(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc readers_personal_data(ibc_ctx *ctx, const json_t *req, json_t **reply);
 
 /* rules.c */
 ibc_rc policies_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
@@ -87,5 +90,7 @@ ibc_rc class_param(ibc_ctx *ctx, const char *value, const char *field, char out[
 #define CIRC_PAGE_MAX 500
 /* A copy of the members of obj listed in names (NULL-terminated); new reference. */
 json_t *pick(const json_t *obj, const char *const *names);
+/* True when date (YYYY-MM-DD) is not after today (UTC, a day of slack). */
+bool date_not_future(const char *date);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 ibc_rc caller_school(ibc_ctx *ctx, const char *given, bool required, const char **school)
 {
@@ -72,4 +73,15 @@ json_t *pick(const json_t *obj, const char *const *names)
         if (v) json_object_set(out, *names, v);
     }
     return out;
+}
+
+/* True when date (YYYY-MM-DD) is not after today (UTC, a day of slack). */
+bool date_not_future(const char *date)
+{
+    char tomorrow[16];
+    time_t t = time(NULL) + 86400;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm);
+    return strcmp(date, tomorrow) <= 0;
 }

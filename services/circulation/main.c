@@ -12,6 +12,8 @@ static const ibc_action actions[] = {
     {"readers.get", readers_get, IBC_ACTION_READONLY},
     {"readers.update", readers_update, IBC_ACTION_TX},
     {"readers.delete", readers_delete, IBC_ACTION_TX},
+    {"readers.consents.add", readers_consent_add, IBC_ACTION_TX},
+    {"readers.personal_data", readers_personal_data, IBC_ACTION_READONLY},
     {"policies.list", policies_list, IBC_ACTION_READONLY},
     {"policies.put", policies_put, IBC_ACTION_TX},
     {"settings.get", settings_get, IBC_ACTION_READONLY},

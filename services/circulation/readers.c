@@ -8,18 +8,6 @@
 #include <ibc/json.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
-
-/* True when date (YYYY-MM-DD) is not after today (UTC, a day of slack). */
-static bool date_not_future(const char *date)
-{
-    char tomorrow[16];
-    time_t t = time(NULL) + 86400;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(tomorrow, sizeof tomorrow, "%Y-%m-%d", &tm);
-    return strcmp(date, tomorrow) <= 0;
-}
 
 static const char *const categories[] = {"student", "teacher", "staff", NULL};
 static const char *const statuses[] = {"active", "blocked", "left", NULL};

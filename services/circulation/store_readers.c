@@ -39,7 +39,8 @@ ibc_rc store_reader_insert(ibc_ctx *ctx, const char *school, const json_t *flat,
 }
 
 static const char sql_get[] =
-    "SELECT reader_json(r, r.school = $2 OR $3::boolean) || reader_birth(r, $2) FROM readers r "
+    "SELECT reader_json(r, r.school = $2 OR $3::boolean) || reader_birth(r, $2) "
+    "|| reader_consents(r, $2) FROM readers r "
     "WHERE r.id = $1::uuid AND ($4 = '' OR r.school = $4)";
 
 ibc_rc store_reader_get(ibc_ctx *ctx, const char *id, json_t **out)

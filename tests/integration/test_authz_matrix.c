@@ -144,6 +144,13 @@ static const spec_row spec[] = {
     {"PUT", "/api/v1/circulation/readers/{id}", "AL", 'o', "reader", "reader",
      "{\"card_barcode\":\"@uniq\",\"name\":\"Читатель\",\"category\":\"student\"}", NULL, false},
     {"DELETE", "/api/v1/circulation/readers/{id}", "AL", 'o', "reader", "reader", NULL, NULL, true},
+    /* 152-ФЗ: consents and the export are the reader's own school's alone
+     * (the admin passes the gateway and is refused by the service) */
+    {"POST", "/api/v1/circulation/readers/{id}/consents", "AL", 'o', "reader", "reader",
+     "{\"kind\":\"reader\",\"basis\":\"matrix\",\"given_on\":\"2026-01-01\"}", NULL, false,
+     "A"},
+    {"GET", "/api/v1/circulation/readers/{id}/personal-data", "AL", 'o', "reader", "reader", NULL,
+     NULL, false, "A"},
     {"GET", "/api/v1/circulation/policies", "AML", '-', NULL, NULL, NULL, NULL, false},
     {"PUT", "/api/v1/circulation/policies/{category}", "AL", 's', NULL, NULL,
      "{\"max_items\":5,\"loan_days\":14,\"renewals\":1}", "school=@school", false},
