@@ -15,6 +15,9 @@ ibc_rc readers_delete(ibc_ctx *ctx, const json_t *req, json_t **reply);
 /* consents.c (152-ФЗ) */
 ibc_rc readers_consent_add(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc readers_personal_data(ibc_ctx *ctx, const json_t *req, json_t **reply);
+/* Anonymises the readers who left more than `days` days ago, emitting
+ * circulation.reader.anonymised for each; *n gets how many. */
+ibc_rc readers_anonymise_run(ibc_ctx *ctx, long days, long *n);
 
 /* rules.c */
 ibc_rc policies_list(ibc_ctx *ctx, const json_t *req, json_t **reply);

@@ -118,3 +118,36 @@ ibc_rc readers_personal_data(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_ENOTFOUND) ibc_fail(ctx, rc, "no reader of %s has id %s", ctx->org, id);
     return rc;
 }
+
+/* Readers who left more than `days` days ago lose names, card and birth date
+ * (the card becomes "anon-<id>"); a parent's name leaves their consents;
+ * loans stay for the statistics. At most 1,000 a run, SKIP LOCKED. */
+static const char sql_anonymise[] =
+    "WITH r AS (SELECT id FROM readers WHERE status = 'left' AND anonymised_at IS NULL "
+    "AND left_at < now() - make_interval(days => $1::int) ORDER BY left_at LIMIT 1000 "
+    "FOR UPDATE SKIP LOCKED), "
+    "c AS (UPDATE reader_consents SET given_by = NULL WHERE reader_id IN (SELECT id FROM r)), "
+    "a AS (UPDATE readers x SET name = 'анонимизирован', card_barcode = 'anon-' || x.id, "
+    "birth_date = NULL, anonymised_at = now(), version = x.version + 1, updated_at = now() "
+    "FROM r WHERE x.id = r.id RETURNING x.id, x.school) "
+    "SELECT coalesce(jsonb_agg(jsonb_build_object('id', a.id, 'school', a.school)), '[]') FROM a";
+
+ibc_rc readers_anonymise_run(ibc_ctx *ctx, long days, long *n)
+{
+    char d[24];
+    snprintf(d, sizeof d, "%ld", days);
+    const char *p[] = {d};
+    json_t *done = NULL;
+    ibc_rc rc = ibc_db_json(ctx, &done, sql_anonymise, 1, p);
+    size_t i;
+    json_t *r;
+    json_array_foreach(done, i, r)
+    {
+        if (rc != IBC_OK) break;
+        rc = ibc_emit(ctx, "reader", "anonymised", json_string_value(json_object_get(r, "id")),
+                      json_deep_copy(r));
+    }
+    *n = (long)json_array_size(done);
+    json_decref(done);
+    return rc;
+}

@@ -5,6 +5,8 @@
 #include "circulation.h"
 
 #include <ibc/ibc.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 static const ibc_action actions[] = {
     {"readers.create", readers_create, IBC_ACTION_TX},
@@ -56,13 +58,34 @@ static ibc_rc sweep(ibc_job *job, ibc_ctx *ctx)
     return rc;
 }
 
-/* every IBC_HOLD_SWEEP_SECONDS (60 by default; 0 turns it off) */
+/* Days after leaving that a reader's personal data is kept (152-ФЗ). */
+static long anonymise_after_days = 1095;
+
+/* readers.anonymise: removes the personal data of readers who left
+ * IBC_ANONYMISE_AFTER_DAYS ago, keeping their loans for the statistics. */
+static ibc_rc anonymise(ibc_job *job, ibc_ctx *ctx)
+{
+    long n = 0;
+    ibc_rc rc = readers_anonymise_run(ctx, anonymise_after_days, &n);
+    ibc_job_progress(job, n, n);
+    if (rc == IBC_OK && n > 0) ibc_log(IBC_LOG_INFO, NULL, "anonymised %ld readers who left", n);
+    return rc;
+}
+
+/* every IBC_HOLD_SWEEP_SECONDS (60 by default; 0 turns it off), every
+ * IBC_ANONYMISE_SWEEP_SECONDS (3600) */
 static const ibc_job_def jobs[] = {
     {"holds.sweep", sweep, 60, "IBC_HOLD_SWEEP_SECONDS"},
+    {"readers.anonymise", anonymise, 3600, "IBC_ANONYMISE_SWEEP_SECONDS"},
 };
 
 int main(void)
 {
+    const char *days = getenv("IBC_ANONYMISE_AFTER_DAYS");
+    if (days && !ibc_config_int(days, 1, 36500, &anonymise_after_days)) {
+        fprintf(stderr, "IBC_ANONYMISE_AFTER_DAYS must be 1 to 36500 days, not '%.20s'\n", days);
+        return 1;
+    }
     static const ibc_service_def def = {
         .name = "circulation",
         .actions = actions,

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static char *school, *lib, *other_lib;
 static char today[16], born10[16], born20[16];
@@ -164,6 +165,48 @@ static void personal_data_export(void **state)
     free(id);
 }
 
+/* A reader who left long ago loses name, card and birth date to the
+ * anonymiser (every 2 s in the test stack); their loans stay; a reader who
+ * left yesterday keeps them. */
+static void readers_who_left_long_ago_are_anonymised(void **state)
+{
+    (void)state;
+    char *old = reader(born20), *recent = reader(born20);
+    char sql[320];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM (SELECT 1 FROM circulation.readers WHERE id IN ('%s', '%s') "
+             "AND left_at IS NULL) x",
+             old, recent);
+    assert_int_equal(h_sql_int(sql), 2);
+    snprintf(sql, sizeof sql,
+             "WITH u AS (UPDATE circulation.readers SET status = 'left' WHERE id IN ('%s', '%s') "
+             "RETURNING 1) SELECT count(*) FROM u",
+             old, recent);
+    assert_int_equal(h_sql_int(sql), 2);
+    snprintf(sql, sizeof sql,
+             "WITH u AS (UPDATE circulation.readers SET left_at = now() - interval '1100 days' "
+             "WHERE id = '%s' RETURNING 1) SELECT count(*) FROM u",
+             old);
+    assert_int_equal(h_sql_int(sql), 1);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM circulation.readers WHERE id = '%s' AND anonymised_at IS NOT "
+             "NULL AND birth_date IS NULL AND card_barcode = 'anon-' || id",
+             old);
+    for (int i = 0; i < 100 && h_sql_int(sql) != 1; i++)
+        usleep(100000);
+    assert_int_equal(h_sql_int(sql), 1);
+    h_resp *r = h_get(lib, "/api/v1/circulation/readers/%s", old);
+    assert_int_equal(r->status, 200);
+    assert_string_not_equal(json_string_value(json_object_get(r->json, "name")), "Петров Пётр");
+    assert_null(json_object_get(r->json, "birth_date"));
+    h_free(r);
+    r = h_get(lib, "/api/v1/circulation/readers/%s", recent);
+    assert_string_equal(json_string_value(json_object_get(r->json, "name")), "Петров Пётр");
+    assert_int_equal(json_object_get(r->json, "birth_date") != NULL, 1);
+    h_free(r);
+    free(old), free(recent);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +214,7 @@ int main(void)
         cmocka_unit_test(another_school_sees_nothing),
         cmocka_unit_test(bad_consents_are_refused),
         cmocka_unit_test(personal_data_export),
+        cmocka_unit_test(readers_who_left_long_ago_are_anonymised),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
