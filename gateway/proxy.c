@@ -263,6 +263,31 @@ static natsStatus publish_with_inbox(natsMsg *msg, const char *inbox)
     return s;
 }
 
+/* Publishes msg with inbox as its reply subject and waits within timeout_ms
+ * for the first reply (*head). With attempt_ms > 0 it publishes msg again
+ * whenever attempt_ms pass without a reply: the queue group hands the copy to
+ * a replica, most likely a live one (a replica killed while holding a request
+ * never answers it), and the first reply of any copy wins. */
+static natsStatus await_reply(natsSubscription *sub, natsMsg *msg, const char *inbox,
+                              int timeout_ms, int attempt_ms, natsMsg **head)
+{
+    double end = ibc_monotonic_s() + timeout_ms / 1000.0;
+    natsStatus s = publish_with_inbox(msg, inbox);
+    while (s == NATS_OK) {
+        int left = (int)((end - ibc_monotonic_s()) * 1000.0);
+        if (left <= 0) return NATS_TIMEOUT;
+        int wait = attempt_ms > 0 && attempt_ms < left ? attempt_ms : left;
+        s = natsSubscription_NextMsg(head, sub, wait);
+        if (s != NATS_TIMEOUT || wait == left) return s;
+        const char *rid = NULL;
+        natsMsgHeader_Get(msg, "Ibc-Request-Id", &rid);
+        ibc_log(IBC_LOG_WARN, rid, "no reply on %s within %d ms: sending it again",
+                natsMsg_GetSubject(msg), wait);
+        s = publish_with_inbox(msg, inbox);
+    }
+    return s;
+}
+
 /* Starts streaming to the client after the "begin" envelope head; takes
  * *sub (sets it NULL). Returns U_CALLBACK_COMPLETE. */
 static int stream_begin(struct _u_response *resp, natsMsg *head, natsSubscription **sub,
@@ -285,7 +310,7 @@ static int stream_begin(struct _u_response *resp, natsMsg *head, natsSubscriptio
 
 /* Sends msg with a private inbox and relays the reply: one envelope, or a
  * "begin" envelope followed by data chunks streamed to the client. */
-static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms,
+static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms, int attempt_ms,
                           const char *service, const char *rid)
 {
     char inbox[IBC_INBOX_PREFIX_MAX + 32];
@@ -294,8 +319,7 @@ static int stream_request(struct _u_response *resp, natsMsg *msg, int timeout_ms
     ibc_bus_new_inbox(inbox, sizeof inbox, "gateway");
     natsStatus s = natsConnection_SubscribeSync(&sub, gw.nc, inbox);
     if (s == NATS_OK) s = natsSubscription_SetPendingLimits(sub, -1, 256 * 1024 * 1024);
-    if (s == NATS_OK) s = publish_with_inbox(msg, inbox);
-    if (s == NATS_OK) s = natsSubscription_NextMsg(&head, sub, timeout_ms);
+    if (s == NATS_OK) s = await_reply(sub, msg, inbox, timeout_ms, attempt_ms, &head);
     if (s == NATS_OK && natsMsg_IsNoResponders(head)) s = NATS_NO_RESPONDERS;
     int ret;
     const char *kind = NULL;
@@ -629,7 +653,19 @@ static natsStatus request_msg(const struct _u_request *req, const gw_admission *
     return s;
 }
 
-/* Forwards the request to its service and relays the reply. */
+/* The request may be sent again when a reply is late: a read, or a write
+ * whose Idempotency-Key makes the service do it once. A streamed reply is
+ * not (two copies' chunks would mix). */
+static bool may_resend(const struct _u_request *req, const gw_route *rt)
+{
+    if (rt->stream) return false;
+    const char *m = req->http_verb;
+    return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ||
+           u_map_get_case(req->map_header, "Idempotency-Key") != NULL;
+}
+
+/* Forwards the request to its service and relays the reply; a request that
+ * may be sent again (may_resend) goes over a private inbox, see await_reply. */
 static int forward(const struct _u_request *req, struct _u_response *resp, const gw_admission *adm,
                    const json_t *body)
 {
@@ -641,8 +677,9 @@ static int forward(const struct _u_request *req, struct _u_response *resp, const
     natsMsg *msg = NULL, *reply = NULL;
     natsStatus s = request_msg(req, adm, body, timeout, &msg);
     int ret;
-    if (s == NATS_OK && rt->stream) {
-        ret = stream_request(resp, msg, timeout, service, adm->rid);
+    if (s == NATS_OK && (rt->stream || may_resend(req, rt))) {
+        int attempt = rt->stream ? 0 : gw.cfg.attempt_timeout_ms;
+        ret = stream_request(resp, msg, timeout, attempt, service, adm->rid);
     } else {
         if (s == NATS_OK) s = natsConnection_RequestMsg(&reply, gw.nc, msg, timeout);
         if (s != NATS_OK)

@@ -55,6 +55,7 @@ static void set_defaults(ibc_config *cfg, const char *service)
     cfg->metrics_port = default_metrics_port(service);
     cfg->workers = 8;
     cfg->request_timeout_ms = 10000;
+    cfg->attempt_timeout_ms = 1500;
     cfg->max_body = 1L << 20;
     cfg->max_connections = 1024;
     cfg->events_gather_ms = 20;
@@ -134,6 +135,7 @@ static ibc_rc load_numbers(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t
         {"IBC_METRICS_PORT", 0, 65535, 0, offsetof(ibc_config, metrics_port)},
         {"IBC_WORKERS", 1, 256, 0, offsetof(ibc_config, workers)},
         {"IBC_REQUEST_TIMEOUT_MS", 10, 600000, 0, offsetof(ibc_config, request_timeout_ms)},
+        {"IBC_ATTEMPT_TIMEOUT_MS", 0, 600000, 0, offsetof(ibc_config, attempt_timeout_ms)},
         {"IBC_MAX_BODY", 1024, 1L << 30, 1, offsetof(ibc_config, max_body)},
         {"IBC_MAX_CONNECTIONS", 16, 65535, 0, offsetof(ibc_config, max_connections)},
         {"IBC_EVENTS_GATHER_MS", 0, 10000, 0, offsetof(ibc_config, events_gather_ms)},

@@ -19,6 +19,7 @@ typedef struct {
     int metrics_port;            /* 0 disables the metrics listener */
     int workers;                 /* queue subscriptions, each with its own connection */
     int request_timeout_ms;      /* gateway: wait for a service reply */
+    int attempt_timeout_ms;      /* gateway: an idempotent request is sent again after; 0 never */
     long max_body;               /* gateway: default body limit in bytes */
     int max_connections;         /* gateway: open HTTP connections at most */
     int events_gather_ms;        /* consumers: after a short batch, let events gather this long */
