@@ -658,7 +658,8 @@ static natsStatus request_msg(const struct _u_request *req, const gw_admission *
  * not (two copies' chunks would mix). */
 static bool may_resend(const struct _u_request *req, const gw_route *rt)
 {
-    if (rt->stream) return false;
+    /* 0 turns retries off: one attempt over the connection's shared inbox */
+    if (rt->stream || gw.cfg.attempt_timeout_ms == 0) return false;
     const char *m = req->http_verb;
     return strcmp(m, "GET") == 0 || strcmp(m, "HEAD") == 0 ||
            u_map_get_case(req->map_header, "Idempotency-Key") != NULL;
