@@ -7,6 +7,7 @@
 #include "ibc/metrics.h"
 #include "ibc/outbox.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +21,11 @@ struct ibc_job {
     ibc_metric *done, *total;
 };
 
-/* set on SIGTERM: every job stops at its next check */
+/* set on SIGTERM: every job stops at its next check; a periodic job's wait
+ * between runs ends at once (stop_cond) */
 static atomic_bool stopping;
+static pthread_mutex_t stop_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
 
 ibc_job *ibc_job_open(const char *service, const char *name, const char *dsn, const char *schema)
 {
@@ -122,7 +126,23 @@ bool ibc_job_cancelled(const ibc_job *job)
 
 void ibc_jobs_stop(void)
 {
+    pthread_mutex_lock(&stop_mu);
     atomic_store(&stopping, true);
+    pthread_cond_broadcast(&stop_cond);
+    pthread_mutex_unlock(&stop_mu);
+}
+
+/* Waits `every` seconds, or less when the jobs are told to stop. */
+static void wait_for_next_run(long every)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += every;
+    pthread_mutex_lock(&stop_mu);
+    while (!atomic_load(&stopping) &&
+           pthread_cond_timedwait(&stop_cond, &stop_mu, &until) == 0) {
+    }
+    pthread_mutex_unlock(&stop_mu);
 }
 
 /* One run of a periodic job in its own transaction; false when the
@@ -156,8 +176,8 @@ void ibc_job_run_every(const ibc_job_def *def, const char *service, const ibc_co
     if (every <= 0) return;
     ibc_job *job = NULL;
     while (!atomic_load(&stopping)) {
-        struct timespec ts = {every, 0};
-        nanosleep(&ts, NULL);
+        wait_for_next_run(every);
+        if (atomic_load(&stopping)) break;
         if (!job) job = ibc_job_open(service, def->name, cfg->pg_dsn, service);
         if (job && !run_once(def, job) && !ibc_job_ensure(job)) {
             ibc_job_close(job);

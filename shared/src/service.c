@@ -594,22 +594,35 @@ static void *job_thread(void *arg)
     return NULL;
 }
 
-/* Starts a detached thread for each periodic job of def; false when one
- * could not start. */
+/* The periodic jobs' threads, joined at the stop: a thread still alive at
+ * exit would leave its connection and its TLS library state behind. */
+#define MAX_JOB_THREADS 32
+static pthread_t job_threads[MAX_JOB_THREADS];
+static size_t njob_threads;
+
+/* Starts a thread for each periodic job of def; false when one could not
+ * start. */
 static bool start_jobs(const ibc_service_def *def, const ibc_config *cfg)
 {
-    for (size_t i = 0; i < def->njobs; i++) {
+    for (size_t i = 0; i < def->njobs && njob_threads < MAX_JOB_THREADS; i++) {
         job_args *a = malloc(sizeof *a);
-        pthread_t t;
         if (!a) return false;
         *a = (job_args){&def->jobs[i], def->name, cfg};
-        if (pthread_create(&t, NULL, job_thread, a) != 0) {
+        if (pthread_create(&job_threads[njob_threads], NULL, job_thread, a) != 0) {
             free(a);
             return false;
         }
-        pthread_detach(t);
+        njob_threads++;
     }
     return true;
+}
+
+/* After ibc_jobs_stop: waits for each periodic job to finish its run. */
+static void join_jobs(void)
+{
+    for (size_t i = 0; i < njob_threads; i++)
+        pthread_join(job_threads[i], NULL);
+    njob_threads = 0;
 }
 
 /* Answers the NATS service API for this replica: one endpoint per action. */
@@ -680,6 +693,7 @@ static void stop_service(service *svc)
     free(svc->endpoints);
     ibc_admin_http_stop();
     ibc_consumers_stop();
+    join_jobs();
     ibc_outbox_relay_stop();
     for (int i = 0; i < svc->cfg.workers; i++)
         if (svc->workers[i].db) PQfinish(svc->workers[i].db);

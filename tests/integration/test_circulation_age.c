@@ -95,7 +95,9 @@ static void birth_date_is_seen_by_the_school_only(void **state)
     h_resp *own = h_get(lib, "/api/v1/circulation/readers/%s", id);
     assert_int_equal(own->status, 200);
     assert_string_equal(h_str(own, "birth_date"), born12);
-    char *meth = h_new_key(h_uniq("age-net-"), "methodologist");
+    char *morg = h_uniq("age-net-");
+    char *meth = h_new_key(morg, "methodologist");
+    free(morg);
     h_resp *m = h_get(meth, "/api/v1/circulation/readers/%s", id);
     assert_int_equal(m->status, 200);
     assert_null(json_object_get(m->json, "birth_date"));

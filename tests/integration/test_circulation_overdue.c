@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *school, *lib;
+static char *lib;
 
 /* Restarts circulation (with the environment of this process) and waits
  * until it answers. */
@@ -30,8 +30,9 @@ static void restart_circulation(void)
 static int setup(void **state)
 {
     (void)state;
-    school = h_uniq("late-");
+    char *school = h_uniq("late-"); /* the key holds the school from here on */
     lib = h_new_key(school, "librarian");
+    free(school);
     setenv("IBC_HOLD_SWEEP_SECONDS", "1", 1);
     restart_circulation();
     return 0;
