@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static char *school, *lib, *other_lib;
+static char *lib, *other_lib;
 static char today[16], born10[16], born20[16];
 
 /* A reader of the school; birth may be NULL. Returns the id (caller frees). */
@@ -55,8 +55,9 @@ static int setup(void **state)
     h_date_years_ago(0, today);
     h_date_years_ago(10, born10);
     h_date_years_ago(20, born20);
-    school = h_uniq("pd-");
+    char *school = h_uniq("pd-"); /* the key holds the school from here on */
     lib = h_new_key(school, "librarian");
+    free(school);
     char *other = h_uniq("pd-other-");
     other_lib = h_new_key(other, "librarian");
     free(other);
