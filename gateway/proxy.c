@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <gnutls/crypto.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,47 +244,113 @@ static int bus_problem(struct _u_response *resp, natsStatus s, const char *servi
                    natsStatus_GetText(s));
 }
 
-/* Publishes a copy of msg, its context headers included, with inbox as its
- * reply subject. */
-static natsStatus publish_with_inbox(natsMsg *msg, const char *inbox)
+/* The subject of msg's copy for every live replica: "ibc.rpc.<service>.<action>"
+ * becomes "ibc.rpcall.<service>.<action>" (each replica takes it in a queue
+ * group of its own, so a replica that stopped answering cannot take it from
+ * the others). */
+static void resend_subject(const natsMsg *msg, char *out, size_t n)
 {
-    static const char *hdrs[] = {
-        "Ibc-Request-Id", "Ibc-Org",         "Ibc-Role", "Ibc-Principal", "Ibc-Deadline",
-        "Ibc-Signature",  "Idempotency-Key", "If-Match", "If-None-Match", "Accept"};
-    natsMsg *first = NULL;
-    natsStatus s = natsMsg_Create(&first, natsMsg_GetSubject(msg), inbox, natsMsg_GetData(msg),
-                                  natsMsg_GetDataLength(msg));
+    const char *subject = natsMsg_GetSubject((natsMsg *)msg);
+    snprintf(out, n, "ibc.rpcall.%s", subject + strlen("ibc.rpc."));
+}
+
+/* Publishes a copy of msg, its context headers included, with inbox as its
+ * reply subject; a resent copy goes to every replica, signed anew for its
+ * subject. */
+static natsStatus publish_with_inbox(natsMsg *msg, const char *inbox, bool resend)
+{
+    static const char *hdrs[] = {"Ibc-Request-Id", "Ibc-Org",       "Ibc-Role",
+                                 "Ibc-Principal",  "Ibc-Deadline",  "Idempotency-Key",
+                                 "If-Match",       "If-None-Match", "Accept"};
+    char subject[256];
+    if (resend)
+        resend_subject(msg, subject, sizeof subject);
+    else
+        snprintf(subject, sizeof subject, "%s", natsMsg_GetSubject(msg));
+    natsMsg *copy = NULL;
+    natsStatus s =
+        natsMsg_Create(&copy, subject, inbox, natsMsg_GetData(msg), natsMsg_GetDataLength(msg));
     for (size_t i = 0; s == NATS_OK && i < IBC_LEN(hdrs); i++) {
         const char *v = NULL;
         if (natsMsgHeader_Get(msg, hdrs[i], &v) == NATS_OK && v)
-            s = natsMsgHeader_Set(first, hdrs[i], v);
+            s = natsMsgHeader_Set(copy, hdrs[i], v);
     }
-    if (s == NATS_OK) s = natsConnection_PublishMsg(gw.nc, first);
-    natsMsg_Destroy(first);
+    const char *sig = NULL;
+    if (s == NATS_OK && !resend && natsMsgHeader_Get(msg, "Ibc-Signature", &sig) == NATS_OK)
+        s = natsMsgHeader_Set(copy, "Ibc-Signature", sig);
+    else if (s == NATS_OK && ibc_context_sign(&gw.keys, copy) != IBC_OK)
+        s = NATS_ERR;
+    if (s == NATS_OK) s = natsConnection_PublishMsg(gw.nc, copy);
+    natsMsg_Destroy(copy);
     return s;
 }
 
+/* The retry budget: every request earns a tenth of a resend and ten more
+ * come each second, up to 100 in store; a resend spends one. When replicas
+ * are slow rather than dead, resends add load: the budget keeps them to
+ * about a tenth of the traffic (plus 10/s) instead of doubling it. */
+static struct {
+    pthread_mutex_t lock;
+    double tokens, at;
+} budget = {PTHREAD_MUTEX_INITIALIZER, 100, 0};
+
+static void budget_earn(double amount)
+{
+    pthread_mutex_lock(&budget.lock);
+    double now = ibc_monotonic_s();
+    if (budget.at > 0) amount += (now - budget.at) * 10.0;
+    budget.at = now;
+    budget.tokens = budget.tokens + amount > 100 ? 100 : budget.tokens + amount;
+    pthread_mutex_unlock(&budget.lock);
+}
+
+/* True when a resend may be spent; counts the decision per service. */
+static bool budget_spend(const char *service)
+{
+    budget_earn(0);
+    pthread_mutex_lock(&budget.lock);
+    bool ok = budget.tokens >= 1;
+    if (ok) budget.tokens -= 1;
+    pthread_mutex_unlock(&budget.lock);
+    char labels[128];
+    snprintf(labels, sizeof labels, "service=\"%s\",outcome=\"%s\"", service,
+             ok ? "resent" : "over_budget");
+    ibc_metric_add(ibc_counter("ibc_gateway_resends_total",
+                               "Requests sent again to every replica after a late reply, and "
+                               "those the retry budget refused",
+                               labels),
+                   1);
+    return ok;
+}
+
 /* Publishes msg with inbox as its reply subject and waits within timeout_ms
- * for the first reply (*head). With attempt_ms > 0 it publishes msg again
- * whenever attempt_ms pass without a reply: the queue group hands the copy to
- * a replica, most likely a live one (a replica killed while holding a request
- * never answers it), and the first reply of any copy wins. */
+ * for the first reply (*head). With attempt_ms > 0 it sends msg again to every
+ * replica whenever attempt_ms pass without a reply (while the retry budget
+ * lasts): any live replica answers it, and the first reply of any copy wins. */
 static natsStatus await_reply(natsSubscription *sub, natsMsg *msg, const char *inbox,
                               int timeout_ms, int attempt_ms, natsMsg **head)
 {
     double end = ibc_monotonic_s() + timeout_ms / 1000.0;
-    natsStatus s = publish_with_inbox(msg, inbox);
+    const char *service = natsMsg_GetSubject(msg) + strlen("ibc.rpc.");
+    char svc[64];
+    snprintf(svc, sizeof svc, "%.*s", (int)strcspn(service, "."), service);
+    if (attempt_ms > 0) budget_earn(0.1);
+    natsStatus s = publish_with_inbox(msg, inbox, false);
     while (s == NATS_OK) {
         int left = (int)((end - ibc_monotonic_s()) * 1000.0);
         if (left <= 0) return NATS_TIMEOUT;
         int wait = attempt_ms > 0 && attempt_ms < left ? attempt_ms : left;
         s = natsSubscription_NextMsg(head, sub, wait);
         if (s != NATS_TIMEOUT || wait == left) return s;
+        if (!budget_spend(svc)) {
+            attempt_ms = 0; /* wait for the copies already sent */
+            continue;
+        }
         const char *rid = NULL;
         natsMsgHeader_Get(msg, "Ibc-Request-Id", &rid);
-        ibc_log(IBC_LOG_WARN, rid, "no reply on %s within %d ms: sending it again",
+        ibc_log(IBC_LOG_WARN, rid, "no reply on %s within %d ms: sending it to every replica",
                 natsMsg_GetSubject(msg), wait);
-        s = publish_with_inbox(msg, inbox);
+        s = publish_with_inbox(msg, inbox, true);
     }
     return s;
 }

@@ -147,6 +147,9 @@ test("only the gateway and the named service-to-service calls may send commands"
                          PERMISSION);
     await assert.rejects(circulation.request("ibc.rpc.catalog.records.create", sc.encode("{}"),
                                              { timeout: 2000 }), PERMISSION);
+    // the copies resent to every replica are the gateway's alone
+    await assert.rejects(circulation.request("ibc.rpcall.catalog.items.lookup", sc.encode("{}"),
+                                             { timeout: 2000 }), PERMISSION);
     // circulation's own call is allowed, and its reply comes back to its inbox
     const reply = await circulation.request("ibc.rpc.catalog.items.lookup",
                                             sc.encode('{"params":{"barcode":"no-such-barcode"}}'),
@@ -159,7 +162,8 @@ test("a service's reply is not visible to another service's user", async () => {
   const training = await as("training");
   const circulation = await as("circulation");
   try {
-    for (const s of ["_INBOX.>", "_INBOX_gateway.>", "_INBOX_circulation.>", "ibc.rpc.catalog.>", ">"])
+    for (const s of ["_INBOX.>", "_INBOX_gateway.>", "_INBOX_circulation.>", "ibc.rpc.catalog.>",
+                     "ibc.rpcall.catalog.>", ">"])
       assert.match(String((await subscribeError(training, s, 1000))?.message), PERMISSION, s);
     // a subscription it may make is accepted: the check above can fail
     assert.equal(await subscribeError(training, "_INBOX_training.x", 500), null);

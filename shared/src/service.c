@@ -18,6 +18,7 @@
 #include "ibc/request.h"
 #include "ibc/signing.h"
 
+#include <ctype.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +27,9 @@
 #include <time.h>
 
 typedef struct service service;
+
+/* workers per replica for the copies the gateway resends to every replica */
+#define RESEND_WORKERS 2
 
 struct ibc_worker {
     service *svc;
@@ -39,9 +43,11 @@ struct service {
     ibc_config cfg;
     natsConnection *nc;
     ibc_worker *workers;
-    ibc_context_keys keys;  /* verify every request's context, sign our calls */
-    char prefix[128];       /* "ibc.rpc.<name>." */
-    const char **endpoints; /* the actions' names, then "ping": $SRV's endpoints */
+    ibc_context_keys keys;   /* verify every request's context, sign our calls */
+    char prefix[128];        /* "ibc.rpc.<name>." */
+    char resend_prefix[128]; /* "ibc.rpcall.<name>.": the gateway's resent copies */
+    int nworkers;            /* cfg.workers on prefix, then RESEND_WORKERS */
+    const char **endpoints;  /* the actions' names, then "ping": $SRV's endpoints */
     ibc_discovery *discovery;
 };
 
@@ -503,6 +509,16 @@ static void record_request(service *svc, const ibc_action *act, size_t index, co
     ibc_discovery_count(svc->discovery, index, status, took);
 }
 
+/* The action named by a request's subject: what follows the service's
+ * prefix, or the prefix of the copies the gateway sends to every replica. */
+static const char *action_of(const service *svc, const char *subject)
+{
+    size_t n = strlen(svc->prefix);
+    if (strncmp(subject, svc->prefix, n) == 0) return subject + n;
+    n = strlen(svc->resend_prefix);
+    return strncmp(subject, svc->resend_prefix, n) == 0 ? subject + n : subject;
+}
+
 /* The subscription callback: one message at a time per worker. */
 static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *closure)
 {
@@ -512,7 +528,7 @@ static void on_request(natsConnection *nc, natsSubscription *sub, natsMsg *msg, 
     double t0 = ibc_monotonic_s();
     const char *subject = natsMsg_GetSubject(msg);
     const char *reply_to = natsMsg_GetReply(msg);
-    const char *action_name = subject + strlen(svc->prefix);
+    const char *action_name = action_of(svc, subject);
 
     ibc_ctx ctx = {0};
     ctx_from_msg(&ctx, svc, w, msg, action_name);
@@ -658,21 +674,35 @@ static bool run_migrations(const ibc_config *cfg, const char *name)
 }
 
 /* Starts the workers, each with its database connection and its queue
- * subscription to subject; false when one cannot subscribe. */
-static bool start_workers(service *svc, const char *subject)
+ * subscription: cfg.workers share the service's queue group on
+ * "ibc.rpc.<name>.>" with every other replica; RESEND_WORKERS more take
+ * "ibc.rpcall.<name>.>" in a group of this replica's own, so that each live
+ * replica gets one copy of a request the gateway resends (a replica that
+ * stopped answering cannot take the resent copy from the others). False when
+ * one cannot subscribe. */
+static bool start_workers(service *svc)
 {
-    svc->workers = calloc(svc->cfg.workers, sizeof *svc->workers);
-    for (int i = 0; i < svc->cfg.workers; i++) {
+    char subject[160], resend[160], group[160];
+    snprintf(subject, sizeof subject, "%s>", svc->prefix);
+    snprintf(resend, sizeof resend, "%s>", svc->resend_prefix);
+    snprintf(group, sizeof group, "%s-%s", svc->def->name, svc->cfg.instance_id);
+    for (char *c = group; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '-') *c = '_';
+    svc->nworkers = svc->cfg.workers + RESEND_WORKERS;
+    svc->workers = calloc(svc->nworkers, sizeof *svc->workers);
+    if (!svc->workers) return false;
+    for (int i = 0; i < svc->nworkers; i++) {
         ibc_worker *w = &svc->workers[i];
         w->svc = svc;
         w->index = i;
         w->db = worker_connect(svc);
-        natsStatus s =
-            natsConnection_QueueSubscribe(&w->sub, svc->nc, subject, svc->def->name, on_request, w);
+        bool own = i >= svc->cfg.workers;
+        const char *subj = own ? resend : subject;
+        natsStatus s = natsConnection_QueueSubscribe(&w->sub, svc->nc, subj,
+                                                     own ? group : svc->def->name, on_request, w);
         if (s == NATS_OK) s = natsSubscription_SetPendingLimits(w->sub, 100000, 512 * 1024 * 1024);
         if (s != NATS_OK) {
-            ibc_log(IBC_LOG_ERROR, NULL, "cannot subscribe to %s: %s", subject,
-                    natsStatus_GetText(s));
+            ibc_log(IBC_LOG_ERROR, NULL, "cannot subscribe to %s: %s", subj, natsStatus_GetText(s));
             return false;
         }
     }
@@ -683,9 +713,9 @@ static bool start_workers(service *svc, const char *subject)
 static void stop_service(service *svc)
 {
     ibc_jobs_stop();
-    for (int i = 0; i < svc->cfg.workers; i++)
+    for (int i = 0; i < svc->nworkers; i++)
         natsSubscription_Drain(svc->workers[i].sub);
-    for (int i = 0; i < svc->cfg.workers; i++) {
+    for (int i = 0; i < svc->nworkers; i++) {
         natsSubscription_WaitForDrainCompletion(svc->workers[i].sub, 5000);
         natsSubscription_Destroy(svc->workers[i].sub);
     }
@@ -695,7 +725,7 @@ static void stop_service(service *svc)
     ibc_consumers_stop();
     join_jobs();
     ibc_outbox_relay_stop();
-    for (int i = 0; i < svc->cfg.workers; i++)
+    for (int i = 0; i < svc->nworkers; i++)
         if (svc->workers[i].db) PQfinish(svc->workers[i].db);
     free(svc->workers);
     natsConnection_Destroy(svc->nc);
@@ -721,6 +751,7 @@ int ibc_service_run(const ibc_service_def *def)
     for (int v = IBC_CONTEXT_UNSIGNED; v <= IBC_CONTEXT_EXPIRED; v++)
         refused_counter(&svc, (ibc_context_verdict)v);
     snprintf(svc.prefix, sizeof svc.prefix, "ibc.rpc.%s.", def->name);
+    snprintf(svc.resend_prefix, sizeof svc.resend_prefix, "ibc.rpcall.%s.", def->name);
 
     /* SIGINT/SIGTERM are taken by sigwait below, in no other thread */
     sigset_t sigs;
@@ -734,9 +765,7 @@ int ibc_service_run(const ibc_service_def *def)
         ibc_log(IBC_LOG_WARN, NULL, "events stream not ready; the relay will retry");
     ibc_outbox_relay_start(svc.nc, &svc.cfg, def->name);
 
-    char subject[160];
-    snprintf(subject, sizeof subject, "ibc.rpc.%s.>", def->name);
-    if (!start_workers(&svc, subject)) return 1;
+    if (!start_workers(&svc)) return 1;
     if (!start_discovery(&svc)) return 1;
     natsConnection_Flush(svc.nc);
     if (ibc_consumers_start(svc.nc, &svc.cfg, def->name, def->events, def->nevents) != IBC_OK)
@@ -750,8 +779,9 @@ int ibc_service_run(const ibc_service_def *def)
         pthread_detach(t);
     }
     if (!start_jobs(def, &svc.cfg)) return 1;
-    ibc_log(IBC_LOG_INFO, NULL, "%s %s ready: %d workers on %s, metrics on :%d", def->name,
-            IBC_VERSION, svc.cfg.workers, subject, svc.cfg.metrics_port);
+    ibc_log(IBC_LOG_INFO, NULL, "%s %s ready: %d workers on %s>, %d on %s>, metrics on :%d",
+            def->name, IBC_VERSION, svc.cfg.workers, svc.prefix, RESEND_WORKERS, svc.resend_prefix,
+            svc.cfg.metrics_port);
 
     int sig = 0;
     sigwait(&sigs, &sig);
