@@ -116,6 +116,7 @@ ibc_rc gw_accounts_update(PGconn *db, const char *id, const json_t *body, json_t
         "locked_until = CASE WHEN $7::bool THEN NULL ELSE locked_until END, "
         "failed_logins = CASE WHEN $7::bool THEN 0 ELSE failed_logins END "
         "WHERE id::text = $1 RETURNING *), "
+        "f AS (DELETE FROM login_failures WHERE $7::bool AND account_id = (SELECT id FROM a)), "
         "d AS (DELETE FROM sessions WHERE account_id = (SELECT id FROM a) AND "
         "($2 IS NOT NULL OR $3 IS NOT NULL OR $5 IS NOT NULL OR $6::bool)) "
         "SELECT " GW_ACCOUNT_JSON "::text FROM a",

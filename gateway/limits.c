@@ -5,6 +5,8 @@
  * when its last connection closes. */
 #include "limits.h"
 
+#include <arpa/inet.h>
+
 #include <ibc/metrics.h>
 #include <math.h>
 #include <netinet/in.h>
@@ -111,6 +113,15 @@ static addr_entry **addr_find(const unsigned char ip[16], int family)
     return e;
 }
 
+void gw_address_text(const struct sockaddr *addr, char *out, size_t n)
+{
+    snprintf(out, n, "unknown");
+    if (addr && addr->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)addr)->sin_addr, out, (socklen_t)n);
+    else if (addr && addr->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)addr)->sin6_addr, out, (socklen_t)n);
+}
+
 bool gw_address_may_connect(const struct sockaddr *addr, int limit)
 {
     unsigned char ip[16];
@@ -182,7 +193,7 @@ static bucket *bucket_of(const char *key_id, int burst, double now)
     return *b;
 }
 
-bool gw_rate_take(const char *key_id, int rate, int burst, double now, int *retry_after_s)
+bool gw_rate_take(const char *key_id, double rate, int burst, double now, int *retry_after_s)
 {
     if (rate <= 0) return true;
     pthread_mutex_lock(&key_lock);

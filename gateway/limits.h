@@ -33,10 +33,13 @@ bool gw_address_may_connect(const struct sockaddr *addr, int limit);
 void gw_address_opened(const struct sockaddr *addr);
 void gw_address_closed(const struct sockaddr *addr);
 
+/* The client address of a connection as text ("unknown" when there is none). */
+void gw_address_text(const struct sockaddr *addr, char *out, size_t n);
+
 /* Takes a token from the bucket of key_id (rate and burst of its role) at
  * time now (seconds, monotonic). true when the request may go on; false with
  * *retry_after_s (>= 1) when the bucket is empty. rate 0 always allows. */
-bool gw_rate_take(const char *key_id, int rate, int burst, double now, int *retry_after_s);
+bool gw_rate_take(const char *key_id, double rate, int burst, double now, int *retry_after_s);
 
 /* The cap on requests in flight to the services: enter returns false when
  * `cap` are already waiting; every true enter is followed by one leave. */

@@ -459,12 +459,8 @@ static bool admit_route(const struct _u_request *req, struct _u_response *resp, 
  * address as its id, so that the rate limit applies per address. */
 static void admit_anonymous(const struct _u_request *req, gw_admission *adm)
 {
-    char host[INET6_ADDRSTRLEN] = "unknown";
-    const struct sockaddr *sa = req->client_address;
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, host, sizeof host);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, host, sizeof host);
+    char host[INET6_ADDRSTRLEN];
+    gw_address_text(req->client_address, host, sizeof host);
     snprintf(adm->who.id, sizeof adm->who.id, "addr:%s", host);
     adm->who.org[0] = 0;
     snprintf(adm->who.role, sizeof adm->who.role, "anonymous");

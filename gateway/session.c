@@ -1,9 +1,14 @@
 /* Sign-in, sessions and own passwords (see session.h). A session token is 32
  * random bytes in base64url in an HttpOnly cookie; the database keeps only
  * its SHA-256, so that a dump signs nobody in. Wrong passwords are counted
- * per account: GW_LOCKOUT_FAILURES in a row lock it for GW_LOCKOUT_MINUTES.
+ * per account and client address: GW_LOCKOUT_FAILURES in a row lock the
+ * account for that address for GW_LOCKOUT_MINUTES (its owner elsewhere can
+ * still sign in); GW_LOCKOUT_FAILURES_ANY from any addresses lock it for all.
+ * An address may try GW_SIGNIN_RATE sign-ins a second (GW_SIGNIN_BURST at
+ * once).
  * Hashing costs 64 MiB and ~0.1 s, so at most HASH_SLOTS run at once. */
 #include "session.h"
+#include "limits.h"
 
 #include <ibc/envelope.h>
 
@@ -97,12 +102,16 @@ ibc_rc gw_session_lookup(const char *token, gw_principal *who, char csrf[64])
     PGconn *db = ibc_db_pool_get(session_pool);
     if (!db) return IBC_EDB;
     const char *p[] = {hash};
+    /* last_seen_at is written at most once a minute per session, not on every
+     * request: the idle timeout is exact to a minute */
     static const char sql[] =
-        "UPDATE sessions s SET last_seen_at = now() FROM accounts a "
-        "WHERE s.hash = $1 AND a.id = s.account_id AND a.disabled_at IS NULL "
-        "AND s.expires_at > now() AND s.last_seen_at > now() - interval '" GW_STR(
-            GW_SESSION_IDLE_MINUTES) " minutes' "
-                                     "RETURNING a.id::text, a.org, a.role, s.csrf";
+        "WITH s AS (SELECT a.id::text AS id, a.org, a.role, s.csrf FROM sessions s "
+        "JOIN accounts a ON a.id = s.account_id "
+        "WHERE s.hash = $1 AND a.disabled_at IS NULL AND s.expires_at > now() "
+        "AND s.last_seen_at > now() - interval '" GW_STR(GW_SESSION_IDLE_MINUTES) " minutes'), "
+        "u AS (UPDATE sessions SET last_seen_at = now() WHERE hash = $1 "
+        "AND last_seen_at < now() - interval '1 minute' AND EXISTS (SELECT FROM s)) "
+        "SELECT id, org, role, csrf FROM s";
     PGresult *r = gw_exec_again(db, sql, 1, p);
     ibc_rc rc = IBC_EUNAUTH;
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
@@ -128,33 +137,39 @@ static bool random_token(char out[64])
     return true;
 }
 
-/* Counts a wrong password; locks the account at the GW_LOCKOUT_FAILURES-th. */
-static void count_failure(PGconn *db, const char *id)
+/* Counts a wrong password for account id from addr: locks the account for
+ * that address at the GW_LOCKOUT_FAILURES-th in a row, and for every address
+ * at the GW_LOCKOUT_FAILURES_ANY-th. */
+static void count_failure(PGconn *db, const char *id, const char *addr)
 {
-    const char *p[] = {id};
+    const char *p[] = {id, addr};
     PGresult *r = PQexecParams(
         db,
+        "WITH f AS (INSERT INTO login_failures AS lf (account_id, address, failures) "
+        "VALUES ($1::uuid, $2::inet, 1) ON CONFLICT (account_id, address) DO UPDATE SET "
+        "failures = CASE WHEN lf.failures + 1 >= " GW_STR(GW_LOCKOUT_FAILURES) " THEN 0 "
+        "ELSE lf.failures + 1 END, "
+        "locked_until = CASE WHEN lf.failures + 1 >= " GW_STR(GW_LOCKOUT_FAILURES) " "
+        "THEN now() + interval '" GW_STR(GW_LOCKOUT_MINUTES) " minutes' "
+        "ELSE lf.locked_until END) "
         "UPDATE accounts SET failed_logins = CASE WHEN failed_logins + 1 >= " GW_STR(
-            GW_LOCKOUT_FAILURES) " THEN 0 ELSE failed_logins + 1 END, "
-                                 "locked_until = CASE WHEN failed_logins + 1 "
-                                 ">= " GW_STR(
-                                     GW_LOCKOUT_FAILURES) " THEN now() + interval "
-                                                          "'" GW_STR(
-                                                              GW_LOCKOUT_MINUTES) " minutes' END "
-                                                                                  "WHERE id = "
-                                                                                  "$1::uuid",
-        1, NULL, p, NULL, NULL, 0);
+            GW_LOCKOUT_FAILURES_ANY) " THEN 0 ELSE failed_logins + 1 END, "
+        "locked_until = CASE WHEN failed_logins + 1 >= " GW_STR(GW_LOCKOUT_FAILURES_ANY) " "
+        "THEN now() + interval '" GW_STR(GW_LOCKOUT_MINUTES) " minutes' ELSE locked_until END "
+        "WHERE id = $1::uuid",
+        2, NULL, p, NULL, NULL, 0);
     PQclear(r);
 }
 
 /* Starts a session for account id: token into tok, *out the account with
  * its csrf_token. */
-static ibc_rc session_start(PGconn *db, const char *id, char tok[64], json_t **out)
+static ibc_rc session_start(PGconn *db, const char *id, const char *addr, char tok[64],
+                            json_t **out)
 {
     char hash[65], csrf[64];
     if (!random_token(tok) || !random_token(csrf)) return IBC_EINTERNAL;
     gw_sha256_hex(tok, hash);
-    const char *p[] = {hash, id, csrf};
+    const char *p[] = {hash, id, csrf, addr};
     ibc_rc rc = gw_json_row(
         db,
         "WITH x AS (DELETE FROM sessions WHERE expires_at < now()), "
@@ -162,18 +177,21 @@ static ibc_rc session_start(PGconn *db, const char *id, char tok[64], json_t **o
         "VALUES ($1, $2::uuid, $3, now() + interval '" GW_STR(
             GW_SESSION_HOURS) " hours') RETURNING account_id, csrf), "
                               "u AS (UPDATE accounts SET failed_logins = 0, locked_until = NULL "
-                              "WHERE id = $2::uuid) "
+                              "WHERE id = $2::uuid), "
+                              "f AS (DELETE FROM login_failures WHERE account_id = $2::uuid "
+                              "AND address = $4::inet) "
                               "SELECT (" GW_ACCOUNT_JSON
                               "::jsonb || jsonb_build_object('csrf_token', s.csrf))::text "
                               "FROM s JOIN accounts a ON a.id = s.account_id",
-        3, p, out);
+        4, p, out);
     return rc == IBC_OK ? IBC_OK : IBC_EDB;
 }
 
-/* POST /session: {login, password}. 201 and a session; 401 for a wrong
- * login or password (the same answer); 429 while the account is locked. */
-static ibc_rc session_login(PGconn *db, const json_t *body, char tok[64], json_t **out, char *err,
-                            size_t errlen)
+/* POST /session: {login, password} from addr. 201 and a session; 401 for a
+ * wrong login or password (the same answer); 429 while the account is locked
+ * for addr. */
+static ibc_rc session_login(PGconn *db, const json_t *body, const char *addr, char tok[64],
+                            json_t **out, char *err, size_t errlen)
 {
     const char *login = NULL, *password = NULL;
     json_error_t jerr;
@@ -186,12 +204,14 @@ static ibc_rc session_login(PGconn *db, const json_t *body, char tok[64], json_t
         snprintf(err, errlen, "the login or the password is wrong");
         return IBC_EUNAUTH;
     }
-    const char *p[] = {login};
-    PGresult *r = PQexecParams(db,
-                               "SELECT id::text, password_hash, locked_until > now(), "
-                               "to_char(locked_until AT TIME ZONE 'UTC', 'HH24:MI') "
-                               "FROM accounts WHERE login = lower($1) AND disabled_at IS NULL",
-                               1, NULL, p, NULL, NULL, 0);
+    const char *p[] = {login, addr};
+    PGresult *r = PQexecParams(
+        db,
+        "SELECT a.id::text, a.password_hash, greatest(a.locked_until, f.locked_until) > now(), "
+        "to_char(greatest(a.locked_until, f.locked_until) AT TIME ZONE 'UTC', 'HH24:MI') "
+        "FROM accounts a LEFT JOIN login_failures f ON f.account_id = a.id "
+        "AND f.address = $2::inet WHERE a.login = lower($1) AND a.disabled_at IS NULL",
+        2, NULL, p, NULL, NULL, 0);
     if (PQresultStatus(r) != PGRES_TUPLES_OK) {
         PQclear(r);
         return IBC_EDB;
@@ -200,14 +220,14 @@ static ibc_rc session_login(PGconn *db, const json_t *body, char tok[64], json_t
     bool known = PQntuples(r) == 1;
     if (known && strcmp(PQgetvalue(r, 0, 2), "t") == 0) {
         snprintf(err, errlen,
-                 "the account is locked after %d wrong passwords until %s UTC; the admin may "
-                 "unlock it",
+                 "the account is locked for this address after %d wrong passwords until %s "
+                 "UTC; the admin may unlock it",
                  GW_LOCKOUT_FAILURES, PQgetvalue(r, 0, 3));
         rc = IBC_ETOOMANY;
     } else if (password_verify(known ? PQgetvalue(r, 0, 1) : dummy_hash, password) && known) {
-        rc = session_start(db, PQgetvalue(r, 0, 0), tok, out);
+        rc = session_start(db, PQgetvalue(r, 0, 0), addr, tok, out);
     } else {
-        if (known) count_failure(db, PQgetvalue(r, 0, 0));
+        if (known) count_failure(db, PQgetvalue(r, 0, 0), addr);
         snprintf(err, errlen, "the login or the password is wrong");
     }
     PQclear(r);
@@ -313,8 +333,21 @@ ibc_rc gw_people_call(PGconn *db, const char *action, const struct _u_request *r
     ibc_rc rc = IBC_ENOTFOUND;
     *status = 200;
     if (strcmp(action, "session.create") == 0) {
-        char tok[64];
-        rc = session_login(db, body, tok, out, err, errlen);
+        char tok[64], addr[64];
+        int retry_s = 1;
+        gw_address_text(req->client_address, addr, sizeof addr);
+        char bucket[80];
+        snprintf(bucket, sizeof bucket, "signin:%s", addr);
+        if (!gw_rate_take(bucket, GW_SIGNIN_RATE, GW_SIGNIN_BURST, ibc_monotonic_s(), &retry_s)) {
+            char ra[16];
+            snprintf(ra, sizeof ra, "%d", retry_s);
+            u_map_put(resp->map_header, "Retry-After", ra);
+            snprintf(err, errlen, "too many sign-in attempts from this address: try again in %d s",
+                     retry_s);
+            return IBC_ETOOMANY;
+        }
+        if (strcmp(addr, "unknown") == 0) snprintf(addr, sizeof addr, "0.0.0.0");
+        rc = session_login(db, body, addr, tok, out, err, errlen);
         if (rc == IBC_OK) set_cookie(resp, tok, GW_SESSION_HOURS * 3600L), *status = 201;
     } else if (strcmp(action, "session.get") == 0) {
         rc = session_get(db, req, who, out);

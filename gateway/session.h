@@ -10,7 +10,11 @@
 
 #define GW_SESSION_COOKIE "ibc_session"
 #define GW_CSRF_HEADER "X-CSRF-Token"
-#define GW_LOCKOUT_FAILURES 10 /* wrong passwords in a row that lock an account */
+#define GW_LOCKOUT_FAILURES 10 /* wrong passwords in a row from one address that lock
+                                 * the account for that address */
+#define GW_LOCKOUT_FAILURES_ANY 100 /* ... from any addresses, that lock it for all */
+#define GW_SIGNIN_RATE 0.5          /* sign-in attempts per second per address */
+#define GW_SIGNIN_BURST 30
 #define GW_LOCKOUT_MINUTES 15
 #define GW_SESSION_IDLE_MINUTES 120
 #define GW_SESSION_HOURS 12

@@ -146,6 +146,13 @@ static CURL *thread_curl(void)
     return c;
 }
 
+static __thread char source_address[64];
+
+void h_source_address(const char *ip)
+{
+    snprintf(source_address, sizeof source_address, "%s", ip ? ip : "");
+}
+
 /* A request to base + path (see h_http_raw). */
 static h_resp *http_at(const char *base, const char *method, const char *path, const char *key,
                        const void *body, size_t len, const char *const *headers)
@@ -173,6 +180,12 @@ static h_resp *http_at(const char *base, const char *method, const char *path, c
     if (!has_expect) hl = curl_slist_append(hl, "Expect:");
     sink b = {0}, hd = {0};
     curl_easy_setopt(c, CURLOPT_URL, url);
+    if (source_address[0]) {
+        /* a connection of its own from that address, none kept for others */
+        curl_easy_setopt(c, CURLOPT_INTERFACE, source_address);
+        curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, 1L);
+        curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
+    }
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hl);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);

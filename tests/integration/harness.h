@@ -36,6 +36,10 @@ h_resp *h_http(const char *method, const char *path, const char *key, const char
 /* The same with a binary body of len bytes. */
 h_resp *h_http_raw(const char *method, const char *path, const char *key, const void *body,
                    size_t len, const char *const *headers);
+/* The calling thread's next requests come from ip (a loopback address such as
+ * 127.0.0.2: another client to the gateway), or again from the default with
+ * NULL. */
+void h_source_address(const char *ip);
 /* GET on the gateway's admin listener (/metrics, /healthz, /readyz). */
 h_resp *h_admin_get(const char *path);
 /* printf-style path and JSON body helpers. */

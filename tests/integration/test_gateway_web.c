@@ -5,6 +5,7 @@
  * admin's accounts; a session carries the same role and school rules as a key. */
 #include "harness.h"
 
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -219,6 +220,49 @@ static void a_session_reads_and_writes_only_with_its_csrf_token(void **state)
     free(school), free(login), free(cookie), free(card);
 }
 
+/* Someone who knows a login and guesses from one address locks that address
+ * out, not the account's owner at another (127.0.0.2 here); sign-ins from one
+ * address are rate limited. */
+static void wrong_passwords_from_one_address_do_not_lock_the_owner_out_elsewhere(void **state)
+{
+    (void)state;
+    char *id, csrf[64], *login = account("web-lock2", "librarian", "верный-пароль-2", &id);
+    long st;
+    h_source_address("127.0.0.3");
+    for (int i = 0; i < 10; i++) {
+        free(sign_in(login, "неверный-пароль", csrf, &st));
+        assert_int_equal(st, 401);
+    }
+    free(sign_in(login, "верный-пароль-2", csrf, &st));
+    assert_int_equal(st, 429); /* this address is locked out of the account */
+    h_source_address("127.0.0.2");
+    char *cookie = sign_in(login, "верный-пароль-2", csrf, &st);
+    assert_int_equal(st, 201); /* its owner is not */
+    assert_non_null(cookie);
+    free(cookie);
+    /* an address that tries too often is slowed down, whatever the login:
+     * forty attempts against a burst of 30 (a login over 64 characters is
+     * refused without hashing, so they come fast even on a slow machine) */
+    h_source_address("127.0.0.4");
+    int limited = 0;
+    char body[160];
+    snprintf(body, sizeof body, "{\"login\":\"%070d\",\"password\":\"x\"}", 0);
+    for (int i = 0; i < 40; i++) {
+        h_resp *r = h_http("POST", "/api/v1/session", NULL, body, NULL);
+        if (r->status == 429) {
+            limited++;
+            assert_non_null(h_header(r, "Retry-After"));
+            assert_non_null(strstr(h_header(r, "Content-Type"), "application/problem+json"));
+        } else {
+            assert_int_equal(r->status, 401);
+        }
+        h_free(r);
+    }
+    h_source_address(NULL);
+    assert_true(limited > 0);
+    free(login), free(id);
+}
+
 static void ten_wrong_passwords_lock_the_account_until_the_admin_unlocks_it(void **state)
 {
     (void)state;
@@ -329,6 +373,7 @@ int main(void)
         cmocka_unit_test(no_path_leaves_the_web_folder),
         cmocka_unit_test(a_session_reads_and_writes_only_with_its_csrf_token),
         cmocka_unit_test(ten_wrong_passwords_lock_the_account_until_the_admin_unlocks_it),
+        cmocka_unit_test(wrong_passwords_from_one_address_do_not_lock_the_owner_out_elsewhere),
         cmocka_unit_test(a_person_changes_their_password),
         cmocka_unit_test(accounts_refuse_bad_fields),
     };
