@@ -52,8 +52,17 @@ static ibc_rc load_rates(gw_limits *l, ibc_getenv_fn get, char *err, size_t errl
     return IBC_OK;
 }
 
+/* requests waiting on the services now: what IBC_MAX_IN_FLIGHT caps */
+static ibc_metric *in_flight_gauge(void)
+{
+    static ibc_metric *g;
+    if (!g) g = ibc_gauge("ibc_gateway_in_flight", "Requests waiting on the services now", "");
+    return g;
+}
+
 ibc_rc gw_limits_load(gw_limits *l, ibc_getenv_fn get, char *err, size_t errlen)
 {
+    in_flight_gauge(); /* exposed from the start, at 0 */
     if (!get) get = (ibc_getenv_fn)getenv;
     long per_address = 64, header = 10, idle = 60, import = 32L << 20, in_flight = 256;
     const struct {
@@ -218,13 +227,17 @@ static atomic_int in_flight;
 
 bool gw_in_flight_enter(int cap)
 {
-    if (atomic_fetch_add(&in_flight, 1) < cap) return true;
+    if (atomic_fetch_add(&in_flight, 1) < cap) {
+        ibc_metric_add(in_flight_gauge(), 1);
+        return true;
+    }
     atomic_fetch_sub(&in_flight, 1);
     return false;
 }
 
 void gw_in_flight_leave(void)
 {
+    ibc_metric_add(in_flight_gauge(), -1);
     atomic_fetch_sub(&in_flight, 1);
 }
 

@@ -402,6 +402,16 @@ static void requests_without_a_key_are_limited_per_address(void **state)
     h_free(r);
 }
 
+/* The gateway's gauge of requests waiting on the services. */
+static int in_flight(void)
+{
+    h_resp *r = h_admin_get("/metrics");
+    const char *at = r->body ? strstr(r->body, "\nibc_gateway_in_flight ") : NULL;
+    int n = at ? atoi(at + strlen("\nibc_gateway_in_flight ")) : -1;
+    h_free(r);
+    return n;
+}
+
 static void *hang(void *arg)
 {
     h_resp *r = h_get(h_admin(), "/api/v1/grants/ping");
@@ -418,7 +428,12 @@ static void requests_over_the_in_flight_cap_are_503_at_once(void **state)
     long statuses[IN_FLIGHT];
     for (int i = 0; i < IN_FLIGHT; i++)
         pthread_create(&th[i], NULL, hang, &statuses[i]);
-    usleep(500 * 1000);
+    /* until the gateway holds all of them (a fixed sleep was too short on a
+     * loaded machine: a request not yet arrived left a slot free) */
+    double until = now_ms() + 10000 * h_test_scale();
+    while (in_flight() < IN_FLIGHT && now_ms() < until)
+        usleep(20 * 1000);
+    assert_int_equal(in_flight(), IN_FLIGHT);
     double t0 = now_ms();
     h_resp *r = h_get(h_admin(), "/api/v1/catalog/ping");
     double ms = now_ms() - t0;
