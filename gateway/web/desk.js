@@ -10,32 +10,32 @@ let reader = null;
 let busy = false;
 const titles = new Map();
 
-// Russian reasons for the circulation service's refusals.
-const reasons = [
-  [/is already on loan, due (\S+)/, (m) => `Экземпляр уже выдан, срок возврата ${fmtDate(m[1])}.`],
-  [/has (\d+) items on loan; the limit .* is (\d+)/, (m) => `У читателя уже ${m[1]} книг — это предел (${m[2]}).`],
-  [/is at the limit of items on loan/, () => 'У читателя предельное число книг.'],
-  [/is (blocked|suspended|left|archived|\w+) and cannot borrow/, (m) => `Читатель ${m[1] === 'blocked' ? 'заблокирован' : 'не активен'} — выдача невозможна.`],
-  [/is written off and cannot be lent/, () => 'Экземпляр списан.'],
-  [/is lost and cannot be lent/, () => 'Экземпляр числится утерянным.'],
-  [/is in repair and cannot be lent/, () => 'Экземпляр в ремонте.'],
-  [/belongs to (\S+), not to/, (m) => `Экземпляр принадлежит другой школе (${m[1]}): оформите межшкольный заказ.`],
-  [/waiting on the hold shelf for another reader/, () => 'Экземпляр отложен для другого читателя — выдайте другой.'],
-  [/no item has barcode/, () => 'Экземпляра с таким штрихкодом нет.'],
-  [/is not on loan/, () => 'Этот экземпляр не был выдан.'],
-  [/age|436/, () => 'Возрастное ограничение не позволяет выдать (436-ФЗ).'],
-  [/was renewed (\d+) times; the rules .* allow (\d+)/, (m) => `Продлений уже ${m[1]}, правила разрешают ${m[2]}.`],
-  [/wait for this record/, () => 'Книгу ждут другие читатели — продлить нельзя.'],
-  [/already due .* as late as the rules allow/, () => 'Срок уже максимальный по правилам.'],
-  [/class-set textbook/, () => 'Учебник из комплекта класса не продлевается.'],
-];
+// Russian texts for the circulation service's refusals, by the problem's
+// `reason` code and its members (docs/openapi.yaml, Refusal reasons).
+const statuses = { written_off: 'списан', lost: 'числится утерянным', in_repair: 'в ремонте' };
+const reasons = {
+  item_on_loan: (p) => p.due_date ? `Экземпляр уже выдан, срок возврата ${fmtDate(p.due_date)}.` : 'Экземпляр уже выдан.',
+  reader_at_limit: (p) => p.limit !== undefined ? `У читателя уже ${p.on_loan} книг — это предел (${p.limit}).` : 'У читателя предельное число книг.',
+  reader_not_active: (p) => `Читатель ${p.reader_status === 'blocked' ? 'заблокирован' : 'не активен'} — выдача невозможна.`,
+  item_unavailable: (p) => `Экземпляр ${statuses[p.item_status] || 'недоступен'}.`,
+  item_of_another_school: (p) => `Экземпляр принадлежит другой школе (${p.owner}): оформите межшкольный заказ.`,
+  item_reserved_for_transfer: () => 'Экземпляр зарезервирован для межшкольного заказа.',
+  item_lent_to_another_school: () => 'Экземпляр выдан другой школе по межшкольному заказу.',
+  reader_of_another_school: () => 'Читатель записан в другой школе.',
+  item_held_for_another_reader: () => 'Экземпляр отложен для другого читателя — выдайте другой.',
+  item_not_found: () => 'Экземпляра с таким штрихкодом нет.',
+  not_on_loan: () => 'Этот экземпляр не был выдан.',
+  age_restricted: () => 'Возрастное ограничение не позволяет выдать (436-ФЗ).',
+  renewal_limit: (p) => `Продлений уже ${p.renewals}, правила разрешают ${p.limit}.`,
+  record_awaited: () => 'Книгу ждут другие читатели — продлить нельзя.',
+  due_at_maximum: () => 'Срок уже максимальный по правилам.',
+  class_set_loan: () => 'Учебник из комплекта класса не продлевается.',
+  loan_returned: () => 'Книга уже возвращена.',
+};
 function reason(res) {
-  const d = res.data?.detail || '';
-  for (const [re, f] of reasons) {
-    const m = d.match(re);
-    if (m) return f(m);
-  }
-  return problemText(res).title + '.';
+  const p = res.data || {};
+  const f = reasons[p.reason];
+  return f ? f(p) : problemText(res).title + '.';
 }
 
 async function titleOf(recordId) {

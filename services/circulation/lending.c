@@ -48,32 +48,40 @@ static ibc_rc after_fulfil(ibc_ctx *ctx, const json_t *fulfilled, const char *it
 static ibc_rc item_lendable(ibc_ctx *ctx, const char *barcode, const store_item_state *it,
                             const char *school, const char *reader_id)
 {
-    if (strcmp(it->status, "available") != 0)
-        return ibc_fail(ctx, IBC_ECONFLICT, "item %s is %s and cannot be lent", barcode,
-                        strcmp(it->status, "written_off") == 0 ? "written off"
-                        : strcmp(it->status, "in_repair") == 0 ? "in repair"
-                                                               : it->status);
+    if (strcmp(it->status, "available") != 0) {
+        ctx->err_ext = json_pack("{s:s}", "item_status", it->status);
+        return ibc_fail_reason(ctx, IBC_ECONFLICT, "item_unavailable",
+                               "item %s is %s and cannot be lent", barcode,
+                               strcmp(it->status, "written_off") == 0 ? "written off"
+                               : strcmp(it->status, "in_repair") == 0 ? "in repair"
+                                                                      : it->status);
+    }
     bool at_borrower = strcmp(it->transfer_state, "received") == 0;
     if (it->transfer_id[0] && !at_borrower)
-        return ibc_fail(ctx, IBC_ECONFLICT,
-                        "item %s is reserved for a loan to %s (transfer %s, %s)", barcode,
-                        it->transfer_to, it->transfer_id, it->transfer_state);
+        return ibc_fail_reason(ctx, IBC_ECONFLICT, "item_reserved_for_transfer",
+                               "item %s is reserved for a loan to %s (transfer %s, %s)", barcode,
+                               it->transfer_to, it->transfer_id, it->transfer_state);
     if (at_borrower && strcmp(school, it->transfer_to) != 0)
-        return ibc_fail(ctx, IBC_ECONFLICT,
-                        "item %s is lent to %s (transfer %s) until it is returned", barcode,
-                        it->transfer_to, it->transfer_id);
-    if (!at_borrower && strcmp(school, it->school) != 0)
-        return ibc_fail(ctx, IBC_ECONFLICT,
-                        "item %s belongs to %s, not to %s; ask for it with a transfer", barcode,
-                        it->school, school);
-    if (it->loan_due[0])
-        return ibc_fail(ctx, IBC_ECONFLICT, "item %s is already on loan, due %s", barcode,
-                        it->loan_due);
+        return ibc_fail_reason(ctx, IBC_ECONFLICT, "item_lent_to_another_school",
+                               "item %s is lent to %s (transfer %s) until it is returned", barcode,
+                               it->transfer_to, it->transfer_id);
+    if (!at_borrower && strcmp(school, it->school) != 0) {
+        ctx->err_ext = json_pack("{s:s}", "owner", it->school);
+        return ibc_fail_reason(ctx, IBC_ECONFLICT, "item_of_another_school",
+                               "item %s belongs to %s, not to %s; ask for it with a transfer",
+                               barcode, it->school, school);
+    }
+    if (it->loan_due[0]) {
+        ctx->err_ext = json_pack("{s:s}", "due_date", it->loan_due);
+        return ibc_fail_reason(ctx, IBC_ECONFLICT, "item_on_loan",
+                               "item %s is already on loan, due %s", barcode, it->loan_due);
+    }
     if (it->held_for[0] && strcmp(it->held_for, reader_id) != 0)
-        return ibc_fail(ctx, IBC_ECONFLICT,
-                        "item %s is waiting on the hold shelf for another reader; lend another "
-                        "copy",
-                        barcode);
+        return ibc_fail_reason(
+            ctx, IBC_ECONFLICT, "item_held_for_another_reader",
+            "item %s is waiting on the hold shelf for another reader; lend another "
+            "copy",
+            barcode);
     return IBC_OK;
 }
 
@@ -87,15 +95,21 @@ static ibc_rc reader_may_borrow(ibc_ctx *ctx, const store_reader_loan *rd, const
     if (!rd->school[0] || (!ibc_role_is(ctx, "admin") && strcmp(rd->school, school) != 0))
         return ibc_fail(ctx, IBC_ENOTFOUND, "no reader has id %s", reader_id);
     if (strcmp(rd->school, school) != 0)
-        return ibc_fail(ctx, IBC_ECONFLICT, "reader %s is a reader of %s; item %s is lent by %s",
-                        reader_id, rd->school, barcode, school);
-    if (strcmp(rd->status, "active") != 0)
-        return ibc_fail(ctx, IBC_ECONFLICT, "reader %s is %s and cannot borrow", reader_id,
-                        rd->status);
-    if (rd->open_loans >= rd->max_items)
-        return ibc_fail(ctx, IBC_ECONFLICT,
-                        "reader %s has %ld items on loan; the limit for a %s at %s is %ld",
-                        reader_id, rd->open_loans, rd->category, school, rd->max_items);
+        return ibc_fail_reason(ctx, IBC_ECONFLICT, "reader_of_another_school",
+                               "reader %s is a reader of %s; item %s is lent by %s", reader_id,
+                               rd->school, barcode, school);
+    if (strcmp(rd->status, "active") != 0) {
+        ctx->err_ext = json_pack("{s:s}", "reader_status", rd->status);
+        return ibc_fail_reason(ctx, IBC_ECONFLICT, "reader_not_active",
+                               "reader %s is %s and cannot borrow", reader_id, rd->status);
+    }
+    if (rd->open_loans >= rd->max_items) {
+        ctx->err_ext = json_pack("{s:I, s:I}", "on_loan", (json_int_t)rd->open_loans, "limit",
+                                 (json_int_t)rd->max_items);
+        return ibc_fail_reason(ctx, IBC_ECONFLICT, "reader_at_limit",
+                               "reader %s has %ld items on loan; the limit for a %s at %s is %ld",
+                               reader_id, rd->open_loans, rd->category, school, rd->max_items);
+    }
     return IBC_OK;
 }
 
@@ -164,7 +178,8 @@ ibc_rc checkouts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = item_resolve(ctx, barcode, item_id);
         if (rc == IBC_OK) rc = store_checkout_facts(ctx, barcode, reader_id, due, &it, &rd);
         if (rc == IBC_OK && !it.id[0])
-            rc = ibc_fail(ctx, IBC_ENOTFOUND, "no item has barcode %s", barcode);
+            rc = ibc_fail_reason(ctx, IBC_ENOTFOUND, "item_not_found", "no item has barcode %s",
+                                 barcode);
     }
     if (rc != IBC_OK) goto done;
     snprintf(item_id, sizeof item_id, "%s", it.id);

@@ -133,11 +133,11 @@ ibc_rc store_loan_insert(ibc_ctx *ctx, const store_item_state *it, const char *s
     PGresult *r = ibc_db_exec(ctx, sql_insert, 7, p);
     if (!r) {
         if (ctx->err == IBC_ECONFLICT)
-            return ibc_fail(ctx, IBC_ECONFLICT, "item %s was lent to another reader a moment ago",
-                            it->id);
+            return ibc_fail_reason(ctx, IBC_ECONFLICT, "item_on_loan",
+                                   "item %s was lent to another reader a moment ago", it->id);
         if (ctx->err == IBC_EINVAL && strstr(ctx->err_detail, "the limit is"))
-            return ibc_fail(ctx, IBC_ECONFLICT, "reader %s is at the limit of items on loan",
-                            reader_id);
+            return ibc_fail_reason(ctx, IBC_ECONFLICT, "reader_at_limit",
+                                   "reader %s is at the limit of items on loan", reader_id);
         return ctx->err;
     }
     if (PQntuples(r) == 0) {
@@ -180,7 +180,7 @@ ibc_rc store_loan_close(ibc_ctx *ctx, const char *barcode, const char *school, j
     /* a librarian learns nothing of another school's copies and loans: one
      * answer for them all, the same as for a barcode that was never lent */
     if (PQntuples(r) > 0 && (admin || own) && PQgetisnull(r, 0, 1))
-        rc = ibc_fail(ctx, IBC_ECONFLICT, "item %s is not on loan", barcode);
+        rc = ibc_fail_reason(ctx, IBC_ECONFLICT, "not_on_loan", "item %s is not on loan", barcode);
     else
         rc = ibc_fail(ctx, IBC_ENOTFOUND, "no item with barcode %s is on loan from %s", barcode,
                       admin ? "any school" : ctx->org);
@@ -218,26 +218,36 @@ ibc_rc store_loan_renew(ibc_ctx *ctx, const char *id, json_t **out)
         rc = ibc_fail(ctx, IBC_ENOTFOUND, "no loan of %s has id %s", *p[1] ? p[1] : "the network",
                       id);
     } else if (strcmp(PQgetvalue(r, 0, 2), "t") == 0) {
-        rc = ibc_fail(ctx, IBC_ECONFLICT, "loan %s was returned; it cannot be renewed", id);
+        rc = ibc_fail_reason(ctx, IBC_ECONFLICT, "loan_returned",
+                             "loan %s was returned; it cannot be renewed", id);
     } else if (strcmp(PQgetvalue(r, 0, 1), "classset") == 0) {
-        rc = ibc_fail(ctx, IBC_ECONFLICT,
-                      "loan %s is a class-set textbook, due at the end of the school year; it is "
-                      "not renewed",
-                      id);
+        rc = ibc_fail_reason(
+            ctx, IBC_ECONFLICT, "class_set_loan",
+            "loan %s is a class-set textbook, due at the end of the school year; it is "
+            "not renewed",
+            id);
     } else if (PQgetisnull(r, 0, 4) || strcmp(PQgetvalue(r, 0, 4), "active") != 0) {
-        rc = ibc_fail(ctx, IBC_ECONFLICT, "the reader of loan %s is %s and cannot renew", id,
-                      PQgetisnull(r, 0, 4) ? "deleted" : PQgetvalue(r, 0, 4));
+        rc = ibc_fail_reason(ctx, IBC_ECONFLICT, "reader_not_active",
+                             "the reader of loan %s is %s and cannot renew", id,
+                             PQgetisnull(r, 0, 4) ? "deleted" : PQgetvalue(r, 0, 4));
     } else if (atol(PQgetvalue(r, 0, 3)) >= atol(PQgetvalue(r, 0, 6))) {
-        rc = ibc_fail(
-            ctx, IBC_ECONFLICT, "loan %s was renewed %s times; the rules of %s allow %s for a %s",
-            id, PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 6), PQgetvalue(r, 0, 5));
+        ctx->err_ext = json_pack("{s:I, s:I}", "renewals", (json_int_t)atol(PQgetvalue(r, 0, 3)),
+                                 "limit", (json_int_t)atol(PQgetvalue(r, 0, 6)));
+        rc = ibc_fail_reason(ctx, IBC_ECONFLICT, "renewal_limit",
+                             "loan %s was renewed %s times; the rules of %s allow %s for a %s", id,
+                             PQgetvalue(r, 0, 3), PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 6),
+                             PQgetvalue(r, 0, 5));
     } else if (strcmp(PQgetvalue(r, 0, 7), "0") != 0) {
-        rc = ibc_fail(ctx, IBC_ECONFLICT,
-                      "%s other reader(s) wait for this record at %s; loan %s cannot be renewed",
-                      PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 0), id);
+        ctx->err_ext = json_pack("{s:I}", "waiting", (json_int_t)atol(PQgetvalue(r, 0, 7)));
+        rc = ibc_fail_reason(
+            ctx, IBC_ECONFLICT, "record_awaited",
+            "%s other reader(s) wait for this record at %s; loan %s cannot be renewed",
+            PQgetvalue(r, 0, 7), PQgetvalue(r, 0, 0), id);
     } else if (strcmp(PQgetvalue(r, 0, 8), PQgetvalue(r, 0, 9)) <= 0) {
-        rc = ibc_fail(ctx, IBC_ECONFLICT, "loan %s is already due %s, as late as the rules allow",
-                      id, PQgetvalue(r, 0, 9));
+        ctx->err_ext = json_pack("{s:s}", "due_date", PQgetvalue(r, 0, 9));
+        rc = ibc_fail_reason(ctx, IBC_ECONFLICT, "due_at_maximum",
+                             "loan %s is already due %s, as late as the rules allow", id,
+                             PQgetvalue(r, 0, 9));
     } else {
         snprintf(due, sizeof due, "%s", PQgetvalue(r, 0, 8));
     }

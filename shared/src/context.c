@@ -17,6 +17,18 @@ ibc_rc ibc_fail(ibc_ctx *ctx, ibc_rc rc, const char *fmt, ...)
     return rc;
 }
 
+ibc_rc ibc_fail_reason(ibc_ctx *ctx, ibc_rc rc, const char *reason, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx->err_detail, sizeof ctx->err_detail, fmt, ap);
+    va_end(ap);
+    if (!ctx->err_ext) ctx->err_ext = json_object();
+    json_object_set_new(ctx->err_ext, "reason", json_string(reason));
+    ctx->err = rc;
+    return rc;
+}
+
 void ibc_set_header(ibc_ctx *ctx, const char *name, const char *value)
 {
     if (!ctx->reply_headers) ctx->reply_headers = json_object();

@@ -116,7 +116,8 @@ char *ibc_envelope_error(ibc_rc rc, const char *detail, const json_t *ext)
 {
     int status = ibc_rc_status(rc);
     json_t *problem = ibc_problem(status, ibc_rc_type(rc), ibc_rc_title(rc), detail);
-    if (ext) json_object_update((json_t *)problem, (json_t *)ext);
+    /* extension members never replace the problem's own (RFC 9457) */
+    if (ext) json_object_update_missing(problem, (json_t *)ext);
     json_t *env = json_pack("{s:i, s:o}", "status", status, "error", problem);
     char *out = json_dumps(env, JSON_COMPACT);
     json_decref(env);

@@ -147,10 +147,15 @@ static void checkout_renew_checkin_follow_the_rules(void **state)
     r = c_checkout(lib, b1, reader, NULL);
     assert_int_equal(r->status, 409);
     assert_non_null(strstr(r->body, "already on loan"));
+    /* a machine-readable reason with its facts: a desk need not parse detail */
+    assert_string_equal(h_str(r, "reason"), "item_on_loan");
+    assert_string_equal(h_str(r, "due_date"), want);
     h_free(r);
     r = c_checkout(lib, theirs, reader, NULL);
     assert_int_equal(r->status, 409);
     assert_non_null(strstr(r->body, other));
+    assert_string_equal(h_str(r, "reason"), "item_of_another_school");
+    assert_string_equal(h_str(r, "owner"), other);
     h_free(r);
     r = c_checkout(lib, b2, their_reader, NULL); /* another school's reader: unknown */
     assert_int_equal(r->status, 404);
@@ -162,6 +167,9 @@ static void checkout_renew_checkin_follow_the_rules(void **state)
     r = c_checkout(lib, b3, reader, NULL);
     assert_int_equal(r->status, 409);
     assert_non_null(strstr(r->body, "limit"));
+    assert_string_equal(h_str(r, "reason"), "reader_at_limit");
+    assert_int_equal(json_integer_value(json_object_get(r->json, "limit")), 2);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "on_loan")), 2);
     h_free(r);
 
     /* renew once (+10 days from the due date), not twice */
@@ -180,6 +188,8 @@ static void checkout_renew_checkin_follow_the_rules(void **state)
     r = h_http("POST", path, lib, NULL, NULL);
     assert_int_equal(r->status, 409);
     assert_non_null(strstr(r->body, "allow 1"));
+    assert_string_equal(h_str(r, "reason"), "renewal_limit");
+    assert_int_equal(json_integer_value(json_object_get(r->json, "renewals")), 1);
     h_free(r);
 
     /* checkin: only the lending school (another learns of no loan); then no
@@ -197,6 +207,7 @@ static void checkout_renew_checkin_follow_the_rules(void **state)
     r = c_checkin(lib, b1);
     assert_int_equal(r->status, 409);
     assert_non_null(strstr(r->body, "not on loan"));
+    assert_string_equal(h_str(r, "reason"), "not_on_loan");
     h_free(r);
     r = c_checkout(lib, b3, reader, NULL); /* room again under the limit */
     assert_int_equal(r->status, 201);
@@ -414,6 +425,7 @@ static void holds_queue_per_record_and_school(void **state)
     r = h_http("POST", path, lib, NULL, NULL);
     assert_int_equal(r->status, 409);
     assert_non_null(strstr(r->body, "wait"));
+    assert_string_equal(h_str(r, "reason"), "record_awaited");
     h_free(r);
 
     /* checkin: the copy goes to r2, and the answer says so */
@@ -429,6 +441,7 @@ static void holds_queue_per_record_and_school(void **state)
     r = c_checkout(lib, b, r4, NULL); /* not r2: refused */
     assert_int_equal(r->status, 409);
     assert_non_null(strstr(r->body, "hold shelf"));
+    assert_string_equal(h_str(r, "reason"), "item_held_for_another_reader");
     h_free(r);
 
     /* r2 cancels: the copy passes to r3 */

@@ -45,6 +45,11 @@ typedef struct ibc_ctx {
 /* Records the error and a sentence for the caller; returns rc. */
 ibc_rc ibc_fail(ibc_ctx *ctx, ibc_rc rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* ibc_fail with a machine-readable reason: the problem gets the member
+ * `reason` (a stable snake_case code, documented with the route), beside any
+ * members already in ctx->err_ext, so that a client need not parse detail. */
+ibc_rc ibc_fail_reason(ibc_ctx *ctx, ibc_rc rc, const char *reason, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Adds `name: value` to the reply's HTTP headers (copies both). */
 void ibc_set_header(ibc_ctx *ctx, const char *name, const char *value);
 /* A request header forwarded by the gateway (e.g. "If-Match"), or NULL. Borrowed. */
