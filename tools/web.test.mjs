@@ -319,6 +319,55 @@ test('ten wrong passwords lock the account, and the page says so', async () => {
   await ctx.close();
 });
 
+// What a page shows on a tablet that the layout got wrong: a horizontal
+// scroll, and controls smaller than WCAG 2.2's 24 × 24 CSS px target size.
+async function tabletFaults(page) {
+  return page.evaluate(() => {
+    const faults = [];
+    const doc = document.documentElement;
+    if (doc.scrollWidth > window.innerWidth + 1) faults.push(`scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`);
+    for (const el of document.querySelectorAll('button, input:not([type=hidden]), select, textarea, a[href]')) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue; // not shown
+      const inline = el.tagName === 'A' && getComputedStyle(el).display === 'inline';
+      if (!inline && (r.width < 24 || r.height < 24)) faults.push(`${el.tagName.toLowerCase()}#${el.id || el.name || el.textContent.trim().slice(0, 20)}: ${Math.round(r.width)}×${Math.round(r.height)}`);
+      if (r.right > window.innerWidth + 1) faults.push(`${el.tagName.toLowerCase()} ${el.id || el.textContent.trim().slice(0, 20)} ends off screen at ${Math.round(r.right)}`);
+    }
+    return faults;
+  });
+}
+
+test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways, controls are big enough, and the desk lends by tapping', async () => {
+  for (const viewport of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
+    const page = await signedIn(lib, { viewport, hasTouch: true, isMobile: true, bypassCSP: true });
+    const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
+      '/dashboard.html', '/lists.html', '/edit.html'];
+    for (const p of pages) {
+      await page.goto(base + p);
+      await page.waitForLoadState('networkidle');
+      assert.deepEqual(await tabletFaults(page), [], `${p} at ${viewport.width}×${viewport.height}`);
+      await axe(page, `${p} at ${viewport.width}`);
+    }
+    // the desk by touch: tap the field, type (a scanner or the on-screen keyboard), tap issue
+    await page.goto(base + '/desk.html');
+    await page.tap('#card');
+    await page.keyboard.type(fx.reader1.card);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#reader h2:has-text("Ученик 1")');
+    await page.tap('#item');
+    await page.keyboard.type(fx.items[3]);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#result.ok:has-text("Выдано")');
+    await shot(page, `desk-tablet-${viewport.width}`);
+    await page.tap('input[value="checkin"]');
+    await page.fill('#item', fx.items[3]);
+    await page.press('#item', 'Enter');
+    await page.waitForSelector('#result.ok:has-text("Принято")');
+    assert.deepEqual(page.errors, []);
+    await page.context().close();
+  }
+});
+
 test('every page passes axe-core (no serious or critical violation) and loads fast', async () => {
   const page = await signedIn(lib, { bypassCSP: true });
   const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
