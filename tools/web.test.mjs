@@ -319,6 +319,34 @@ test('ten wrong passwords lock the account, and the page says so', async () => {
   await ctx.close();
 });
 
+test('the overdue list by class shows a late copy with its days, and downloads as CSV', async () => {
+  const due = new Date(Date.now() - 3 * 86400e3).toISOString().slice(0, 10);
+  await make('/api/v1/circulation/checkouts', { item_barcode: fx.items[2], reader_id: fx.reader2.id, due_date: due });
+  const page = await signedIn(lib);
+  await page.goto(base + '/overdue.html');
+  await page.waitForSelector(`#list td:has-text("${fx.items[2]}")`);
+  const row = await page.textContent(`#list tr:has-text("${fx.items[2]}")`);
+  assert.match(row, /5А/);
+  assert.match(row, /Ученик 2/);
+  assert.equal(await page.textContent(`#list tr:has-text("${fx.items[2]}") td:last-child`), '3'); // days overdue
+  // the class filter, through the form
+  await page.fill('#class', '9Я');
+  await page.press('#class', 'Enter');
+  await page.waitForSelector('#list .result.ok:has-text("Долгов нет")');
+  await page.goBack();
+  await page.waitForSelector('#csv');
+  const csv = await page.evaluate(async () => {
+    const r = await fetch(document.querySelector('#csv').href);
+    return { type: r.headers.get('content-type'), text: await r.text() };
+  });
+  assert.match(csv.type, /text\/csv/);
+  assert.ok(csv.text.includes(fx.items[2]), csv.text.slice(0, 300));
+  await shot(page, 'overdue');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+  await call('POST', '/api/v1/circulation/checkins', { item_barcode: fx.items[2] });
+});
+
 // What a page shows on a tablet that the layout got wrong: a horizontal
 // scroll, and controls smaller than WCAG 2.2's 24 × 24 CSS px target size.
 async function tabletFaults(page) {
@@ -341,7 +369,7 @@ test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways,
   for (const viewport of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
     const page = await signedIn(lib, { viewport, hasTouch: true, isMobile: true, bypassCSP: true });
     const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
-      '/dashboard.html', '/lists.html', '/edit.html'];
+      '/dashboard.html', '/lists.html', '/edit.html', '/overdue.html'];
     for (const p of pages) {
       await page.goto(base + p);
       await page.waitForLoadState('networkidle');
@@ -371,7 +399,7 @@ test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways,
 test('every page passes axe-core (no serious or critical violation) and loads fast', async () => {
   const page = await signedIn(lib, { bypassCSP: true });
   const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
-    '/edit.html', '/import.html', '/dashboard.html', '/lists.html', '/password.html'];
+    '/edit.html', '/import.html', '/dashboard.html', '/lists.html', '/password.html', '/overdue.html'];
   const figures = [];
   for (const p of pages) {
     await page.goto(base + p);

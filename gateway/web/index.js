@@ -3,6 +3,7 @@ import { h, $, clear, whoami, signInForm, page, roleName } from '/app.js';
 
 const sections = [
   ['/desk.html', 'Выдача и возврат', 'Сканируйте билет читателя и штрихкоды книг.', ['admin', 'librarian']],
+  ['/overdue.html', 'Должники по классам', 'Просроченные книги по классам, список для классного руководителя (CSV).', null],
   ['/catalog.html', 'Каталог', 'Поиск в сводном каталоге, записи и экземпляры.', null],
   ['/edit.html', 'Новая запись', 'Описать книгу, учебник или ресурс.', null],
   ['/import.html', 'Импорт MARC', 'Загрузить файл RUSMARC или MARC21.', null],
