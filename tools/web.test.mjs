@@ -347,6 +347,34 @@ test('the overdue list by class shows a late copy with its days, and downloads a
   await call('POST', '/api/v1/circulation/checkins', { item_barcode: fx.items[2] });
 });
 
+test('a class gets its textbooks in one go, the answer per pupil, and gives them back', async () => {
+  const tb = await make('/api/v1/catalog/records', { type: 'textbook', title: `Математика ${uniq}`, year: 2024 });
+  for (const n of [1, 2]) await make('/api/v1/catalog/items', { record_id: tb.id, barcode: `WT${uniq}${n}`, school });
+  const page = await signedIn(lib);
+  await page.goto(base + '/classsets.html');
+  await page.fill('#q', `Математика ${uniq}`);
+  await page.press('#q', 'Enter');
+  await page.check(`#tb-${tb.id}`);
+  await page.fill('#class', '5А');
+  await page.click('#issue');
+  await page.waitForSelector('#result table');
+  const text = await page.textContent('#result');
+  assert.match(text, /выдано 2, не хватило 0/);
+  assert.match(text, /Ученик 1/);
+  assert.match(text, /Ученик 2/);
+  assert.equal((text.match(/выдан WT/g) || []).length, 2);
+  await page.waitForSelector('#sets td:has-text("5А")');
+  await shot(page, 'classsets');
+  const open = await call('GET', `/api/v1/circulation/loans?school=${school}&state=open&limit=100`);
+  assert.equal(open.data.loans.filter((l) => l.record_id === tb.id).length, 2);
+  await page.click('#sets button:has-text("Принять у 5А")');
+  await page.waitForSelector('#sets .result.ok:has-text("учебники приняты")');
+  const after = await call('GET', `/api/v1/circulation/loans?school=${school}&state=open&limit=100`);
+  assert.equal(after.data.loans.filter((l) => l.record_id === tb.id).length, 0);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 // What a page shows on a tablet that the layout got wrong: a horizontal
 // scroll, and controls smaller than WCAG 2.2's 24 × 24 CSS px target size.
 async function tabletFaults(page) {
@@ -369,7 +397,7 @@ test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways,
   for (const viewport of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
     const page = await signedIn(lib, { viewport, hasTouch: true, isMobile: true, bypassCSP: true });
     const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
-      '/dashboard.html', '/lists.html', '/edit.html', '/overdue.html'];
+      '/dashboard.html', '/lists.html', '/edit.html', '/overdue.html', '/classsets.html'];
     for (const p of pages) {
       await page.goto(base + p);
       await page.waitForLoadState('networkidle');
@@ -399,7 +427,7 @@ test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways,
 test('every page passes axe-core (no serious or critical violation) and loads fast', async () => {
   const page = await signedIn(lib, { bypassCSP: true });
   const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
-    '/edit.html', '/import.html', '/dashboard.html', '/lists.html', '/password.html', '/overdue.html'];
+    '/edit.html', '/import.html', '/dashboard.html', '/lists.html', '/password.html', '/overdue.html', '/classsets.html'];
   const figures = [];
   for (const p of pages) {
     await page.goto(base + p);
