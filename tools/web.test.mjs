@@ -375,6 +375,23 @@ test('a class gets its textbooks in one go, the answer per pupil, and gives them
   await page.context().close();
 });
 
+test('holds: the waiting reader and the copy kept on the shelf show, and a hold is cancelled from the page', async () => {
+  const hold = await make('/api/v1/circulation/holds', { record_id: fx.record.id, reader_id: fx.reader2.id });
+  const page = await signedIn(lib);
+  await page.goto(base + '/holds.html');
+  const row = `#holds tr:has-text("Ученик 2")`;
+  await page.waitForSelector(row);
+  const text = await page.textContent(row);
+  assert.match(text, /Капитанская дочка/);
+  assert.match(text, hold.state === 'ready' ? /ждёт на полке/ : /в очереди/);
+  await page.click(`${row} button:has-text("Отменить")`);
+  await page.waitForSelector('#holds .result.ok:has-text("Заказ отменён")');
+  const after = await call('GET', `/api/v1/circulation/holds/${hold.id}`);
+  assert.equal(after.data.state, 'cancelled');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 // What a page shows on a tablet that the layout got wrong: a horizontal
 // scroll, and controls smaller than WCAG 2.2's 24 × 24 CSS px target size.
 async function tabletFaults(page) {
@@ -397,7 +414,7 @@ test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways,
   for (const viewport of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
     const page = await signedIn(lib, { viewport, hasTouch: true, isMobile: true, bypassCSP: true });
     const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
-      '/dashboard.html', '/lists.html', '/edit.html', '/overdue.html', '/classsets.html'];
+      '/dashboard.html', '/lists.html', '/edit.html', '/overdue.html', '/classsets.html', '/holds.html'];
     for (const p of pages) {
       await page.goto(base + p);
       await page.waitForLoadState('networkidle');
@@ -427,7 +444,7 @@ test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways,
 test('every page passes axe-core (no serious or critical violation) and loads fast', async () => {
   const page = await signedIn(lib, { bypassCSP: true });
   const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
-    '/edit.html', '/import.html', '/dashboard.html', '/lists.html', '/password.html', '/overdue.html', '/classsets.html'];
+    '/edit.html', '/import.html', '/dashboard.html', '/lists.html', '/password.html', '/overdue.html', '/classsets.html', '/holds.html'];
   const figures = [];
   for (const p of pages) {
     await page.goto(base + p);

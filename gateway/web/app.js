@@ -164,6 +164,7 @@ export function signInDialog(note) {
 const pages = [
   { href: '/desk.html', text: 'Выдача', roles: ['admin', 'librarian'] },
   { href: '/classsets.html', text: 'Комплекты', roles: ['admin', 'librarian'] },
+  { href: '/holds.html', text: 'Заказы', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/overdue.html', text: 'Должники', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/catalog.html', text: 'Каталог', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/import.html', text: 'Импорт MARC', roles: ['admin', 'methodologist', 'librarian'] },
