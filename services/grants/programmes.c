@@ -10,6 +10,8 @@ static const char *const levels[] = {"federal",    "regional",   "municipal",
                                      "commercial", "charitable", NULL};
 /* members of a GET reply that a client may send back unchanged */
 static const char *const readonly[] = {"id", "version", "created_at", "updated_at", NULL};
+/* members an event does not list as changed: they change with every write */
+static const char *const unreported[] = {"id", "version", "created_at", "updated_at", NULL};
 
 /* Validates a programme body into *flat (new object). 400 naming the field. */
 static ibc_rc programme_normalize(ibc_ctx *ctx, const json_t *body, json_t **flat)
@@ -44,7 +46,17 @@ static ibc_rc programme_normalize(ibc_ctx *ctx, const json_t *body, json_t **fla
     return IBC_OK;
 }
 
-/* programmes.create: body = programme. 201 with it. Methodologist or admin. */
+/* The event of a programme's change: its ids, level, deadline and version,
+ * and which fields changed (names only). Returns a new reference. */
+static json_t *programme_event(const json_t *p, json_t *changed)
+{
+    return json_pack("{s:O, s:O, s:O, s:O, s:o}", "id", json_object_get(p, "id"), "level",
+                     json_object_get(p, "level"), "deadline", json_object_get(p, "deadline"),
+                     "version", json_object_get(p, "version"), "changed", changed);
+}
+
+/* programmes.create: body = programme. 201 with it. Methodologist or admin.
+ * Emits grants.programme.created. */
 ibc_rc programmes_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     if (!ibc_role_network_wide(ctx))
@@ -52,6 +64,9 @@ ibc_rc programmes_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     json_t *flat = NULL;
     ibc_rc rc = programme_normalize(ctx, ibc_body(req), &flat);
     if (rc == IBC_OK) rc = store_programme_insert(ctx, flat, reply);
+    if (rc == IBC_OK)
+        rc = ibc_emit(ctx, "programme", "created", json_string_value(json_object_get(*reply, "id")),
+                      programme_event(*reply, ibc_json_changed(NULL, *reply, unreported)));
     if (rc == IBC_OK) {
         ibc_created(ctx, "/api/v1/grants/programmes/%s",
                     json_string_value(json_object_get(*reply, "id")));
@@ -85,19 +100,26 @@ ibc_rc programmes_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 }
 
 /* programmes.update: replaces the programme; If-Match with its version is
- * required (428 without, 412 when stale). Methodologist or admin. */
+ * required (428 without, 412 when stale). Methodologist or admin. Emits
+ * grants.programme.updated naming the changed fields (none for a write that
+ * changed nothing but the version). */
 ibc_rc programmes_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     long version = 0;
-    json_t *flat = NULL;
+    json_t *flat = NULL, *old = NULL;
     ibc_rc rc = ibc_req_id(ctx, req, "id", "programme", &id);
     if (rc == IBC_OK && !ibc_role_network_wide(ctx))
         rc = ibc_fail(ctx, IBC_EFORBIDDEN, "a methodologist or an admin runs grant programmes");
     if (rc == IBC_OK) rc = ibc_if_match(ctx, true, &version);
     if (rc == IBC_OK) rc = programme_normalize(ctx, ibc_body(req), &flat);
+    if (rc == IBC_OK) rc = store_programme_get(ctx, id, &old);
     if (rc == IBC_OK) rc = store_programme_update(ctx, id, version, flat, reply);
+    if (rc == IBC_OK)
+        rc = ibc_emit(ctx, "programme", "updated", id,
+                      programme_event(*reply, ibc_json_changed(old, *reply, unreported)));
     if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     json_decref(flat);
+    json_decref(old);
     return rc;
 }

@@ -38,6 +38,20 @@ static ibc_rc body_school(ibc_ctx *ctx, json_t *body)
     return rc;
 }
 
+/* What the events say: ids, dates and counts; not the description, the
+ * partner's name or the subject of an agreement. */
+static const char *const promotion_event[] = {"id",      "school",       "campaign",
+                                              "held_on", "participants", NULL};
+static const char *const partnership_event[] = {"id", "school", "signed_on", "valid_until", NULL};
+
+/* Emits monitoring.<entity>.<verb> with `names` of obj. */
+static ibc_rc emit_of(ibc_ctx *ctx, const char *entity, const char *verb, const json_t *obj,
+                      const char *const *names)
+{
+    return ibc_emit(ctx, entity, verb, json_string_value(json_object_get(obj, "id")),
+                    ibc_json_pick(obj, names));
+}
+
 static void created_at(ibc_ctx *ctx, const char *what, const json_t *obj)
 {
     ibc_created(ctx, "/api/v1/monitoring/%s/%s", what,
@@ -45,7 +59,8 @@ static void created_at(ibc_ctx *ctx, const char *what, const json_t *obj)
 }
 
 /* promotions.create: body {school?, campaign, held_on, participants,
- * description?}. 201 with the event; 400 for a date still to come. */
+ * description?}. 201 with the event; 400 for a date still to come. Emits
+ * monitoring.promotion.created. */
 ibc_rc promotions_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const ibc_field fields[] = {
@@ -65,9 +80,8 @@ ibc_rc promotions_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
                       json_string_value(json_object_get(body, "held_on")));
     if (rc == IBC_OK) rc = body_school(ctx, body);
     if (rc == IBC_OK) rc = store_promotion_insert(ctx, body, reply);
-    if (rc == IBC_OK) {
-        created_at(ctx, "promotions", *reply);
-    }
+    if (rc == IBC_OK) rc = emit_of(ctx, "promotion", "created", *reply, promotion_event);
+    if (rc == IBC_OK) created_at(ctx, "promotions", *reply);
     json_decref(body);
     return rc;
 }
@@ -86,7 +100,8 @@ ibc_rc promotions_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* promotions.delete: 204; 404 unknown or of another school (librarian). */
+/* promotions.delete: 204; 404 unknown or of another school (librarian).
+ * Emits monitoring.promotion.deleted. */
 ibc_rc promotions_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
@@ -96,6 +111,7 @@ ibc_rc promotions_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_promotion_school(ctx, id, school);
     if (rc == IBC_OK) rc = mon_may_object(ctx, school, "reading-promotion event", id);
     if (rc == IBC_OK) rc = store_promotion_delete(ctx, id, &old);
+    if (rc == IBC_OK) rc = emit_of(ctx, "promotion", "deleted", old, promotion_event);
     json_decref(old);
     *reply = NULL;
     ibc_no_content(ctx);
@@ -103,7 +119,8 @@ ibc_rc promotions_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
 }
 
 /* partnerships.create: body {school?, partner, signed_on, valid_until?,
- * subject?}. 201 with the agreement ("active" computed from the dates). */
+ * subject?}. 201 with the agreement ("active" computed from the dates).
+ * Emits monitoring.partnership.created. */
 ibc_rc partnerships_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const ibc_field fields[] = {
@@ -119,9 +136,8 @@ ibc_rc partnerships_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = ibc_fail(ctx, IBC_EINVAL, "'valid_until' %s is before 'signed_on' %s", until, from);
     if (rc == IBC_OK) rc = body_school(ctx, body);
     if (rc == IBC_OK) rc = store_partnership_insert(ctx, body, reply);
-    if (rc == IBC_OK) {
-        created_at(ctx, "partnerships", *reply);
-    }
+    if (rc == IBC_OK) rc = emit_of(ctx, "partnership", "created", *reply, partnership_event);
+    if (rc == IBC_OK) created_at(ctx, "partnerships", *reply);
     json_decref(body);
     return rc;
 }
@@ -142,7 +158,8 @@ ibc_rc partnerships_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* partnerships.delete: 204; 404 unknown or of another school (librarian). */
+/* partnerships.delete: 204; 404 unknown or of another school (librarian).
+ * Emits monitoring.partnership.deleted. */
 ibc_rc partnerships_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
@@ -152,6 +169,7 @@ ibc_rc partnerships_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = store_partnership_school(ctx, id, school);
     if (rc == IBC_OK) rc = mon_may_object(ctx, school, "partnership agreement", id);
     if (rc == IBC_OK) rc = store_partnership_delete(ctx, id, &old);
+    if (rc == IBC_OK) rc = emit_of(ctx, "partnership", "deleted", old, partnership_event);
     json_decref(old);
     *reply = NULL;
     ibc_no_content(ctx);

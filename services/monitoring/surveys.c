@@ -12,9 +12,21 @@
 #include <string.h>
 
 static const char *const statuses[] = {"open", "closed", NULL};
+/* What a campaign's events say: not its questions */
+static const char *const campaign_event[] = {"id",     "period",    "deadline",
+                                             "status", "closed_at", NULL};
+
+/* Emits monitoring.campaign.<verb> for the campaign c. */
+static ibc_rc emit_campaign(ibc_ctx *ctx, const char *verb, const json_t *c)
+{
+    json_t *data = ibc_json_pick(c, campaign_event);
+    json_object_set_new(data, "questions",
+                        json_integer((json_int_t)json_array_size(json_object_get(c, "questions"))));
+    return ibc_emit(ctx, "campaign", verb, json_string_value(json_object_get(c, "id")), data);
+}
 
 /* campaigns.create: body {title, period?, deadline?, questions}. 201 with
- * the campaign. Methodologist or admin. */
+ * the campaign. Methodologist or admin. Emits monitoring.campaign.created. */
 ibc_rc campaigns_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const ibc_field fields[] = {
@@ -33,6 +45,7 @@ ibc_rc campaigns_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         json_object_set_new(body, "questions", questions);
         rc = store_campaign_insert(ctx, body, reply);
     }
+    if (rc == IBC_OK) rc = emit_campaign(ctx, "created", *reply);
     if (rc == IBC_OK) {
         ibc_created(ctx, "/api/v1/monitoring/campaigns/%s",
                     json_string_value(json_object_get(*reply, "id")));
@@ -63,13 +76,15 @@ ibc_rc campaigns_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 }
 
 /* campaigns.close: 200 with the closed campaign; 409 when closed already.
- * After it the answers can no longer be corrected. Methodologist or admin. */
+ * After it the answers can no longer be corrected. Methodologist or admin.
+ * Emits monitoring.campaign.closed. */
 ibc_rc campaigns_close(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     ibc_rc rc = mon_may_run_network(ctx, "close survey campaigns");
     if (rc == IBC_OK) rc = ibc_req_id(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = store_campaign_close(ctx, id, reply);
+    if (rc == IBC_OK) rc = emit_campaign(ctx, "closed", *reply);
     return rc;
 }
 
@@ -171,7 +186,8 @@ static ibc_rc answers_csv(ibc_ctx *ctx, const json_t *campaign, const json_t *it
     ibc_csv_text(&b, "Исправлен");
     size_t i, j;
     json_t *q, *a;
-    json_array_foreach(questions, i, q) ibc_csv_text(&b, json_string_value(json_object_get(q, "text")));
+    json_array_foreach(questions, i, q)
+        ibc_csv_text(&b, json_string_value(json_object_get(q, "text")));
     ibc_csv_end_row(&b);
     json_array_foreach(items, j, a)
     {

@@ -231,3 +231,38 @@ ibc_rc ibc_validate(ibc_ctx *ctx, const json_t *obj, const ibc_field *fields, si
     }
     return IBC_OK;
 }
+
+static bool listed(const char *const *names, const char *key)
+{
+    for (const char *const *n = names; n && *n; n++)
+        if (strcmp(*n, key) == 0) return true;
+    return false;
+}
+
+json_t *ibc_json_changed(const json_t *before, const json_t *after, const char *const *ignore)
+{
+    json_t *out = json_array();
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)after, key, v)
+    {
+        if (!listed(ignore, key) && !json_equal(v, json_object_get(before, key)))
+            json_array_append_new(out, json_string(key));
+    }
+    json_object_foreach((json_t *)before, key, v)
+    {
+        if (!listed(ignore, key) && !json_object_get(after, key))
+            json_array_append_new(out, json_string(key));
+    }
+    return out;
+}
+
+json_t *ibc_json_pick(const json_t *obj, const char *const *names)
+{
+    json_t *out = json_object();
+    for (const char *const *n = names; n && *n; n++) {
+        json_t *v = json_object_get(obj, *n);
+        json_object_set(out, *n, v ? v : json_null());
+    }
+    return out;
+}

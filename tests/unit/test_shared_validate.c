@@ -529,6 +529,27 @@ static void blank_string_is_refused_when_a_value_is_required(void **state)
     json_decref(out);
 }
 
+/* ibc_json_changed: what an event says changed, never the values */
+static void changed_names_differing_added_and_removed_members(void **state)
+{
+    (void)state;
+    json_t *before =
+        json_pack("{s:s, s:i, s:s, s:i}", "title", "a", "amount", 5, "url", "x", "version", 1);
+    json_t *after =
+        json_pack("{s:s, s:i, s:s, s:i}", "title", "b", "amount", 5, "funder", "f", "version", 2);
+    static const char *const ignore[] = {"version", NULL};
+    json_t *c = ibc_json_changed(before, after, ignore);
+    char *text = json_dumps(c, JSON_COMPACT);
+    assert_string_equal(text, "[\"title\",\"funder\",\"url\"]");
+    free(text);
+    json_decref(c);
+    c = ibc_json_changed(before, before, NULL);
+    assert_int_equal(json_array_size(c), 0);
+    json_decref(c);
+    json_decref(before);
+    json_decref(after);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +589,7 @@ int main(void)
         cmocka_unit_test(object_field_accepts_only_objects),
         cmocka_unit_test(any_field_accepts_every_json_value),
         cmocka_unit_test(first_problem_in_table_order_is_reported),
+        cmocka_unit_test(changed_names_differing_added_and_removed_members),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -36,6 +36,16 @@ typedef struct {
 ibc_rc ibc_validate(ibc_ctx *ctx, const json_t *obj, const ibc_field *fields, size_t n,
                     const char *where, const char *const *ignore, json_t *out);
 
+/* The names of the members whose values differ between the objects before
+ * and after (a member on one side only counts), in after's order then
+ * before's, skipping the names in `ignore` (NULL-terminated, may be NULL).
+ * What an event says changed, without the values. Returns a new array. */
+json_t *ibc_json_changed(const json_t *before, const json_t *after, const char *const *ignore);
+
+/* A new object with obj's members named in `names` (NULL-terminated), null
+ * for a missing one: an event's data taken from a stored row. */
+json_t *ibc_json_pick(const json_t *obj, const char *const *names);
+
 /* Number of UTF-8 code points in s. */
 size_t ibc_utf8_length(const char *s);
 /* True when s is a real date written YYYY-MM-DD. */
