@@ -33,5 +33,8 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA :"schema"
 ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" IN SCHEMA :"schema"
   GRANT EXECUTE ON FUNCTIONS TO :"app";
 GRANT SELECT, INSERT, UPDATE, DELETE, TRUNCATE ON ALL TABLES IN SCHEMA :"schema" TO :"app";
+-- an audit log (a table named *_audit_log) is append-only for the process
+SELECT format('REVOKE UPDATE, DELETE, TRUNCATE ON %I.%I FROM %I', schemaname, tablename, :'app')
+  FROM pg_tables WHERE schemaname = :'schema' AND tablename LIKE '%\_audit\_log' \gexec
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA :"schema" TO :"app";
 GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA :"schema" TO :"app";

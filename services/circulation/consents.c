@@ -2,6 +2,7 @@
  * parent's for a minor), the export of everything kept about a reader on
  * request, and the anonymisation of readers who left long ago. Consents and
  * the export are the reader's own school's alone, like the birth date. */
+#include "audit.h"
 #include "circulation.h"
 
 #include <ibc/json.h>
@@ -71,6 +72,16 @@ static ibc_rc consent_check(ibc_ctx *ctx, const json_t *flat, const char *id)
     return rc;
 }
 
+/* Logs a consent recorded for a reader of the caller's school. */
+static ibc_rc audit_consent(ibc_ctx *ctx, const char *id, const json_t *flat)
+{
+    json_t *fields = json_pack("[s]", "consents");
+    if (str(flat, "given_by")) json_array_append_new(fields, json_string("consents.given_by"));
+    ibc_rc rc = audit_reader(ctx, "consent", id, ctx->org, fields);
+    json_decref(fields);
+    return rc;
+}
+
 /* readers.consents.add: 201 with the consent; 404 unless the reader is of
  * the caller's school; 422 for a minor's own consent. */
 ibc_rc readers_consent_add(ibc_ctx *ctx, const json_t *req, json_t **reply)
@@ -91,6 +102,7 @@ ibc_rc readers_consent_add(ibc_ctx *ctx, const json_t *req, json_t **reply)
                            ctx->principal};
         rc = ibc_db_json(ctx, reply, sql_consent_insert, 6, p);
     }
+    if (rc == IBC_OK) rc = audit_consent(ctx, id, flat);
     if (rc == IBC_OK)
         ibc_created(ctx, "/api/v1/circulation/readers/%s/consents/%s", id,
                     json_string_value(json_object_get(*reply, "id")));
@@ -106,7 +118,7 @@ static const char sql_personal_data[] =
     "FROM readers r WHERE r.id = $1::uuid AND r.school = $2";
 
 /* readers.personal_data: 200 with {reader, consents, loans, exported_at};
- * 404 unless the reader is of the caller's school. */
+ * 404 unless the reader is of the caller's school. Logs the export. */
 ibc_rc readers_personal_data(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
@@ -116,6 +128,13 @@ ibc_rc readers_personal_data(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *p[] = {id, ctx->org};
     rc = ibc_db_json(ctx, reply, sql_personal_data, 2, p);
     if (rc == IBC_ENOTFOUND) ibc_fail(ctx, rc, "no reader of %s has id %s", ctx->org, id);
+    if (rc == IBC_OK) {
+        json_t *fields = audit_fields_of(json_object_get(*reply, "reader"));
+        json_array_append_new(fields, json_string("consents"));
+        json_array_append_new(fields, json_string("loans"));
+        rc = audit_reader(ctx, "export", id, ctx->org, fields);
+        json_decref(fields);
+    }
     return rc;
 }
 
@@ -147,6 +166,10 @@ ibc_rc readers_anonymise_run(ibc_ctx *ctx, long days, long *n)
         rc = ibc_emit(ctx, "reader", "anonymised", json_string_value(json_object_get(r, "id")),
                       json_deep_copy(r));
     }
+    json_t *fields =
+        json_pack("[s, s, s, s]", "name", "card_barcode", "birth_date", "consents.given_by");
+    if (rc == IBC_OK) rc = audit_readers(ctx, "anonymise", done, fields);
+    json_decref(fields);
     *n = (long)json_array_size(done);
     json_decref(done);
     return rc;

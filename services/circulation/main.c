@@ -2,6 +2,7 @@
  * loans between schools; a projection of the catalog's items fed by its
  * events; a sweeper that expires holds whose time has passed and marks the
  * loans that became overdue. */
+#include "audit.h"
 #include "circulation.h"
 
 #include <ibc/ibc.h>
@@ -16,6 +17,7 @@ static const ibc_action actions[] = {
     {"readers.delete", readers_delete, IBC_ACTION_TX},
     {"readers.consents.add", readers_consent_add, IBC_ACTION_TX},
     {"readers.personal_data", readers_personal_data, IBC_ACTION_READONLY},
+    {"audit.list", audit_list, IBC_ACTION_READONLY},
     {"policies.list", policies_list, IBC_ACTION_READONLY},
     {"policies.put", policies_put, IBC_ACTION_TX},
     {"settings.get", settings_get, IBC_ACTION_READONLY},

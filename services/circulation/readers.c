@@ -1,6 +1,7 @@
 /* Readers: students, teachers and staff of one school. Names and card
  * numbers are personal data: only the reader's own school and the admin see
  * them; other schools, the methodologists and the events see ids. */
+#include "audit.h"
 #include "circulation.h"
 #include "classname.h"
 #include "store.h"
@@ -53,6 +54,27 @@ static json_t *reader_event(const json_t *reader)
     return pick(reader, keys);
 }
 
+/* Logs a read or change of one reader, naming the personal fields of `r`. */
+static ibc_rc audit_shown(ibc_ctx *ctx, const char *action, const json_t *r)
+{
+    json_t *fields = audit_fields_of(r);
+    ibc_rc rc = audit_reader(ctx, action, json_string_value(json_object_get(r, "id")),
+                             json_string_value(json_object_get(r, "school")), fields);
+    json_decref(fields);
+    return rc;
+}
+
+/* Logs a page of readers shown with their names. */
+static ibc_rc audit_page(ibc_ctx *ctx, const json_t *page)
+{
+    json_t *named = audit_named(json_object_get(page, "readers"));
+    json_t *fields = audit_fields_of_list(named);
+    ibc_rc rc = audit_readers(ctx, "list", named, fields);
+    json_decref(named);
+    json_decref(fields);
+    return rc;
+}
+
 /* readers.create: 201 with the reader; 409 when the card barcode is taken.
  * Emits circulation.reader.created. */
 ibc_rc readers_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
@@ -68,6 +90,7 @@ ibc_rc readers_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         json_t *ev = reader_event(*reply);
         json_object_del(ev, "status");
         rc = ibc_emit(ctx, "reader", "created", id, ev);
+        if (rc == IBC_OK) rc = audit_shown(ctx, "create", *reply);
         ibc_created(ctx, "/api/v1/circulation/readers/%s", id);
     }
     json_decref(flat);
@@ -76,7 +99,8 @@ ibc_rc readers_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 
 /* readers.list: ?school= (network roles), class=, status=, category=,
  * card_barcode=, q= (part of the name; only where names are visible),
- * limit=, offset=. 200 with {readers, limit, offset}. */
+ * limit=, offset=. 200 with {readers, limit, offset}. Logs the readers
+ * shown with names, one row per school. */
 ibc_rc readers_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *school;
@@ -109,16 +133,31 @@ ibc_rc readers_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
         return ibc_fail(ctx, IBC_EINVAL, "'q' must be 2 to 100 characters");
     store_reader_filter f = {school, c ? cls : NULL,  status,          category, card,
                              q,      page.limit_text, page.offset_text};
-    return store_readers_list(ctx, &f, reply);
+    rc = store_readers_list(ctx, &f, reply);
+    if (rc == IBC_OK) rc = audit_page(ctx, *reply);
+    return rc;
 }
 
 /* readers.get: 200 with the reader; 404 when unknown or of another school
- * (for a librarian). */
+ * (for a librarian). Logs the read when the card shows the name. */
 ibc_rc readers_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
     ibc_rc rc = ibc_req_id(ctx, req, "id", "reader", &id);
     if (rc == IBC_OK) rc = store_reader_get(ctx, id, reply);
+    if (rc == IBC_OK && json_object_get(*reply, "name")) rc = audit_shown(ctx, "read", *reply);
+    return rc;
+}
+
+/* Logs an update of a reader naming the fields that changed. */
+static ibc_rc audit_changed(ibc_ctx *ctx, const json_t *old, const json_t *now)
+{
+    static const char *const unreported[] = {"version",    "updated_at", "created_at",
+                                             "open_loans", "consents",   NULL};
+    json_t *fields = ibc_json_changed(old, now, unreported);
+    ibc_rc rc = audit_reader(ctx, "update", json_string_value(json_object_get(now, "id")),
+                             json_string_value(json_object_get(now, "school")), fields);
+    json_decref(fields);
     return rc;
 }
 
@@ -138,12 +177,24 @@ ibc_rc readers_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
         rc = ibc_fail(ctx, IBC_EINVAL,
                       "a reader cannot move to another school; 'school' cannot "
                       "be changed");
+    json_t *old = NULL;
+    if (rc == IBC_OK) rc = store_reader_get(ctx, id, &old);
     if (rc == IBC_OK) rc = store_reader_update(ctx, id, version, flat, reply);
-    if (rc == IBC_OK) {
-        rc = ibc_emit(ctx, "reader", "updated", id, reader_event(*reply));
-        ibc_set_etag_of(ctx, *reply, "version");
-    }
+    if (rc == IBC_OK) rc = ibc_emit(ctx, "reader", "updated", id, reader_event(*reply));
+    if (rc == IBC_OK) rc = audit_changed(ctx, old, *reply);
+    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
+    json_decref(old);
     json_decref(flat);
+    return rc;
+}
+
+/* Logs the removal of a reader's personal data. */
+static ibc_rc audit_deleted(ibc_ctx *ctx, const char *id, const char *school)
+{
+    json_t *fields =
+        json_pack("[s, s, s, s, s]", "name", "card_barcode", "birth_date", "class", "consents");
+    ibc_rc rc = audit_reader(ctx, "delete", id, school, fields);
+    json_decref(fields);
     return rc;
 }
 
@@ -173,6 +224,7 @@ ibc_rc readers_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK)
         rc = ibc_emit(ctx, "reader", "deleted", id,
                       json_pack("{s:s, s:s}", "id", id, "school", school));
+    if (rc == IBC_OK) rc = audit_deleted(ctx, id, school);
     *reply = NULL;
     ibc_no_content(ctx);
     return rc;

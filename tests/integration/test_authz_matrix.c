@@ -151,6 +151,8 @@ static const spec_row spec[] = {
      "A"},
     {"GET", "/api/v1/circulation/readers/{id}/personal-data", "AL", 'o', "reader", "reader", NULL,
      NULL, false, "A"},
+    /* the personal-data audit log: the admin's, and each school's own */
+    {"GET", "/api/v1/circulation/audit", "AL", 's', NULL, NULL, NULL, "school=@school", false},
     {"GET", "/api/v1/circulation/policies", "AML", '-', NULL, NULL, NULL, NULL, false},
     {"PUT", "/api/v1/circulation/policies/{category}", "AL", 's', NULL, NULL,
      "{\"max_items\":5,\"loan_days\":14,\"renewals\":1}", "school=@school", false},

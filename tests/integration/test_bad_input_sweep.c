@@ -117,6 +117,8 @@ static const route routes[] = {
      "kind:e,basis:s,given_on:d,given_by:s",
      "{\"kind\":\"reader\",\"basis\":\"sweep\",\"given_on\":\"2026-01-01\"}", ""},
     {"GET", "/api/v1/circulation/readers/{id}/personal-data", B_NONE, "", NULL, ""},
+    {"GET", "/api/v1/circulation/audit", B_NONE, "", NULL,
+     "school,reader,principal,action,from,to,limit,offset,format"},
     {"GET", "/api/v1/circulation/policies", B_NONE, "", NULL, "school"},
     {"PUT", "/api/v1/circulation/policies/{category}", B_JSON,
      "max_items:i,loan_days:i,renewals:i,textbooks_to_year_end:b",
