@@ -69,6 +69,24 @@ ibc_rc audit_readers(ibc_ctx *ctx, const char *action, const json_t *readers, co
     return rc;
 }
 
+ibc_rc audit_names_shown(ibc_ctx *ctx, const json_t *rows, const char *school)
+{
+    json_t *who = json_array();
+    size_t i;
+    json_t *r;
+    json_array_foreach(rows, i, r)
+    {
+        const json_t *id = json_object_get(r, "reader_id");
+        if (json_object_get(r, "name") && id)
+            json_array_append_new(who, json_pack("{s:O, s:s}", "id", id, "school", school));
+    }
+    json_t *fields = json_pack("[s]", "name");
+    ibc_rc rc = audit_readers(ctx, "list", who, fields);
+    json_decref(fields);
+    json_decref(who);
+    return rc;
+}
+
 ibc_rc audit_reader(ibc_ctx *ctx, const char *action, const char *id, const char *school,
                     const json_t *fields)
 {

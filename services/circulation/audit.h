@@ -13,6 +13,10 @@
  * logs in its own transaction; a read, which has none, commits its row
  * before its reply leaves: a read whose row cannot be written fails. */
 ibc_rc audit_readers(ibc_ctx *ctx, const char *action, const json_t *readers, const json_t *fields);
+/* Logs a "list" of the names shown in `rows` (objects with "reader_id" and,
+ * when shown, "name"; borrowed) of readers of `school`: an overdue list, a
+ * class set's answer. */
+ibc_rc audit_names_shown(ibc_ctx *ctx, const json_t *rows, const char *school);
 /* audit_readers for one reader by id and school. */
 ibc_rc audit_reader(ibc_ctx *ctx, const char *action, const char *id, const char *school,
                     const json_t *fields);

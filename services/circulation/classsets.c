@@ -3,6 +3,7 @@
  * year, and answers per reader and textbook what was issued and what was
  * short; another takes them back. Class-set loans do not count against the
  * readers' limits for library books. */
+#include "audit.h"
 #include "circulation.h"
 #include "classname.h"
 #include "store.h"
@@ -96,6 +97,7 @@ ibc_rc classsets_issue(ibc_ctx *ctx, const json_t *req, json_t **reply)
     json_decref(short_of);
     if (rc == IBC_OK)
         rc = store_classset_issue(ctx, school, cls, ids, sees_names(ctx, school), reply);
+    if (rc == IBC_OK) rc = audit_names_shown(ctx, json_object_get(*reply, "readers"), school);
     free(ids);
     if (rc != IBC_OK) return rc;
 
@@ -140,6 +142,7 @@ ibc_rc classsets_return(ibc_ctx *ctx, const json_t *req, json_t **reply)
     ibc_rc rc = classset_body(ctx, req, return_fields, IBC_LEN(return_fields), &school, cls, &ids);
     if (rc == IBC_OK)
         rc = store_classset_return(ctx, school, cls, ids, sees_names(ctx, school), reply);
+    if (rc == IBC_OK) rc = audit_names_shown(ctx, json_object_get(*reply, "readers"), school);
     free(ids);
     if (rc != IBC_OK) return rc;
     if (json_integer_value(json_object_get(*reply, "returned")) == 0) {

@@ -2,6 +2,7 @@
  * The database has the last word on the two guarantees: one open loan per
  * item (a unique partial index) and the reader's limit (the reader's row is
  * locked while the count is checked, and a trigger re-checks it). */
+#include "audit.h"
 #include "circulation.h"
 #include "store.h"
 
@@ -372,6 +373,19 @@ static ibc_rc overdue_file(ibc_ctx *ctx, const json_t *list, const char *school)
     return rc;
 }
 
+/* Logs the names an overdue list shows, all its classes' readers. */
+static ibc_rc audit_overdue(ibc_ctx *ctx, const json_t *list, const char *school)
+{
+    json_t *rows = json_array();
+    size_t c;
+    json_t *cls;
+    json_array_foreach(json_object_get(list, "classes"), c, cls)
+        json_array_extend(rows, json_object_get(cls, "readers"));
+    ibc_rc rc = audit_names_shown(ctx, rows, school);
+    json_decref(rows);
+    return rc;
+}
+
 /* overdue.list: ?school= (network roles), class=, limit= and offset= (of
  * readers), format=json|csv. 200 with the school's overdue loans grouped by
  * class and reader, names for the own school, and "total", "limit",
@@ -391,6 +405,7 @@ ibc_rc overdue_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (c && (rc = class_param(ctx, c, "class", cls)) != IBC_OK) return rc;
     rc = store_overdue(ctx, school, c ? cls : NULL, sees_names(ctx, school), page.limit_text,
                        page.offset_text, reply);
+    if (rc == IBC_OK) rc = audit_overdue(ctx, *reply, school);
     if (rc == IBC_OK && format && strcmp(format, "csv") == 0) {
         rc = overdue_file(ctx, *reply, school);
         json_decref(*reply);

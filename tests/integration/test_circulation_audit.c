@@ -321,6 +321,42 @@ static void anonymisation_keeps_the_rows_without_names(void **state)
     free(id);
 }
 
+/* An overdue list with names is a list of personal data: one row naming the
+ * reader; the methodologist's list (ids only) leaves none. */
+static void an_overdue_list_with_names_is_logged(void **state)
+{
+    (void)state;
+    char today[16], yesterday[16];
+    h_date_years_ago(0, today);
+    long d = h_sql_int("SELECT to_char(current_date - 1, 'YYYYMMDD')::int");
+    snprintf(yesterday, sizeof yesterday, "%04ld-%02ld-%02ld", d / 10000, d / 100 % 100, d % 100);
+    char *rec = h_record("{\"type\":\"book\",\"title\":\"Журнал просрочек\"}");
+    char *number = h_uniq("AUDR-");
+    h_resp *rc = h_post(lib, "/api/v1/catalog/receipts",
+                        "{\"number\":\"%s\",\"date\":\"%s\",\"source\":\"gift\",\"lines\":[{"
+                        "\"record_id\":\"%s\",\"copies\":1,\"price_kopecks\":0}]}",
+                        number, today, rec);
+    assert_int_equal(rc->status, 201);
+    const char *barcode = json_string_value(
+        json_object_get(json_array_get(json_object_get(rc->json, "items"), 0), "barcode"));
+    char *id = reader();
+    h_resp *lo = h_post(lib, "/api/v1/circulation/checkouts",
+                        "{\"item_barcode\":\"%s\",\"reader_id\":\"%s\",\"due_date\":\"%s\"}",
+                        barcode, id, yesterday);
+    assert_int_equal(lo->status, 201);
+    h_resp *r = h_get(method, "/api/v1/circulation/overdue?school=%s", school);
+    assert_int_equal(r->status, 200);
+    h_free(r);
+    r = h_get(lib, "/api/v1/circulation/overdue?format=csv");
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(r->body, NAME));
+    h_free(r);
+    r = h_get(lib, "/api/v1/circulation/audit?reader=%s&action=list", id);
+    assert_int_equal(json_integer_value(json_object_get(r->json, "total")), 1);
+    h_free(r);
+    h_free(lo), h_free(rc), free(number), free(rec), free(id);
+}
+
 /* The cost of a read's log row: the same INSERT the service runs, each a
  * transaction of its own as a read's is, timed as the service's role; and
  * a reader card through the gateway, for scale. Prints both. */
@@ -383,6 +419,7 @@ int main(void)
         cmocka_unit_test(the_log_exports_as_csv),
         cmocka_unit_test(the_log_is_append_only),
         cmocka_unit_test(anonymisation_keeps_the_rows_without_names),
+        cmocka_unit_test(an_overdue_list_with_names_is_logged),
         cmocka_unit_test(a_read_row_costs_little),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
