@@ -129,13 +129,15 @@ static const ibc_col audit_cols[] = {
     {"Поля", IBC_COL_TEXT},
 };
 
-/* A JSON array of strings as one text, joined by spaces (new string). */
+/* A JSON array of strings as one text, joined by spaces (a new reference;
+ * null when out of memory). */
 static json_t *joined(const json_t *arr)
 {
     size_t i, len = 0;
     json_t *v;
     json_array_foreach(arr, i, v) len += json_string_length(v) + 1;
     char *s = calloc(1, len + 1);
+    if (!s) return json_null();
     json_array_foreach(arr, i, v)
     {
         if (i) strcat(s, " ");
