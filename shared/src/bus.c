@@ -20,6 +20,17 @@ static void on_reconnected(natsConnection *nc, void *closure)
     ibc_log(IBC_LOG_INFO, NULL, "%s: NATS connection re-established", (char *)closure);
 }
 
+/* The servers of cfg->nats_url on opts: a cluster's nodes are all in the
+ * pool, tried in a random order at the first connect and on each reconnect. */
+static natsStatus set_servers(natsOptions *opts, const ibc_config *cfg)
+{
+    char buf[sizeof cfg->nats_url];
+    const char *urls[IBC_NATS_SERVERS_MAX];
+    int n = ibc_config_nats_servers(cfg, buf, sizeof buf, urls, IBC_NATS_SERVERS_MAX);
+    /* ibc_config_load refused a list without a server */
+    return n > 0 ? natsOptions_SetServers(opts, urls, n) : NATS_INVALID_ARG;
+}
+
 /* Connects; blocks until connected (retries every 250 ms for ever). Replies
  * come to the private inbox prefix _INBOX_<name>: nats.conf lets only the
  * user `name` subscribe there, so no one else hears them. */
@@ -34,7 +45,7 @@ ibc_rc ibc_bus_connect(natsConnection **nc, const ibc_config *cfg, const char *n
     ibc_bus_inbox_prefix(inbox, sizeof inbox, name);
     natsOptions *opts = NULL;
     natsStatus s = natsOptions_Create(&opts);
-    if (s == NATS_OK) s = natsOptions_SetURL(opts, cfg->nats_url);
+    if (s == NATS_OK) s = set_servers(opts, cfg);
     if (s == NATS_OK) s = natsOptions_SetName(opts, name);
     if (s == NATS_OK) s = natsOptions_SetCustomInboxPrefix(opts, inbox);
     if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
@@ -78,29 +89,46 @@ void ibc_bus_new_inbox(char *out, size_t len, const char *name)
     natsInbox_Destroy(unique);
 }
 
-/* Sets the limits of cfg on a stream configuration: events older than
- * IBC_EVENTS_MAX_AGE_DAYS, or beyond IBC_EVENTS_MAX_BYTES, go first.
- * Returns true when it changed something. */
+/* Sets the limits and the replicas of cfg on a stream configuration: events
+ * older than IBC_EVENTS_MAX_AGE_DAYS, or beyond IBC_EVENTS_MAX_BYTES, go
+ * first; IBC_STREAM_REPLICAS copies on a cluster. Returns true when it
+ * changed something. */
 static bool apply_limits(jsStreamConfig *sc, const ibc_config *cfg)
 {
     int64_t age = (int64_t)cfg->events_max_age_days * 86400 * 1000000000LL;
     int64_t bytes = (int64_t)cfg->events_max_bytes;
-    bool changed = sc->MaxAge != age || sc->MaxBytes != bytes;
+    bool changed =
+        sc->MaxAge != age || sc->MaxBytes != bytes || sc->Replicas != (int64_t)cfg->stream_replicas;
     sc->MaxAge = age;
     sc->MaxBytes = bytes;
+    sc->Replicas = cfg->stream_replicas;
     sc->Discard = js_DiscardOld;
     return changed;
 }
 
-/* Brings an existing stream's limits up to cfg. */
+/* Brings an existing stream's limits and replicas up to cfg. A replica
+ * count the servers cannot hold (3 on one server) is logged and the stream
+ * is left as it is: the events still flow, on fewer copies. */
 static natsStatus update_limits(jsCtx *js, jsStreamInfo *si, const ibc_config *cfg, jsErrCode *jerr)
 {
-    if (!si || !si->Config || !apply_limits(si->Config, cfg)) return NATS_OK;
+    if (!si || !si->Config) return NATS_OK;
+    int64_t had = si->Config->Replicas;
+    if (!apply_limits(si->Config, cfg)) return NATS_OK;
     jsStreamInfo *updated = NULL;
     natsStatus s = js_UpdateStream(&updated, js, si->Config, NULL, jerr);
     if (s == NATS_OK)
-        ibc_log(IBC_LOG_INFO, NULL, "stream %s now keeps %d days, %ld bytes at most",
-                IBC_EVENTS_STREAM, cfg->events_max_age_days, cfg->events_max_bytes);
+        ibc_log(IBC_LOG_INFO, NULL,
+                "stream %s now keeps %d days, %ld bytes at most, on %d replicas", IBC_EVENTS_STREAM,
+                cfg->events_max_age_days, cfg->events_max_bytes, cfg->stream_replicas);
+    else if (had != cfg->stream_replicas) {
+        ibc_log(IBC_LOG_ERROR, NULL,
+                "stream %s has %d replicas, IBC_STREAM_REPLICAS asks %d, and NATS refused the "
+                "change: %s (%d); it keeps %d",
+                IBC_EVENTS_STREAM, (int)had, cfg->stream_replicas, natsStatus_GetText(s),
+                (int)*jerr, (int)had);
+        si->Config->Replicas = had; /* the limits alone */
+        s = js_UpdateStream(&updated, js, si->Config, NULL, jerr);
+    }
     jsStreamInfo_Destroy(updated);
     return s;
 }

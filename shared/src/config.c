@@ -65,6 +65,7 @@ static void set_defaults(ibc_config *cfg, const char *service)
     cfg->migrate = true;
     cfg->events_max_age_days = 30;
     cfg->events_max_bytes = 4L << 30;
+    cfg->stream_replicas = 1;
 
     char host[40] = "host";
     gethostname(host, sizeof host - 1);
@@ -145,6 +146,7 @@ static ibc_rc load_numbers(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t
         {"IBC_MIGRATE", 0, 1, 2, offsetof(ibc_config, migrate)},
         {"IBC_EVENTS_MAX_AGE_DAYS", 1, 36500, 0, offsetof(ibc_config, events_max_age_days)},
         {"IBC_EVENTS_MAX_BYTES", 1L << 20, 1L << 50, 1, offsetof(ibc_config, events_max_bytes)},
+        {"IBC_STREAM_REPLICAS", 1, 5, 0, offsetof(ibc_config, stream_replicas)},
     };
     for (size_t i = 0; i < IBC_LEN(nums); i++) {
         const char *v = get(nums[i].env);
@@ -166,6 +168,42 @@ static ibc_rc load_numbers(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t
     return IBC_OK;
 }
 
+/* Splits cfg->nats_url, a comma-separated list (copied into buf), into
+ * out[] (pointers into buf), blanks around each URL dropped. Returns how many,
+ * 0 when urls holds none or more than max. */
+int ibc_config_nats_servers(const ibc_config *cfg, char *buf, size_t buflen, const char **out,
+                            int max)
+{
+    const char *urls = cfg->nats_url;
+    if (strlen(urls) >= buflen) return 0;
+    memcpy(buf, urls, strlen(urls) + 1);
+    int n = 0;
+    char *save = NULL;
+    for (char *u = strtok_r(buf, ",", &save); u; u = strtok_r(NULL, ",", &save)) {
+        while (*u == ' ' || *u == '\t')
+            u++;
+        char *end = u + strlen(u);
+        while (end > u && (end[-1] == ' ' || end[-1] == '\t'))
+            *--end = 0;
+        if (!*u) continue;
+        if (n == max) return 0;
+        out[n++] = u;
+    }
+    return n;
+}
+
+/* IBC_NATS_URL must name between 1 and IBC_NATS_SERVERS_MAX servers. */
+static ibc_rc check_nats_url(const ibc_config *cfg, char *err, size_t errlen)
+{
+    char buf[sizeof cfg->nats_url];
+    const char *urls[IBC_NATS_SERVERS_MAX];
+    if (ibc_config_nats_servers(cfg, buf, sizeof buf, urls, IBC_NATS_SERVERS_MAX) > 0)
+        return IBC_OK;
+    snprintf(err, errlen, "IBC_NATS_URL must name 1 to %d servers separated by commas",
+             IBC_NATS_SERVERS_MAX);
+    return IBC_EINVAL;
+}
+
 /* Fills cfg; IBC_EINVAL and a sentence in err for a bad value. */
 ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, char *err,
                        size_t errlen)
@@ -174,6 +212,7 @@ ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, 
     set_defaults(cfg, service);
     ibc_rc rc = load_strings(cfg, get, err, errlen);
     if (rc == IBC_OK) rc = check_log_level(cfg, err, errlen);
+    if (rc == IBC_OK) rc = check_nats_url(cfg, err, errlen);
     if (rc == IBC_OK) rc = load_numbers(cfg, get, err, errlen);
     return rc;
 }

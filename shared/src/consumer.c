@@ -234,6 +234,8 @@ static natsSubscription *subscribe(consumer *c, jsCtx *js)
     so.Config.AckWait = (int64_t)60 * 1000000000LL;
     so.Config.MaxAckPending = 4 * BATCH;
     so.Config.FilterSubject = c->sub->subject;
+    /* Replicas left 0: the durable has as many copies as the stream
+     * (IBC_STREAM_REPLICAS), and follows it when the stream is scaled */
     natsSubscription *sub = NULL;
     jsErrCode jerr = 0;
     natsStatus s = js_PullSubscribe(&sub, js, c->sub->subject, c->durable, NULL, &so, &jerr);

@@ -351,6 +351,20 @@ struct h_events {
     json_t *seen; /* array of {"nats": subject, "event": CloudEvent} */
 };
 
+/* The servers of a URL list ("a,b,c": a cluster's nodes) on o. */
+static natsStatus set_servers(natsOptions *o, const char *list)
+{
+    char buf[2048];
+    const char *urls[16];
+    int n = 0;
+    if (!list) return NATS_INVALID_ARG;
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    for (char *u = strtok_r(buf, ",", &save); u && n < 16; u = strtok_r(NULL, ",", &save))
+        urls[n++] = u;
+    return natsOptions_SetServers(o, urls, n);
+}
+
 natsConnection *h_nats_connect(const char *user)
 {
     char var[64], inbox[64];
@@ -361,7 +375,7 @@ natsConnection *h_nats_connect(const char *user)
     natsConnection *nc = NULL;
     natsOptions *o = NULL;
     natsStatus s = natsOptions_Create(&o);
-    if (s == NATS_OK) s = natsOptions_SetURL(o, h_env(var));
+    if (s == NATS_OK) s = set_servers(o, h_env(var));
     if (s == NATS_OK) s = natsOptions_SetCustomInboxPrefix(o, inbox);
     if (s == NATS_OK) s = natsConnection_Connect(&nc, o);
     natsOptions_Destroy(o);
@@ -456,6 +470,18 @@ int h_stack(const char *cmd, const char *name)
     snprintf(line, sizeof line, "'%s' %s '%s' '%s' %s", getenv("IBC_TEST_FIXTURE"), cmd,
              getenv("IBC_TEST_RUN_DIR"), getenv("IBC_TEST_BIN_DIR"), name ? name : "");
     return system(line);
+}
+
+pid_t h_stack_pid(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.pid", getenv("IBC_TEST_RUN_DIR"), name);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    long pid = 0;
+    assert_int_equal(fscanf(f, "%ld", &pid), 1);
+    fclose(f);
+    return (pid_t)pid;
 }
 
 const char *h_marc_dir(void)

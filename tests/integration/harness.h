@@ -98,6 +98,8 @@ void h_events_close(h_events *ev);
 
 /* Runs the stack fixture: h_stack("stop", "training") / h_stack("start", ...). 0 on success. */
 int h_stack(const char *cmd, const char *name);
+/* The pid in the test stack's NAME.pid (a process the stack started). */
+pid_t h_stack_pid(const char *name);
 /* The MARC fixtures (tests/data/marc, passed by CTest as IBC_MARC_DIR). */
 const char *h_marc_dir(void);
 

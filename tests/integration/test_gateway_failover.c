@@ -23,19 +23,6 @@ typedef struct {
     int sent, failed;
 } reader;
 
-/* The pid in the test stack's NAME.pid. */
-static pid_t stack_pid(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.pid", getenv("IBC_TEST_RUN_DIR"), name);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    long pid = 0;
-    assert_int_equal(fscanf(f, "%ld", &pid), 1);
-    fclose(f);
-    return (pid_t)pid;
-}
-
 /* Waits until the replica whose metrics listen on base+offset is ready. */
 static void wait_ready(int offset)
 {
@@ -109,7 +96,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    kill(stack_pid("catalog"), SIGCONT);
+    kill(h_stack_pid("catalog"), SIGCONT);
     h_stack("start", "catalog");
     wait_ready(9101);
     h_stack("stop", "catalog-2");
@@ -170,7 +157,7 @@ static void gets_go_on_when_a_replica_is_killed(void **state)
         pthread_create(&t[i], NULL, read_loop, &rd[i]);
     }
     sleep((unsigned)KILL_AT_S);
-    assert_int_equal(kill(stack_pid("catalog"), SIGKILL), 0);
+    assert_int_equal(kill(h_stack_pid("catalog"), SIGKILL), 0);
     int sent = 0, failed = 0;
     double max_s = 0;
     for (int i = 0; i < READERS; i++) {

@@ -211,7 +211,7 @@ static void malformed_numbers_are_rejected_naming_the_variable(void **state)
         "IBC_HTTP_PORT",          "IBC_METRICS_PORT",      "IBC_WORKERS",
         "IBC_REQUEST_TIMEOUT_MS", "IBC_MAX_BODY",          "IBC_MIGRATE",
         "IBC_EVENTS_GATHER_MS",   "IBC_IDEMPOTENCY_HOURS", "IBC_EVENTS_MAX_AGE_DAYS",
-        "IBC_EVENTS_MAX_BYTES",   "IBC_INBOX_DAYS"};
+        "IBC_EVENTS_MAX_BYTES",   "IBC_INBOX_DAYS",        "IBC_STREAM_REPLICAS"};
     static const char *bad[] = {
         "",
         "abc",
@@ -273,7 +273,7 @@ static void too_long_strings_are_rejected_naming_the_variable(void **state)
     static const struct {
         const char *name;
         size_t max; /* longest accepted */
-    } strs[] = {{"IBC_NATS_URL", 511},
+    } strs[] = {{"IBC_NATS_URL", 1023},
                 {"IBC_PG_DSN", 1023},
                 {"IBC_MIGRATIONS_DIR", 511},
                 {"IBC_INSTANCE_ID", 63},
@@ -346,6 +346,38 @@ static void empty_pg_dsn_means_libpq_defaults(void **state)
     assert_string_equal(cfg.pg_dsn, "");
 }
 
+static void a_cluster_url_list_gives_each_server(void **state)
+{
+    (void)state;
+    set("IBC_NATS_URL", "nats://u:p@127.0.0.1:4222, nats://u:p@127.0.0.1:4223 ,,"
+                        "nats://u:p@127.0.0.1:4224");
+    set("IBC_STREAM_REPLICAS", "3");
+    ibc_config cfg;
+    char err[256] = "", buf[sizeof cfg.nats_url];
+    assert_int_equal(ibc_config_load(&cfg, "catalog", fake_getenv, err, sizeof err), IBC_OK);
+    assert_int_equal(cfg.stream_replicas, 3);
+    const char *urls[4];
+    assert_int_equal(ibc_config_nats_servers(&cfg, buf, sizeof buf, urls, 4), 3);
+    assert_string_equal(urls[0], "nats://u:p@127.0.0.1:4222");
+    assert_string_equal(urls[1], "nats://u:p@127.0.0.1:4223");
+    assert_string_equal(urls[2], "nats://u:p@127.0.0.1:4224");
+    assert_int_equal(ibc_config_nats_servers(&cfg, buf, sizeof buf, urls, 2), 0);
+}
+
+static void a_url_list_without_a_server_is_rejected(void **state)
+{
+    (void)state;
+    set("IBC_NATS_URL", " , ,");
+    ibc_config cfg;
+    char err[256] = "";
+    assert_int_equal(ibc_config_load(&cfg, "catalog", fake_getenv, err, sizeof err), IBC_EINVAL);
+    assert_non_null(strstr(err, "IBC_NATS_URL"));
+    nenv = 0;
+    set("IBC_STREAM_REPLICAS", "0");
+    assert_int_equal(ibc_config_load(&cfg, "catalog", fake_getenv, err, sizeof err), IBC_EINVAL);
+    assert_non_null(strstr(err, "IBC_STREAM_REPLICAS"));
+}
+
 static void error_message_is_truncated_to_errlen(void **state)
 {
     (void)state;
@@ -390,6 +422,8 @@ int main(void)
         cmocka_unit_test_setup(empty_addresses_are_rejected_naming_the_variable, clear),
         cmocka_unit_test_setup(context_keys_are_read_and_an_empty_previous_key_means_none, clear),
         cmocka_unit_test_setup(empty_pg_dsn_means_libpq_defaults, clear),
+        cmocka_unit_test_setup(a_cluster_url_list_gives_each_server, clear),
+        cmocka_unit_test_setup(a_url_list_without_a_server_is_rejected, clear),
         cmocka_unit_test_setup(error_message_is_truncated_to_errlen, clear),
         cmocka_unit_test_setup(null_getenv_reads_the_process_environment, clear),
     };

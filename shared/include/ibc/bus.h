@@ -8,7 +8,8 @@
 
 #define IBC_EVENTS_STREAM "IBC_EVENTS"
 
-/* Connects to cfg->nats_url, retrying the first connect and reconnecting
+/* Connects to a server of cfg->nats_url (one URL, or a cluster's nodes
+ * separated by commas, each with its credentials), retrying the first connect and reconnecting
  * forever. `name` is the client name shown by the server and names the
  * private inbox prefix _INBOX_<name> (the NATS user's, see deploy/nats.conf). */
 ibc_rc ibc_bus_connect(natsConnection **nc, const ibc_config *cfg, const char *name);

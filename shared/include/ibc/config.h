@@ -8,7 +8,7 @@
 #include <stdbool.h>
 
 typedef struct {
-    char nats_url[512];
+    char nats_url[1024]; /* one URL, or several separated by commas (a cluster) */
     char pg_dsn[1024];
     char migrations_dir[512];
     char log_level[16];
@@ -34,6 +34,9 @@ typedef struct {
      * events at most (the oldest go first) */
     int events_max_age_days;
     long events_max_bytes;
+    /* copies of the stream (and so of the durable consumers) a NATS cluster
+     * keeps: 1 on one server, 3 on a three-node cluster */
+    int stream_replicas;
 } ibc_config;
 
 typedef const char *(*ibc_getenv_fn)(const char *name);
@@ -42,6 +45,11 @@ typedef const char *(*ibc_getenv_fn)(const char *name);
  * Returns IBC_EINVAL and writes a sentence to err for a malformed value. */
 ibc_rc ibc_config_load(ibc_config *cfg, const char *service, ibc_getenv_fn get, char *err,
                        size_t errlen);
+#define IBC_NATS_SERVERS_MAX 16
+/* Splits cfg->nats_url (copied into buf) into out[], pointers into buf,
+ * blanks around each URL trimmed; returns how many, 0 for none or more than max. */
+int ibc_config_nats_servers(const ibc_config *cfg, char *buf, size_t buflen, const char **out,
+                            int max);
 /* Parses a decimal integer in [min, max] (no blanks, no '+'); false on
  * anything else. For settings that live outside ibc_config. */
 bool ibc_config_int(const char *s, long min, long max, long *out);

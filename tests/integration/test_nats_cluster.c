@@ -1,0 +1,300 @@
+/* A NATS node dies under a write load: on the second test stack (cluster.up,
+ * three nats-server nodes, IBC_STREAM_REPLICAS=3), writers create catalog
+ * records through the gateway while the node leading the event stream is
+ * killed with SIGKILL. At most 0.5 % of the requests fail, every
+ * catalog.record.created event of the catalog's outbox is stored once in the
+ * stream, and every consuming service recorded each of them in its inbox. */
+#include "harness.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define WRITERS 4
+#define RUN_S 10.0
+#define KILL_AT_S 3.0
+#define CREATED "ibc.evt.catalog.record.created"
+
+typedef struct {
+    int id;
+    double start, end;
+    int sent, failed;
+    double max_s;
+} writer;
+
+static void *write_loop(void *arg)
+{
+    writer *w = arg;
+    char body[160], header[96];
+    for (int n = 0; h_now_s() < w->end; n++) {
+        snprintf(body, sizeof body, "{\"type\":\"book\",\"title\":\"Кластер %d-%d\",\"year\":2021}",
+                 w->id, n);
+        snprintf(header, sizeof header, "Idempotency-Key: cluster-%d-%d-%.0f", w->id, n, w->start);
+        const char *hdrs[] = {header, NULL};
+        double t0 = h_now_s();
+        h_resp *r = h_http("POST", "/api/v1/catalog/records", h_admin(), body, hdrs);
+        double took = h_now_s() - t0;
+        w->sent++;
+        if (r->status != 201) {
+            w->failed++;
+            fprintf(stderr, "writer %d: %ld after %.2f s\n", w->id, r->status, took);
+        }
+        if (took > w->max_s) w->max_s = took;
+        h_free(r);
+    }
+    return NULL;
+}
+
+/* The events stream's info (as the operator), with the per-subject count of
+ * CREATED; NULL when JetStream did not answer. The caller destroys it. */
+static jsStreamInfo *try_stream_info(jsCtx *js)
+{
+    jsOptions o;
+    jsOptions_Init(&o);
+    o.Stream.Info.SubjectsFilter = CREATED;
+    o.Wait = 1000;
+    jsStreamInfo *si = NULL;
+    jsErrCode jerr = 0;
+    return js_GetStreamInfo(&si, js, "IBC_EVENTS", &o, &jerr) == NATS_OK ? si : NULL;
+}
+
+static jsStreamInfo *stream_info(jsCtx *js)
+{
+    jsStreamInfo *si = NULL;
+    for (int i = 0; i < 10 && !si; i++)
+        si = try_stream_info(js);
+    if (!si) fail_msg("JetStream gave no stream info in 10 tries");
+    return si;
+}
+
+/* CREATED events in the stream; -1 when JetStream did not answer. */
+static int64_t try_created_in_stream(jsCtx *js)
+{
+    jsStreamInfo *si = try_stream_info(js);
+    if (!si) return -1;
+    int64_t n = 0;
+    for (int i = 0; si->State.Subjects && i < si->State.Subjects->Count; i++)
+        if (strcmp(si->State.Subjects->List[i].Subject, CREATED) == 0)
+            n = (int64_t)si->State.Subjects->List[i].Msgs;
+    jsStreamInfo_Destroy(si);
+    return n;
+}
+
+static uint64_t created_in_stream(jsCtx *js)
+{
+    int64_t n = -1;
+    for (int i = 0; i < 10 && n < 0; i++)
+        n = try_created_in_stream(js);
+    if (n < 0) fail_msg("JetStream gave no stream info in 10 tries");
+    return (uint64_t)n;
+}
+
+/* Watches the stream grow every 50 ms until `end`: the longest time it did
+ * not grow (nor answer) is the pause the writers' events met. */
+typedef struct {
+    jsCtx *js;
+    double end, pause_s, pause_at;
+    int unanswered;
+} watcher;
+
+static void *watch_stream(void *arg)
+{
+    watcher *w = arg;
+    double t0 = h_now_s(), since = t0;
+    int64_t last = -1;
+    while (h_now_s() < w->end) {
+        int64_t n = try_created_in_stream(w->js);
+        double now = h_now_s();
+        if (n < 0) w->unanswered++;
+        if (n > last) {
+            if (last >= 0 && now - since > w->pause_s) {
+                w->pause_s = now - since;
+                w->pause_at = since - t0;
+            }
+            last = n;
+            since = now;
+        }
+        usleep(50000);
+    }
+    return NULL;
+}
+
+/* The stream has three copies; returns the name of the node leading it. */
+static char *stream_on_three_nodes(jsCtx *js)
+{
+    jsStreamInfo *si = stream_info(js);
+    assert_int_equal(si->Config->Replicas, 3);
+    assert_non_null(si->Cluster);
+    assert_int_equal(si->Cluster->ReplicasLen, 2); /* the two besides the leader */
+    char *leader = strdup(si->Cluster->Leader);
+    jsStreamInfo_Destroy(si);
+    return leader;
+}
+
+/* Every durable consumer of the stream has three copies; with `settled`,
+ * false while one has events pending or unacknowledged. *n: how many. */
+static bool check_durables(jsCtx *js, bool settled, int *n)
+{
+    jsConsumerNamesList *names = NULL;
+    jsErrCode jerr = 0;
+    assert_int_equal(js_ConsumerNames(&names, js, "IBC_EVENTS", NULL, &jerr), NATS_OK);
+    bool done = true;
+    *n = names->Count;
+    for (int i = 0; i < names->Count; i++) {
+        jsConsumerInfo *ci = NULL;
+        assert_int_equal(js_GetConsumerInfo(&ci, js, "IBC_EVENTS", names->List[i], NULL, &jerr),
+                         NATS_OK);
+        assert_non_null(ci->Cluster);
+        if (ci->Cluster->ReplicasLen != 2)
+            fail_msg("durable %s has %d copies, not 3", names->List[i],
+                     ci->Cluster->ReplicasLen + 1);
+        if (settled && (ci->NumPending != 0 || ci->NumAckPending != 0)) {
+            printf("# durable %s: %llu pending, %lld unacknowledged\n", names->List[i],
+                   (unsigned long long)ci->NumPending, (long long)ci->NumAckPending);
+            done = false;
+        }
+        jsConsumerInfo_Destroy(ci);
+    }
+    jsConsumerNamesList_Destroy(names);
+    return done;
+}
+
+/* Every durable has taken every event, within 20 s. */
+static void durables_settle(jsCtx *js)
+{
+    int n = 0;
+    for (int i = 0; i < 40; i++) {
+        if (check_durables(js, true, &n)) return;
+        usleep(500000);
+    }
+    fail_msg("the durables did not take every event in 20 s");
+}
+
+/* The pid file's name of node "ibc-K": nats, nats-2, nats-3. */
+static void node_pid_name(const char *node, char *out, size_t len)
+{
+    int k = atoi(node + strlen("ibc-"));
+    if (k <= 1)
+        snprintf(out, len, "nats");
+    else
+        snprintf(out, len, "nats-%d", k);
+}
+
+/* How many CREATED events `schema` has recorded in its inbox. */
+static long inbox_created(const char *schema)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s.inbox WHERE subject = '" CREATED "'",
+             schema);
+    return h_sql_int(sql);
+}
+
+/* Polls `schema`'s inbox until it holds `want` more CREATED events than
+ * `before`, or 30 s; returns how many more it holds. */
+static long inbox_grew(const char *schema, long before, long want)
+{
+    long got = inbox_created(schema) - before;
+    for (int i = 0; i < 300 && got < want; i++) {
+        usleep(100000);
+        got = inbox_created(schema) - before;
+    }
+    return got;
+}
+
+/* Runs the writers, kills the stream leader's node at KILL_AT_S, watches
+ * the stream; fills the totals. */
+static void run_load(jsCtx *js, const char *leader, int *sent, int *failed, double *max_s,
+                     watcher *wt)
+{
+    pthread_t t[WRITERS], tw;
+    writer w[WRITERS];
+    double start = h_now_s();
+    *wt = (watcher){.js = js, .end = start + RUN_S};
+    assert_int_equal(pthread_create(&tw, NULL, watch_stream, wt), 0);
+    for (int i = 0; i < WRITERS; i++) {
+        w[i] = (writer){.id = i, .start = start, .end = start + RUN_S};
+        assert_int_equal(pthread_create(&t[i], NULL, write_loop, &w[i]), 0);
+    }
+    sleep((unsigned)KILL_AT_S);
+    char pidname[32];
+    node_pid_name(leader, pidname, sizeof pidname);
+    assert_int_equal(kill(h_stack_pid(pidname), SIGKILL), 0);
+    printf("# killed %s (%s), the stream's leader, with SIGKILL at %.1f s\n", leader, pidname,
+           h_now_s() - start);
+    for (int i = 0; i < WRITERS; i++) {
+        pthread_join(t[i], NULL);
+        *sent += w[i].sent;
+        *failed += w[i].failed;
+        if (w[i].max_s > *max_s) *max_s = w[i].max_s;
+    }
+    pthread_join(tw, NULL);
+    assert_int_equal(h_stack("start", pidname), 0); /* back to three for what follows */
+}
+
+static void killing_a_node_loses_nothing_and_duplicates_nothing(void **state)
+{
+    (void)state;
+    natsConnection *nc = h_nats_connect("operator");
+    assert_non_null(nc);
+    jsCtx *js = NULL;
+    assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
+    char *leader = stream_on_three_nodes(js);
+    int durables = 0;
+    check_durables(js, false, &durables);
+    assert_true(durables >= 7); /* catalog 1, circulation 2, monitoring 4 */
+    long records_before = h_sql_int("SELECT count(*) FROM catalog.records");
+    long circ_before = inbox_created("circulation"), mon_before = inbox_created("monitoring");
+    uint64_t stored_before = created_in_stream(js);
+
+    int sent = 0, failed = 0;
+    double max_s = 0;
+    watcher wt;
+    run_load(js, leader, &sent, &failed, &max_s, &wt);
+    printf("# %d requests in %.0f s, %d errors (%.2f %%), the slowest %.2f s; the stream did not "
+           "grow for %.2f s from %.1f s (%d stream infos unanswered)\n",
+           sent, RUN_S, failed, 100.0 * failed / (sent ? sent : 1), max_s, wt.pause_s, wt.pause_at,
+           wt.unanswered);
+    assert_true(sent >= 100);
+    assert_true(failed * 200 <= sent); /* at most 0.5 % */
+
+    /* every record committed has one catalog.record.created event (the relay
+     * deletes it from the outbox once JetStream acknowledged it): the
+     * stream, which drops a repeated Nats-Msg-Id, gained exactly that many */
+    long records = h_sql_int("SELECT count(*) FROM catalog.records") - records_before;
+    assert_true(records >= sent - failed);
+    double t0 = h_now_s();
+    while (h_sql_int("SELECT count(*) FROM catalog.outbox") > 0 && h_now_s() - t0 < 30)
+        usleep(100000);
+    assert_int_equal(h_sql_int("SELECT count(*) FROM catalog.outbox"), 0);
+    uint64_t stored = created_in_stream(js) - stored_before;
+    printf("# %ld records committed, %llu events stored in the stream, the relay done %.1f s "
+           "after the load\n",
+           records, (unsigned long long)stored, h_now_s() - t0);
+    assert_int_equal(stored, records);
+
+    /* each consuming service recorded each event once (the inbox's key is
+     * the event id, and it holds exactly as many as were stored) */
+    long circ = inbox_grew("circulation", circ_before, records);
+    long mon = inbox_grew("monitoring", mon_before, records);
+    printf("# applied by circulation %ld, by monitoring %ld\n", circ, mon);
+    assert_int_equal(circ, records);
+    assert_int_equal(mon, records);
+    free(leader);
+    leader = stream_on_three_nodes(js);
+    printf("# stream leader now %s\n", leader);
+    durables_settle(js);
+    free(leader);
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(killing_a_node_loses_nothing_and_duplicates_nothing),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
