@@ -20,6 +20,26 @@ static void on_reconnected(natsConnection *nc, void *closure)
     ibc_log(IBC_LOG_INFO, NULL, "%s: NATS connection re-established", (char *)closure);
 }
 
+/* The user and password of the first of urls[0..n) that has them
+ * (nats://user:password@host:port) on opts: nats.c uses them for a server
+ * whose URL names none, so a list may give the credentials once
+ * (docker-compose.yml adds the cluster's other nodes as bare addresses). */
+static natsStatus set_user_info(natsOptions *opts, const char **urls, int n)
+{
+    for (int i = 0; i < n; i++) {
+        const char *p = strstr(urls[i], "://");
+        p = p ? p + 3 : urls[i];
+        const char *at = strchr(p, '@');
+        const char *colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+        if (!colon) continue;
+        char user[256], pass[256];
+        snprintf(user, sizeof user, "%.*s", (int)(colon - p), p);
+        snprintf(pass, sizeof pass, "%.*s", (int)(at - colon - 1), colon + 1);
+        return natsOptions_SetUserInfo(opts, user, pass);
+    }
+    return NATS_OK;
+}
+
 /* The servers of cfg->nats_url on opts: a cluster's nodes are all in the
  * pool, tried in a random order at the first connect and on each reconnect. */
 static natsStatus set_servers(natsOptions *opts, const ibc_config *cfg)
@@ -28,7 +48,9 @@ static natsStatus set_servers(natsOptions *opts, const ibc_config *cfg)
     const char *urls[IBC_NATS_SERVERS_MAX];
     int n = ibc_config_nats_servers(cfg, buf, sizeof buf, urls, IBC_NATS_SERVERS_MAX);
     /* ibc_config_load refused a list without a server */
-    return n > 0 ? natsOptions_SetServers(opts, urls, n) : NATS_INVALID_ARG;
+    if (n == 0) return NATS_INVALID_ARG;
+    natsStatus s = natsOptions_SetServers(opts, urls, n);
+    return s == NATS_OK ? set_user_info(opts, urls, n) : s;
 }
 
 /* Connects; blocks until connected (retries every 250 ms for ever). Replies
