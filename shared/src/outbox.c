@@ -157,6 +157,21 @@ static const char sql_take[] =
     "'subject', subject_id, 'datacontenttype', 'application/json', 'data', data)::text "
     "FROM d ORDER BY seq";
 
+/* Forgets the publishes of a failed batch that JetStream never answered:
+ * nats.c keeps waiting for their acks for ever, and every later batch's
+ * js_PublishAsyncComplete would time out waiting for them too (seen when a
+ * cluster's stream leader was killed: the relay stalled for good). The batch
+ * is rolled back and sent again; the stream drops whichever of them it had
+ * stored, by Nats-Msg-Id. */
+static void drop_unacknowledged(jsCtx *js)
+{
+    natsMsgList pending = {0};
+    if (js_PublishAsyncGetPendingList(&pending, js) != NATS_OK) return;
+    ibc_log(IBC_LOG_WARN, NULL, "dropping %d unacknowledged publishes; the batch is sent again",
+            pending.Count);
+    natsMsgList_Destroy(&pending);
+}
+
 /* Publishes one batch; returns rows published, -1 on failure. */
 static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
 {
@@ -185,6 +200,7 @@ static int relay_batch(relay *rl, PGconn *db, jsCtx *js)
         po.MaxWait = 5000;
         ok = js_PublishAsyncComplete(js, &po) == NATS_OK && !atomic_load(&rl->publish_failed);
     }
+    if (!ok) drop_unacknowledged(js);
     PQclear(r);
     if (!ok || !ibc_db_simple(db, "COMMIT")) {
         ibc_db_simple(db, "ROLLBACK");
