@@ -174,7 +174,7 @@ static void durables_settle(jsCtx *js)
 {
     int n = 0;
     long unacked = 0;
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 40 * h_test_scale(); i++) {
         if (check_durables(js, true, &n, &unacked)) {
             printf("# %d durables on three nodes, every event delivered; %ld acks still awaited\n",
                    n, unacked);
@@ -209,7 +209,7 @@ static long inbox_created(const char *schema)
 static long inbox_grew(const char *schema, long before, long want)
 {
     long got = inbox_created(schema) - before;
-    for (int i = 0; i < 300 && got < want; i++) {
+    for (int i = 0; i < 300 * h_test_scale() && got < want; i++) {
         usleep(100000);
         got = inbox_created(schema) - before;
     }
@@ -295,7 +295,7 @@ static void killing_a_node_loses_nothing_and_duplicates_nothing(void **state)
            "grow for %.2f s from %.1f s (%d stream infos unanswered)\n",
            sent, RUN_S, failed, 100.0 * failed / (sent ? sent : 1), max_s, wt.pause_s, wt.pause_at,
            wt.unanswered);
-    assert_true(sent >= 100);
+    assert_true(sent >= 100 / h_test_scale());
     assert_true(failed * 200 <= sent); /* at most 0.5 % */
 
     /* every record committed has one catalog.record.created event (the relay
@@ -304,7 +304,8 @@ static void killing_a_node_loses_nothing_and_duplicates_nothing(void **state)
     long records = h_sql_int("SELECT count(*) FROM catalog.records") - records_before;
     assert_true(records >= sent - failed);
     double t0 = h_now_s();
-    while (h_sql_int("SELECT count(*) FROM catalog.outbox") > 0 && h_now_s() - t0 < 30)
+    while (h_sql_int("SELECT count(*) FROM catalog.outbox") > 0 &&
+           h_now_s() - t0 < 30 * h_test_scale())
         usleep(100000);
     assert_int_equal(h_sql_int("SELECT count(*) FROM catalog.outbox"), 0);
     uint64_t stored = created_in_stream(js) - stored_before;
