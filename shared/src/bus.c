@@ -155,6 +155,20 @@ static natsStatus update_limits(jsCtx *js, jsStreamInfo *si, const ibc_config *c
     return s;
 }
 
+/* Warns when the stream holds fewer copies than IBC_STREAM_REPLICAS asks:
+ * nats-server 2.9 alone records a count of 3 and keeps one copy. */
+static void warn_copies(const jsStreamInfo *si, const ibc_config *cfg)
+{
+    if (!si || cfg->stream_replicas <= 1) return;
+    int copies = si->Cluster && si->Cluster->Leader ? 1 + si->Cluster->ReplicasLen : 1;
+    if (copies < cfg->stream_replicas)
+        ibc_log(IBC_LOG_ERROR, NULL,
+                "stream %s: IBC_STREAM_REPLICAS asks %d copies, NATS keeps %d (%s)",
+                IBC_EVENTS_STREAM, cfg->stream_replicas, copies,
+                si->Cluster && si->Cluster->Leader ? "fewer nodes than copies"
+                                                   : "a single server, not a cluster");
+}
+
 /* Creates the events stream when missing, or updates its limits to cfg's;
  * IBC_EBUS when JetStream fails. */
 ibc_rc ibc_bus_ensure_stream(natsConnection *nc, const ibc_config *cfg)
@@ -181,6 +195,7 @@ ibc_rc ibc_bus_ensure_stream(natsConnection *nc, const ibc_config *cfg)
     } else if (s == NATS_OK) {
         s = update_limits(js, si, cfg, &jerr);
     }
+    if (s == NATS_OK) warn_copies(si, cfg);
     if (s != NATS_OK) {
         ibc_log(IBC_LOG_ERROR, NULL, "cannot create or update stream %s: %s (%d)",
                 IBC_EVENTS_STREAM, natsStatus_GetText(s), (int)jerr);
