@@ -155,18 +155,35 @@ static natsStatus update_limits(jsCtx *js, jsStreamInfo *si, const ibc_config *c
     return s;
 }
 
-/* Warns when the stream holds fewer copies than IBC_STREAM_REPLICAS asks:
- * nats-server 2.9 alone records a count of 3 and keeps one copy. */
-static void warn_copies(const jsStreamInfo *si, const ibc_config *cfg)
+/* How many copies the stream's info reports: 1 + its followers once it has
+ * a leader; 1 without cluster information (a single server). */
+static int copies_of(const jsStreamInfo *si)
 {
-    if (!si || cfg->stream_replicas <= 1) return;
-    int copies = si->Cluster && si->Cluster->Leader ? 1 + si->Cluster->ReplicasLen : 1;
-    if (copies < cfg->stream_replicas)
-        ibc_log(IBC_LOG_ERROR, NULL,
-                "stream %s: IBC_STREAM_REPLICAS asks %d copies, NATS keeps %d (%s)",
-                IBC_EVENTS_STREAM, cfg->stream_replicas, copies,
-                si->Cluster && si->Cluster->Leader ? "fewer nodes than copies"
-                                                   : "a single server, not a cluster");
+    return si->Cluster && si->Cluster->Leader ? 1 + si->Cluster->ReplicasLen : 1;
+}
+
+/* Logs an error when the stream holds fewer copies than IBC_STREAM_REPLICAS
+ * asks: nats-server 2.9 alone records a count of 3 and keeps one copy. A
+ * stream created a moment ago has no leader yet: asked again for up to 5 s. */
+static void check_copies(jsCtx *js, const ibc_config *cfg)
+{
+    if (cfg->stream_replicas <= 1) return;
+    int copies = 0;
+    bool clustered = false;
+    for (int i = 0; i < 5; i++) {
+        jsStreamInfo *si = NULL;
+        jsErrCode jerr = 0;
+        if (i > 0) usleep(1000 * 1000);
+        if (js_GetStreamInfo(&si, js, IBC_EVENTS_STREAM, NULL, &jerr) != NATS_OK) continue;
+        copies = copies_of(si);
+        clustered = si->Cluster && si->Cluster->Leader;
+        jsStreamInfo_Destroy(si);
+        if (copies >= cfg->stream_replicas) return;
+    }
+    ibc_log(IBC_LOG_ERROR, NULL,
+            "stream %s: IBC_STREAM_REPLICAS asks %d copies, NATS keeps %d (%s)", IBC_EVENTS_STREAM,
+            cfg->stream_replicas, copies,
+            clustered ? "fewer nodes than copies" : "a single server, not a cluster");
 }
 
 /* Creates the events stream when missing, or updates its limits to cfg's;
@@ -195,7 +212,7 @@ ibc_rc ibc_bus_ensure_stream(natsConnection *nc, const ibc_config *cfg)
     } else if (s == NATS_OK) {
         s = update_limits(js, si, cfg, &jerr);
     }
-    if (s == NATS_OK) warn_copies(si, cfg);
+    if (s == NATS_OK) check_copies(js, cfg);
     if (s != NATS_OK) {
         ibc_log(IBC_LOG_ERROR, NULL, "cannot create or update stream %s: %s (%d)",
                 IBC_EVENTS_STREAM, natsStatus_GetText(s), (int)jerr);
