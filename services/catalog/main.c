@@ -1,5 +1,6 @@
 /* catalog: the network's union catalog. */
 #include "catalog.h"
+#include "extremist/extremist.h"
 #include "fund/fund.h"
 #include "marc/marc.h"
 #include "oai/oai.h"
@@ -46,6 +47,15 @@ static const ibc_action actions[] = {
     {"stocktakes.get", stocktakes_get, IBC_ACTION_READONLY},
     {"stocktakes.scan", stocktakes_scan},
     {"stocktakes.close", stocktakes_close},
+    /* the federal list of extremist materials (extremist/) */
+    {"extremist_lists.create", extremist_lists_create},
+    {"extremist_lists.list", extremist_lists_list, IBC_ACTION_READONLY},
+    {"extremist_lists.get", extremist_lists_get, IBC_ACTION_READONLY},
+    {"extremist_lists.changes", extremist_lists_changes, IBC_ACTION_READONLY},
+    {"extremist_matches.list", extremist_matches_list, IBC_ACTION_READONLY},
+    {"extremist_matches.confirm", extremist_matches_confirm},
+    {"extremist_matches.reject", extremist_matches_reject},
+    {"reports.extremist", extremist_report_get, IBC_ACTION_READONLY},
 };
 
 /* circulation's loans set and clear items.on_loan (one consumer: in order) */

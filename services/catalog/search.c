@@ -4,6 +4,7 @@
  * nothing, trigram similarity on titles; without q, newest first. Filters,
  * facet counts and an opaque keyset cursor. */
 #include "catalog.h"
+#include "extremist/extremist.h"
 #include "params.h"
 #include "query_fix.h"
 #include "store_search.h"
@@ -248,6 +249,7 @@ ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *shown = NULL, *how = NULL;
     json_t *res = NULL;
     ibc_rc rc = parse(ctx, req, &sq, key, id, &has_cursor, &corrected);
+    if (rc == IBC_OK) rc = extremist_search_scope(ctx);
     /* the next page of a corrected query: correct it the same way again */
     if (rc == IBC_OK && corrected) {
         rc = correction(ctx, sq.q, fixed, sizeof fixed, &how);

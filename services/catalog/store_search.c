@@ -117,7 +117,8 @@ static const char sql_fuzzy[] =
     " AND ($8::int IS NULL OR $8::int BETWEEN coalesce(r.grade_from, r.grade_to)"                  \
     "      AND coalesce(r.grade_to, r.grade_from))"                                                \
     " AND ($9::text IS NULL OR lower(r.textbook_subject) = lower($9::text))"                       \
-    " AND ($10::text IS NULL OR lower(c.language) = lower($10::text))"
+    " AND ($10::text IS NULL OR lower(c.language) = lower($10::text))"                             \
+    SEARCH_NOT_BLOCKED("c.id")
 // clang-format on
 
 #define AFTER_CURSOR "AND ($11::text IS NULL OR (p.rank, p.record_id) > ($11::smallint, $12::uuid))"

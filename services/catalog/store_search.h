@@ -32,7 +32,8 @@ typedef struct {
 /* The search's filters over records r and record_holdings h, parameters $2
  * type, $3 school, $4 available, $5 year_from, $6 year_to, $7 age_max, $8
  * grade, $9 subject, $10 language: each NULL when absent. The export uses
- * them too. */
+ * them too; they leave out records blocked by the federal list of extremist
+ * materials unless store_search_show_blocked turned that off (SEARCH_NOT_BLOCKED). */
 #define SEARCH_FILTERS                                                                             \
     " AND ($2::text IS NULL OR r.type = $2)"                                                       \
     " AND ($3::text IS NULL OR h.schools @> ARRAY[$3::text])"                                      \
@@ -43,7 +44,14 @@ typedef struct {
     " AND ($8::int IS NULL OR $8::int BETWEEN coalesce(r.grade_from, r.grade_to)"                  \
     "      AND coalesce(r.grade_to, r.grade_from))"                                                \
     " AND ($9::text IS NULL OR lower(r.textbook_subject) = lower($9::text))"                       \
-    " AND ($10::text IS NULL OR lower(r.language) = lower($10::text))"
+    " AND ($10::text IS NULL OR lower(r.language) = lower($10::text))" SEARCH_NOT_BLOCKED("r.id")
+
+/* Records blocked by the federal list of extremist materials are left out
+ * unless the connection's ibc.show_blocked is on (store_search_show_blocked:
+ * the network's roles see them). */
+#define SEARCH_NOT_BLOCKED(id)                                                                     \
+    " AND (current_setting('ibc.show_blocked', true) = 'on' OR NOT EXISTS (SELECT 1"               \
+    "      FROM extremist_blocked x WHERE x.record_id = " id "))"
 
 /* Above this many matches (bounded by the postings of the rarest word) the
  * search walks postings instead of ranking every match; facets are then

@@ -114,6 +114,20 @@ static ibc_rc reader_may_borrow(ibc_ctx *ctx, const store_reader_loan *rd, const
     return IBC_OK;
 }
 
+/* The federal list of extremist materials: a copy of a record the catalog
+ * blocked is lent nowhere: 409 whose problem names `extremist_material`. */
+static ibc_rc not_extremist(ibc_ctx *ctx, const char *barcode, const store_item_state *it)
+{
+    if (it->extremist_entry <= 0) return IBC_OK;
+    ctx->err_ext = json_pack("{s:s, s:I, s:I}", "reason", "extremist_material", "list_entry",
+                             (json_int_t)it->extremist_entry, "list_version",
+                             (json_int_t)it->extremist_version);
+    return ibc_fail(ctx, IBC_ECONFLICT,
+                    "item %s is a copy of a material on the federal list of extremist materials "
+                    "(entry %ld, version %ld of the list): it cannot be lent (extremist_material)",
+                    barcode, it->extremist_entry, it->extremist_version);
+}
+
 static const ibc_field checkout_fields[] = {
     {"item_barcode", IBC_F_STR, true, 1, 64, NULL, 0},
     {"reader_id", IBC_F_UUID, true, 0, 0, NULL, 0},
@@ -190,6 +204,7 @@ ibc_rc checkouts_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (ibc_role_is(ctx, "admin"))
         school = strcmp(it.transfer_state, "received") == 0 ? it.transfer_to : it.school;
     if ((rc = item_lendable(ctx, barcode, &it, school, reader_id)) != IBC_OK) goto done;
+    if ((rc = not_extremist(ctx, barcode, &it)) != IBC_OK) goto done;
 
     if ((rc = reader_may_borrow(ctx, &rd, reader_id, school, barcode)) != IBC_OK) goto done;
     bool overridden;

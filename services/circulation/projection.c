@@ -50,6 +50,21 @@ ibc_rc on_catalog_item(ibc_ctx *ctx, const char *subject, const json_t *event)
     return rc;
 }
 
+/* catalog.record.blocked (d: its data) or unblocked (d NULL): the federal
+ * list of extremist materials names the record, or no longer does. */
+static ibc_rc record_block(ibc_ctx *ctx, const char *id, const json_t *d)
+{
+    char entry[24], version[24];
+    json_int_t e = json_integer_value(json_object_get(d, "entry_number"));
+    json_int_t v = json_integer_value(json_object_get(d, "list_version"));
+    if (d && (e <= 0 || v <= 0))
+        return ibc_fail(ctx, IBC_EINVAL,
+                        "a record.blocked event needs entry_number and list_version");
+    snprintf(entry, sizeof entry, "%lld", (long long)e);
+    snprintf(version, sizeof version, "%lld", (long long)v);
+    return store_record_block(ctx, id, d ? entry : NULL, d ? version : NULL);
+}
+
 /* Applies catalog.record.created|updated (is it a textbook), deleted and
  * merged (loans, holds and items follow the kept record; a reader's hold on
  * both is cancelled once, with hold.cancelled). */
@@ -69,6 +84,8 @@ ibc_rc on_catalog_record(ibc_ctx *ctx, const char *subject, const json_t *event)
         return store_record_upsert(ctx, id, type ? type : "book", known ? rating : NULL);
     }
     if (strcmp(verb, "deleted") == 0) return store_record_forget(ctx, id);
+    if (strcmp(verb, "blocked") == 0 || strcmp(verb, "unblocked") == 0)
+        return record_block(ctx, id, strcmp(verb, "blocked") == 0 ? d : NULL);
     if (strcmp(verb, "merged") != 0) return IBC_OK;
     const char *merged = json_string_value(json_object_get(d, "merged_id"));
     if (!merged || !ibc_uuid_valid(merged))

@@ -44,6 +44,8 @@ typedef struct {
     char held_for[37]; /* reader of a ready hold on it */
     char transfer_id[37], transfer_state[16], transfer_to[72];
     char age_rating[8]; /* the record's age mark (436-ФЗ), "" when none is known */
+    long extremist_entry,
+        extremist_version; /* the federal list's entry blocking the record, or 0 */
 } store_item_state;
 
 /* Finds the projected item by barcode and locks its row for the rest of the
@@ -58,6 +60,9 @@ ibc_rc store_item_upsert(ibc_ctx *ctx, const json_t *item, const char *status_ov
 /* Keeps the type of a catalog record (textbook or not) and its age mark
  * (NULL: none). */
 ibc_rc store_record_upsert(ibc_ctx *ctx, const char *id, const char *type, const char *age_rating);
+/* Marks record id blocked by entry `entry` of version `version` of the
+ * federal list of extremist materials (both NULL: not blocked). */
+ibc_rc store_record_block(ibc_ctx *ctx, const char *id, const char *entry, const char *version);
 ibc_rc store_record_forget(ibc_ctx *ctx, const char *id);
 /* Follows a merge of records; *cancelled gets ids of holds cancelled as
  * duplicates (JSON array, new reference). */

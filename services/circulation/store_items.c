@@ -118,6 +118,18 @@ ibc_rc store_record_upsert(ibc_ctx *ctx, const char *id, const char *type, const
     return IBC_OK;
 }
 
+static const char sql_record_block[] =
+    "INSERT INTO records (id, type, extremist_entry, extremist_version) "
+    "VALUES ($1::uuid, 'book', $2::int, $3::int) ON CONFLICT (id) DO UPDATE "
+    "SET extremist_entry = EXCLUDED.extremist_entry, extremist_version = "
+    "EXCLUDED.extremist_version";
+
+ibc_rc store_record_block(ibc_ctx *ctx, const char *id, const char *entry, const char *version)
+{
+    const char *p[] = {id, entry, version};
+    return ibc_db_run(ctx, sql_record_block, 3, p);
+}
+
 static const char sql_record_forget[] = "DELETE FROM records WHERE id = $1::uuid";
 
 ibc_rc store_record_forget(ibc_ctx *ctx, const char *id)

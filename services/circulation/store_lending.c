@@ -54,7 +54,7 @@ static const char sql_facts[] =
     "(SELECT h.reader_id::text FROM holds h WHERE h.item_id = i.id AND h.state = 'ready'), "
     "t.id, t.state, t.to_school, "
     "rd.school, rd.status, rd.category, rd.open_loans, rd.max_items, rd.due::text, rd.in_range, "
-    "rc.age_rating, rd.age "
+    "rc.age_rating, rd.age, rc.extremist_entry, rc.extremist_version "
     "FROM items i LEFT JOIN records rc ON rc.id = i.record_id "
     "LEFT JOIN transfers t ON t.item_id = i.id AND t.state IN ('approved', 'shipped', "
     "'received') "
@@ -98,6 +98,8 @@ ibc_rc store_checkout_facts(ibc_ctx *ctx, const char *barcode, const char *reade
         copy(rd->due_date, sizeof rd->due_date, r, 15);
         copy(it->age_rating, sizeof it->age_rating, r, 17);
         rd->age = PQgetisnull(r, 0, 18) ? -1 : atoi(PQgetvalue(r, 0, 18));
+        it->extremist_entry = atol(PQgetvalue(r, 0, 19));
+        it->extremist_version = atol(PQgetvalue(r, 0, 20));
         if (rd->school[0] && strcmp(PQgetvalue(r, 0, 16), "t") != 0)
             rc =
                 ibc_fail(ctx, IBC_EINVAL, "'due_date' %s must be within a year of today", due_date);

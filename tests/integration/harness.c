@@ -640,3 +640,26 @@ void h_date_years_ago(int years, char out[16])
     tm.tm_year -= years;
     strftime(out, 16, "%Y-%m-%d", &tm);
 }
+
+/* Debian's python3 (python3-openpyxl), not a python of PATH, which may be
+ * another installation without it. */
+char *h_xlsx_read(const void *data, size_t len, const char *script)
+{
+    char path[] = "/tmp/ibc-xlsx-XXXXXX.xlsx"; /* openpyxl goes by the extension */
+    int fd = mkstemps(path, 5);
+    assert_true(fd >= 0);
+    assert_int_equal(write(fd, data, len), (ssize_t)len);
+    close(fd);
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 -c '%s' '%s' 2>&1", script, path);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    char *out = calloc(1, 65536);
+    size_t n = fread(out, 1, 65535, p);
+    out[n] = 0;
+    int rc = pclose(p);
+    unlink(path);
+    if (rc != 0) fprintf(stderr, "python3 with openpyxl failed:\n%s", out);
+    assert_int_equal(rc, 0);
+    return out;
+}

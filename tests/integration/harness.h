@@ -112,6 +112,11 @@ h_resp *h_marc_submit(const char *key, const char *query, const char *content_ty
 json_t *h_marc_wait(const char *key, const char *id, double timeout_s);
 json_t *h_marc_import(const char *key, const char *query, const char *content_type,
                       const void *data, size_t len);
+/* Opens an XLSX file (data[0..len), written to a temporary *.xlsx that is
+ * removed) with Debian's python3 and openpyxl, a reader we did not write:
+ * runs `script` with the file's path as sys.argv[1] and returns its stdout
+ * (caller frees). The test fails when python3 does. */
+char *h_xlsx_read(const void *data, size_t len, const char *script);
 /* Today's date (UTC) `years` years ago as YYYY-MM-DD into out (0: today). */
 void h_date_years_ago(int years, char out[16]);
 /* Seconds of a monotonic clock. */

@@ -45,6 +45,9 @@ typedef struct {
 } spec_row;
 
 #define RAW_MARC "@marc"
+/* a federal list of extremist materials of one entry (text/plain) */
+#define RAW_LIST "@list"
+static const char list_text[] = "1. Книга «Матрица прав доступа» (решение суда от 01.01.2010)\n";
 
 static const spec_row spec[] = {
     /* the gateway's own routes */
@@ -133,6 +136,20 @@ static const spec_row spec[] = {
      "{\"barcodes\":[\"@barcode\"]}", NULL, false},
     {"POST", "/api/v1/catalog/stocktakes/{id}/close", "AML", 'o', "stocktake", "stocktake", NULL,
      NULL, false},
+    /* the federal list of extremist materials: the admin uploads and reviews, the
+     * network's roles read; no school is involved */
+    {"POST", "/api/v1/catalog/extremist-lists", "A", '-', NULL, NULL, RAW_LIST, NULL, false},
+    {"GET", "/api/v1/catalog/extremist-lists", "AM", '-', NULL, NULL, NULL, NULL, false},
+    {"GET", "/api/v1/catalog/extremist-lists/{id}", "AM", '-', "extremist_list", NULL, NULL, NULL,
+     false},
+    {"GET", "/api/v1/catalog/extremist-lists/{id}/changes", "AM", '-', "extremist_list", NULL, NULL,
+     NULL, false},
+    {"GET", "/api/v1/catalog/extremist-matches", "AM", '-', NULL, NULL, NULL, NULL, false},
+    {"POST", "/api/v1/catalog/extremist-matches/{id}/confirm", "A", '-', "extremist_match", NULL,
+     "{}", NULL, false},
+    {"POST", "/api/v1/catalog/extremist-matches/{id}/reject", "A", '-', "extremist_match", NULL,
+     "{}", NULL, false},
+    {"GET", "/api/v1/catalog/reports/extremist", "AM", '-', NULL, NULL, NULL, NULL, false},
     /* circulation: readers and their loans are their school's alone */
     {"GET", "/api/v1/circulation/ping", "AMLPI", '-', NULL, NULL, NULL, NULL, false},
     {"POST", "/api/v1/circulation/readers", "AL", 's', NULL, NULL,
@@ -147,8 +164,7 @@ static const spec_row spec[] = {
     /* 152-ФЗ: consents and the export are the reader's own school's alone
      * (the admin passes the gateway and is refused by the service) */
     {"POST", "/api/v1/circulation/readers/{id}/consents", "AL", 'o', "reader", "reader",
-     "{\"kind\":\"reader\",\"basis\":\"matrix\",\"given_on\":\"2026-01-01\"}", NULL, false,
-     "A"},
+     "{\"kind\":\"reader\",\"basis\":\"matrix\",\"given_on\":\"2026-01-01\"}", NULL, false, "A"},
     {"GET", "/api/v1/circulation/readers/{id}/personal-data", "AL", 'o', "reader", "reader", NULL,
      NULL, false, "A"},
     /* the personal-data audit log: the admin's, and each school's own */
@@ -329,15 +345,41 @@ typedef struct {
 } fixture;
 
 static fixture fx[] = {
-    {"school", NULL},    {"third", NULL},     {"record", NULL},       {"record2", NULL},
-    {"recordm", NULL},   {"item", NULL},      {"item3", NULL},        {"barcode", NULL},
-    {"barcode2", NULL},  {"reader", NULL},    {"loan", NULL},         {"hold", NULL},
-    {"transfer", NULL},  {"staff", NULL},     {"course", NULL},       {"enrolment", NULL},
-    {"programme", NULL}, {"project", NULL},   {"consultation", NULL}, {"campaign", NULL},
-    {"campaign2", NULL}, {"activity", NULL},  {"promotion", NULL},    {"partnership", NULL},
-    {"import", NULL},    {"key", NULL},       {"barcode_b", NULL},    {"copysearch", NULL},
-    {"account", NULL},   {"barcode_w", NULL}, {"receipt", NULL},      {"write_off", NULL},
+    {"school", NULL},
+    {"third", NULL},
+    {"record", NULL},
+    {"record2", NULL},
+    {"recordm", NULL},
+    {"item", NULL},
+    {"item3", NULL},
+    {"barcode", NULL},
+    {"barcode2", NULL},
+    {"reader", NULL},
+    {"loan", NULL},
+    {"hold", NULL},
+    {"transfer", NULL},
+    {"staff", NULL},
+    {"course", NULL},
+    {"enrolment", NULL},
+    {"programme", NULL},
+    {"project", NULL},
+    {"consultation", NULL},
+    {"campaign", NULL},
+    {"campaign2", NULL},
+    {"activity", NULL},
+    {"promotion", NULL},
+    {"partnership", NULL},
+    {"import", NULL},
+    {"key", NULL},
+    {"barcode_b", NULL},
+    {"copysearch", NULL},
+    {"account", NULL},
+    {"barcode_w", NULL},
+    {"receipt", NULL},
+    {"write_off", NULL},
     {"stocktake", NULL},
+    {"extremist_list", NULL},
+    {"extremist_match", NULL},
 };
 
 static char *school_b, *keys[2][5]; /* [0] school B, [1] school A; by role */
@@ -458,6 +500,24 @@ static void load_marc(void)
     fclose(f);
 }
 
+/* A version of the list whose one entry matches a record: its id and the match's. */
+static void extremist_fixtures(const char *admin)
+{
+    free(h_record("{\"type\":\"book\",\"title\":\"Матрица прав доступа\"}"));
+    const char *ct[] = {"Content-Type: text/plain", NULL};
+    h_resp *r = h_http_raw("POST", "/api/v1/catalog/extremist-lists", admin, list_text,
+                           strlen(list_text), ct);
+    assert_int_equal(r->status, 201);
+    fx_set("extremist_list", strdup(h_str(r, "id")));
+    h_free(r);
+    r = h_get(admin, "/api/v1/catalog/extremist-matches?list=%s", fx_get("extremist_list"));
+    assert_int_equal(r->status, 200);
+    json_t *m = json_array_get(json_object_get(r->json, "items"), 0);
+    assert_non_null(m);
+    fx_set("extremist_match", strdup(json_string_value(json_object_get(m, "id"))));
+    h_free(r);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -560,6 +620,7 @@ static int setup(void **state)
     fx_set("promotion", make("promotion"));
     fx_set("partnership", make("partnership"));
     fx_set("key", make("key"));
+    extremist_fixtures(a);
     fx_set("account", make("account"));
     /* A has a passport and has answered the campaign */
     char path0[256];
@@ -662,7 +723,10 @@ static h_resp *call(const spec_row *row, const char *key, const char *ghost,
 {
     char *path = row_path(row, ghost, ghost_value);
     h_resp *r;
-    if (row->body && strcmp(row->body, RAW_MARC) == 0) {
+    if (row->body && strcmp(row->body, RAW_LIST) == 0) {
+        const char *ct[] = {"Content-Type: text/plain", NULL};
+        r = h_http_raw(row->method, path, key, list_text, strlen(list_text), ct);
+    } else if (row->body && strcmp(row->body, RAW_MARC) == 0) {
         const char *ct[] = {"Content-Type: application/marc", NULL};
         r = h_http_raw(row->method, path, key, marc, marc_len, ct);
     } else {

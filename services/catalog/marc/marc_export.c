@@ -9,6 +9,7 @@
 #include "marc_store.h"
 #include "marc_writer.h"
 #include "../params.h"
+#include "../extremist/extremist.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -104,6 +105,9 @@ ibc_rc records_export(ibc_ctx *ctx, const json_t *req, json_t **reply)
     export_filter f;
     ibc_rc rc = parse(ctx, req, &spec, &f);
     marc_out out = spec.out;
+    if (rc != IBC_OK) return rc;
+    /* blocked records (the federal list) leave the export of a school's roles */
+    rc = extremist_search_scope(ctx);
     if (rc != IBC_OK) return rc;
     rc = ibc_tx_begin(ctx, "ISOLATION LEVEL REPEATABLE READ READ ONLY");
     if (rc != IBC_OK) return rc;

@@ -1,0 +1,27 @@
+/* The federal list of extremist materials (федеральный список
+ * экстремистских материалов): versions of the list, matches against the
+ * catalog, their review, the blocks and the inspector's report. See
+ * README.md beside. */
+#ifndef CATALOG_EXTREMIST_H
+#define CATALOG_EXTREMIST_H
+
+#include <ibc/ibc.h>
+
+ibc_rc extremist_lists_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc extremist_lists_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc extremist_lists_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc extremist_lists_changes(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc extremist_matches_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc extremist_matches_confirm(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc extremist_matches_reject(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc extremist_report_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+
+/* For records.get: IBC_ENOTFOUND ("no record has id") when the record is
+ * blocked and the caller is not of the network's roles; for those, marks
+ * *record with "extremist" (why it is blocked). */
+ibc_rc extremist_record_visible(ibc_ctx *ctx, const char *id, json_t *record);
+/* For search: makes this connection's searches leave blocked records out
+ * unless the caller is of the network's roles. */
+ibc_rc extremist_search_scope(ibc_ctx *ctx);
+
+#endif

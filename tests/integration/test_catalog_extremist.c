@@ -1,0 +1,598 @@
+/* The federal list of extremist materials through the gateway: the admin
+ * uploads the list as published (numbered text in UTF-8 and windows-1251,
+ * an HTML table, CSV), each upload a version with its changes; the catalog
+ * proposes matches with a score (ё/е, punctuation and quotes forgiven, an
+ * unrelated record left alone); a confirmed match blocks checkout and
+ * hides the record from two schools' search and display while the network's
+ * roles still see it marked; a rejected one does not; the inspector's
+ * report as JSON, CSV and XLSX (opened with openpyxl); bad files and
+ * callers other than the admin get a 4xx problem and leave nothing. */
+#include "harness.h"
+
+#include <iconv.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define LISTS "/api/v1/catalog/extremist-lists"
+
+static char *school_a, *school_b, *lib_a, *lib_b, *methodologist;
+
+static int setup(void **state)
+{
+    (void)state;
+    school_a = h_uniq("ext-a-");
+    school_b = h_uniq("ext-b-");
+    lib_a = h_new_key(school_a, "librarian");
+    lib_b = h_new_key(school_b, "librarian");
+    methodologist = h_new_key("resource-centre", "methodologist");
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    free(school_a), free(school_b), free(lib_a), free(lib_b), free(methodologist);
+    return 0;
+}
+
+/* A book with title and author (may be NULL); its id (caller frees). */
+static char *book(const char *title, const char *author)
+{
+    char body[1024];
+    if (author)
+        snprintf(body, sizeof body, "{\"type\":\"book\",\"title\":\"%s\",\"authors\":[\"%s\"]}",
+                 title, author);
+    else
+        snprintf(body, sizeof body, "{\"type\":\"book\",\"title\":\"%s\"}", title);
+    return h_record(body);
+}
+
+/* A copy of rec in school; its barcode (caller frees). */
+static char *copy_in(const char *rec, const char *school)
+{
+    char *bc = h_uniq("EXT");
+    h_resp *r =
+        h_post(h_admin(), "/api/v1/catalog/items",
+               "{\"record_id\":\"%s\",\"barcode\":\"%s\",\"school\":\"%s\"}", rec, bc, school);
+    assert_int_equal(r->status, 201);
+    h_free(r);
+    return bc;
+}
+
+static char *reader_of(const char *lib)
+{
+    char *card = h_uniq("EXTR");
+    h_resp *r =
+        h_post(lib, "/api/v1/circulation/readers",
+               "{\"card_barcode\":\"%s\",\"name\":\"Читатель\",\"category\":\"student\"}", card);
+    assert_int_equal(r->status, 201);
+    char *id = strdup(h_str(r, "id"));
+    h_free(r), free(card);
+    return id;
+}
+
+static h_resp *upload(const char *key, const char *ctype, const void *data, size_t len)
+{
+    char header[160];
+    snprintf(header, sizeof header, "Content-Type: %s", ctype);
+    const char *h[] = {header, NULL};
+    return h_http_raw("POST", LISTS, key, data, len, h);
+}
+
+/* Uploads text as the admin and expects 201; the version (new reference). */
+static json_t *upload_ok(const char *ctype, const char *text)
+{
+    h_resp *r = upload(h_admin(), ctype, text, strlen(text));
+    if (r->status != 201) fprintf(stderr, "upload: %ld %s\n", r->status, r->body);
+    assert_int_equal(r->status, 201);
+    assert_non_null(strstr(h_header(r, "Location"), LISTS "/"));
+    json_t *v = json_incref(r->json);
+    h_free(r);
+    return v;
+}
+
+/* The match of version list with record rec (new reference) or NULL. */
+static json_t *match_of(const char *list, const char *rec)
+{
+    h_resp *r = h_get(h_admin(), "/api/v1/catalog/extremist-matches?list=%s&limit=500", list);
+    assert_int_equal(r->status, 200);
+    json_t *found = NULL, *m;
+    size_t i;
+    json_array_foreach(json_object_get(r->json, "items"), i, m)
+    {
+        if (strcmp(json_string_value(json_object_get(m, "record_id")), rec) == 0)
+            found = json_incref(m);
+    }
+    h_free(r);
+    return found;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    return json_string_value(json_object_get(o, k));
+}
+
+/* windows-1251 of a UTF-8 string (caller frees). */
+static char *to_cp1251(const char *s, size_t *len)
+{
+    iconv_t cd = iconv_open("WINDOWS-1251", "UTF-8");
+    assert_true(cd != (iconv_t)-1);
+    size_t in = strlen(s), cap = in + 1, left = cap;
+    char *out = calloc(1, cap), *o = out, *i = (char *)s;
+    assert_true(iconv(cd, &i, &in, &o, &left) != (size_t)-1);
+    iconv_close(cd);
+    *len = (size_t)(o - out);
+    return out;
+}
+
+/* The list's text: a heading, then the entries (a multi-line one among them). */
+static char *list_text(const char *tag, const char *extra)
+{
+    char *s = NULL;
+    assert_true(asprintf(&s,
+                         "Федеральный список экстремистских материалов\n\n"
+                         "1. Книга Сидоров П.К. «Темные сказания — черного леса %s» "
+                         "(решение Энского районного суда от 01.02.2010);\n"
+                         "2. Листовка \"Призыв к чему-то %s\", без автора\n"
+                         "   и без года (решение Энского областного суда от 03.04.2011);\n"
+                         "3. Видеоролик «Неизвестный ролик %s» (решение суда от 05.06.2012);\n%s",
+                         tag, tag, tag, extra ? extra : "") > 0);
+    return s;
+}
+
+/* Numbered text in UTF-8: entries split (a continued line joined), the
+ * court's decision apart; the ё/punctuation variant in the catalog is
+ * proposed with a score and its author, an unrelated record is not. */
+static void text_upload_proposes_the_variant_and_not_the_unrelated(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кз");
+    char title[256];
+    snprintf(title, sizeof title, "Тёмные сказания: Чёрного леса %s. Сборник", tag);
+    char *target = book(title, "Сидоров, П. К.");
+    char *unrelated = book("Занимательная физика", "Перельман, Я. И.");
+    char *text = list_text(tag, NULL);
+    json_t *v = upload_ok("text/plain", text);
+    assert_int_equal(json_integer_value(json_object_get(v, "entries")), 3);
+    assert_string_equal(jstr(v, "format"), "text");
+    assert_string_equal(jstr(v, "encoding"), "utf-8");
+    const char *list = jstr(v, "id");
+    json_t *m = match_of(list, target);
+    assert_non_null(m);
+    double score = json_number_value(json_object_get(m, "score"));
+    fprintf(stderr, "score of the variant: %.3f (title %.3f)\n", score,
+            json_number_value(json_object_get(m, "title_score")));
+    assert_true(score >= 0.5 && score < 1.0); /* "Сборник" is not in the list's title */
+    assert_true(json_is_true(json_object_get(m, "author_match")));
+    assert_string_equal(jstr(m, "state"), "candidate");
+    assert_int_equal(json_integer_value(json_object_get(m, "entry_number")), 1);
+    assert_non_null(strstr(jstr(m, "court"), "Энского районного суда"));
+    assert_null(match_of(list, unrelated));
+    /* the version as listed, and entry 2 read across its two lines */
+    h_resp *g = h_get(methodologist, LISTS "/%s", list);
+    assert_int_equal(g->status, 200);
+    assert_int_equal(json_integer_value(json_object_get(g->json, "entries")), 3);
+    h_free(g);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM catalog.extremist_entries WHERE list_id = '%s' AND number = 2 "
+             "AND description LIKE '%%без автора и без года' AND court LIKE 'решение%%'",
+             list);
+    assert_int_equal(h_sql_int(sql), 1);
+    json_decref(m), json_decref(v);
+    free(text), free(target), free(unrelated), free(tag);
+}
+
+/* The same list in windows-1251 (with and without a charset) reads the same. */
+static void windows_1251_text_reads_as_utf8(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кц");
+    char *text = list_text(tag, NULL);
+    size_t len;
+    char *cp = to_cp1251(text, &len);
+    const char *types[] = {"text/plain; charset=windows-1251", "text/plain"};
+    for (size_t t = 0; t < 2; t++) {
+        h_resp *r = upload(h_admin(), types[t], cp, len);
+        assert_int_equal(r->status, 201);
+        assert_string_equal(h_str(r, "encoding"), "windows-1251");
+        assert_int_equal(json_integer_value(json_object_get(r->json, "entries")), 3);
+        char sql[512];
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM catalog.extremist_entries WHERE list_id = '%s' "
+                 "AND text LIKE '%%«Неизвестный ролик %s»%%'",
+                 h_str(r, "id"), tag);
+        assert_int_equal(h_sql_int(sql), 1);
+        h_free(r);
+    }
+    free(cp), free(text), free(tag);
+}
+
+/* An HTML table (entities, <br>, a heading row) and CSV (quoted, ';'). */
+static void html_table_and_csv_read(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кх");
+    char *html = NULL, *csv = NULL;
+    assert_true(asprintf(&html,
+                         "<html><head><meta charset=\"windows-1251\"><title>Список</title></head>"
+                         "<body><table><tr><th>№</th><th>Материал</th><th>Дата</th></tr>"
+                         "<tr><td>1</td><td>Книга &laquo;Первая %s&raquo;<br>(решение суда от "
+                         "01.01.2010)</td><td>01.02.2010</td></tr>"
+                         "<tr><td>2.</td><td>Статья &quot;Вторая %s&quot; (решение суда)</td>"
+                         "<td>01.02.2010</td></tr></table></body></html>",
+                         tag, tag) > 0);
+    json_t *v = upload_ok("text/html; charset=utf-8", html);
+    assert_int_equal(json_integer_value(json_object_get(v, "entries")), 2);
+    assert_string_equal(jstr(v, "format"), "html");
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM catalog.extremist_entries WHERE list_id = '%s' AND number = 1 "
+             "AND description = 'Книга «Первая %s»' AND court = 'решение суда от 01.01.2010'",
+             jstr(v, "id"), tag);
+    assert_int_equal(h_sql_int(sql), 1);
+    json_decref(v);
+    assert_true(
+        asprintf(&csv,
+                 "№;Материал;Дата включения\r\n"
+                 "1;\"Книга \"\"Третья %s\"\"; издание (решение суда)\";01.01.2010\r\n"
+                 "2;\"Брошюра «Четвёртая %s»\nв двух строках (решение суда)\";02.01.2010\r\n",
+                 tag, tag) > 0);
+    v = upload_ok("text/csv", csv);
+    assert_int_equal(json_integer_value(json_object_get(v, "entries")), 2);
+    assert_string_equal(jstr(v, "format"), "csv");
+    /* the title key is folded to lower case: compare with the folded tag */
+    char folded[512];
+    snprintf(folded, sizeof folded,
+             "SELECT count(*) FROM catalog.extremist_entries WHERE list_id = '%s' AND "
+             "title_key = lower('Третья %s')",
+             jstr(v, "id"), tag);
+    assert_int_equal(h_sql_int(folded), 1);
+    json_decref(v);
+    free(html), free(csv), free(tag);
+}
+
+/* A second version: what was added and removed, and decisions carried over. */
+static void second_version_shows_its_changes(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кв");
+    char *one = list_text(tag, NULL);
+    char extra[256];
+    snprintf(extra, sizeof extra, "4. Новая книга «Добавленная %s» (решение суда);\n", tag);
+    /* version two: entry 2 is gone, entry 4 came */
+    char *two = NULL;
+    assert_true(asprintf(&two,
+                         "1. Книга Сидоров П.К. «Темные сказания — черного леса %s» "
+                         "(решение Энского районного суда от 01.02.2010);\n"
+                         "3. Видеоролик «Неизвестный ролик %s» (решение суда от 05.06.2012);\n%s",
+                         tag, tag, extra) > 0);
+    json_t *a = upload_ok("text/plain", one);
+    json_t *b = upload_ok("text/plain", two);
+    assert_int_equal(json_integer_value(json_object_get(b, "version")),
+                     json_integer_value(json_object_get(a, "version")) + 1);
+    const json_t *ch = json_object_get(b, "changes");
+    assert_int_equal(json_integer_value(json_object_get(ch, "added_count")), 1);
+    assert_int_equal(json_integer_value(json_object_get(ch, "removed_count")), 1);
+    h_resp *r = h_get(methodologist, LISTS "/%s/changes?against=%s", jstr(b, "id"), jstr(a, "id"));
+    if (r->status != 200) fprintf(stderr, "changes: %s\n", r->body);
+    assert_int_equal(r->status, 200);
+    json_t *added = json_array_get(json_object_get(r->json, "added"), 0);
+    json_t *removed = json_array_get(json_object_get(r->json, "removed"), 0);
+    assert_int_equal(json_integer_value(json_object_get(added, "number")), 4);
+    assert_non_null(strstr(jstr(added, "text"), "Добавленная"));
+    assert_int_equal(json_integer_value(json_object_get(removed, "number")), 2);
+    h_free(r);
+    /* both versions are kept, newest first */
+    r = h_get(h_admin(), LISTS "?limit=2");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(jstr(json_array_get(json_object_get(r->json, "items"), 0), "id"),
+                        jstr(b, "id"));
+    assert_string_equal(jstr(json_array_get(json_object_get(r->json, "items"), 1), "id"),
+                        jstr(a, "id"));
+    h_free(r);
+    r = h_get(lib_a, LISTS "/%s/changes", jstr(b, "id"));
+    assert_int_equal(r->status, 403);
+    h_free(r);
+    json_decref(a), json_decref(b);
+    free(one), free(two), free(tag);
+}
+
+static bool in_search(const char *key, const char *q, const char *rec)
+{
+    char enc[512];
+    h_urlenc(q, enc, sizeof enc);
+    h_resp *r = h_get(key, "/api/v1/catalog/records?q=%s&limit=50", enc);
+    assert_int_equal(r->status, 200);
+    bool found = false;
+    json_t *it;
+    size_t i;
+    json_array_foreach(json_object_get(r->json, "items"), i, it)
+    {
+        found |= strcmp(jstr(it, "id"), rec) == 0;
+    }
+    h_free(r);
+    return found;
+}
+
+/* Waits until circulation's view of rec is (un)blocked. */
+static void wait_blocked(const char *rec, bool blocked)
+{
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM circulation.records WHERE id = '%s' AND extremist_entry IS %s "
+             "NULL",
+             rec, blocked ? "NOT" : "");
+    for (int i = 0; i < 100 && h_sql_int(sql) != 1; i++)
+        usleep(100000);
+    assert_int_equal(h_sql_int(sql), 1);
+}
+
+static h_resp *checkout(const char *lib, const char *barcode, const char *reader)
+{
+    return h_post(lib, "/api/v1/circulation/checkouts",
+                  "{\"item_barcode\":\"%s\",\"reader_id\":\"%s\"}", barcode, reader);
+}
+
+/* Confirmed: checkout refused in both schools (extremist_material), the
+ * record gone from their search and display, marked for the network's
+ * roles; the decision logged with who and when; events sent. */
+static void confirmed_match_blocks_checkout_and_search_in_two_schools(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кп");
+    char title[256];
+    snprintf(title, sizeof title, "Тёмные сказания: Чёрного леса %s", tag);
+    char *rec = book(title, "Сидоров, П. К.");
+    char *bc_a = copy_in(rec, school_a), *bc_b = copy_in(rec, school_b);
+    char *rd_a = reader_of(lib_a), *rd_b = reader_of(lib_b);
+    assert_true(in_search(lib_a, tag, rec));
+    char *text = list_text(tag, NULL);
+    json_t *v = upload_ok("text/plain", text);
+    json_t *m = match_of(jstr(v, "id"), rec);
+    assert_non_null(m);
+    h_events *ev = h_events_open("ibc.evt.catalog.>");
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/catalog/extremist-matches/%s/confirm", jstr(m, "id"));
+    h_resp *r = h_post(lib_a, path, "{}");
+    assert_int_equal(r->status, 403); /* a school cannot review */
+    h_free(r);
+    r = h_post(methodologist, path, "{}");
+    assert_int_equal(r->status, 403);
+    h_free(r);
+    r = h_post(h_admin(), path, "{\"note\":\"совпадает с записью\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(h_str(r, "state"), "confirmed");
+    assert_non_null(h_str(r, "reviewed_by"));
+    assert_non_null(h_str(r, "reviewed_at"));
+    h_free(r);
+    json_t *e = h_events_find(ev, "ibc.evt.catalog.extremist_match.confirmed", jstr(m, "id"), 5000);
+    assert_non_null(e);
+    json_decref(e);
+    e = h_events_find(ev, "ibc.evt.catalog.record.blocked", rec, 5000);
+    assert_non_null(e);
+    json_decref(e);
+    h_events_close(ev);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM catalog.extremist_reviews WHERE match_id = '%s' AND state = "
+             "'confirmed' AND principal <> ''",
+             jstr(m, "id"));
+    assert_int_equal(h_sql_int(sql), 1);
+
+    wait_blocked(rec, true);
+    const char *libs[] = {lib_a, lib_b}, *bcs[] = {bc_a, bc_b}, *rds[] = {rd_a, rd_b};
+    for (int s = 0; s < 2; s++) {
+        r = checkout(libs[s], bcs[s], rds[s]);
+        assert_int_equal(r->status, 409);
+        assert_non_null(strstr(h_header(r, "Content-Type"), "application/problem+json"));
+        assert_string_equal(h_str(r, "reason"), "extremist_material");
+        assert_int_equal(json_integer_value(json_object_get(r->json, "list_entry")), 1);
+        h_free(r);
+        assert_false(in_search(libs[s], tag, rec));
+        r = h_get(libs[s], "/api/v1/catalog/records/%s", rec);
+        assert_int_equal(r->status, 404);
+        h_free(r);
+    }
+    /* the network's roles see it, marked */
+    assert_true(in_search(h_admin(), tag, rec));
+    r = h_get(methodologist, "/api/v1/catalog/records/%s", rec);
+    assert_int_equal(r->status, 200);
+    json_t *why = json_object_get(r->json, "extremist");
+    assert_int_equal(json_integer_value(json_object_get(why, "entry_number")), 1);
+    assert_int_equal(json_integer_value(json_object_get(why, "list_version")),
+                     json_integer_value(json_object_get(v, "version")));
+    h_free(r);
+    json_decref(m), json_decref(v);
+    free(text), free(tag), free(rec), free(bc_a), free(bc_b), free(rd_a), free(rd_b);
+}
+
+/* Rejected: nothing is blocked, the copy is lent, the record found. */
+static void rejected_match_blocks_nothing(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кр");
+    char title[256];
+    snprintf(title, sizeof title, "Неизвестный ролик %s", tag);
+    char *rec = book(title, NULL);
+    char *bc = copy_in(rec, school_a), *rd = reader_of(lib_a);
+    char *text = list_text(tag, NULL);
+    json_t *v = upload_ok("text/plain", text);
+    json_t *m = match_of(jstr(v, "id"), rec);
+    assert_non_null(m);
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/catalog/extremist-matches/%s/reject", jstr(m, "id"));
+    h_resp *r = h_post(h_admin(), path, "{\"note\":\"другое издание\"}");
+    assert_int_equal(r->status, 200);
+    assert_string_equal(h_str(r, "state"), "rejected");
+    h_free(r);
+    r = checkout(lib_a, bc, rd);
+    assert_int_equal(r->status, 201);
+    h_free(r);
+    assert_true(in_search(lib_a, tag, rec));
+    r = h_get(lib_a, "/api/v1/catalog/records/%s", rec);
+    assert_int_equal(r->status, 200);
+    assert_null(json_object_get(r->json, "extremist"));
+    h_free(r);
+    json_decref(m), json_decref(v);
+    free(text), free(tag), free(rec), free(bc), free(rd);
+}
+
+/* The inspector's report: entry, version, decision, record, schools. */
+static void report_as_json_csv_and_xlsx(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кт");
+    char title[256];
+    snprintf(title, sizeof title, "Темные сказания черного леса %s", tag);
+    char *rec = book(title, "Сидоров П.К.");
+    free(copy_in(rec, school_a));
+    free(copy_in(rec, school_b));
+    char *text = list_text(tag, NULL);
+    json_t *v = upload_ok("text/plain", text);
+    json_t *m = match_of(jstr(v, "id"), rec);
+    assert_non_null(m);
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/catalog/extremist-matches/%s/confirm", jstr(m, "id"));
+    h_resp *r = h_post(h_admin(), path, "{}");
+    assert_int_equal(r->status, 200);
+    h_free(r);
+
+    r = h_get(methodologist, "/api/v1/catalog/reports/extremist");
+    assert_int_equal(r->status, 200);
+    json_t *row = NULL, *it;
+    size_t i;
+    json_array_foreach(json_object_get(r->json, "items"), i, it)
+    {
+        if (strcmp(jstr(it, "record_id"), rec) == 0) row = it;
+    }
+    assert_non_null(row);
+    assert_int_equal(json_integer_value(json_object_get(row, "entry_number")), 1);
+    assert_int_equal(json_integer_value(json_object_get(row, "list_version")),
+                     json_integer_value(json_object_get(v, "version")));
+    assert_non_null(strstr(jstr(row, "court"), "районного суда"));
+    assert_int_equal(json_array_size(json_object_get(row, "schools")), 2);
+    h_free(r);
+    r = h_get(lib_a, "/api/v1/catalog/reports/extremist");
+    assert_int_equal(r->status, 403);
+    h_free(r);
+
+    r = h_get(methodologist, "/api/v1/catalog/reports/extremist?format=csv");
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(h_header(r, "Content-Type"), "text/csv"));
+    assert_memory_equal(r->body, "\xEF\xBB\xBF", 3);
+    assert_non_null(strstr(r->body, "Версия списка;№ в списке;"));
+    assert_non_null(strstr(r->body, tag));
+    h_free(r);
+
+    r = h_get(h_admin(), "/api/v1/catalog/reports/extremist?format=xlsx");
+    assert_int_equal(r->status, 200);
+    assert_non_null(strstr(h_header(r, "Content-Type"), "spreadsheetml"));
+    const char *script = "import sys, openpyxl\n"
+                         "ws = openpyxl.load_workbook(sys.argv[1]).worksheets[0]\n"
+                         "print(ws.title, ws[\"A1\"].value, ws[\"B1\"].value, ws.freeze_panes)\n"
+                         "for row in ws.iter_rows(min_row=2, values_only=True):\n"
+                         "    print(\"|\".join(str(c) for c in row))\n";
+    char *out = h_xlsx_read(r->body, r->len, script);
+    h_free(r);
+    fprintf(stderr, "openpyxl says:\n%s", out);
+    assert_non_null(strstr(out, "Экстремистские материалы Версия списка № в списке A2"));
+    char want[512];
+    snprintf(want, sizeof want, "|1|Книга Сидоров П.К. «Темные сказания — черного леса %s»", tag);
+    assert_non_null(strstr(out, want));
+    assert_non_null(strstr(out, school_a));
+    assert_non_null(strstr(out, school_b));
+    free(out);
+    json_decref(m), json_decref(v);
+    free(text), free(tag), free(rec);
+}
+
+/* Bad files and callers: a 4xx problem each, and no version written. */
+static void bad_input_is_refused_and_nothing_is_written(void **state)
+{
+    (void)state;
+    long before = h_sql_int("SELECT count(*) FROM catalog.extremist_lists");
+    long entries = h_sql_int("SELECT count(*) FROM catalog.extremist_entries");
+    struct {
+        const char *what, *ctype;
+        char *data;
+        size_t len;
+        long status;
+    } bad[8];
+    size_t n = 0;
+    bad[n++] = (typeof(bad[0])){"empty", "text/plain", strdup(""), 0, 400};
+    bad[n++] =
+        (typeof(bad[0])){"no numbered entry", "text/plain", strdup("hello\nworld\n"), 12, 422};
+    /* binary garbage: bytes of a compressed file */
+    char *garbage = malloc(4096);
+    for (int i = 0; i < 4096; i++)
+        garbage[i] = (char)((i * 7919 + 13) % 256);
+    bad[n++] = (typeof(bad[0])){"binary", "text/plain", garbage, 4096, 422};
+    /* an HTML bomb: 200,000 nested elements and no row */
+    size_t depth = 200000;
+    char *bomb = malloc(depth * 5 + 1);
+    for (size_t i = 0; i < depth; i++)
+        memcpy(bomb + i * 5, "<div>", 5);
+    bomb[depth * 5] = 0;
+    bad[n++] = (typeof(bad[0])){"HTML bomb (nesting)", "text/html", bomb, depth * 5, 422};
+    /* too many rows: 120,000 numbered rows (a list holds at most 100,000) */
+    size_t rows = 120000, cap = rows * 40;
+    char *many = malloc(cap), *p = many;
+    p += sprintf(p, "<table>");
+    for (size_t i = 1; i <= rows; i++)
+        p += sprintf(p, "<tr><td>%zu</td><td>x</td></tr>", i);
+    bad[n++] = (typeof(bad[0])){"HTML of 120,000 rows", "text/html", many, (size_t)(p - many), 413};
+    bad[n++] = (typeof(bad[0])){
+        "duplicate numbers", "text/plain",
+        strdup("1. Книга «А» (решение суда)\n1. Книга «Б» (решение суда)\n"), 0, 422};
+    bad[n++] = (typeof(bad[0])){"a PDF", "application/pdf", strdup("%PDF-1.4"), 8, 415};
+    size_t big = 50u << 20;
+    char *huge = malloc(big);
+    memset(huge, 'a', big);
+    bad[n++] = (typeof(bad[0])){"50 MB", "text/plain", huge, big, 413};
+    for (size_t i = 0; i < n; i++) {
+        size_t len = bad[i].len ? bad[i].len : strlen(bad[i].data);
+        h_resp *r = upload(h_admin(), bad[i].ctype, bad[i].data, len);
+        fprintf(stderr, "%s: %ld %.200s\n", bad[i].what, r->status, r->body ? r->body : "");
+        assert_int_equal(r->status, bad[i].status);
+        assert_non_null(strstr(h_header(r, "Content-Type"), "application/problem+json"));
+        h_free(r);
+        free(bad[i].data);
+    }
+    /* a good list from anyone but the admin */
+    char *text = list_text("x", NULL);
+    const char *keys[] = {lib_a, methodologist};
+    for (size_t i = 0; i < 2; i++) {
+        h_resp *r = upload(keys[i], "text/plain", text, strlen(text));
+        assert_int_equal(r->status, 403);
+        assert_non_null(strstr(h_header(r, "Content-Type"), "application/problem+json"));
+        h_free(r);
+    }
+    free(text);
+    h_resp *r = h_post(h_admin(),
+                       "/api/v1/catalog/extremist-matches/"
+                       "00000000-0000-4000-8000-000000000000/confirm",
+                       "{}");
+    assert_int_equal(r->status, 404);
+    h_free(r);
+    assert_int_equal(h_sql_int("SELECT count(*) FROM catalog.extremist_lists"), before);
+    assert_int_equal(h_sql_int("SELECT count(*) FROM catalog.extremist_entries"), entries);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(text_upload_proposes_the_variant_and_not_the_unrelated),
+        cmocka_unit_test(windows_1251_text_reads_as_utf8),
+        cmocka_unit_test(html_table_and_csv_read),
+        cmocka_unit_test(second_version_shows_its_changes),
+        cmocka_unit_test(confirmed_match_blocks_checkout_and_search_in_two_schools),
+        cmocka_unit_test(rejected_match_blocks_nothing),
+        cmocka_unit_test(report_as_json_csv_and_xlsx),
+        cmocka_unit_test(bad_input_is_refused_and_nothing_is_written),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
