@@ -6,13 +6,22 @@
 -- match in the newest version is blocked: not lent, not shown to schools.
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 
--- the normalised title of every record, as the list's titles are compared
-CREATE INDEX records_match_title_trgm ON records USING gin (match_norm(title) gin_trgm_ops);
+-- match_norm (0013) of built-in functions only: an index expression is
+-- also evaluated by sessions with another search_path (autovacuum's ANALYZE,
+-- an operator's psql), where match_norm's call of ru_fold is not found.
+-- Lower case, ё as е, letters and digits only, blanks collapsed.
+CREATE FUNCTION title_norm(s text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT nullif(btrim(regexp_replace(lower(translate(coalesce(s, ''), 'ёЁ', 'еЕ')),
+                                       '[^[:alnum:]]+', ' ', 'g')), '')
+$$;
 
--- a name's surname for matching: the normalised words without initials
--- (one letter), the longest first word kept ("Иванов И.И." → "иванов")
+-- the normalised title of every record, as the list's titles are compared
+CREATE INDEX records_match_title_trgm ON records USING gin (title_norm(title) gin_trgm_ops);
+
+-- a name's surname for matching: the first normalised word that is no
+-- initial ("Иванов И.И." → "иванов", "И. И. Иванов" → "иванов")
 CREATE FUNCTION surname_norm(s text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT w FROM regexp_split_to_table(match_norm(s), ' ') WITH ORDINALITY t(w, n)
+    SELECT w FROM regexp_split_to_table(title_norm(s), ' ') WITH ORDINALITY t(w, n)
     WHERE length(w) > 1 ORDER BY n LIMIT 1
 $$;
 
@@ -37,8 +46,8 @@ CREATE TABLE extremist_entries (
     text        text NOT NULL,
     description text NOT NULL,
     court       text,
-    title_key   text NOT NULL, -- match_norm of the quoted title, else of the description
-    text_key    text NOT NULL, -- match_norm of the description: the entry across versions
+    title_key   text NOT NULL, -- title_norm of the quoted title, else of the description
+    text_key    text NOT NULL, -- title_norm of the description: the entry across versions
     PRIMARY KEY (list_id, number)
 );
 CREATE INDEX extremist_entries_key ON extremist_entries (text_key);
@@ -107,7 +116,7 @@ CREATE FUNCTION extremist_list_json(l extremist_lists) RETURNS jsonb LANGUAGE sq
 $$;
 
 -- Matches the entries of list p_list against every record: one statement,
--- for each entry the trigram GIN index on match_norm(title) finds the
+-- for each entry the trigram GIN index on title_norm(title) finds the
 -- records whose title is similar above the threshold (the best 5 kept);
 -- an author's surname found in the entry's text adds to the score.
 CREATE FUNCTION extremist_match(p_list uuid, p_threshold real) RETURNS bigint
@@ -122,13 +131,13 @@ BEGIN
            c.ts, c.hit
     FROM extremist_entries e
     CROSS JOIN LATERAL (
-        SELECT r.id, similarity(match_norm(r.title), e.title_key) AS ts,
+        SELECT r.id, similarity(title_norm(r.title), e.title_key) AS ts,
                cardinality(r.authors) > 0 AS has_authors,
                EXISTS (SELECT 1 FROM unnest(r.authors) a
                        WHERE position(' ' || surname_norm(a) || ' ' IN ' ' || e.text_key || ' ') > 0)
                    AS hit
         FROM records r
-        WHERE match_norm(r.title) % e.title_key
+        WHERE title_norm(r.title) % e.title_key
         ORDER BY 2 DESC LIMIT 5) c
     WHERE e.list_id = p_list;
     GET DIAGNOSTICS n = ROW_COUNT;
@@ -178,8 +187,8 @@ BEGIN
     RETURNING * INTO lst;
     INSERT INTO extremist_entries (list_id, number, text, description, court, title_key, text_key)
     SELECT lst.id, (x->>'number')::int, x->>'text', x->>'description', x->>'court',
-           coalesce(match_norm(x->>'title'), match_norm(x->>'description'), ''),
-           coalesce(match_norm(x->>'description'), '')
+           coalesce(title_norm(x->>'title'), title_norm(x->>'description'), ''),
+           coalesce(title_norm(x->>'description'), '')
     FROM jsonb_array_elements(p_entries) x;
     PERFORM extremist_match(lst.id, lst.threshold);
     IF prev IS NOT NULL THEN

@@ -6,13 +6,18 @@
 #include <string.h>
 
 static const char sql_upload[] = "SELECT extremist_list_upload($1::jsonb, $2::jsonb, $3)";
+/* Matching a list of tens of thousands of entries takes longer than a
+ * request's statement may (IBC_STATEMENT_TIMEOUT_MS, 5 s): this transaction
+ * gets most of the route's 120 s (gateway/routes/catalog.inc). */
+static const char sql_upload_timeout[] = "SELECT set_config('statement_timeout', '110s', true)";
 
 ibc_rc store_extremist_upload(ibc_ctx *ctx, const json_t *meta, const json_t *entries, json_t **out)
 {
     char *text = json_dumps(entries, JSON_COMPACT);
     if (!text) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
     const char *rest[] = {text, ctx->principal ? ctx->principal : ""};
-    ibc_rc rc = ibc_db_json_with(ctx, out, sql_upload, meta, 2, rest);
+    ibc_rc rc = ibc_db_run(ctx, sql_upload_timeout, 0, NULL);
+    if (rc == IBC_OK) rc = ibc_db_json_with(ctx, out, sql_upload, meta, 2, rest);
     free(text);
     return rc;
 }
