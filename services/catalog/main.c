@@ -12,10 +12,10 @@ static const ibc_action actions[] = {
     {"records.get", records_get, IBC_ACTION_READONLY},
     {"records.update", records_update},
     {"records.delete", records_delete},
-    {"records.search", records_search, IBC_ACTION_READONLY},
-    {"records.find", records_find, IBC_ACTION_READONLY}, /* services/z3950 */
-    {"records.suggest", records_suggest, IBC_ACTION_READONLY},
-    {"records.similar", records_similar, IBC_ACTION_READONLY},
+    {"records.search", records_search, IBC_ACTION_STANDBY},
+    {"records.find", records_find, IBC_ACTION_STANDBY}, /* services/z3950 */
+    {"records.suggest", records_suggest, IBC_ACTION_STANDBY},
+    {"records.similar", records_similar, IBC_ACTION_STANDBY},
     {"records.merge", records_merge},
     {"records.availability", records_availability, IBC_ACTION_READONLY},
     {"items.create", items_create},
@@ -29,12 +29,12 @@ static const ibc_action actions[] = {
     {"imports.get", imports_get, IBC_ACTION_READONLY},
     {"imports.list", imports_list, IBC_ACTION_READONLY},
     {"imports.records", imports_records, IBC_ACTION_READONLY},
-    {"records.export", records_export, IBC_ACTION_READONLY},
+    {"records.export", records_export, IBC_ACTION_STANDBY},
     /* copy cataloguing (copy.c) */
     {"copy_searches.create", copy_searches_create},
     {"copy_searches.import", copy_searches_import},
     /* OAI-PMH (oai/) */
-    {"oai.request", oai_respond, IBC_ACTION_READONLY},
+    {"oai.request", oai_respond, IBC_ACTION_STANDBY},
     /* fund accounting and stocktaking (fund/) */
     {"receipts.create", receipts_create},
     {"receipts.get", receipts_get, IBC_ACTION_READONLY},
@@ -42,7 +42,7 @@ static const ibc_action actions[] = {
     {"write_offs.get", write_offs_get, IBC_ACTION_READONLY},
     {"fund_register.get", fund_register_get, IBC_ACTION_READONLY},
     {"inventory_book.get", inventory_book_get, IBC_ACTION_READONLY},
-    {"reports.no_age_mark", age_marks_missing_get, IBC_ACTION_READONLY},
+    {"reports.no_age_mark", age_marks_missing_get, IBC_ACTION_STANDBY},
     {"stocktakes.create", stocktakes_create},
     {"stocktakes.get", stocktakes_get, IBC_ACTION_READONLY},
     {"stocktakes.scan", stocktakes_scan},

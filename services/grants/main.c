@@ -13,7 +13,7 @@ static const ibc_action actions[] = {
     {"projects.update", projects_update},
     {"projects.transition", projects_transition},
     {"projects.transitions", projects_transitions, IBC_ACTION_READONLY},
-    {"projects.summary", projects_summary, IBC_ACTION_READONLY},
+    {"projects.summary", projects_summary, IBC_ACTION_STANDBY},
     {"consultations.create", consultations_create},
     {"consultations.get", consultations_get, IBC_ACTION_READONLY},
     {"consultations.list", consultations_list, IBC_ACTION_READONLY},

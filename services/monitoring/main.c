@@ -32,12 +32,12 @@ static const ibc_action actions[] = {
     {"partnerships.create", partnerships_create},
     {"partnerships.list", partnerships_list, IBC_ACTION_READONLY},
     {"partnerships.delete", partnerships_delete},
-    {"indicators.get", indicators_get, IBC_ACTION_READONLY},
+    {"indicators.get", indicators_get, IBC_ACTION_STANDBY},
     {"indicators.rebuild", indicators_rebuild},
     {"targets.list", targets_list, IBC_ACTION_READONLY},
     {"targets.update", targets_update},
-    {"reports.provision", reports_provision, IBC_ACTION_READONLY},
-    {"statistics.get", statistics_get, IBC_ACTION_READONLY},
+    {"reports.provision", reports_provision, IBC_ACTION_STANDBY},
+    {"statistics.get", statistics_get, IBC_ACTION_STANDBY},
 };
 
 static const ibc_event_sub events[] = {

@@ -14,8 +14,8 @@ static int default_metrics_port(const char *service)
     static const struct {
         const char *name;
         int port;
-    } ports[] = {{"gateway", 19100}, {"catalog", 19101},  {"circulation", 19102},
-                 {"training", 19103}, {"grants", 19104}, {"monitoring", 19105}};
+    } ports[] = {{"gateway", 19100},  {"catalog", 19101}, {"circulation", 19102},
+                 {"training", 19103}, {"grants", 19104},  {"monitoring", 19105}};
     for (size_t i = 0; i < IBC_LEN(ports); i++)
         if (service && strcmp(service, ports[i].name) == 0) return ports[i].port;
     return 0;
@@ -61,6 +61,7 @@ static void set_defaults(ibc_config *cfg, const char *service)
     cfg->events_gather_ms = 20;
     cfg->idempotency_hours = 24;
     cfg->statement_timeout_ms = 5000;
+    cfg->read_max_staleness_ms = 1000;
     cfg->inbox_days = 30;
     cfg->migrate = true;
     cfg->events_max_age_days = 30;
@@ -81,6 +82,7 @@ static ibc_rc load_strings(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t
     } strs[] = {
         {"IBC_NATS_URL", offsetof(ibc_config, nats_url), sizeof cfg->nats_url},
         {"IBC_PG_DSN", offsetof(ibc_config, pg_dsn), sizeof cfg->pg_dsn},
+        {"IBC_PG_READ_DSN", offsetof(ibc_config, pg_read_dsn), sizeof cfg->pg_read_dsn},
         {"IBC_MIGRATIONS_DIR", offsetof(ibc_config, migrations_dir), sizeof cfg->migrations_dir},
         {"IBC_LOG_LEVEL", offsetof(ibc_config, log_level), sizeof cfg->log_level},
         {"IBC_INSTANCE_ID", offsetof(ibc_config, instance_id), sizeof cfg->instance_id},
@@ -98,8 +100,10 @@ static ibc_rc load_strings(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t
             return IBC_EINVAL;
         }
         /* an empty DSN means libpq's own defaults (PGHOST, ...), an empty
-         * previous key that no rotation is under way; nothing else may be empty */
+         * previous key that no rotation is under way, an empty read DSN that
+         * there is no standby; nothing else may be empty */
         if (v && !*v && strs[i].off != offsetof(ibc_config, pg_dsn) &&
+            strs[i].off != offsetof(ibc_config, pg_read_dsn) &&
             strs[i].off != offsetof(ibc_config, context_key_previous)) {
             snprintf(err, errlen, "%s is set but empty", strs[i].env);
             return IBC_EINVAL;
@@ -142,6 +146,7 @@ static ibc_rc load_numbers(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t
         {"IBC_EVENTS_GATHER_MS", 0, 10000, 0, offsetof(ibc_config, events_gather_ms)},
         {"IBC_IDEMPOTENCY_HOURS", 1, 8760, 0, offsetof(ibc_config, idempotency_hours)},
         {"IBC_STATEMENT_TIMEOUT_MS", 0, 600000, 0, offsetof(ibc_config, statement_timeout_ms)},
+        {"IBC_READ_MAX_STALENESS_MS", 100, 3600000, 0, offsetof(ibc_config, read_max_staleness_ms)},
         {"IBC_INBOX_DAYS", 1, 3650, 0, offsetof(ibc_config, inbox_days)},
         {"IBC_MIGRATE", 0, 1, 2, offsetof(ibc_config, migrate)},
         {"IBC_EVENTS_MAX_AGE_DAYS", 1, 36500, 0, offsetof(ibc_config, events_max_age_days)},

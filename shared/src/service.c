@@ -17,6 +17,7 @@
 #include "ibc/process.h"
 #include "ibc/request.h"
 #include "ibc/signing.h"
+#include "ibc/standby.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -35,6 +36,7 @@ struct ibc_worker {
     service *svc;
     int index;
     PGconn *db;
+    ibc_standby *standby; /* reads fit for it, when IBC_PG_READ_DSN names one */
     natsSubscription *sub;
 };
 
@@ -111,7 +113,8 @@ ibc_rc ibc_call(ibc_ctx *ctx, const char *subject, const json_t *params, const j
     if (!env || status < 100) {
         rc = ibc_fail(ctx, IBC_EBUS, "%s sent a malformed reply", subject);
     } else if (status >= 300) {
-        const char *detail = json_string_value(json_object_get(json_object_get(env, "error"), "detail"));
+        const char *detail =
+            json_string_value(json_object_get(json_object_get(env, "error"), "detail"));
         rc = ibc_fail(ctx, rc_of_status(status), "%s", detail ? detail : "request failed");
     } else {
         *reply = json_incref(json_object_get(env, "body"));
@@ -138,8 +141,8 @@ static ibc_rc stream_publish(ibc_ctx *ctx, const char *kind, const void *data, s
 
 ibc_rc ibc_stream_begin(ibc_ctx *ctx, int status, const char *content_type)
 {
-    json_t *env = json_pack("{s:i, s:s, s:b}", "status", status, "content_type", content_type,
-                            "stream", 1);
+    json_t *env =
+        json_pack("{s:i, s:s, s:b}", "status", status, "content_type", content_type, "stream", 1);
     if (ctx->reply_headers) json_object_set(env, "headers", ctx->reply_headers);
     char *text = json_dumps(env, JSON_COMPACT);
     json_decref(env);
@@ -203,9 +206,8 @@ static ibc_rc ping(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return IBC_OK;
 }
 
-static const char sql_idem_get[] =
-    "SELECT action, request_hash = md5($3), reply FROM idempotency "
-    "WHERE principal = $1 AND key = $2";
+static const char sql_idem_get[] = "SELECT action, request_hash = md5($3), reply FROM idempotency "
+                                   "WHERE principal = $1 AND key = $2";
 static const char sql_idem_put[] =
     "INSERT INTO idempotency(principal, key, action, request_hash, reply) "
     "VALUES ($1, $2, $4, md5($3), $5)";
@@ -235,13 +237,13 @@ static char *encode_reply(ibc_ctx *ctx, ibc_rc rc, json_t *body)
 {
     char *out;
     if (rc != IBC_OK) {
-        if (!ctx->err_detail[0]) snprintf(ctx->err_detail, sizeof ctx->err_detail, "%s", ibc_rc_title(rc));
+        if (!ctx->err_detail[0])
+            snprintf(ctx->err_detail, sizeof ctx->err_detail, "%s", ibc_rc_title(rc));
         out = ibc_envelope_error(rc, ctx->err_detail, ctx->err_ext);
     } else if (ctx->raw) {
-        out = ibc_envelope_reply_raw(ctx->status,
-                                     ctx->content_type ? ctx->content_type
-                                                       : "application/octet-stream",
-                                     ctx->raw, ctx->raw_len, ctx->reply_headers);
+        out = ibc_envelope_reply_raw(
+            ctx->status, ctx->content_type ? ctx->content_type : "application/octet-stream",
+            ctx->raw, ctx->raw_len, ctx->reply_headers);
     } else {
         out = ibc_envelope_reply(ctx->status, body, ctx->reply_headers);
     }
@@ -455,17 +457,51 @@ static void ctx_from_msg(ibc_ctx *ctx, service *svc, ibc_worker *w, natsMsg *msg
     ctx->status = 200;
 }
 
+/* Runs a read fit for the standby there, when the standby may answer now:
+ * true when it did (*out and *rc its result, the reply saying where it came
+ * from and how old it may be), false when the primary must answer (a failure
+ * of the standby's own is forgotten then: nothing was sent). */
+static bool run_on_standby(ibc_ctx *ctx, ibc_worker *w, const ibc_action *act, json_t *req,
+                           natsMsg *msg, ibc_rc *rc, char **out)
+{
+    long long stale = 0;
+    ctx->db = ibc_standby_pick(w->standby, w->db, &stale);
+    if (!ctx->db) return false;
+    bool widened = widen_statement_timeout(ctx, w->svc->cfg.statement_timeout_ms);
+    ctx_clear_result(ctx);
+    char ms[24];
+    snprintf(ms, sizeof ms, "%lld", stale);
+    ibc_set_header(ctx, "Ibc-Read-Source", "standby");
+    ibc_set_header(ctx, "Ibc-Read-Staleness-Ms", ms);
+    *out = run_once(ctx, act, req, natsMsg_GetData(msg), rc);
+    if (widened && PQstatus(ctx->db) == CONNECTION_OK)
+        ibc_db_simple(ctx->db, "RESET statement_timeout");
+    if ((*rc == IBC_EDB || *rc == IBC_ERETRY) && ctx->stream_state == 0) {
+        /* the standby went away, or replay cancelled the query */
+        ibc_standby_failed(w->standby);
+        free(*out);
+        *out = NULL;
+        return false;
+    }
+    ibc_standby_served(w->standby);
+    return true;
+}
+
 /* Runs act (with ctx's database), again after a lost connection or a retry
- * verdict; returns the encoded reply (caller frees) and the result in *rc. */
+ * verdict; returns the encoded reply (caller frees) and the result in *rc.
+ * A read fit for the standby goes there first when one is configured. */
 static char *run_with_retries(ibc_ctx *ctx, ibc_worker *w, const ibc_action *act, json_t *req,
                               natsMsg *msg, ibc_rc *rc)
 {
     char *out = NULL;
+    bool standby = w->standby && (act->flags & IBC_ACTION_STALE_OK);
+    if (standby && run_on_standby(ctx, w, act, req, msg, rc, &out)) return out;
     ctx->db = w->db;
     bool widened = widen_statement_timeout(ctx, w->svc->cfg.statement_timeout_ms);
     const char *payload = natsMsg_GetData(msg);
     for (int attempt = 0; attempt < 5; attempt++) {
         ctx_clear_result(ctx);
+        if (standby) ibc_set_header(ctx, "Ibc-Read-Source", "primary");
         out = run_once(ctx, act, req, payload, rc);
         if (*rc == IBC_EDB && PQstatus(w->db) == CONNECTION_BAD && attempt == 0 &&
             ibc_db_ensure(w->db)) {
@@ -647,11 +683,11 @@ static bool start_discovery(service *svc)
     const ibc_service_def *def = svc->def;
     svc->endpoints = calloc(def->nactions + 1, sizeof *svc->endpoints);
     if (!svc->endpoints) return false;
-    for (size_t i = 0; i < def->nactions; i++) svc->endpoints[i] = def->actions[i].name;
+    for (size_t i = 0; i < def->nactions; i++)
+        svc->endpoints[i] = def->actions[i].name;
     svc->endpoints[def->nactions] = "ping";
     svc->discovery = ibc_discovery_start(svc->nc, def->name, IBC_VERSION, svc->cfg.instance_id,
-                                         svc->endpoints, def->nactions + 1, svc->prefix,
-                                         def->name);
+                                         svc->endpoints, def->nactions + 1, svc->prefix, def->name);
     return svc->discovery != NULL;
 }
 
@@ -696,6 +732,10 @@ static bool start_workers(service *svc)
         w->svc = svc;
         w->index = i;
         w->db = worker_connect(svc);
+        if (svc->cfg.pg_read_dsn[0])
+            w->standby =
+                ibc_standby_create(svc->cfg.pg_read_dsn, svc->def->name,
+                                   svc->cfg.statement_timeout_ms, svc->cfg.read_max_staleness_ms);
         bool own = i >= svc->cfg.workers;
         const char *subj = own ? resend : subject;
         natsStatus s = natsConnection_QueueSubscribe(&w->sub, svc->nc, subj,
@@ -725,8 +765,10 @@ static void stop_service(service *svc)
     ibc_consumers_stop();
     join_jobs();
     ibc_outbox_relay_stop();
-    for (int i = 0; i < svc->nworkers; i++)
+    for (int i = 0; i < svc->nworkers; i++) {
         if (svc->workers[i].db) PQfinish(svc->workers[i].db);
+        ibc_standby_destroy(svc->workers[i].standby);
+    }
     free(svc->workers);
     natsConnection_Destroy(svc->nc);
     nats_Close();
@@ -770,7 +812,9 @@ int ibc_service_run(const ibc_service_def *def)
     natsConnection_Flush(svc.nc);
     if (ibc_consumers_start(svc.nc, &svc.cfg, def->name, def->events, def->nevents) != IBC_OK)
         return 1;
-    if (ibc_admin_http_start(svc.cfg.admin_bind_address, svc.cfg.metrics_port, service_ready, &svc) != 0) return 1;
+    if (ibc_admin_http_start(svc.cfg.admin_bind_address, svc.cfg.metrics_port, service_ready,
+                             &svc) != 0)
+        return 1;
     if (def->on_start) {
         hook_args *h = malloc(sizeof *h);
         *h = (hook_args){def->on_start, svc.nc, &svc.cfg};

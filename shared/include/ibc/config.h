@@ -10,6 +10,7 @@
 typedef struct {
     char nats_url[1024]; /* one URL, or several separated by commas (a cluster) */
     char pg_dsn[1024];
+    char pg_read_dsn[1024]; /* services: a hot standby for reads fit for it; "" none */
     char migrations_dir[512];
     char log_level[16];
     char instance_id[64];
@@ -25,6 +26,7 @@ typedef struct {
     int events_gather_ms;        /* consumers: after a short batch, let events gather this long */
     int idempotency_hours;       /* how long a stored Idempotency-Key reply is kept */
     int statement_timeout_ms;    /* services: PostgreSQL statement_timeout of the workers; 0 none */
+    int read_max_staleness_ms;   /* services: the standby answers when its data is this fresh */
     char context_key[257];       /* signs and verifies the request context (secret) */
     char context_key_previous[257]; /* verifies only, during a key rotation (secret) */
     int inbox_days;                 /* how long an applied event's id is kept in the inbox */

@@ -2,7 +2,7 @@
  * This umbrella is what a service's handlers and store include; libibc's own
  * files include only the headers below them, in this order (docs/architecture.md):
  * errors → log → config → metrics → context → json → envelope → signing → db →
- * migrate → process → bus → outbox → consumer → request → job → admin_http → discovery →
+ * standby → migrate → process → bus → outbox → consumer → request → job → admin_http → discovery →
  * service. */
 #ifndef IBC_IBC_H
 #define IBC_IBC_H

@@ -12,12 +12,16 @@
 
 typedef ibc_rc (*ibc_handler)(ibc_ctx *ctx, const json_t *req, json_t **reply);
 
-enum { IBC_ACTION_TX = 0, IBC_ACTION_READONLY = 1 };
+/* IBC_ACTION_STANDBY: read-only, and its answer may be up to
+ * IBC_READ_MAX_STALENESS_MS old, so that the standby (IBC_PG_READ_DSN) may
+ * give it. Not for a read that must see what its caller has just written. */
+enum { IBC_ACTION_TX = 0, IBC_ACTION_READONLY = 1, IBC_ACTION_STALE_OK = 2 };
+#define IBC_ACTION_STANDBY (IBC_ACTION_READONLY | IBC_ACTION_STALE_OK)
 
 typedef struct {
     const char *name; /* "records.get": the subject is ibc.rpc.<service>.<name> */
     ibc_handler fn;
-    int flags; /* IBC_ACTION_READONLY runs without a transaction */
+    int flags; /* IBC_ACTION_READONLY runs without a transaction; IBC_ACTION_STANDBY */
 } ibc_action;
 
 /* Started in its own thread after the runtime connected; gets the bus
