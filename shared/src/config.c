@@ -14,8 +14,8 @@ static int default_metrics_port(const char *service)
     static const struct {
         const char *name;
         int port;
-    } ports[] = {{"gateway", 19100},  {"catalog", 19101}, {"circulation", 19102},
-                 {"training", 19103}, {"grants", 19104},  {"monitoring", 19105}};
+    } ports[] = {{"gateway", 19100}, {"catalog", 19101},  {"circulation", 19102},
+                 {"training", 19103}, {"grants", 19104}, {"monitoring", 19105}};
     for (size_t i = 0; i < IBC_LEN(ports); i++)
         if (service && strcmp(service, ports[i].name) == 0) return ports[i].port;
     return 0;

@@ -113,8 +113,7 @@ ibc_rc ibc_call(ibc_ctx *ctx, const char *subject, const json_t *params, const j
     if (!env || status < 100) {
         rc = ibc_fail(ctx, IBC_EBUS, "%s sent a malformed reply", subject);
     } else if (status >= 300) {
-        const char *detail =
-            json_string_value(json_object_get(json_object_get(env, "error"), "detail"));
+        const char *detail = json_string_value(json_object_get(json_object_get(env, "error"), "detail"));
         rc = ibc_fail(ctx, rc_of_status(status), "%s", detail ? detail : "request failed");
     } else {
         *reply = json_incref(json_object_get(env, "body"));
@@ -141,8 +140,8 @@ static ibc_rc stream_publish(ibc_ctx *ctx, const char *kind, const void *data, s
 
 ibc_rc ibc_stream_begin(ibc_ctx *ctx, int status, const char *content_type)
 {
-    json_t *env =
-        json_pack("{s:i, s:s, s:b}", "status", status, "content_type", content_type, "stream", 1);
+    json_t *env = json_pack("{s:i, s:s, s:b}", "status", status, "content_type", content_type,
+                            "stream", 1);
     if (ctx->reply_headers) json_object_set(env, "headers", ctx->reply_headers);
     char *text = json_dumps(env, JSON_COMPACT);
     json_decref(env);
@@ -206,8 +205,9 @@ static ibc_rc ping(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return IBC_OK;
 }
 
-static const char sql_idem_get[] = "SELECT action, request_hash = md5($3), reply FROM idempotency "
-                                   "WHERE principal = $1 AND key = $2";
+static const char sql_idem_get[] =
+    "SELECT action, request_hash = md5($3), reply FROM idempotency "
+    "WHERE principal = $1 AND key = $2";
 static const char sql_idem_put[] =
     "INSERT INTO idempotency(principal, key, action, request_hash, reply) "
     "VALUES ($1, $2, $4, md5($3), $5)";
@@ -237,13 +237,13 @@ static char *encode_reply(ibc_ctx *ctx, ibc_rc rc, json_t *body)
 {
     char *out;
     if (rc != IBC_OK) {
-        if (!ctx->err_detail[0])
-            snprintf(ctx->err_detail, sizeof ctx->err_detail, "%s", ibc_rc_title(rc));
+        if (!ctx->err_detail[0]) snprintf(ctx->err_detail, sizeof ctx->err_detail, "%s", ibc_rc_title(rc));
         out = ibc_envelope_error(rc, ctx->err_detail, ctx->err_ext);
     } else if (ctx->raw) {
-        out = ibc_envelope_reply_raw(
-            ctx->status, ctx->content_type ? ctx->content_type : "application/octet-stream",
-            ctx->raw, ctx->raw_len, ctx->reply_headers);
+        out = ibc_envelope_reply_raw(ctx->status,
+                                     ctx->content_type ? ctx->content_type
+                                                       : "application/octet-stream",
+                                     ctx->raw, ctx->raw_len, ctx->reply_headers);
     } else {
         out = ibc_envelope_reply(ctx->status, body, ctx->reply_headers);
     }
@@ -683,11 +683,11 @@ static bool start_discovery(service *svc)
     const ibc_service_def *def = svc->def;
     svc->endpoints = calloc(def->nactions + 1, sizeof *svc->endpoints);
     if (!svc->endpoints) return false;
-    for (size_t i = 0; i < def->nactions; i++)
-        svc->endpoints[i] = def->actions[i].name;
+    for (size_t i = 0; i < def->nactions; i++) svc->endpoints[i] = def->actions[i].name;
     svc->endpoints[def->nactions] = "ping";
     svc->discovery = ibc_discovery_start(svc->nc, def->name, IBC_VERSION, svc->cfg.instance_id,
-                                         svc->endpoints, def->nactions + 1, svc->prefix, def->name);
+                                         svc->endpoints, def->nactions + 1, svc->prefix,
+                                         def->name);
     return svc->discovery != NULL;
 }
 
@@ -812,9 +812,7 @@ int ibc_service_run(const ibc_service_def *def)
     natsConnection_Flush(svc.nc);
     if (ibc_consumers_start(svc.nc, &svc.cfg, def->name, def->events, def->nevents) != IBC_OK)
         return 1;
-    if (ibc_admin_http_start(svc.cfg.admin_bind_address, svc.cfg.metrics_port, service_ready,
-                             &svc) != 0)
-        return 1;
+    if (ibc_admin_http_start(svc.cfg.admin_bind_address, svc.cfg.metrics_port, service_ready, &svc) != 0) return 1;
     if (def->on_start) {
         hook_args *h = malloc(sizeof *h);
         *h = (hook_args){def->on_start, svc.nc, &svc.cfg};
