@@ -3,18 +3,32 @@
  * time) and the standby's replay position: the standby then has everything
  * the primary had written at the newest sample it has replayed, so a reply
  * from it is at most (now - that sample's time) old. Sampling the primary
- * first makes that a bound, never an estimate. */
+ * first makes that a bound, never an estimate. The samples and the freshness
+ * are the process's, shared by its workers (one standby server behind one
+ * DSN, whose replay only moves forward): under load the workers' checks
+ * interleave, and the bound is a fraction of CHECK_S. */
 #include "ibc/standby.h"
 #include "ibc/log.h"
 #include "ibc/metrics.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define CHECK_S 0.5
 #define NSAMPLES 32 /* 16 s of the primary's positions */
+
+/* The primary's positions sampled by any worker, oldest first, and when the
+ * standby last had them; under the lock. */
+static struct {
+    pthread_mutex_t lock;
+    unsigned long long lsn[NSAMPLES];
+    double t[NSAMPLES];
+    int n;
+    double fresh_at; /* the standby had the primary's data of then; -1 unknown */
+} shared = {PTHREAD_MUTEX_INITIALIZER, {0}, {0}, 0, -1};
 
 struct ibc_standby {
     char *dsn, *schema;
@@ -24,11 +38,7 @@ struct ibc_standby {
     double next_check; /* monotonic s */
     double connect_at; /* a lost standby is connected again from then on */
     double backoff;    /* s: doubles from 1 to 30 while the standby stays away */
-    double fresh_at;   /* the standby had the primary's data of then; -1 unknown */
     bool usable;       /* reachable, in recovery, answered the last check */
-    unsigned long long lsn[NSAMPLES];
-    double t[NSAMPLES];
-    int nsamples;
     ibc_metric *to_standby, *stale, *unreachable, *failed, *staleness;
 };
 
@@ -69,7 +79,6 @@ ibc_standby *ibc_standby_create(const char *dsn, const char *service, int statem
     }
     sb->statement_timeout_ms = statement_timeout_ms;
     sb->max_staleness_ms = max_staleness_ms;
-    sb->fresh_at = -1;
     sb->to_standby = routed(service, "standby", "fresh");
     sb->stale = routed(service, "primary", "stale");
     sb->unreachable = routed(service, "primary", "unreachable");
@@ -95,8 +104,9 @@ static bool query_row(PGconn *c, const char *sql, char *out, size_t outlen, char
     return ok;
 }
 
-/* Samples the primary's position now; false when it did not answer. */
-static bool sample_primary(ibc_standby *sb, PGconn *primary, double now)
+/* Samples the primary's position now into the shared ring; false when it did
+ * not answer. */
+static bool sample_primary(PGconn *primary, double now)
 {
     char text[64];
     unsigned long long lsn;
@@ -105,13 +115,21 @@ static bool sample_primary(ibc_standby *sb, PGconn *primary, double now)
     if (!query_row(primary, "SELECT pg_current_wal_insert_lsn()", text, sizeof text, NULL) ||
         !ibc_standby_parse_lsn(text, &lsn))
         return false;
-    if (sb->nsamples == NSAMPLES) {
-        memmove(sb->lsn, sb->lsn + 1, (NSAMPLES - 1) * sizeof *sb->lsn);
-        memmove(sb->t, sb->t + 1, (NSAMPLES - 1) * sizeof *sb->t);
-        sb->nsamples--;
+    pthread_mutex_lock(&shared.lock);
+    if (shared.n == NSAMPLES) {
+        memmove(shared.lsn, shared.lsn + 1, (NSAMPLES - 1) * sizeof *shared.lsn);
+        memmove(shared.t, shared.t + 1, (NSAMPLES - 1) * sizeof *shared.t);
+        shared.n--;
     }
-    sb->lsn[sb->nsamples] = lsn;
-    sb->t[sb->nsamples++] = now;
+    /* workers sample at about the same time: keep the ring in time order */
+    int i = shared.n++;
+    for (; i > 0 && shared.t[i - 1] > now; i--) {
+        shared.lsn[i] = shared.lsn[i - 1];
+        shared.t[i] = shared.t[i - 1];
+    }
+    shared.lsn[i] = lsn;
+    shared.t[i] = now;
+    pthread_mutex_unlock(&shared.lock);
     return true;
 }
 
@@ -149,12 +167,23 @@ static void check(ibc_standby *sb, PGconn *primary, double now)
     if (now < sb->next_check) return;
     sb->next_check = now + CHECK_S;
     unsigned long long replayed;
-    sb->usable =
-        primary && sample_primary(sb, primary, now) && standby_replayed(sb, now, &replayed);
+    sb->usable = primary && sample_primary(primary, now) && standby_replayed(sb, now, &replayed);
     if (!sb->usable) return;
-    double at = ibc_standby_fresh_at(sb->lsn, sb->t, sb->nsamples, replayed);
-    if (at > sb->fresh_at) sb->fresh_at = at;
-    if (sb->fresh_at >= 0) ibc_metric_observe(sb->staleness, now - sb->fresh_at);
+    pthread_mutex_lock(&shared.lock);
+    double at = ibc_standby_fresh_at(shared.lsn, shared.t, shared.n, replayed);
+    if (at > shared.fresh_at) shared.fresh_at = at;
+    at = shared.fresh_at;
+    pthread_mutex_unlock(&shared.lock);
+    if (at >= 0) ibc_metric_observe(sb->staleness, now - at);
+}
+
+/* When the standby last had all of the primary's data (-1 unknown). */
+static double fresh_at(void)
+{
+    pthread_mutex_lock(&shared.lock);
+    double at = shared.fresh_at;
+    pthread_mutex_unlock(&shared.lock);
+    return at;
 }
 
 PGconn *ibc_standby_pick(ibc_standby *sb, PGconn *primary, long long *staleness_ms)
@@ -165,7 +194,8 @@ PGconn *ibc_standby_pick(ibc_standby *sb, PGconn *primary, long long *staleness_
         ibc_metric_add(sb->unreachable, 1);
         return NULL;
     }
-    long long stale = sb->fresh_at < 0 ? -1 : (long long)((now - sb->fresh_at) * 1000 + 0.999);
+    double at = fresh_at();
+    long long stale = at < 0 ? -1 : (long long)((now - at) * 1000 + 0.999);
     if (stale < 0 || stale > sb->max_staleness_ms) {
         ibc_metric_add(sb->stale, 1);
         return NULL;

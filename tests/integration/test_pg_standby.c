@@ -3,8 +3,9 @@
  * bound; with the standby stopped the primary answers, without errors; a read
  * of a record just written stays on the primary; and a failover (promote the
  * standby, restart the processes with the new DSN) loses nothing committed
- * before it. The group starts the standby and puts the fixture back as it was
- * (no standby, the first primary) at the end. */
+ * before it. Suggestions, a streamed export, OAI-PMH, the grants summary and
+ * the monitoring indicators are answered by the standby too. The group starts the standby and puts
+ * the fixture back as it was (no standby, the first primary) at the end. */
 #include "harness.h"
 
 #include <stdio.h>
@@ -132,6 +133,38 @@ static void search_is_answered_by_the_standby_as_the_primary_answers_it(void **s
     free(word);
 }
 
+/* GETs path as the admin until the standby answers it, for at most 5 s;
+ * the test fails unless that answer is 200 and says so. */
+static void answered_by_standby(const char *path)
+{
+    double end = h_now_s() + 5 * h_test_scale();
+    h_resp *r;
+    while (r = h_get(h_admin(), "%s", path),
+           r->status == 200 && !from_standby(r) && h_now_s() < end) {
+        h_free(r);
+        usleep(100000);
+    }
+    if (r->status != 200 || !from_standby(r))
+        fail_msg("%s: %ld from %s", path, r->status, h_header(r, "Ibc-Read-Source"));
+    h_free(r);
+}
+
+static void other_reads_fit_for_the_standby_are_answered_there(void **state)
+{
+    (void)state;
+    char *word = h_uniq("stdbo"), *id, path[256];
+    records(word, 1, &id);
+    snprintf(path, sizeof path, "/api/v1/catalog/suggest?q=%.5s", word);
+    answered_by_standby(path);
+    snprintf(path, sizeof path, "/api/v1/catalog/export?format=json&q=%s", word);
+    answered_by_standby(path); /* a streamed reply */
+    answered_by_standby("/oai?verb=ListIdentifiers&metadataPrefix=oai_dc");
+    answered_by_standby("/api/v1/grants/summary");
+    answered_by_standby("/api/v1/monitoring/indicators");
+    free(id);
+    free(word);
+}
+
 static void read_of_a_record_just_written_stays_on_the_primary(void **state)
 {
     (void)state;
@@ -179,6 +212,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(search_is_answered_by_the_standby_as_the_primary_answers_it),
+        cmocka_unit_test(other_reads_fit_for_the_standby_are_answered_there),
         cmocka_unit_test(read_of_a_record_just_written_stays_on_the_primary),
         cmocka_unit_test(failover_to_the_promoted_standby_loses_nothing_committed),
     };

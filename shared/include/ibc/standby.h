@@ -17,8 +17,9 @@ ibc_standby *ibc_standby_create(const char *dsn, const char *service, int statem
 /* The connection to run a read on now, or NULL: then the primary answers
  * (counted with the reason). primary is the worker's own connection, idle,
  * asked for its WAL position at most every 500 ms, as the standby is for its
- * replay position. *staleness_ms gets how old the standby's data may be at
- * most. Borrowed: owned by sb. */
+ * replay position; what these checks learn is shared by every ibc_standby of
+ * the process (all of them must name the same standby). *staleness_ms gets
+ * how old the standby's data may be at most. Borrowed: owned by sb. */
 PGconn *ibc_standby_pick(ibc_standby *sb, PGconn *primary, long long *staleness_ms);
 /* The picked connection answered the read: counted. */
 void ibc_standby_served(ibc_standby *sb);
