@@ -146,7 +146,7 @@ static ibc_rc load_numbers(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t
         {"IBC_EVENTS_GATHER_MS", 0, 10000, 0, offsetof(ibc_config, events_gather_ms)},
         {"IBC_IDEMPOTENCY_HOURS", 1, 8760, 0, offsetof(ibc_config, idempotency_hours)},
         {"IBC_STATEMENT_TIMEOUT_MS", 0, 600000, 0, offsetof(ibc_config, statement_timeout_ms)},
-        {"IBC_READ_MAX_STALENESS_MS", 100, 3600000, 0, offsetof(ibc_config, read_max_staleness_ms)},
+        {"IBC_READ_MAX_STALENESS_MS", 100, 10000, 0, offsetof(ibc_config, read_max_staleness_ms)},
         {"IBC_INBOX_DAYS", 1, 3650, 0, offsetof(ibc_config, inbox_days)},
         {"IBC_MIGRATE", 0, 1, 2, offsetof(ibc_config, migrate)},
         {"IBC_EVENTS_MAX_AGE_DAYS", 1, 36500, 0, offsetof(ibc_config, events_max_age_days)},

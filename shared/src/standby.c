@@ -18,7 +18,8 @@
 #include <string.h>
 
 #define CHECK_S 0.5
-#define NSAMPLES 32 /* 16 s of the primary's positions */
+#define GAP_S 0.05   /* a sample of the primary younger than this is enough */
+#define NSAMPLES 256 /* so the ring covers 12.8 s at least (IBC_READ_MAX_STALENESS_MS <= 10 s) */
 
 /* The primary's positions sampled by any worker, oldest first, and when the
  * standby last had them; under the lock. */
@@ -27,7 +28,8 @@ static struct {
     unsigned long long lsn[NSAMPLES];
     double t[NSAMPLES];
     int n;
-    double fresh_at; /* the standby had the primary's data of then; -1 unknown */
+    double fresh_at; /* at the last check, the standby had the primary's data
+                      * of then; -1 unknown */
 } shared = {PTHREAD_MUTEX_INITIALIZER, {0}, {0}, 0, -1};
 
 struct ibc_standby {
@@ -110,6 +112,10 @@ static bool sample_primary(PGconn *primary, double now)
 {
     char text[64];
     unsigned long long lsn;
+    pthread_mutex_lock(&shared.lock);
+    bool recent = shared.n > 0 && now - shared.t[shared.n - 1] < GAP_S;
+    pthread_mutex_unlock(&shared.lock);
+    if (recent) return true; /* another worker has just asked */
     /* the insert position: a commit made with synchronous_commit=off is
      * answered before its WAL is written, and is included here all the same */
     if (!query_row(primary, "SELECT pg_current_wal_insert_lsn()", text, sizeof text, NULL) ||
@@ -171,8 +177,9 @@ static void check(ibc_standby *sb, PGconn *primary, double now)
     if (!sb->usable) return;
     pthread_mutex_lock(&shared.lock);
     double at = ibc_standby_fresh_at(shared.lsn, shared.t, shared.n, replayed);
-    if (at > shared.fresh_at) shared.fresh_at = at;
-    at = shared.fresh_at;
+    /* not the greater of the two: a standby restarted replays again from
+     * its last restartpoint, and its data is then older than it was */
+    shared.fresh_at = at;
     pthread_mutex_unlock(&shared.lock);
     if (at >= 0) ibc_metric_observe(sb->staleness, now - at);
 }
