@@ -206,10 +206,13 @@ static ibc_rc node_sql(ibc_ctx *ctx, find_sql *q, const json_t *node, int depth)
 }
 
 /* the matches (m), their count, and the page with what the caller needs */
+/* the Z39.50/SRU server's callers are outside the network: a record blocked
+ * by the federal list of extremist materials is never among the matches */
 static const char sql_head[] = "WITH m AS MATERIALIZED (SELECT r.id, r.created_at FROM records r"
-                               " WHERE ";
+                               " WHERE NOT EXISTS (SELECT 1 FROM extremist_blocked x"
+                               " WHERE x.record_id = r.id) AND (";
 static const char sql_tail[] =
-    ") SELECT json_build_object('total', (SELECT count(*) FROM m),"
+    ")) SELECT json_build_object('total', (SELECT count(*) FROM m),"
     " 'records', coalesce((SELECT json_agg(json_build_object('id', r.id,"
     "  'kept', CASE WHEN $3::text IS NOT NULL AND r.marc_version = r.version"
     "               AND r.marc_format = $3 THEN r.marcxml END,"

@@ -73,6 +73,22 @@ static ibc_rc classset_body(ibc_ctx *ctx, const json_t *req, const ibc_field *fi
     return rc;
 }
 
+/* A textbook on the federal list of extremist materials is issued to no
+ * class: 409 `extremist_material` naming it. */
+static ibc_rc none_blocked(ibc_ctx *ctx, const char *ids)
+{
+    char id[37] = "";
+    long entry = 0, version = 0;
+    ibc_rc rc = store_blocked_record(ctx, ids, id, &entry, &version);
+    if (rc != IBC_OK || !id[0]) return rc;
+    ctx->err_ext = json_pack("{s:s, s:I, s:I}", "record_id", id, "list_entry", (json_int_t)entry,
+                             "list_version", (json_int_t)version);
+    return ibc_fail_reason(ctx, IBC_ECONFLICT, "extremist_material",
+                           "record %s is on the federal list of extremist materials (entry %ld, "
+                           "version %ld): it is issued to no class",
+                           id, entry, version);
+}
+
 /* classsets.issue: {class, record_ids[1..50], school?} → 201 {class_set,
  * readers: [{reader_id, name?, textbooks: [{record_id, status: issued|short|
  * already_on_loan, loan_id?, barcode?}]}], textbooks: [{record_id, issued,
@@ -85,6 +101,7 @@ ibc_rc classsets_issue(ibc_ctx *ctx, const json_t *req, json_t **reply)
     char cls[64], *ids = NULL;
     json_t *short_of = NULL;
     ibc_rc rc = classset_body(ctx, req, issue_fields, IBC_LEN(issue_fields), &school, cls, &ids);
+    if (rc == IBC_OK) rc = none_blocked(ctx, ids);
     /* copies catalogued a moment ago may still be on their way as events */
     if (rc == IBC_OK) rc = store_short_records(ctx, school, cls, ids, &short_of);
     size_t k;

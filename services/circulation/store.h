@@ -167,6 +167,10 @@ ibc_rc store_short_records(ibc_ctx *ctx, const char *school, const char *cls,
                            const char *record_ids, json_t **out);
 /* Records with waiting holds at school among record_ids (JSON array). */
 ibc_rc store_held_records(ibc_ctx *ctx, const char *school, const char *record_ids, json_t **out);
+/* The first of record_ids (a uuid[] literal) blocked by the federal list of
+ * extremist materials: its id (empty when none), list entry and version. */
+ibc_rc store_blocked_record(ibc_ctx *ctx, const char *record_ids, char id[37], long *entry,
+                            long *version);
 ibc_rc store_classsets_list(ibc_ctx *ctx, const char *school, const char *cls, const char *limit,
                             const char *offset, json_t **out);
 

@@ -5,6 +5,7 @@
 #include "store.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char sql_readers[] =
@@ -137,6 +138,26 @@ ibc_rc store_short_records(ibc_ctx *ctx, const char *school, const char *cls,
 {
     const char *p[] = {school, cls, record_ids};
     return ibc_db_json(ctx, out, sql_short, 3, p);
+}
+
+static const char sql_blocked[] =
+    "SELECT id::text, extremist_entry, extremist_version FROM records "
+    "WHERE id = ANY ($1::uuid[]) AND extremist_entry IS NOT NULL ORDER BY id LIMIT 1";
+
+ibc_rc store_blocked_record(ibc_ctx *ctx, const char *record_ids, char id[37], long *entry,
+                            long *version)
+{
+    const char *p[] = {record_ids};
+    PGresult *r = ibc_db_exec(ctx, sql_blocked, 1, p);
+    if (!r) return ctx->err;
+    id[0] = 0;
+    if (PQntuples(r) == 1) {
+        snprintf(id, 37, "%s", PQgetvalue(r, 0, 0));
+        *entry = atol(PQgetvalue(r, 0, 1));
+        *version = atol(PQgetvalue(r, 0, 2));
+    }
+    PQclear(r);
+    return IBC_OK;
 }
 
 static const char sql_held[] =

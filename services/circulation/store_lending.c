@@ -198,7 +198,7 @@ static const char sql_renew_facts[] =
     "(CASE WHEN p.textbooks_to_year_end AND (coalesce(rc.type = 'textbook', false) "
     "OR coalesce(i.source = 'textbook_fund', false)) THEN school_year_end(l.school) "
     "ELSE greatest(l.due_date, current_date) + p.loan_days END)::text, l.due_date::text, "
-    "($2 = '' OR l.school = $2) "
+    "($2 = '' OR l.school = $2), rc.extremist_entry, rc.extremist_version "
     "FROM loans l JOIN items i ON i.id = l.item_id LEFT JOIN records rc ON rc.id = i.record_id "
     "LEFT JOIN readers r ON r.id = l.reader_id "
     "LEFT JOIN LATERAL policy_for(r.school, r.category) p ON true "
@@ -222,6 +222,14 @@ ibc_rc store_loan_renew(ibc_ctx *ctx, const char *id, json_t **out)
     } else if (strcmp(PQgetvalue(r, 0, 2), "t") == 0) {
         rc = ibc_fail_reason(ctx, IBC_ECONFLICT, "loan_returned",
                              "loan %s was returned; it cannot be renewed", id);
+    } else if (!PQgetisnull(r, 0, 11)) {
+        /* the federal list of extremist materials: the copy comes back, no renewal */
+        ctx->err_ext = json_pack("{s:I, s:I}", "list_entry", (json_int_t)atol(PQgetvalue(r, 0, 11)),
+                                 "list_version", (json_int_t)atol(PQgetvalue(r, 0, 12)));
+        rc = ibc_fail_reason(ctx, IBC_ECONFLICT, "extremist_material",
+                             "loan %s is of a material on the federal list of extremist materials "
+                             "(entry %s): it is not renewed",
+                             id, PQgetvalue(r, 0, 11));
     } else if (strcmp(PQgetvalue(r, 0, 1), "classset") == 0) {
         rc = ibc_fail_reason(
             ctx, IBC_ECONFLICT, "class_set_loan",

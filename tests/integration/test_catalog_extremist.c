@@ -318,6 +318,36 @@ static bool in_search(const char *key, const char *q, const char *rec)
     return found;
 }
 
+/* How many records SRU (the Z39.50 server's HTTP side) finds with the title
+ * word w: the server's callers are outside the network. */
+static long sru_hits(const char *w)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "curl -fsS '%s?version=1.2&operation=searchRetrieve&maximumRecords=0&query=dc.title%%3D%s'",
+             h_env("IBC_SRU_URL"), w);
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = 0;
+    assert_int_equal(pclose(f), 0);
+    const char *at = strstr(buf, "numberOfRecords>");
+    assert_non_null(at);
+    return atol(at + strlen("numberOfRecords>"));
+}
+
+/* The OAI-PMH header of rec says it is deleted. */
+static bool oai_deleted(const char *rec)
+{
+    h_resp *r = h_get(NULL, "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:ibcnet.local:%s",
+                      rec);
+    assert_int_equal(r->status, 200);
+    bool deleted = strstr(r->body, "status=\"deleted\"") != NULL;
+    h_free(r);
+    return deleted;
+}
+
 /* Waits until circulation's view of rec is (un)blocked. */
 static void wait_blocked(const char *rec, bool blocked)
 {
@@ -349,7 +379,16 @@ static void confirmed_match_blocks_checkout_and_search_in_two_schools(void **sta
     char *rec = book(title, "Сидоров, П. К.");
     char *bc_a = copy_in(rec, school_a), *bc_b = copy_in(rec, school_b);
     char *rd_a = reader_of(lib_a), *rd_b = reader_of(lib_b);
+    h_resp *r0;
     assert_true(in_search(lib_a, tag, rec));
+    assert_true(sru_hits(tag) >= 1);
+    assert_false(oai_deleted(rec));
+    /* a copy lent before the block, to renew after it */
+    char *bc_lent = copy_in(rec, school_a);
+    r0 = checkout(lib_a, bc_lent, rd_a);
+    assert_int_equal(r0->status, 201);
+    char *loan = strdup(h_str(r0, "id"));
+    h_free(r0);
     char *text = list_text(tag, NULL);
     json_t *v = upload_ok("text/plain", text);
     json_t *m = match_of(jstr(v, "id"), rec);
@@ -397,6 +436,21 @@ static void confirmed_match_blocks_checkout_and_search_in_two_schools(void **sta
         assert_int_equal(r->status, 404);
         h_free(r);
     }
+    /* outside the network: gone from SRU/Z39.50, deleted for OAI harvesters */
+    assert_int_equal(sru_hits(tag), 0);
+    assert_true(oai_deleted(rec));
+    /* no renewal of the copy out, no class set with it */
+    snprintf(path, sizeof path, "/api/v1/circulation/loans/%s/renew", loan);
+    r = h_post(lib_a, path, "{}");
+    assert_int_equal(r->status, 409);
+    assert_string_equal(h_str(r, "reason"), "extremist_material");
+    h_free(r);
+    r = h_post(lib_a, "/api/v1/circulation/class-sets", "{\"class\":\"5А\",\"record_ids\":[\"%s\"]}",
+               rec);
+    assert_int_equal(r->status, 409);
+    assert_string_equal(h_str(r, "reason"), "extremist_material");
+    assert_string_equal(h_str(r, "record_id"), rec);
+    h_free(r);
     /* the network's roles see it, marked */
     assert_true(in_search(h_admin(), tag, rec));
     r = h_get(methodologist, "/api/v1/catalog/records/%s", rec);
@@ -408,6 +462,7 @@ static void confirmed_match_blocks_checkout_and_search_in_two_schools(void **sta
     h_free(r);
     json_decref(m), json_decref(v);
     free(text), free(tag), free(rec), free(bc_a), free(bc_b), free(rd_a), free(rd_b);
+    free(bc_lent), free(loan);
 }
 
 /* Rejected: nothing is blocked, the copy is lent, the record found. */
