@@ -142,9 +142,20 @@ static void restart_gateway(void)
     fail_msg("the gateway did not become ready");
 }
 
+/* The gateway settings this test changes; teardown gives back what the run
+ * had (ci-sanitize sets IBC_REQUEST_TIMEOUT_MS=20000: unsetting it left the
+ * later tests a 5 s deadline under the sanitizers). */
+static const char *const vars[] = {
+    "IBC_MAX_CONNECTIONS_PER_IP", "IBC_HEADER_TIMEOUT_S", "IBC_MAX_IN_FLIGHT",
+    "IBC_RATE_INTEGRATOR",        "IBC_BURST_INTEGRATOR", "IBC_MAX_IMPORT_BODY",
+    "IBC_REQUEST_TIMEOUT_MS",     "IBC_RATE_ANONYMOUS",   "IBC_BURST_ANONYMOUS"};
+static char *saved[sizeof vars / sizeof *vars];
+
 static int setup(void **state)
 {
     (void)state;
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
+        saved[i] = getenv(vars[i]) ? strdup(getenv(vars[i])) : NULL;
     struct rlimit rl;
     getrlimit(RLIMIT_NOFILE, &rl);
     rl.rlim_cur = rl.rlim_max;
@@ -169,12 +180,14 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     (void)state;
-    static const char *const vars[] = {
-        "IBC_MAX_CONNECTIONS_PER_IP", "IBC_HEADER_TIMEOUT_S", "IBC_MAX_IN_FLIGHT",
-        "IBC_RATE_INTEGRATOR",        "IBC_BURST_INTEGRATOR", "IBC_MAX_IMPORT_BODY",
-        "IBC_REQUEST_TIMEOUT_MS",     "IBC_RATE_ANONYMOUS",   "IBC_BURST_ANONYMOUS"};
-    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++)
-        unsetenv(vars[i]);
+    for (size_t i = 0; i < sizeof vars / sizeof *vars; i++) {
+        if (saved[i])
+            setenv(vars[i], saved[i], 1);
+        else
+            unsetenv(vars[i]);
+        free(saved[i]);
+        saved[i] = NULL;
+    }
     restart_gateway();
     return 0;
 }
