@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 #include <ulfius.h>
+#include <unistd.h>
 
 /* The client's headers that travel to the service. */
 static const char *const gw_forwarded_headers[] = {"Idempotency-Key", "If-Match", "If-None-Match",
@@ -335,12 +336,24 @@ static natsStatus await_reply(natsSubscription *sub, natsMsg *msg, const char *i
     char svc[64];
     snprintf(svc, sizeof svc, "%.*s", (int)strcspn(service, "."), service);
     if (attempt_ms > 0) budget_earn(0.1);
+    /* no responders: the service's replicas are (re)connecting to NATS, e.g.
+     * after a NATS node died; nobody got the request, so it is sent again
+     * every 100 ms for one attempt's time before the 503 */
+    double responders_by = ibc_monotonic_s() + attempt_ms / 1000.0;
     natsStatus s = publish_with_inbox(msg, inbox, false);
     while (s == NATS_OK) {
         int left = (int)((end - ibc_monotonic_s()) * 1000.0);
         if (left <= 0) return NATS_TIMEOUT;
         int wait = attempt_ms > 0 && attempt_ms < left ? attempt_ms : left;
         s = natsSubscription_NextMsg(head, sub, wait);
+        if (s == NATS_OK && natsMsg_IsNoResponders(*head) && ibc_monotonic_s() < responders_by &&
+            left > 100) {
+            natsMsg_Destroy(*head);
+            *head = NULL;
+            usleep(100 * 1000);
+            s = publish_with_inbox(msg, inbox, false);
+            continue;
+        }
         if (s != NATS_TIMEOUT || wait == left) return s;
         if (!budget_spend(svc)) {
             attempt_ms = 0; /* wait for the copies already sent */
