@@ -179,7 +179,7 @@ ibc_rc extremist_matches_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
     static const char *const allowed[] = {"list", "state", "min_score", "limit", "offset", NULL};
     static const char *const states[] = {"candidate", "confirmed", "rejected", NULL};
     const char *list = NULL, *state = NULL;
-    long min_score;
+    long min_score = 0;
     ibc_page page;
     char score[16];
     ibc_rc rc = ibc_req_only(ctx, req, allowed);
