@@ -192,7 +192,7 @@ INSERT INTO search_postings
 SELECT p.* FROM records r, record_postings(r) p WHERE r.created_by_org = 'bench';
 ALTER TABLE search_postings ADD PRIMARY KEY (record_id, lexeme);
 CREATE INDEX search_postings_walk ON search_postings (lexeme, rank, record_id)
-    INCLUDE (type, year, language);
+    INCLUDE (type, year, language, places);
 
 VACUUM ANALYZE search_postings;
 VACUUM ANALYZE records;

@@ -56,19 +56,22 @@ static char *like_pattern(const char *term, bool right_open)
     return out;
 }
 
+/* a word index's weights in records.tsv and places in search_postings (0065) */
 static const struct {
-    const char *index, *weights;
-} word_indexes[] = {{"title", "A"}, {"author", "B"}, {"subject", "C"}, {"any", "ABCD"}};
+    const char *index, *weights, *places;
+} word_indexes[] = {
+    {"title", "A", "1"}, {"author", "B", "2"}, {"subject", "C", "4"}, {"any", "ABCD", "15"}};
 
 static const struct {
     const char *rel, *sql;
 } relations[] = {{"lt", " < "}, {"le", " <= "}, {"eq", " = "}, {"ge", " >= "}, {"gt", " > "}};
 
-/* A word index: tsv @@ find_tsquery, or for a title truncated on the left an
- * ILIKE. */
-static ibc_rc word_term(ibc_ctx *ctx, find_sql *q, const char *weights, const char *index,
-                        const char *term, const char *trunc)
+/* A word index: the records find_ids gives from the postings (no recheck of
+ * the weighted tsv), for a word truncated on the right tsv @@ find_tsquery,
+ * and for a title truncated on the left an ILIKE. */
+static ibc_rc word_term(ibc_ctx *ctx, find_sql *q, size_t wi, const char *term, const char *trunc)
 {
+    const char *index = word_indexes[wi].index;
     bool left = strcmp(trunc, "left") == 0 || strcmp(trunc, "both") == 0;
     if (left && strcmp(index, "title") != 0)
         return ibc_fail(ctx, IBC_EINVAL, "left truncation is supported for title only, not %s",
@@ -81,13 +84,16 @@ static ibc_rc word_term(ibc_ctx *ctx, find_sql *q, const char *weights, const ch
         put(q, ")");
         return IBC_OK;
     }
-    /* a subquery: the tsquery is built once, not again for each row the
-     * bitmap heap scan rechecks (the function is STABLE) */
-    put(q, "r.tsv @@ (SELECT find_tsquery(");
+    /* exact: the postings; truncated on the right: a subquery, so that the
+     * tsquery is built once, not again for each row the bitmap heap scan
+     * rechecks (the function is STABLE). The masks and weights come from
+     * word_indexes, never from input. */
+    bool exact = strcmp(trunc, "none") == 0;
+    put(q, exact ? "r.id IN (SELECT find_ids(" : "r.tsv @@ (SELECT find_tsquery(");
     param(q, term, false);
-    put(q, ", '");
-    put(q, weights); /* from word_indexes, never from input */
-    put(q, strcmp(trunc, "right") == 0 ? "', true))" : "', false))");
+    put(q, exact ? ", " : ", '");
+    put(q, exact ? word_indexes[wi].places : word_indexes[wi].weights);
+    put(q, exact ? "))" : "', true))");
     return IBC_OK;
 }
 
@@ -162,8 +168,7 @@ static ibc_rc term_node(ibc_ctx *ctx, find_sql *q, const json_t *node)
     if (strcmp(index, "year") != 0 && strcmp(rel, "eq") != 0)
         return ibc_fail(ctx, IBC_EINVAL, "only the year takes a relation other than eq");
     for (size_t i = 0; i < IBC_LEN(word_indexes); i++)
-        if (strcmp(index, word_indexes[i].index) == 0)
-            return word_term(ctx, q, word_indexes[i].weights, index, term, trunc);
+        if (strcmp(index, word_indexes[i].index) == 0) return word_term(ctx, q, i, term, trunc);
     bool left = strcmp(trunc, "left") == 0 || strcmp(trunc, "both") == 0;
     if (left || (strcmp(index, "year") == 0 && strcmp(trunc, "none") != 0))
         return ibc_fail(ctx, IBC_EINVAL, "index %.20s cannot be truncated so", index);
@@ -211,24 +216,51 @@ static ibc_rc node_sql(ibc_ctx *ctx, find_sql *q, const json_t *node, int depth)
 static const char sql_head[] = "WITH m AS MATERIALIZED (SELECT r.id, r.created_at FROM records r"
                                " WHERE NOT EXISTS (SELECT 1 FROM extremist_blocked x"
                                " WHERE x.record_id = r.id) AND (";
+/* one record as records.find answers it, from r; S is the syntax's parameter */
+#define FIND_RECORD(S)                                                                             \
+    "json_build_object('id', r.id,"                                                                \
+    "  'kept', CASE WHEN " S "::text IS NOT NULL AND r.marc_version = r.version"                   \
+    "               AND r.marc_format = " S " THEN r.marcxml END,"                                 \
+    "  'json', CASE WHEN " S "::text IS NOT NULL AND NOT (r.marc_version = r.version"              \
+    "               AND r.marcxml IS NOT NULL AND r.marc_format = " S ") IS TRUE"                  \
+    "               THEN record_json(r) END,"                                                      \
+    "  'own', r.marc_format, 'holdings', find_holdings(r.id),"                                     \
+    "  'dc', json_strip_nulls(json_build_object('title', r.title, 'creator', r.authors,"           \
+    "   'subject', r.subjects, 'date', r.year, 'publisher', r.publisher, 'identifier', r.isbn,"    \
+    "   'language', r.language, 'description', r.annotation, 'type', r.type)))"
+/* the page in newest-first order, numbered */
+#define FIND_PAGE                                                                                  \
+    "(SELECT id, row_number() OVER (ORDER BY created_at DESC, id DESC) AS n FROM m"                \
+    " ORDER BY created_at DESC, id DESC OFFSET $1::bigint LIMIT $2::int) p"
 static const char sql_tail[] =
     ")) SELECT json_build_object('total', (SELECT count(*) FROM m),"
-    " 'records', coalesce((SELECT json_agg(json_build_object('id', r.id,"
-    "  'kept', CASE WHEN $3::text IS NOT NULL AND r.marc_version = r.version"
-    "               AND r.marc_format = $3 THEN r.marcxml END,"
-    "  'json', CASE WHEN $3::text IS NOT NULL AND NOT (r.marc_version = r.version"
-    "               AND r.marcxml IS NOT NULL AND r.marc_format = $3) IS TRUE"
-    "               THEN record_json(r) END,"
-    "  'own', r.marc_format, 'holdings', find_holdings(r.id),"
-    "  'dc', json_strip_nulls(json_build_object('title', r.title, 'creator', r.authors,"
-    "   'subject', r.subjects, 'date', r.year, 'publisher', r.publisher, 'identifier', r.isbn,"
-    "   'language', r.language, 'description', r.annotation, 'type', r.type))) ORDER BY p.n)"
-    "  FROM (SELECT id, row_number() OVER (ORDER BY created_at DESC, id DESC) AS n FROM m"
-    "        ORDER BY created_at DESC, id DESC OFFSET $1::bigint LIMIT $2::int) p"
-    "  JOIN records r ON r.id = p.id), '[]'))";
+    " 'records', coalesce((SELECT json_agg(" FIND_RECORD(
+        "$3") " ORDER BY p.n)"
+              "  FROM " FIND_PAGE " JOIN records r ON r.id = p.id), '[]'))";
+/* ids only: what a Z39.50 result set keeps, so that a present reads its
+ * records by id instead of running the query again ($3, the syntax, is NULL
+ * then: named so that both statements take the same parameters) */
+static const char sql_tail_ids[] =
+    ")) SELECT json_build_object('total', (SELECT count(*) FROM m),"
+    " 'ids', coalesce((SELECT json_agg(p.id ORDER BY p.n) FROM " FIND_PAGE
+    " WHERE $3::text IS NULL), '[]'))";
+/* records by id in the order given; null for one deleted or blocked since */
+static const char sql_by_ids[] =
+    "SELECT json_build_object('records', coalesce(json_agg(CASE WHEN r.id IS NULL THEN NULL"
+    " ELSE " FIND_RECORD("$2") " END ORDER BY w.n), '[]'))"
+                               " FROM unnest($1::uuid[]) WITH ORDINALITY AS w(id, n)"
+                               " LEFT JOIN records r ON r.id = w.id AND NOT EXISTS (SELECT 1 FROM "
+                               "extremist_blocked x"
+                               "  WHERE x.record_id = r.id)";
+
+ibc_rc store_find_ids(ibc_ctx *ctx, const char *ids, const char *syntax, json_t **out)
+{
+    const char *p[2] = {ids, syntax};
+    return ibc_db_json_planned(ctx, out, sql_by_ids, 2, p);
+}
 
 ibc_rc store_find(ibc_ctx *ctx, const json_t *query, long offset, long limit, const char *syntax,
-                  json_t **out)
+                  bool ids_only, json_t **out)
 {
     find_sql *q = calloc(1, sizeof *q);
     if (!q) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
@@ -239,7 +271,7 @@ ibc_rc store_find(ibc_ctx *ctx, const json_t *query, long offset, long limit, co
     q->np = FIRST_TERM - 1;
     put(q, sql_head);
     ibc_rc rc = node_sql(ctx, q, query, 0);
-    put(q, sql_tail);
+    put(q, ids_only ? sql_tail_ids : sql_tail);
     if (rc == IBC_OK && q->len + 1 >= sizeof q->sql)
         rc = ibc_fail(ctx, IBC_EINVAL, "the query is too large");
     if (rc == IBC_OK) rc = ibc_db_json_planned(ctx, out, q->sql, q->np, q->p);

@@ -1,6 +1,8 @@
 /* The frontend server's handlers (yaz/backend.h): a session keeps its result
- * sets as query trees with their hit counts; a record is fetched from the
- * catalog in windows (the present's range), in the syntax asked for. One
+ * sets as query trees with their hit counts and the ids of their first
+ * SET_IDS records; a record is fetched from the catalog in windows (the
+ * present's range), in the syntax asked for: by id within those ids (one
+ * cheap read, the query is not run again), by the query beyond them. One
  * session runs on one thread; sessions share the bus connection. */
 #include "backend.h"
 #include "catalog_client.h"
@@ -16,10 +18,12 @@
 
 #define MAX_SETS 16
 #define WINDOW_MAX 100
+#define SET_IDS 200 /* ids a result set keeps: the pages most clients read */
 
 typedef struct {
     char name[64];
     json_t *query; /* the catalog's query tree */
+    json_t *ids;   /* the first SET_IDS records' ids, newest first */
     long hits;
 } zset;
 
@@ -40,6 +44,13 @@ static zset *set_find(session *s, const char *name)
     return NULL;
 }
 
+static void set_clear(zset *z)
+{
+    json_decref(z->query);
+    json_decref(z->ids);
+    z->query = z->ids = NULL;
+}
+
 /* The slot for name: its own, a free one, or the oldest (sets[0], shifted out). */
 static zset *set_slot(session *s, const char *name)
 {
@@ -47,13 +58,12 @@ static zset *set_slot(session *s, const char *name)
     for (int i = 0; !z && i < MAX_SETS; i++)
         if (!s->sets[i].query) z = &s->sets[i];
     if (!z) {
-        json_decref(s->sets[0].query);
+        set_clear(&s->sets[0]);
         memmove(&s->sets[0], &s->sets[1], sizeof s->sets[0] * (MAX_SETS - 1));
         z = &s->sets[MAX_SETS - 1];
-        z->query = NULL;
+        z->query = z->ids = NULL; /* moved to sets[MAX_SETS - 2] */
     }
-    json_decref(z->query);
-    z->query = NULL;
+    set_clear(z);
     if (!strcmp(s->cache_set, name)) s->cache_set[0] = 0;
     snprintf(z->name, sizeof z->name, "%s", name);
     return z;
@@ -94,7 +104,7 @@ static int z_search(void *handle, bend_search_rr *rr)
     }
     json_t *reply = NULL;
     char err[256];
-    cc_status st = catalog_find(tree, 0, 0, NULL, &reply, err, sizeof err);
+    cc_status st = catalog_find_ids(tree, SET_IDS, &reply, err, sizeof err);
     if (st != CC_OK) {
         json_decref(tree);
         rr->errcode = st == CC_INVALID ? 126 : 2;
@@ -104,6 +114,7 @@ static int z_search(void *handle, bend_search_rr *rr)
     zset *z = set_slot(s, rr->setname ? rr->setname : "default");
     z->query = tree;
     z->hits = (long)json_integer_value(json_object_get(reply, "total"));
+    z->ids = json_incref(json_object_get(reply, "ids"));
     rr->hits = z->hits;
     json_decref(reply);
     return 0;
@@ -153,33 +164,58 @@ static bool output_of(bend_fetch_rr *rr, out_kind *out, const char **syntax)
     return true;
 }
 
+/* Asks the catalog for window records of set z from position pos: by id
+ * within the ids the set keeps, by its query beyond them. */
+static cc_status fetch_window(zset *z, long pos, int window, const char *syntax, json_t **reply,
+                              char *err, size_t errlen)
+{
+    size_t have = json_array_size(z->ids), from = (size_t)(pos - 1);
+    if (from >= have) return catalog_find(z->query, pos - 1, window, syntax, reply, err, errlen);
+    json_t *ids = json_array();
+    for (size_t i = from; i < have && i < from + (size_t)window; i++)
+        json_array_append(ids, json_array_get(z->ids, i));
+    cc_status st = catalog_records(ids, syntax, reply, err, errlen);
+    json_decref(ids);
+    return st;
+}
+
 /* The record at position pos (1-based) of set z in syntax, from the cache or
  * a new window; NULL with rr's error set. Borrowed from the cache. */
 static const json_t *record_at(session *s, zset *z, long pos, const char *syntax, bend_fetch_rr *rr)
 {
+    json_t *rec = NULL;
     if (!strcmp(s->cache_set, z->name) && !strcmp(s->cache_syntax, syntax) &&
-        pos >= s->cache_first && pos < s->cache_first + (long)json_array_size(s->cache))
-        return json_array_get(s->cache, (size_t)(pos - s->cache_first));
-    json_t *reply = NULL;
-    char err[256];
-    int window = s->window > 0 ? s->window : 10;
-    cc_status st = catalog_find(z->query, pos - 1, window, syntax, &reply, err, sizeof err);
-    if (st != CC_OK) {
+        pos >= s->cache_first && pos < s->cache_first + (long)json_array_size(s->cache)) {
+        rec = json_array_get(s->cache, (size_t)(pos - s->cache_first));
+    } else {
+        json_t *reply = NULL;
+        char err[256];
+        int window = s->window > 0 ? s->window : 10;
+        cc_status st = fetch_window(z, pos, window, syntax, &reply, err, sizeof err);
+        if (st != CC_OK) {
+            rr->errcode = 14;
+            rr->errstring = odr_strdup(rr->stream, err);
+            return NULL;
+        }
+        json_decref(s->cache);
+        s->cache = json_incref(json_object_get(reply, "records"));
+        json_decref(reply);
+        snprintf(s->cache_set, sizeof s->cache_set, "%s", z->name);
+        snprintf(s->cache_syntax, sizeof s->cache_syntax, "%s", syntax);
+        s->cache_first = pos;
+        if (json_array_size(s->cache) == 0) {
+            rr->errcode = 13;
+            return NULL;
+        }
+        rec = json_array_get(s->cache, 0);
+    }
+    if (!json_is_object(rec)) { /* deleted or blocked since the search */
         rr->errcode = 14;
-        rr->errstring = odr_strdup(rr->stream, err);
+        rr->errstring = odr_strdup(rr->stream, "the record was withdrawn after the search");
+        rr->surrogate_flag = 1;
         return NULL;
     }
-    json_decref(s->cache);
-    s->cache = json_incref(json_object_get(reply, "records"));
-    json_decref(reply);
-    snprintf(s->cache_set, sizeof s->cache_set, "%s", z->name);
-    snprintf(s->cache_syntax, sizeof s->cache_syntax, "%s", syntax);
-    s->cache_first = pos;
-    if (json_array_size(s->cache) == 0) {
-        rr->errcode = 13;
-        return NULL;
-    }
-    return json_array_get(s->cache, 0);
+    return rec;
 }
 
 /* Writes rec into rr as out. */
@@ -244,16 +280,11 @@ static int z_delete(void *handle, bend_delete_rr *rr)
     session *s = handle;
     for (int i = 0; i < rr->num_setnames; i++) {
         zset *z = set_find(s, rr->setnames[i]);
-        if (z) {
-            json_decref(z->query);
-            z->query = NULL;
-        }
+        if (z) set_clear(z);
     }
     if (rr->function == Z_DeleteResultSetRequest_all)
-        for (int i = 0; i < MAX_SETS; i++) {
-            json_decref(s->sets[i].query);
-            s->sets[i].query = NULL;
-        }
+        for (int i = 0; i < MAX_SETS; i++)
+            set_clear(&s->sets[i]);
     s->cache_set[0] = 0;
     rr->delete_status = Z_DeleteStatus_success;
     return 0;
@@ -291,7 +322,7 @@ void z3950_close(void *handle)
     session *s = handle;
     if (!s) return;
     for (int i = 0; i < MAX_SETS; i++)
-        json_decref(s->sets[i].query);
+        set_clear(&s->sets[i]);
     json_decref(s->cache);
     free(s);
 }

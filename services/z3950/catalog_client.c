@@ -69,13 +69,10 @@ static natsMsg *find_message(const json_t *body)
     return m;
 }
 
-cc_status catalog_find(const json_t *query, long offset, long limit, const char *syntax,
-                       json_t **reply, char *err, size_t errlen)
+/* Sends body (stolen) to records.find; as catalog_find. */
+static cc_status find_call(json_t *body, json_t **reply, char *err, size_t errlen)
 {
     *reply = NULL;
-    json_t *body = json_pack("{s:O, s:I, s:I}", "query", query, "offset", (json_int_t)offset,
-                             "limit", (json_int_t)limit);
-    if (body && syntax) json_object_set_new(body, "syntax", json_string(syntax));
     natsMsg *m = body ? find_message(body) : NULL, *r = NULL;
     json_decref(body);
     natsStatus s = m ? natsConnection_RequestMsg(&r, nc, m, timeout_ms) : NATS_NO_MEMORY;
@@ -97,4 +94,29 @@ cc_status catalog_find(const json_t *query, long offset, long limit, const char 
     }
     json_decref(env);
     return rc;
+}
+
+cc_status catalog_find(const json_t *query, long offset, long limit, const char *syntax,
+                       json_t **reply, char *err, size_t errlen)
+{
+    json_t *body = json_pack("{s:O, s:I, s:I}", "query", query, "offset", (json_int_t)offset,
+                             "limit", (json_int_t)limit);
+    if (body && syntax) json_object_set_new(body, "syntax", json_string(syntax));
+    return find_call(body, reply, err, errlen);
+}
+
+cc_status catalog_find_ids(const json_t *query, long limit, json_t **reply, char *err,
+                           size_t errlen)
+{
+    json_t *body =
+        json_pack("{s:O, s:I, s:b}", "query", query, "limit", (json_int_t)limit, "ids_only", 1);
+    return find_call(body, reply, err, errlen);
+}
+
+cc_status catalog_records(const json_t *ids, const char *syntax, json_t **reply, char *err,
+                          size_t errlen)
+{
+    json_t *body = json_pack("{s:O}", "ids", ids);
+    if (body && syntax) json_object_set_new(body, "syntax", json_string(syntax));
+    return find_call(body, reply, err, errlen);
 }

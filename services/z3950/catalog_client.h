@@ -20,4 +20,15 @@ typedef enum { CC_OK, CC_INVALID, CC_UNAVAILABLE } cc_status;
 cc_status catalog_find(const json_t *query, long offset, long limit, const char *syntax,
                        json_t **reply, char *err, size_t errlen);
 
+/* The total and the ids of the first limit (up to 1000) matches of query,
+ * newest first: *reply = {"total", "ids"}. As catalog_find otherwise. */
+cc_status catalog_find_ids(const json_t *query, long limit, json_t **reply, char *err,
+                           size_t errlen);
+
+/* The records of ids (borrowed array, 1 to 100) in syntax (NULL: no MARC), in
+ * that order: *reply = {"records": [...]}, null for a record deleted or
+ * blocked since. As catalog_find otherwise. */
+cc_status catalog_records(const json_t *ids, const char *syntax, json_t **reply, char *err,
+                          size_t errlen);
+
 #endif

@@ -192,6 +192,64 @@ static void present_in_each_syntax(void **state)
     free(opac);
 }
 
+/* The title of the MARC21 record at pos (0-based) of r: the text after the
+ * shared word in 245 (a number here); -1 with the record's diagnostic. */
+static int numbered_at(ZOOM_resultset r, size_t pos, const char *word, char *diag, size_t dlen)
+{
+    ZOOM_record z = ZOOM_resultset_record(r, pos);
+    const char *msg = NULL, *info = NULL;
+    int err = z ? ZOOM_record_error(z, &msg, &info, NULL) : -1;
+    if (err) {
+        snprintf(diag, dlen, "%d %s", err, info ? info : "");
+        return -1;
+    }
+    int len = 0;
+    const char *data = ZOOM_record_get(z, "raw", &len);
+    const char *at = data ? strstr(data, word) : NULL;
+    return at ? atoi(at + strlen(word) + 1) : -2;
+}
+
+/* A result set is what the search found: its records are read by id (the
+ * first 200) or by the query again (beyond), newest first either way, and a
+ * record deleted after the search is a diagnostic of its own, not a shift of
+ * the others. */
+static void result_set_pages_and_a_record_deleted_since(void **state)
+{
+    (void)state;
+    enum { N = 205 };
+    char *w = h_uniq("Летописец"), body[512], path[128], diag[256];
+    char *ids[N];
+    for (int i = 0; i < N; i++) {
+        snprintf(body, sizeof body, "{\"type\":\"book\",\"title\":\"%s %d\",\"year\":2001}", w, i);
+        ids[i] = h_record(body);
+    }
+    ZOOM_connection c = zconnect();
+    ZOOM_connection_option_set(c, "preferredRecordSyntax", "usmarc");
+    char q[256];
+    snprintf(q, sizeof q, "@attr 1=4 %s", w);
+    ZOOM_resultset r = ZOOM_connection_search_pqf(c, q);
+    assert_int_equal(ZOOM_resultset_size(r), N);
+    /* newest first: position 0 is the last made; 201..204 lie beyond the
+     * ids the server keeps and come from the query */
+    size_t at[] = {0, 1, 9, 10, 199, 200, 204};
+    for (size_t i = 0; i < sizeof at / sizeof at[0]; i++)
+        assert_int_equal(numbered_at(r, at[i], w, diag, sizeof diag), N - 1 - (int)at[i]);
+    /* the record at position 150 (made as number 54) is deleted */
+    snprintf(path, sizeof path, "/api/v1/catalog/records/%s", ids[54]);
+    h_resp *d = h_http("DELETE", path, h_admin(), NULL, NULL);
+    assert_int_equal(d->status, 204);
+    h_free(d);
+    assert_int_equal(numbered_at(r, 150, w, diag, sizeof diag), -1);
+    assert_non_null(strstr(diag, "withdrawn"));
+    assert_int_equal(numbered_at(r, 149, w, diag, sizeof diag), 55);
+    assert_int_equal(numbered_at(r, 151, w, diag, sizeof diag), 53);
+    ZOOM_resultset_destroy(r);
+    ZOOM_connection_destroy(c);
+    for (int i = 0; i < N; i++)
+        free(ids[i]);
+    free(w);
+}
+
 static void cyrillic_query_agrees_with_rest_search(void **state)
 {
     (void)state;
@@ -423,6 +481,7 @@ int main(void)
         cmocka_unit_test(each_use_attribute_finds_the_record),
         cmocka_unit_test(truncation_and_booleans),
         cmocka_unit_test(present_in_each_syntax),
+        cmocka_unit_test(result_set_pages_and_a_record_deleted_since),
         cmocka_unit_test(cyrillic_query_agrees_with_rest_search),
         cmocka_unit_test(sru_cql_search_in_each_schema),
         cmocka_unit_test(yaz_client_session),
