@@ -29,6 +29,7 @@ static const ibc_action actions[] = {
     {"imports.get", imports_get, IBC_ACTION_READONLY},
     {"imports.list", imports_list, IBC_ACTION_READONLY},
     {"imports.records", imports_records, IBC_ACTION_READONLY},
+    {"imports.cancel", imports_cancel},
     {"records.export", records_export, IBC_ACTION_STANDBY},
     /* copy cataloguing (copy.c) */
     {"copy_searches.create", copy_searches_create},

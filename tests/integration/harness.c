@@ -536,7 +536,8 @@ json_t *h_marc_wait(const char *key, const char *id, double timeout_s)
         h_resp *r = h_get(key, "/api/v1/catalog/imports/%s", id);
         if (r->status != 503) assert_int_equal(r->status, 200); /* 503: still starting */
         const char *status = r->status == 200 ? h_str(r, "status") : "";
-        if (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0) {
+        if (strcmp(status, "done") == 0 || strcmp(status, "failed") == 0 ||
+            strcmp(status, "cancelled") == 0) {
             json_t *job = json_incref(r->json);
             h_free(r);
             return job;

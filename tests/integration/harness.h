@@ -105,7 +105,7 @@ const char *h_marc_dir(void);
 
 /* MARC import helpers: a fixture's bytes (caller frees; fails the test when
  * missing); a POST of data to /api/v1/catalog/imports?query; polling a job
- * until done or failed (new reference); submit and wait (new reference). */
+ * until done, failed or cancelled (new reference); submit and wait (new reference). */
 char *h_marc_fixture(const char *name, size_t *len);
 h_resp *h_marc_submit(const char *key, const char *query, const char *content_type,
                       const void *data, size_t len);

@@ -675,6 +675,111 @@ static void restarted_catalog_resumes_the_running_import(void **state)
     free(one);
 }
 
+/* n copies of the NLR fixture (81 records each) in one buffer; caller frees. */
+static char *nlr_copies(int n, size_t *len)
+{
+    size_t one_len;
+    char *one = h_marc_fixture("rusmarc-nlr-cp1251.iso", &one_len);
+    char *data = malloc(one_len * (size_t)n);
+    for (int i = 0; i < n; i++)
+        memcpy(data + (size_t)i * one_len, one, one_len);
+    free(one);
+    *len = one_len * (size_t)n;
+    return data;
+}
+
+static char *submit_copies(int n)
+{
+    size_t len;
+    char *data = nlr_copies(n, &len);
+    h_resp *r =
+        h_marc_submit(h_admin(), "format=rusmarc&charset=cp1251", "application/marc", data, len);
+    assert_int_equal(r->status, 202);
+    char *id = strdup(h_str(r, "id"));
+    h_free(r);
+    free(data);
+    return id;
+}
+
+/* Cancelling: a queued job ends at once (and says so in its event), a
+ * running one stops between two batches; every committed batch is whole (the
+ * counters add up, each record read is listed once), and an ended job cannot
+ * be cancelled again. */
+static void a_cancelled_import_stops_between_batches(void **state)
+{
+    (void)state;
+    h_events *ev = h_events_open("ibc.evt.catalog.import.completed");
+    char *running = submit_copies(150), *queued = submit_copies(20); /* 12,150 and 1,620 */
+    double t0 = h_now_s();
+    for (;;) { /* the first job has committed a batch or more */
+        h_resp *r = h_get(h_admin(), "/api/v1/catalog/imports/%s", running);
+        long read =
+            r->status == 200 ? (long)json_integer_value(json_object_get(r->json, "read")) : 0;
+        h_free(r);
+        if (read > 0) break;
+        if (h_now_s() - t0 > 60 * h_test_scale()) fail_msg("the import did not start");
+        usleep(20000);
+    }
+    /* one job thread per catalog: the second waits behind the first */
+    h_resp *c = h_post(h_admin(), "/api/v1/catalog/imports/x/cancel", "{}");
+    assert_int_equal(c->status, 400);
+    h_free(c);
+    c = h_post(h_admin(), "/api/v1/catalog/imports/00000000-0000-4000-8000-000000000000/cancel",
+               "{}");
+    assert_int_equal(c->status, 404);
+    h_free(c);
+    char path[128];
+    snprintf(path, sizeof path, "/api/v1/catalog/imports/%s/cancel", queued);
+    c = h_post(h_admin(), path, "{}");
+    assert_int_equal(c->status, 200);
+    assert_string_equal(h_str(c, "status"), "cancelled");
+    assert_non_null(h_str(c, "cancel_requested_at"));
+    h_free(c);
+    json_t *e = h_events_find(ev, "ibc.evt.catalog.import.completed", queued, 10000);
+    assert_non_null(e);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(e, "data"), "status")),
+                        "cancelled");
+    json_decref(e);
+
+    snprintf(path, sizeof path, "/api/v1/catalog/imports/%s/cancel", running);
+    c = h_post(h_admin(), path, "{}");
+    assert_int_equal(c->status, 200);
+    assert_non_null(h_str(c, "cancel_requested_at"));
+    h_free(c);
+    json_t *job = h_marc_wait(h_admin(), running, 60);
+    assert_string_equal(str(job, "status"), "cancelled");
+    long read = num(job, "read");
+    assert_true(read > 0 && read < 81 * 150);
+    assert_int_equal(num(job, "created") + num(job, "merged") + num(job, "unchanged") +
+                         num(job, "updated") + num(job, "failed"),
+                     read);
+    long listed = 0;
+    char cur[32] = "0";
+    for (int page = 0; page < 20; page++) {
+        h_resp *r = h_get(h_admin(), "/api/v1/catalog/imports/%s/records?limit=1000&cursor=%s",
+                          running, cur);
+        assert_int_equal(r->status, 200);
+        listed += (long)json_array_size(json_object_get(r->json, "items"));
+        const char *next = h_str(r, "next_cursor");
+        if (next) snprintf(cur, sizeof cur, "%s", next);
+        h_free(r);
+        if (!next) break;
+    }
+    assert_int_equal(listed, read - num(job, "failed"));
+    /* it stays cancelled, and cannot be cancelled twice */
+    c = h_post(h_admin(), path, "{}");
+    assert_int_equal(c->status, 409);
+    assert_non_null(strstr(c->body, "cancelled"));
+    h_free(c);
+    json_decref(job);
+    job = h_marc_wait(h_admin(), queued, 5);
+    assert_int_equal(num(job, "read"), 0);
+    json_decref(job);
+    h_events_close(ev);
+    free(running);
+    free(queued);
+}
+
 /* The catalog's resident memory in kB (its pid from the test stack's run dir). */
 static long catalog_rss_kb(void)
 {
@@ -736,6 +841,7 @@ int main(void)
         cmocka_unit_test(marcxml_holdings_become_items_and_a_second_import_merges),
         cmocka_unit_test(export_streams_iso2709_marcxml_and_json),
         cmocka_unit_test(restarted_catalog_resumes_the_running_import),
+        cmocka_unit_test(a_cancelled_import_stops_between_batches),
         cmocka_unit_test(hostile_marcxml_fails_fast_with_a_clear_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,6 +21,10 @@ ibc_rc imports_create(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc imports_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc imports_list(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc imports_records(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc imports_cancel(ibc_ctx *ctx, const json_t *req, json_t **reply);
+/* Emits catalog.import.completed for the job's row (import_json): its id,
+ * school, format, status and counters. */
+ibc_rc marc_import_completed(ibc_ctx *ctx, const json_t *row);
 
 /* export, streamed (marc_export.c) */
 ibc_rc records_export(ibc_ctx *ctx, const json_t *req, json_t **reply);

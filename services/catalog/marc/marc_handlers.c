@@ -118,18 +118,44 @@ ibc_rc imports_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return IBC_OK;
 }
 
+/* The request's import id (the path's {id}), with only the parameters in
+ * allowed. */
+static ibc_rc import_id(ibc_ctx *ctx, const json_t *req, const char *const *allowed,
+                        const char **id)
+{
+    ibc_rc rc = ibc_req_only(ctx, req, allowed);
+    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "id", id);
+    if (rc == IBC_OK && !*id) rc = ibc_fail(ctx, IBC_EINVAL, "the import id is missing");
+    return rc;
+}
+
 /* imports.get: 200 with the job, its counters and report; 404 when unknown
  * (or, for a librarian, submitted by another organisation). */
 ibc_rc imports_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"id", NULL};
     const char *id;
-    ibc_rc rc = ibc_req_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "id", &id);
-    if (rc == IBC_OK && !id) rc = ibc_fail(ctx, IBC_EINVAL, "the import id is missing");
+    ibc_rc rc = import_id(ctx, req, allowed, &id);
     if (rc == IBC_OK)
         rc = store_import_get(ctx, id, ibc_role_network_wide(ctx) ? NULL : ctx->org, reply);
     if (rc == IBC_OK) add_notes(*reply);
+    return rc;
+}
+
+/* imports.cancel: 200 with the job: cancelled at once when it was queued
+ * (import.completed then says so), else still running with
+ * cancel_requested_at until its writers stop before their next batch. 404
+ * as imports.get; 409 when it has ended. */
+ibc_rc imports_cancel(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    static const char *const allowed[] = {"id", NULL};
+    const char *id;
+    ibc_rc rc = import_id(ctx, req, allowed, &id);
+    if (rc == IBC_OK)
+        rc = store_import_cancel(ctx, id, ibc_role_network_wide(ctx) ? NULL : ctx->org, reply);
+    const char *status = rc == IBC_OK ? json_string_value(json_object_get(*reply, "status")) : "";
+    if (rc == IBC_OK && status && strcmp(status, "cancelled") == 0)
+        rc = marc_import_completed(ctx, *reply);
     return rc;
 }
 
@@ -139,7 +165,8 @@ ibc_rc imports_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 ibc_rc imports_list(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"status", "limit", "cursor", NULL};
-    static const char *const statuses[] = {"queued", "running", "done", "failed", NULL};
+    static const char *const statuses[] = {"queued", "running",   "done",
+                                           "failed", "cancelled", NULL};
     const char *status = NULL, *cursor = NULL;
     long limit = 20;
     bool present;
@@ -169,9 +196,7 @@ ibc_rc imports_records(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id, *outcome = NULL, *cursor = NULL;
     long limit = 100, after = 0;
     bool present;
-    ibc_rc rc = ibc_req_only(ctx, req, allowed);
-    if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "id", &id);
-    if (rc == IBC_OK && !id) rc = ibc_fail(ctx, IBC_EINVAL, "the import id is missing");
+    ibc_rc rc = import_id(ctx, req, allowed, &id);
     if (rc == IBC_OK && ibc_param(req, "outcome"))
         rc = param_choice(ctx, req, "outcome", outcomes, NULL, &outcome);
     if (rc == IBC_OK) rc = param_int(ctx, req, "limit", 1, 1000, &limit, &present);

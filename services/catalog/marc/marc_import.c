@@ -65,7 +65,8 @@ typedef struct {
     long start, end, before, read, next_offset;
     long errors_stored, warnings_stored;
     bool done;
-    ibc_job *job; /* the writer's own connection and context, in its thread */
+    bool cancelled; /* stopped before a batch: someone cancelled the job */
+    ibc_job *job;   /* the writer's own connection and context, in its thread */
     ibc_rc rc;
     char err_detail[300];
     long count;
@@ -524,27 +525,38 @@ static ibc_rc commit(segment *sg, entry *e, size_t n, long next_offset)
     return IBC_OK;
 }
 
-/* Finishes the job (error NULL: done) and emits import.completed. */
-static ibc_rc finish(ibc_ctx *ctx, const job *j, const char *error)
+ibc_rc marc_import_completed(ibc_ctx *ctx, const json_t *row)
+{
+    const char *id = json_string_value(json_object_get(row, "id"));
+    json_t *data = json_pack(
+        "{s:s, s:O?, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", id, "school",
+        json_object_get(row, "school"), "format", json_object_get(row, "format"), "status",
+        json_object_get(row, "status"), "read", json_object_get(row, "read"), "created",
+        json_object_get(row, "created"), "merged", json_object_get(row, "merged"), "failed",
+        json_object_get(row, "failed"), "items_created", json_object_get(row, "items_created"));
+    if (!id || !data) {
+        json_decref(data);
+        return ibc_fail(ctx, IBC_EINTERNAL, "the import's row lacks its counters");
+    }
+    return ibc_emit(ctx, "import", "completed", id, data);
+}
+
+/* Finishes the job (error NULL: done, or cancelled) and emits
+ * import.completed. */
+static ibc_rc finish(ibc_ctx *ctx, const job *j, const char *error, bool cancelled)
 {
     json_t *row = NULL;
     ibc_rc rc = ibc_tx_begin(ctx, NULL);
-    if (rc == IBC_OK) rc = store_import_finish(ctx, j->id, error, &row);
-    if (rc == IBC_OK) {
-        json_t *data = json_pack(
-            "{s:s, s:O?, s:O, s:O, s:O, s:O, s:O, s:O, s:O}", "id", j->id, "school",
-            json_object_get(row, "school"), "format", json_object_get(row, "format"), "status",
-            json_object_get(row, "status"), "read", json_object_get(row, "read"), "created",
-            json_object_get(row, "created"), "merged", json_object_get(row, "merged"), "failed",
-            json_object_get(row, "failed"), "items_created", json_object_get(row, "items_created"));
-        rc = ibc_emit(ctx, "import", "completed", j->id, data);
-    }
+    if (rc == IBC_OK) rc = store_import_finish(ctx, j->id, error, cancelled, &row);
+    if (rc == IBC_OK) rc = marc_import_completed(ctx, row);
     if (rc == IBC_OK) rc = ibc_tx_commit(ctx);
     if (rc != IBC_OK) ibc_tx_rollback(ctx);
     if (rc == IBC_OK)
         ibc_log(IBC_LOG_INFO, j->id,
                 "import %s %s: read %lld, created %lld, merged %lld, failed %lld", j->id,
-                error ? "failed" : "done",
+                cancelled ? "cancelled"
+                : error   ? "failed"
+                          : "done",
                 (long long)json_integer_value(json_object_get(row, "read")),
                 (long long)json_integer_value(json_object_get(row, "created")),
                 (long long)json_integer_value(json_object_get(row, "merged")),
@@ -605,6 +617,9 @@ static void *run_segment(void *arg)
     ibc_rc rc = IBC_OK;
     bool more = true;
     while (more && rc == IBC_OK) {
+        /* a batch is committed whole or not at all: cancelling stops here */
+        if ((rc = store_import_cancel_asked(ctx, j->id, &sg->cancelled)) != IBC_OK || sg->cancelled)
+            break;
         size_t n = read_batch(j, rd, &rec, batch, &more);
         double t1 = ibc_monotonic_s();
         if (n > 0) rc = commit(sg, batch, n, marc_reader_offset(rd));
@@ -614,7 +629,7 @@ static void *run_segment(void *arg)
             entry_clear(&batch[i]);
     }
     marc_rec_clear(&rec);
-    if (rc == IBC_OK) rc = store_segment_done(ctx, j->id, sg->seg);
+    if (rc == IBC_OK && !sg->cancelled) rc = store_segment_done(ctx, j->id, sg->seg);
     sg->rc = rc;
     snprintf(sg->err_detail, sizeof sg->err_detail, "%s", ctx->err_detail);
 done:
@@ -650,8 +665,9 @@ static ibc_rc plan(ibc_ctx *ctx, const job *j)
     return rc;
 }
 
-/* Runs the job's unfinished segments in parallel; IBC_OK when all are done. */
-static ibc_rc run_segments(ibc_ctx *ctx, const job *j, const json_t *segs)
+/* Runs the job's unfinished segments in parallel; IBC_OK when all are done
+ * or, with *cancelled, when a writer stopped because the job was cancelled. */
+static ibc_rc run_segments(ibc_ctx *ctx, const job *j, const json_t *segs, bool *cancelled)
 {
     size_t n = json_array_size(segs);
     segment *sg = calloc(n, sizeof *sg);
@@ -683,6 +699,7 @@ static ibc_rc run_segments(ibc_ctx *ctx, const job *j, const json_t *segs)
         if (!sg[i].done) pthread_join(sg[i].thread, NULL);
         count += sg[i].count;
         t_db += sg[i].t_db;
+        *cancelled = *cancelled || sg[i].cancelled;
         if (sg[i].rc != IBC_OK && rc == IBC_OK) {
             rc = ibc_fail(ctx, sg[i].rc, "segment %d: %s", sg[i].seg, sg[i].err_detail);
         }
@@ -744,7 +761,7 @@ static void run_job(ibc_ctx *ctx, const char *dsn, const char *id, bool count_at
                  "the import was interrupted %d times, the last time after %ld records; it was "
                  "stopped there (the records read before are in the catalog)",
                  MAX_ATTEMPTS, read);
-        finish(ctx, &j, why);
+        finish(ctx, &j, why, false);
         goto done;
     }
     if (read > 0)
@@ -752,7 +769,7 @@ static void run_job(ibc_ctx *ctx, const char *dsn, const char *id, bool count_at
                 read, attempts);
     rc = store_import_file(ctx, id, &file, &j.data, &j.len);
     if (rc == IBC_ENOTFOUND) {
-        finish(ctx, &j, "the uploaded file is gone; send it again");
+        finish(ctx, &j, "the uploaded file is gone; send it again", false);
         goto done;
     }
     if (rc == IBC_OK && json_array_size(segs) == 0) {
@@ -761,8 +778,9 @@ static void run_job(ibc_ctx *ctx, const char *dsn, const char *id, bool count_at
         segs = NULL;
         if (rc == IBC_OK) rc = store_import_segments(ctx, id, &segs);
     }
-    if (rc == IBC_OK) rc = run_segments(ctx, &j, segs);
-    if (rc == IBC_OK) rc = finish(ctx, &j, NULL);
+    bool cancelled = false;
+    if (rc == IBC_OK) rc = run_segments(ctx, &j, segs, &cancelled);
+    if (rc == IBC_OK) rc = finish(ctx, &j, NULL, cancelled);
 done:
     if (rc != IBC_OK)
         ibc_log(IBC_LOG_WARN, j.id, "import %s paused: %s; it resumes when the database is back",

@@ -65,6 +65,47 @@ ibc_rc store_import_get(ibc_ctx *ctx, const char *id, const char *org, json_t **
     return import_json(ctx, out, sql_get, 2, p, id);
 }
 
+/* a queued job ends at once (its file goes); a running one is marked and
+ * its writers end it before their next batch */
+static const char sql_cancel[] =
+    "WITH c AS (UPDATE imports SET status = CASE WHEN status = 'queued' THEN 'cancelled'"
+    "  ELSE status END, finished_at = CASE WHEN status = 'queued' THEN now() END,"
+    "  cancel_requested_at = coalesce(cancel_requested_at, now()),"
+    "  cancelled_by = coalesce(cancelled_by, $3), updated_at = now()"
+    " WHERE id = $1::uuid AND ($2::text IS NULL OR org = $2) AND status IN ('queued', 'running')"
+    " RETURNING id, status, import_json(imports, false) AS j),"
+    " f AS (DELETE FROM import_files WHERE import_id IN (SELECT id FROM c"
+    "  WHERE status = 'cancelled'))"
+    " SELECT j FROM c";
+
+ibc_rc store_import_cancel(ibc_ctx *ctx, const char *id, const char *org, json_t **out)
+{
+    const char *p[] = {id, org, ctx->principal};
+    ibc_rc rc = ibc_db_json(ctx, out, sql_cancel, 3, p);
+    if (rc != IBC_ENOTFOUND) return rc;
+    json_t *job = NULL; /* unknown, or already ended */
+    rc = store_import_get(ctx, id, org, &job);
+    if (rc == IBC_OK)
+        rc = ibc_fail(ctx, IBC_ECONFLICT, "import %s has ended (%s): there is nothing to cancel",
+                      id, json_string_value(json_object_get(job, "status")));
+    json_decref(job);
+    return rc;
+}
+
+static const char sql_cancel_asked[] =
+    "SELECT json_build_object('asked', cancel_requested_at IS NOT NULL) FROM imports"
+    " WHERE id = $1::uuid";
+
+ibc_rc store_import_cancel_asked(ibc_ctx *ctx, const char *id, bool *asked)
+{
+    const char *p[] = {id};
+    json_t *row = NULL;
+    ibc_rc rc = import_json(ctx, &row, sql_cancel_asked, 1, p, id);
+    *asked = rc == IBC_OK && json_is_true(json_object_get(row, "asked"));
+    json_decref(row);
+    return rc;
+}
+
 static const char sql_list[] =
     "WITH page AS (SELECT i AS rec, i.id, i.created_at FROM imports i"
     " WHERE ($1::text IS NULL OR i.org = $1) AND ($2::text IS NULL OR i.status = $2)"
@@ -412,14 +453,16 @@ ibc_rc store_import_plan(ibc_ctx *ctx, const char *id, const char *segments_json
 
 static const char sql_finish[] =
     "WITH f AS (DELETE FROM import_files WHERE import_id = $1::uuid) "
-    "UPDATE imports SET status = CASE WHEN $2::text IS NULL THEN 'done' ELSE 'failed' END,"
+    "UPDATE imports SET status = CASE WHEN $3::bool THEN 'cancelled'"
+    " WHEN $2::text IS NULL THEN 'done' ELSE 'failed' END,"
     " error = $2, finished_at = now(), updated_at = now() WHERE id = $1::uuid"
     " RETURNING import_json(imports, false)";
 
-ibc_rc store_import_finish(ibc_ctx *ctx, const char *id, const char *error, json_t **job)
+ibc_rc store_import_finish(ibc_ctx *ctx, const char *id, const char *error, bool cancelled,
+                           json_t **job)
 {
-    const char *p[] = {id, error};
-    return import_json(ctx, job, sql_finish, 2, p, id);
+    const char *p[] = {id, error, cancelled ? "true" : "false"};
+    return import_json(ctx, job, sql_finish, 3, p, id);
 }
 
 /* ------------------------------------------------------------ export */

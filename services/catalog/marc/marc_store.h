@@ -80,11 +80,19 @@ ibc_rc store_import_plan(ibc_ctx *ctx, const char *id, const char *segments_json
 ibc_rc store_import_progress(ibc_ctx *ctx, const char *id, int seg, long read,
                              const char *deltas_json, const char *errors_json,
                              const char *warnings_json);
+/* Cancels a queued or running job of org (NULL: any): *out = the job's JSON
+ * (status cancelled when it was queued, else running with
+ * cancel_requested_at). IBC_ENOTFOUND when unknown, IBC_ECONFLICT when it
+ * has ended. */
+ibc_rc store_import_cancel(ibc_ctx *ctx, const char *id, const char *org, json_t **out);
 /* Marks segment seg read to its end. */
 ibc_rc store_segment_done(ibc_ctx *ctx, const char *id, int seg);
-/* Ends the job: status done (or failed with error), file deleted. *job = its
- * public JSON. */
-ibc_rc store_import_finish(ibc_ctx *ctx, const char *id, const char *error, json_t **job);
+/* Ends the job: status done (or failed with error, or cancelled), file
+ * deleted. *job = its public JSON. */
+ibc_rc store_import_finish(ibc_ctx *ctx, const char *id, const char *error, bool cancelled,
+                           json_t **job);
+/* *asked = someone asked to cancel the job (store_import_cancel). */
+ibc_rc store_import_cancel_asked(ibc_ctx *ctx, const char *id, bool *asked);
 
 /* ------------------------------------------------------------ export */
 
