@@ -309,6 +309,35 @@ test('import a MARC file and watch the progress reach 100 %; 50 MB is refused', 
   await page.context().close();
 });
 
+test('an import is cancelled from the page; what was written stays', async () => {
+  const page = await signedIn(lib);
+  await page.goto(base + '/import.html');
+  const one = readFileSync(`${process.env.IBC_MARC_DIR}/rusmarc-nlr-cp1251.iso`);
+  const copies = 150; // 12,150 records: minutes of work, so it is still running
+  await page.selectOption('#format', 'rusmarc');
+  await page.selectOption('#charset', 'cp1251');
+  const file = join(tmpdir(), `nlr-${uniq}.iso`);
+  writeFileSync(file, Buffer.concat(Array(copies).fill(one)));
+  await page.setInputFiles('#file', file);
+  await page.click('button[type="submit"]');
+  await page.waitForSelector('#cancel-import', { timeout: 60000 }).catch(async (e) => {
+    throw new Error(`${e.message}; the page says: ${await page.textContent('#content')}`);
+  });
+  rmSync(file); // sent
+  await page.click('#cancel-import');
+  await page.waitForSelector('#import-result .result:has-text("Импорт отменён")', { timeout: 60000 });
+  assert.equal(await page.$('#cancel-import'), null);
+  // the API agrees: the newest cancelled job stopped before the end, and its
+  // counters add up to what it read
+  const r = await call('GET', '/api/v1/catalog/imports?status=cancelled&limit=1');
+  assert.equal(r.status, 200);
+  const j = r.data.items[0];
+  assert.ok(j.read < 81 * copies, `read ${j.read}`);
+  assert.equal(j.created + j.merged + (j.unchanged || 0) + (j.updated || 0) + j.failed, j.read);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('ten wrong passwords lock the account, and the page says so', async () => {
   const victim = { login: `lock${uniq}`, password: 'верный-пароль-1' };
   await make('/api/v1/admin/accounts', { ...victim, org: school, role: 'librarian' });

@@ -10,9 +10,36 @@ function say(ok, text, detail) {
     (ok ? '✔ ' : '✖ ') + text, detail ? h('span', { class: 'detail' }, detail) : null));
 }
 
+// While the job runs, a button cancels it: a queued job ends at once, a
+// running one after the batch it is writing (what was written stays).
+function cancelButton(id) {
+  const b = h('button', { type: 'button', id: 'cancel-import' }, 'Отменить импорт');
+  b.addEventListener('click', async () => {
+    b.disabled = true;
+    const r = await api('POST', `/api/v1/catalog/imports/${encodeURIComponent(id)}/cancel`, {});
+    if (!r.ok && r.status !== 409) {
+      b.disabled = false;
+      say(false, problemText(r).title, r.data?.detail);
+    } else {
+      b.textContent = 'Отмена… (записанное остаётся)';
+    }
+  });
+  return b;
+}
+
 async function follow(id) {
   const bar = $('#bar');
   const label = $('#bar-text');
+  const cancel = cancelButton(id);
+  $('#bar-text').after(cancel);
+  try {
+    await track(id, bar, label);
+  } finally {
+    cancel.remove();
+  }
+}
+
+async function track(id, bar, label) {
   for (;;) {
     const r = await api('GET', `/api/v1/catalog/imports/${encodeURIComponent(id)}`);
     if (!r.ok) return say(false, problemText(r).title, r.data?.detail);
@@ -20,7 +47,7 @@ async function follow(id) {
     const pct = j.status === 'done' ? 100 : j.expected ? Math.floor((100 * (j.read || 0)) / j.expected) : 0;
     bar.value = pct;
     label.textContent = `${pct} % · прочитано ${fmtNum(j.read || 0)} из ${j.expected ? fmtNum(j.expected) : '…'}`;
-    if (j.status === 'done' || j.status === 'failed') return report(j);
+    if (['done', 'failed', 'cancelled'].includes(j.status)) return report(j);
     await new Promise((res) => setTimeout(res, 400));
   }
 }
@@ -28,7 +55,8 @@ async function follow(id) {
 function report(j) {
   const counts = [['создано', j.created], ['объединено с имеющимися', j.merged], ['без изменений', j.unchanged],
     ['обновлено', j.updated], ['с ошибками', j.failed], ['экземпляров создано', j.items_created]];
-  say(j.status === 'done', j.status === 'done' ? 'Импорт завершён' : 'Импорт не удался',
+  const title = { done: 'Импорт завершён', cancelled: 'Импорт отменён: записанное до отмены осталось в каталоге' }[j.status] || 'Импорт не удался';
+  say(j.status === 'done', title,
     counts.filter(([, v]) => v !== undefined).map(([k, v]) => `${k}: ${fmtNum(v)}`).join(', '));
   const rows = [...(j.errors || []).map((e) => ({ ...e, kind: 'ошибка' })), ...(j.warnings || []).map((w) => ({ ...w, kind: 'предупреждение' }))];
   clear($('#import-report'),
