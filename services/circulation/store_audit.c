@@ -4,13 +4,15 @@
 
 #include <ibc/db.h>
 
-/* One row per school of the readers $6 ([{id, school}]); $7 the fields. */
+/* One row per school of the readers $6 ([{id, school}]); $7 the fields. A
+ * request sent to two replicas writes its row once (0072). */
 static const char sql_audit_append[] =
     "INSERT INTO pd_audit_log (principal, role, org, request_id, action, school, reader_ids, "
     "fields) "
     "SELECT $1, $2, $3, $4, $5, e->>'school', array_agg((e->>'id')::uuid ORDER BY n), "
     "ARRAY(SELECT jsonb_array_elements_text($7::jsonb)) "
-    "FROM jsonb_array_elements($6::jsonb) WITH ORDINALITY AS x(e, n) GROUP BY e->>'school'";
+    "FROM jsonb_array_elements($6::jsonb) WITH ORDINALITY AS x(e, n) GROUP BY e->>'school' "
+    "ON CONFLICT DO NOTHING"; /* the same request again (0072) */
 
 ibc_rc store_audit_append(ibc_ctx *ctx, const char *principal, const char *role, const char *action,
                           const char *readers, const char *fields)
