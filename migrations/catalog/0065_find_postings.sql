@@ -25,17 +25,24 @@ CREATE INDEX search_postings_walk ON search_postings (lexeme, rank, record_id)
 
 -- The records with every word of q (stop words dropped as find_tsquery drops
 -- them), each word as its Russian stem or as written, in one of the parts
--- named by places (a mask as above). Nothing when no word is left.
+-- named by places (a mask as above). Nothing when no word is left. Word by
+-- word, each narrowing the ids of the words before (a hashed semi-join):
+-- half the time of one grouped statement for one word, and no slower for two.
 CREATE FUNCTION find_ids(q text, places int) RETURNS SETOF uuid
-    LANGUAGE sql STABLE PARALLEL SAFE ROWS 2000 AS $$
-    WITH w AS (
-        SELECT n, ARRAY(SELECT unnest(tsvector_to_array(to_tsvector('russian', w)))
-                        UNION SELECT unnest(tsvector_to_array(to_tsvector('simple', w)))) AS ls
-        FROM regexp_split_to_table(lower(ru_fold(q)), '[^[:alnum:]]+') WITH ORDINALITY AS t(w, n)
-        WHERE w <> '' AND numnode(plainto_tsquery('russian', w)) > 0)
-    SELECT p.record_id
-    FROM w JOIN search_postings p ON p.lexeme = ANY (w.ls)
-    WHERE p.places & find_ids.places <> 0
-    GROUP BY p.record_id
-    HAVING count(DISTINCT w.n) = (SELECT count(*) FROM w)
-$$;
+    LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 2000 AS $$
+DECLARE
+    w text;
+    ls text[];
+    ids uuid[];
+BEGIN
+    FOR w IN SELECT t.w FROM regexp_split_to_table(lower(ru_fold(q)), '[^[:alnum:]]+') AS t(w)
+             WHERE t.w <> '' AND numnode(plainto_tsquery('russian', t.w)) > 0 LOOP
+        ls := ARRAY(SELECT unnest(tsvector_to_array(to_tsvector('russian', w)))
+                    UNION SELECT unnest(tsvector_to_array(to_tsvector('simple', w))));
+        ids := ARRAY(SELECT DISTINCT p.record_id FROM search_postings p
+                     WHERE p.lexeme = ANY (ls) AND p.places & find_ids.places <> 0
+                       AND (ids IS NULL OR p.record_id IN (SELECT unnest(ids))));
+        EXIT WHEN cardinality(ids) = 0;
+    END LOOP;
+    RETURN QUERY SELECT unnest(ids);
+END $$;
