@@ -76,6 +76,11 @@ ibc_rc mon_school_scope(ibc_ctx *ctx, const json_t *req, const char **school)
     return mon_may_read(ctx, *school);
 }
 
+ibc_rc mon_district_param(ibc_ctx *ctx, const json_t *req, const char **district)
+{
+    return ibc_req_text(ctx, req, "district", 200, district);
+}
+
 ibc_rc mon_school_param(ibc_ctx *ctx, const json_t *req, const char *name, const char **school)
 {
     *school = ibc_param(req, name);

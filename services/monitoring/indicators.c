@@ -47,22 +47,24 @@ static void decorate(json_t *ind, int k, const json_t *targets)
     }
 }
 
-/* indicators.get: ?months=1..60 (12) &school=. 200 {"as_of", "months",
- * "school", "lag", "indicators": {id: {title, unit, value, target, progress,
- * ..., history: [{month, value, ...}]}}}. "lag" is the number of events of
- * the stream not yet applied. With school the school-level figures are that
- * school's (a librarian may ask for their own). */
+/* indicators.get: ?months=1..60 (12) &school= &district=. 200 {"as_of",
+ * "months", "school", "district", "lag", "indicators": {id: {title, unit,
+ * value, target, progress, ..., history: [{month, value, ...}]}}}. "lag" is
+ * the number of events of the stream not yet applied. With school the
+ * school-level figures are that school's (a librarian may ask for their
+ * own), with district its schools'. */
 ibc_rc indicators_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     long months;
-    const char *school = ibc_param(req, "school");
+    const char *school = ibc_param(req, "school"), *district;
     json_t *targets = NULL, *all = json_object();
     ibc_rc rc = ibc_req_int(ctx, req, "months", 1, 60, 12, &months);
     if (rc == IBC_OK && school) rc = mon_school_scope(ctx, req, &school);
+    if (rc == IBC_OK) rc = mon_district_param(ctx, req, &district);
     if (rc == IBC_OK) rc = store_targets(ctx, &targets);
     for (size_t i = 0; rc == IBC_OK && i < IBC_LEN(known); i++) {
         json_t *ind = NULL;
-        rc = store_indicator(ctx, known[i].id, months, school, &ind);
+        rc = store_indicator(ctx, known[i].id, months, school, district, &ind);
         if (rc != IBC_OK) break;
         decorate(ind, (int)i, targets);
         json_object_set_new(all, known[i].id, ind);
@@ -73,9 +75,9 @@ ibc_rc indicators_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
         struct tm tm;
         gmtime_r(&now, &tm);
         strftime(as_of, sizeof as_of, "%Y-%m-%dT%H:%M:%SZ", &tm);
-        *reply =
-            json_pack("{s:s, s:i, s:s?, s:I, s:O}", "as_of", as_of, "months", (int)months, "school",
-                      school, "lag", (json_int_t)ibc_events_lag(), "indicators", all);
+        *reply = json_pack("{s:s, s:i, s:s?, s:s?, s:I, s:O}", "as_of", as_of, "months",
+                           (int)months, "school", school, "district", district, "lag",
+                           (json_int_t)ibc_events_lag(), "indicators", all);
     }
     json_decref(targets);
     json_decref(all);
@@ -204,20 +206,21 @@ static ibc_rc provision_csv(ibc_ctx *ctx, const json_t *report, bool network)
     return IBC_OK;
 }
 
-/* reports.provision: ?school=&grade=1..11&subject=. 200 {"school", "grade",
- * "subject", "rows": [{school?, grade, subject, students, copies, share}]}:
- * per school when school is given (a librarian's own by default), else the
- * network's sums per grade and subject. CSV (UTF-8 with BOM, ';') with
- * Accept: text/csv. */
+/* reports.provision: ?school=&district=&grade=1..11&subject=. 200 {"school",
+ * "district", "grade", "subject", "rows": [{school?, grade, subject,
+ * students, copies, share}]}: per school when school is given (a
+ * librarian's own by default), else the network's (the district's) sums per
+ * grade and subject. CSV (UTF-8 with BOM, ';') with Accept: text/csv. */
 ibc_rc reports_provision(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
-    const char *school, *subject = ibc_param(req, "subject");
+    const char *school, *district, *subject = ibc_param(req, "subject");
     long grade;
     ibc_rc rc = mon_school_scope(ctx, req, &school);
+    if (rc == IBC_OK) rc = mon_district_param(ctx, req, &district);
     if (rc == IBC_OK) rc = ibc_req_int(ctx, req, "grade", 1, 11, 0, &grade);
     if (rc == IBC_OK && subject && (ibc_utf8_length(subject) < 1 || ibc_utf8_length(subject) > 200))
         rc = ibc_fail(ctx, IBC_EINVAL, "'subject' must be 1 to 200 characters");
-    if (rc == IBC_OK) rc = store_provision(ctx, school, grade, subject, reply);
+    if (rc == IBC_OK) rc = store_provision(ctx, school, district, grade, subject, reply);
     if (rc == IBC_OK && mon_wants_csv(ctx)) {
         rc = provision_csv(ctx, *reply, school == NULL);
         json_decref(*reply);

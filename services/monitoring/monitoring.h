@@ -83,6 +83,9 @@ ibc_rc mon_may_run_network(ibc_ctx *ctx, const char *what);
  * NULL (every school) or the one asked for, checked to be readable. A
  * librarian who names none gets their own. Borrowed. */
 ibc_rc mon_school_scope(ibc_ctx *ctx, const json_t *req, const char **school);
+/* The optional `district` query parameter (1 to 200 characters, the
+ * directory's district name; 400 otherwise) or NULL. Borrowed. */
+ibc_rc mon_district_param(ibc_ctx *ctx, const json_t *req, const char **district);
 /* A path parameter that must be a school id (400 otherwise). Borrowed. */
 ibc_rc mon_school_param(ibc_ctx *ctx, const json_t *req, const char *name, const char **school);
 /* ?limit= of a list (ibc_req_page): 1..MON_PAGE_MAX, default MON_PAGE_DEFAULT.

@@ -40,8 +40,10 @@ ibc_rc store_campaign_get_locked(ibc_ctx *ctx, const char *id, json_t **out);
 ibc_rc store_campaign_list(ibc_ctx *ctx, const char *status, const ibc_page *page, json_t **out);
 /* Closes an open campaign; IBC_ECONFLICT when it is closed already. */
 ibc_rc store_campaign_close(ibc_ctx *ctx, const char *id, json_t **out);
-/* {"campaign_id", "schools", "answered", "share", "by_school": [...]}. */
-ibc_rc store_campaign_completion(ibc_ctx *ctx, const char *id, const char *school, json_t **out);
+/* {"campaign_id", "schools", "answered", "share", "by_school": [...]};
+ * district (may be NULL) narrows the counts and by_school to its schools. */
+ibc_rc store_campaign_completion(ibc_ctx *ctx, const char *id, const char *school,
+                                 const char *district, json_t **out);
 /* Inserts or corrects the school's answer; *created tells which. version -1: any. */
 ibc_rc store_answer_put(ibc_ctx *ctx, const char *campaign, const char *school,
                         const json_t *answers, long version, json_t **out, bool *created);
@@ -78,9 +80,10 @@ ibc_rc store_partnership_delete(ibc_ctx *ctx, const char *id, json_t **out);
 
 /* ---------------------------------------------------------- indicators */
 /* One indicator's {value, ..., history: [{month, value, ...}]} over the
- * last `months` months; school (may be NULL) narrows the school-level ones. */
+ * last `months` months; school and district (either may be NULL) narrow the
+ * school-level ones. */
 ibc_rc store_indicator(ibc_ctx *ctx, const char *indicator, long months, const char *school,
-                       json_t **out);
+                       const char *district, json_t **out);
 /* {indicator: target} of every target set. */
 ibc_rc store_targets(ibc_ctx *ctx, json_t **out);
 ibc_rc store_target_set(ibc_ctx *ctx, const char *indicator, const char *target, json_t **out);
@@ -88,10 +91,10 @@ ibc_rc store_target_set(ibc_ctx *ctx, const char *indicator, const char *target,
  * locks); *forgotten = events the inbox held. */
 ibc_rc store_projections_clear(ibc_ctx *ctx, long long *forgotten);
 /* Rows {school?, grade, subject, students, copies, share}: per school when
- * school is given, else summed over the network. grade 0 and subject NULL
- * mean every one. */
-ibc_rc store_provision(ibc_ctx *ctx, const char *school, long grade, const char *subject,
-                       json_t **out);
+ * school is given, else summed over the network (over the district's schools
+ * when district is not NULL). grade 0 and subject NULL mean every one. */
+ibc_rc store_provision(ibc_ctx *ctx, const char *school, const char *district, long grade,
+                       const char *subject, json_t **out);
 
 /* --------------------------------------------------------- projections */
 /* Each applies one event's data (borrowed) at the event's time (may be NULL:

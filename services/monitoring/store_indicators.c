@@ -8,13 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* $1 months, $2 school or NULL; m(start, t): month start and the point in time */
+/* $1 months, $2 school or NULL, $3 district or NULL; m(start, t): month
+ * start and the point in time */
 #define MONTHS                                                                                     \
     "WITH m AS (SELECT s AS start, least(s + interval '1 month', now()) AS t FROM "                \
     "generate_series(date_trunc('month', now()) - ($1::int - 1) * interval '1 month', "            \
     "date_trunc('month', now()), interval '1 month') s) "
 #define MONTH "to_char(start, 'YYYY-MM')"
-#define SCHOOL_IS(col) "($2::text IS NULL OR " col " = $2::text)"
+#define SCHOOL_IS(col)                                                                             \
+    "($2::text IS NULL OR " col " = $2::text) AND ($3::text IS NULL OR " col                       \
+    " IN (SELECT id FROM schools WHERE district = $3::text))"
 /* projects that are under way: what the target of transformation projects counts */
 #define ACTIVE_PROJECT "('approved', 'in_progress', 'completed')"
 #define SHARE(n, d) "round((" n ")::numeric / nullif(" d ", 0), 3)"
@@ -126,12 +129,15 @@ static const char sql_readers[] =
                                                       "jsonb_agg(jsonb_build_object('month', " MONTH
                                                       ", 'value', n) ORDER BY start) FROM ra))";
 
-/* share of the directory's schools that answered, per campaign of the period */
+/* share of the directory's schools (of the district, $3) that answered,
+ * per campaign of the period */
 static const char sql_surveys[] =
-    "WITH c AS (SELECT c.id, c.title, c.period, c.status, c.created_at, "
-    "(SELECT count(*) FROM schools s WHERE s.kind <> 'resource_centre') AS schools, "
-    "(SELECT count(*) FROM answers a JOIN schools s ON s.id = a.school_id WHERE a.campaign_id = "
-    "c.id AND s.kind <> 'resource_centre') AS answered, "
+    "WITH ds AS (SELECT id FROM schools s WHERE s.kind <> 'resource_centre' AND "
+    "($3::text IS NULL OR s.district = $3::text)), "
+    "c AS (SELECT c.id, c.title, c.period, c.status, c.created_at, "
+    "(SELECT count(*) FROM ds) AS schools, "
+    "(SELECT count(*) FROM answers a JOIN ds ON ds.id = a.school_id WHERE a.campaign_id = "
+    "c.id) AS answered, "
     "(SELECT count(*) > 0 FROM answers a WHERE a.campaign_id = c.id AND a.school_id = $2::text) "
     "AS school_answered FROM campaigns c WHERE c.created_at >= date_trunc('month', now()) - "
     "($1::int - 1) * interval '1 month') "
@@ -165,14 +171,14 @@ static const struct {
 };
 
 ibc_rc store_indicator(ibc_ctx *ctx, const char *indicator, long months, const char *school,
-                       json_t **out)
+                       const char *district, json_t **out)
 {
     char m[24];
     snprintf(m, sizeof m, "%ld", months);
-    const char *p[] = {m, school};
+    const char *p[] = {m, school, district};
     for (size_t i = 0; i < IBC_LEN(indicators); i++)
         if (strcmp(indicators[i].id, indicator) == 0)
-            return ibc_db_json(ctx, out, indicators[i].sql, 2, p);
+            return ibc_db_json(ctx, out, indicators[i].sql, 3, p);
     return ibc_fail(ctx, IBC_ENOTFOUND, "there is no indicator '%s'", indicator);
 }
 
@@ -225,13 +231,14 @@ ibc_rc store_projections_clear(ibc_ctx *ctx, long long *forgotten)
     return rc;
 }
 
-/* $1 school or NULL, $2 grade or NULL, $3 subject or NULL. A textbook covers
+/* $1 school or NULL, $2 grade or NULL, $3 subject or NULL, $4 district or
+ * NULL (the district's schools only). A textbook covers
  * grade g when g is in its range (one bound standing for both when the other
  * is missing); subjects compare case-insensitively. Copies lost or written
  * off do not count. Only the directory's schools count. */
 #define PROVISION_ROWS                                                                             \
     "WITH sch AS (SELECT id, students FROM schools WHERE kind <> 'resource_centre' AND "           \
-    "($1::text IS NULL OR id = $1::text)), "                                                       \
+    "($1::text IS NULL OR id = $1::text) AND ($4::text IS NULL OR district = $4::text)), "         \
     "tb AS (SELECT id, lower(btrim(textbook_subject)) AS skey, btrim(textbook_subject) AS "        \
     "subject, coalesce(grade_from, grade_to) AS gf, coalesce(grade_to, grade_from) AS gt "         \
     "FROM p_records WHERE deleted_at IS NULL AND btrim(textbook_subject) <> '' AND "               \
@@ -250,15 +257,16 @@ ibc_rc store_projections_clear(ibc_ctx *ctx, long long *forgotten)
     "p.grade BETWEEN h.gf AND h.gt), 0)::int AS copies FROM sch s CROSS JOIN pairs p) "
 
 static const char sql_provision_school[] = PROVISION_ROWS
-    "SELECT jsonb_build_object('school', $1::text, 'grade', $2::int, 'subject', "
-    "$3::text, 'rows', coalesce(jsonb_agg(jsonb_build_object('school', school, 'grade', grade, "
+    "SELECT jsonb_build_object('school', $1::text, 'district', $4::text, 'grade', $2::int, "
+    "'subject', $3::text, 'rows', coalesce(jsonb_agg(jsonb_build_object('school', school, 'grade', "
+    "grade, "
     "'subject', subject, 'students', students, 'copies', copies, 'share', " SHARE(
         "copies", "students") ") ORDER BY grade, subject), '[]')) FROM r "
                               "WHERE students > 0 OR copies > 0";
 
 static const char sql_provision_network[] = PROVISION_ROWS
-    "SELECT jsonb_build_object('school', NULL, 'grade', $2::int, 'subject', "
-    "$3::text, 'schools', (SELECT count(*) FROM sch), 'rows', coalesce(jsonb_agg("
+    "SELECT jsonb_build_object('school', NULL, 'district', $4::text, 'grade', $2::int, "
+    "'subject', $3::text, 'schools', (SELECT count(*) FROM sch), 'rows', coalesce(jsonb_agg("
     "jsonb_build_object('grade', grade, 'subject', subject, 'schools', schools, 'students', "
     "students, 'copies', copies, 'share', " SHARE(
         "copies",
@@ -268,11 +276,11 @@ static const char sql_provision_network[] = PROVISION_ROWS
                     "schools, sum(students)::int AS students, sum(copies)::int AS copies FROM r "
                     "GROUP BY grade, subject) x WHERE students > 0 OR copies > 0";
 
-ibc_rc store_provision(ibc_ctx *ctx, const char *school, long grade, const char *subject,
-                       json_t **out)
+ibc_rc store_provision(ibc_ctx *ctx, const char *school, const char *district, long grade,
+                       const char *subject, json_t **out)
 {
     char g[24];
-    const char *p[] = {school, grade > 0 ? (snprintf(g, sizeof g, "%ld", grade), g) : NULL,
-                       subject};
-    return ibc_db_json(ctx, out, school ? sql_provision_school : sql_provision_network, 3, p);
+    const char *p[] = {school, grade > 0 ? (snprintf(g, sizeof g, "%ld", grade), g) : NULL, subject,
+                       district};
+    return ibc_db_json(ctx, out, school ? sql_provision_school : sql_provision_network, 4, p);
 }

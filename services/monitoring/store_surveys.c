@@ -69,23 +69,27 @@ ibc_rc store_campaign_close(ibc_ctx *ctx, const char *id, json_t **out)
     return ibc_fail(ctx, IBC_ECONFLICT, "the campaign '%s' is closed already", id);
 }
 
-/* counts are the network's; by_school is limited to one school when asked */
+/* counts are the network's (the district's with $3); by_school is limited
+ * to one school when asked */
 static const char sql_campaign_completion[] =
     "SELECT jsonb_build_object('campaign_id', c.id, 'title', c.title, 'status', c.status, "
+    "'district', $3::text, "
     "'schools', count(s.id), 'answered', count(a.id), "
     "'share', round(count(a.id)::numeric / nullif(count(s.id), 0), 3), "
     "'by_school', coalesce(jsonb_agg(jsonb_build_object('school', s.id, 'name', s.name, "
     "'district', s.district, 'answered', a.id IS NOT NULL, 'submitted_at', a.submitted_at, "
     "'updated_at', a.updated_at) ORDER BY s.id) FILTER (WHERE s.id IS NOT NULL AND "
     "($2::text IS NULL OR s.id = $2)), '[]')) "
-    "FROM campaigns c LEFT JOIN schools s ON s.kind <> 'resource_centre' "
+    "FROM campaigns c LEFT JOIN schools s ON s.kind <> 'resource_centre' AND "
+    "($3::text IS NULL OR s.district = $3::text) "
     "LEFT JOIN answers a ON a.campaign_id = c.id AND a.school_id = s.id "
     "WHERE c.id = $1::uuid GROUP BY c.id";
 
-ibc_rc store_campaign_completion(ibc_ctx *ctx, const char *id, const char *school, json_t **out)
+ibc_rc store_campaign_completion(ibc_ctx *ctx, const char *id, const char *school,
+                                 const char *district, json_t **out)
 {
-    const char *p[] = {id, school};
-    return campaign_not_found(ctx, ibc_db_json(ctx, out, sql_campaign_completion, 2, p), id);
+    const char *p[] = {id, school, district};
+    return campaign_not_found(ctx, ibc_db_json(ctx, out, sql_campaign_completion, 3, p), id);
 }
 
 static const char sql_answer_put[] =

@@ -88,14 +88,16 @@ ibc_rc campaigns_close(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
-/* campaigns.completion: 200 {schools, answered, share, by_school: [...]};
+/* campaigns.completion: ?school=&district=. 200 {schools, answered, share,
+ * by_school: [...]}, counted over the district's schools when one is named;
  * a librarian's by_school holds their own school only. */
 ibc_rc campaigns_completion(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
-    const char *id, *school;
+    const char *id, *school, *district;
     ibc_rc rc = ibc_req_id(ctx, req, "id", "campaign", &id);
     if (rc == IBC_OK) rc = mon_school_scope(ctx, req, &school);
-    if (rc == IBC_OK) rc = store_campaign_completion(ctx, id, school, reply);
+    if (rc == IBC_OK) rc = mon_district_param(ctx, req, &district);
+    if (rc == IBC_OK) rc = store_campaign_completion(ctx, id, school, district, reply);
     return rc;
 }
 

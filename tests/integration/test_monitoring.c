@@ -48,17 +48,23 @@ static int count_events(h_events *ev, const char *subject, const char *ce, int w
     return n == want ? h_events_count(ev, subject, ce, 300) : n;
 }
 
-/* Creates a school with a unique id through the methodologist; caller frees. */
-static char *new_school(const char *students)
+/* Creates a school with a unique id in district through the methodologist;
+ * caller frees. */
+static char *school_in(const char *district, const char *students)
 {
     char *id = h_uniq("school-");
     h_resp *r = h_post(meth, "/api/v1/monitoring/schools",
-                       "{\"id\":\"%s\",\"name\":\"Школа № %s\",\"district\":\"Северный\","
+                       "{\"id\":\"%s\",\"name\":\"Школа № %s\",\"district\":\"%s\","
                        "\"kind\":\"school\",\"students\":%s}",
-                       id, id + 7, students);
+                       id, id + 7, district, students);
     assert_int_equal(r->status, 201);
     h_free(r);
     return id;
+}
+
+static char *new_school(const char *students)
+{
+    return school_in("Северный", students);
 }
 
 static int setup(void **state)
@@ -689,6 +695,84 @@ static void every_list_is_paged_with_a_hard_maximum(void **state)
     free(school);
 }
 
+/* The integer at obj.key of r's body. */
+static long long num(const json_t *obj, const char *key)
+{
+    return (long long)json_integer_value(json_object_get(obj, key));
+}
+
+/* The dashboard's district filter: completion, provision and the
+ * indicators count the named district's schools only. */
+static void district_narrows_completion_provision_and_indicators(void **state)
+{
+    (void)state;
+    char *north = h_uniq("north-"), *south = h_uniq("south-");
+    char *a = school_in(north, "{\"3\":21}"), *b = school_in(south, "{\"3\":21}");
+    char *lib = h_new_key(a, "librarian");
+    h_resp *r = h_post(meth, "/api/v1/monitoring/campaigns",
+                       "{\"title\":\"По районам\",\"questions\":[{\"code\":\"q\",\"text\":"
+                       "\"?\",\"kind\":\"number\"}]}");
+    assert_int_equal(r->status, 201);
+    char *cid = strdup(h_str(r, "id"));
+    h_free(r);
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/monitoring/campaigns/%s/answers/%s", cid, a);
+    r = put(lib, path, "{\"answers\":{\"q\":1}}", NULL);
+    assert_int_equal(r->status, 201);
+    h_free(r);
+
+    const char *const districts[] = {north, south};
+    const char *const schools[] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        r = h_get(meth, "/api/v1/monitoring/campaigns/%s/completion?district=%s", cid,
+                  districts[i]);
+        assert_int_equal(r->status, 200);
+        assert_int_equal(num(r->json, "schools"), 1);
+        assert_int_equal(num(r->json, "answered"), i == 0 ? 1 : 0);
+        json_t *by = json_object_get(r->json, "by_school");
+        assert_int_equal(json_array_size(by), 1);
+        assert_string_equal(json_string_value(json_object_get(json_array_get(by, 0), "school")),
+                            schools[i]);
+        h_free(r);
+        r = h_get(meth, "/api/v1/monitoring/reports/textbook-provision?district=%s", districts[i]);
+        assert_int_equal(r->status, 200);
+        assert_int_equal(num(r->json, "schools"), 1);
+        assert_string_equal(json_string_value(json_object_get(r->json, "district")), districts[i]);
+        h_free(r);
+        r = h_get(meth, "/api/v1/monitoring/indicators?months=1&district=%s", districts[i]);
+        assert_int_equal(r->status, 200);
+        json_t *sc = json_object_get(json_object_get(r->json, "indicators"), "survey_completion");
+        json_t *last = json_array_get(json_object_get(sc, "history"),
+                                      json_array_size(json_object_get(sc, "history")) - 1);
+        assert_string_equal(json_string_value(json_object_get(last, "campaign_id")), cid);
+        assert_int_equal(num(last, "schools"), 1);
+        assert_int_equal(num(last, "answered"), i == 0 ? 1 : 0);
+        h_free(r);
+    }
+    /* the network counts both */
+    r = h_get(meth, "/api/v1/monitoring/campaigns/%s/completion", cid);
+    assert_true(num(r->json, "schools") >= 2);
+    h_free(r);
+    /* a district nobody has: nothing, not an error; a bad one: 400 */
+    r = h_get(meth, "/api/v1/monitoring/campaigns/%s/completion?district=nowhere-%s", cid, north);
+    assert_int_equal(r->status, 200);
+    assert_int_equal(num(r->json, "schools"), 0);
+    assert_true(json_is_null(json_object_get(r->json, "share")));
+    h_free(r);
+    expect(h_get(meth, "/api/v1/monitoring/reports/textbook-provision?district="), 400,
+           "'district' must have 1 to 200 characters");
+    char longd[260];
+    memset(longd, 'x', 201);
+    longd[201] = 0;
+    expect(h_get(meth, "/api/v1/monitoring/indicators?district=%s", longd), 400, "'district'");
+    free(cid);
+    free(lib);
+    free(a);
+    free(b);
+    free(north);
+    free(south);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -698,6 +782,7 @@ int main(void)
         cmocka_unit_test(promotions_and_partnerships_of_a_school),
         cmocka_unit_test(targets_are_set_by_a_methodologist),
         cmocka_unit_test(every_list_is_paged_with_a_hard_maximum),
+        cmocka_unit_test(district_narrows_completion_provision_and_indicators),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
