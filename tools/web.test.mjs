@@ -286,6 +286,85 @@ test('the dashboard draws real data, and its tables equal the API', async () => 
   await page.context().close();
 });
 
+// Polls f until it returns something truthy (the monitoring projections
+// follow the catalog's events a moment later).
+async function until(what, f, ms = 30000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`waited ${ms} ms for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+// The heat map's cells as [grade, subject, share text, counts text], sorted.
+const heatCells = (page) => page.$$eval('#heatmap td.heat[data-grade]', (tds) => tds.map((td) =>
+  [Number(td.dataset.grade), td.dataset.subject, td.querySelector('.share').textContent, td.querySelector('.counts').textContent]));
+const apiCells = (rows) => rows.map((r) => [r.grade, r.subject, r.share === null ? '—' : `${Math.round(r.share * 100)} %`, `${r.copies} / ${r.students}`]);
+const sorted = (cells) => cells.map((c) => JSON.stringify(c)).sort();
+
+test('the dashboard: a heat map of textbook provision equal to the API, and the district filter changes it and the survey completion', async () => {
+  const d = [`Северный ${uniq}`, `Южный ${uniq}`];
+  const sch = [`hm-a-${uniq}`, `hm-b-${uniq}`];
+  const subject = `Природоведение ${uniq}`;
+  await make('/api/v1/monitoring/schools', { id: sch[0], name: `Школа А ${uniq}`, district: d[0], kind: 'school', students: { 5: 20 } });
+  await make('/api/v1/monitoring/schools', { id: sch[1], name: `Школа Б ${uniq}`, district: d[1], kind: 'school', students: { 5: 40 } });
+  const tb = await make('/api/v1/catalog/records', { type: 'textbook', title: `${subject}. 5 класс`, textbook: { subject, grade_from: 5, grade_to: 5 } });
+  for (const [i, s] of [sch[0], sch[0], sch[0], sch[1]].entries()) await make('/api/v1/catalog/items', { record_id: tb.id, barcode: `HM${uniq}${i}`, school: s });
+  const camp = await make('/api/v1/monitoring/campaigns', {
+    title: `Мониторинг ${uniq}`, period: '2026-Q4', questions: [{ code: 'visits', text: 'Посещений', kind: 'number' }],
+  });
+  const put = await call('PUT', `/api/v1/monitoring/campaigns/${camp.id}/answers/${sch[0]}`, { answers: { visits: 7 } });
+  assert.equal(put.status, 201);
+  const provision = async (district) => (await call('GET', `/api/v1/monitoring/reports/textbook-provision?${new URLSearchParams(district ? { district } : {})}`)).data;
+  await until('the copies in the report', async () => (await provision(d[0])).rows.find((r) => r.subject === subject)?.copies === 3
+    && (await provision('')).rows.some((r) => r.subject === subject && r.copies === 4));
+
+  const page = await signedIn(meth);
+  await page.goto(base + '/dashboard.html');
+  await page.waitForSelector(`#heatmap td[data-subject="${subject}"]`);
+  const network = (await provision('')).rows;
+  assert.deepEqual(sorted(await heatCells(page)), sorted(apiCells(network)));
+  const ours = `#heatmap td[data-subject="${subject}"][data-grade="5"]`;
+  // the network's row counts every school's fifth-graders: 4 copies of ours
+  assert.match(await page.textContent(`${ours} .counts`), /^4 \/ \d+$/);
+  assert.equal(await page.$$eval('.legend li', (li) => li.length), 6);
+  // the table behind it, on demand, holds the same rows
+  await page.click('#h-provision ~ details summary');
+  assert.ok(await page.isVisible('#h-provision ~ details table'));
+  assert.equal(await page.$$eval('#h-provision ~ details tbody tr', (tr) => tr.length), network.length);
+
+  for (const [i, district] of d.entries()) {
+    // keyboard only: the district by its name, Enter sends the filters
+    await page.focus('#district');
+    await page.selectOption('#district', district);
+    const asked = page.waitForRequest((r) => r.url().includes('textbook-provision') && new URL(r.url()).searchParams.get('district') === district);
+    const askedInd = page.waitForRequest((r) => r.url().includes('/indicators?') && new URL(r.url()).searchParams.get('district') === district);
+    await page.press('#school', 'Enter');
+    await Promise.all([asked, askedInd]);
+    await page.waitForSelector(`#scope:has-text("${district}")`);
+    await page.waitForSelector(ours);
+    const api = (await provision(district)).rows;
+    assert.deepEqual(sorted(await heatCells(page)), sorted(apiCells(api)));
+    assert.equal(await page.textContent(`${ours} .counts`), i === 0 ? '3 / 20' : '1 / 40');
+    assert.equal(await page.textContent(`${ours} .share`), i === 0 ? '15 %' : '3 %');
+    // the colour is the legend's step: below 50 %
+    assert.match(await page.getAttribute(ours, 'class'), /\bheat-0\b/);
+    // survey completion of the campaign, per school of the district
+    await page.selectOption('#campaign', camp.id);
+    await page.waitForSelector(`#completion-grid li[data-school="${sch[i]}"]`);
+    const grid = await page.$$eval('#completion-grid li', (li) => li.map((x) => [x.dataset.school, x.className]));
+    assert.deepEqual(grid, [[sch[i], i === 0 ? 'answered' : 'missing']]);
+    const c = (await call('GET', `/api/v1/monitoring/campaigns/${camp.id}/completion?district=${encodeURIComponent(district)}`)).data;
+    assert.equal(await page.textContent('#completion-total'), `Ответили ${c.answered} из ${c.schools} школ (${i === 0 ? '100' : '0'} %).`);
+  }
+  assert.match(page.url(), /district=/);
+  await shot(page, 'dashboard-district', true);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('import a MARC file and watch the progress reach 100 %; 50 MB is refused', async () => {
   const page = await signedIn(lib);
   await page.goto(base + '/import.html');
@@ -430,6 +509,92 @@ test('holds: the waiting reader and the copy kept on the shelf show, and a hold 
   await page.context().close();
 });
 
+test('a hold placed from the record page by the reader\'s card; a second one is refused with the reason', async () => {
+  const page = await signedIn(lib);
+  await page.goto(`${base}/record.html?id=${fx.record.id}`);
+  await page.waitForSelector('#hold-card');
+  await page.focus('#hold-card');
+  await page.keyboard.type(fx.reader2.card);
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#hold-result .result.ok');
+  assert.match(await page.textContent('#hold-result'), /Заказ оформлен: Ученик 2(экземпляр .* ждёт на полке до|место в очереди: \d+)/);
+  const holds = (await call('GET', `/api/v1/circulation/holds?school=${school}&reader_id=${fx.reader2.id}&state=active`)).data.holds;
+  const mine = holds.filter((x) => x.record_id === fx.record.id);
+  assert.equal(mine.length, 1);
+  // the same again: refused, and the page says why
+  await page.press('#hold-card', 'Enter');
+  await page.waitForSelector('#hold-result .result.bad');
+  assert.match(await page.textContent('#hold-result'), /Отказ: Отказано.*already holds/);
+  assert.equal(await page.getAttribute('#hold-result .result.bad', 'role'), 'alert');
+  await page.fill('#hold-card', `NOPE${uniq}`);
+  await page.press('#hold-card', 'Enter');
+  await page.waitForSelector(`#hold-result .result.bad:has-text("NOPE${uniq}")`);
+  assert.equal((await call('GET', `/api/v1/circulation/holds?school=${school}&reader_id=${fx.reader2.id}&state=active`)).data.holds
+    .filter((x) => x.record_id === fx.record.id).length, 1);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+  // a methodologist reads the record but places no hold
+  const m = await signedIn(meth);
+  await m.goto(`${base}/record.html?id=${fx.record.id}`);
+  await m.waitForSelector('h1:has-text("Капитанская дочка")');
+  assert.equal(await m.$('#hold-card'), null);
+  await m.context().close();
+  await call('POST', `/api/v1/circulation/holds/${mine[0].id}/cancel`);
+});
+
+test('the personal-data audit log: a card read shows as a row, filters and pages work, CSV downloads; only the roles the API allows see it', async () => {
+  const page = await signedIn(lib);
+  assert.ok(await page.$('header#top nav a[href="/audit.html"]'), 'a librarian has the log in the menu');
+  const read = await page.evaluate(async (id) => (await fetch(`/api/v1/circulation/readers/${id}`)).status, fx.reader1.id);
+  assert.equal(read, 200);
+  // 51 reads of another card, for a second page
+  for (let i = 0; i < 51; i++) assert.equal((await call('GET', `/api/v1/circulation/readers/${fx.reader2.id}`)).status, 200);
+  await page.goto(base + '/audit.html');
+  await page.waitForSelector('#reader');
+  await page.selectOption('#action', 'read');
+  await page.fill('#reader', fx.reader1.card); // a card is looked up
+  await page.press('#reader', 'Enter');
+  await page.waitForSelector('#log tbody tr');
+  assert.match(page.url(), /action=read/);
+  const rows = await page.$$eval('#log tbody tr', (trs) => trs.map((tr) => tr.textContent));
+  assert.ok(rows.length >= 1);
+  for (const r of rows) assert.ok(r.includes('просмотр карточки') && r.includes(fx.reader1.id), r);
+  assert.match(rows[0], /библиотекарь/);
+  const api = (await call('GET', `/api/v1/circulation/audit?school=${school}&reader=${fx.reader1.id}&action=read&limit=50`)).data;
+  assert.equal(rows.length, api.items.length);
+  await shot(page, 'audit');
+  // the CSV link: the same page as text/csv
+  const csv = await page.evaluate(async () => {
+    const r = await fetch(document.querySelector('#csv').href);
+    return { type: r.headers.get('content-type'), text: await r.text() };
+  });
+  assert.match(csv.type, /text\/csv/);
+  assert.ok(csv.text.includes(fx.reader1.id), csv.text.slice(0, 300));
+  // paging: 50 a page, the next page holds the rest
+  await page.goto(`${base}/audit.html?reader=${fx.reader2.id}&action=read`);
+  await page.waitForSelector('#log tbody tr');
+  assert.equal(await page.$$eval('#log tbody tr', (trs) => trs.length), 50);
+  assert.match(await page.textContent('#log p'), /Записи 1–50 из (\d+)/);
+  await page.click('a[rel="next"]');
+  await page.waitForURL(/offset=50/);
+  await page.waitForSelector('#log tbody tr');
+  assert.match(await page.textContent('#log p'), /Записи 51–/);
+  assert.ok(await page.$('a[rel="prev"]'));
+  // a date range with nothing in it
+  await page.fill('#from', '2001-01-01');
+  await page.fill('#to', '2001-01-31');
+  await page.press('#to', 'Enter');
+  await page.waitForSelector('#log p:has-text("Записей нет")');
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+  // a methodologist: no menu entry, and the page says it is not for the role
+  const m = await signedIn(meth);
+  assert.equal(await m.$('header#top nav a[href="/audit.html"]'), null);
+  await m.goto(base + '/audit.html');
+  await m.waitForSelector('#main .result.bad:has-text("не для вашей роли")');
+  await m.context().close();
+});
+
 // What a page shows on a tablet that the layout got wrong: a horizontal
 // scroll, and controls smaller than WCAG 2.2's 24 × 24 CSS px target size.
 async function tabletFaults(page) {
@@ -452,7 +617,7 @@ test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways,
   for (const viewport of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
     const page = await signedIn(lib, { viewport, hasTouch: true, isMobile: true, bypassCSP: true });
     const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
-      '/dashboard.html', '/lists.html', '/edit.html', '/overdue.html', '/classsets.html', '/holds.html'];
+      '/dashboard.html', '/lists.html', '/edit.html', '/overdue.html', '/classsets.html', '/holds.html', '/audit.html'];
     for (const p of pages) {
       await page.goto(base + p);
       await page.waitForLoadState('networkidle');
@@ -481,7 +646,8 @@ test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways,
 test('every page passes axe-core (no serious or critical violation) and loads fast', async () => {
   const page = await signedIn(lib, { bypassCSP: true });
   const pages = ['/', '/desk.html', '/catalog.html?q=' + encodeURIComponent('Капитанская'), `/record.html?id=${fx.record.id}`,
-    '/edit.html', '/import.html', '/dashboard.html', '/lists.html', '/password.html', '/overdue.html', '/classsets.html', '/holds.html'];
+    '/edit.html', '/import.html', '/dashboard.html', '/lists.html', '/password.html', '/overdue.html', '/classsets.html', '/holds.html',
+    '/audit.html'];
   const figures = [];
   for (const p of pages) {
     await page.goto(base + p);

@@ -170,6 +170,7 @@ const pages = [
   { href: '/import.html', text: 'Импорт MARC', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/dashboard.html', text: 'Показатели сети', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/lists.html', text: 'Обучение, гранты, мониторинг', roles: ['admin', 'methodologist', 'librarian'] },
+  { href: '/audit.html', text: 'Журнал ПДн', roles: ['admin', 'librarian'] },
   { href: '/admin.html', text: 'Сотрудники', roles: ['admin'] },
   { href: '/password.html', text: 'Пароль', roles: ['admin', 'methodologist', 'librarian'] },
 ];
