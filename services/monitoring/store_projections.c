@@ -33,12 +33,18 @@ static ibc_rc need_id(ibc_ctx *ctx, const json_t *data, const char *member)
     return ibc_fail(ctx, IBC_EINVAL, "the event's data has no '%s'", member);
 }
 
+/* A year that is not four digits counts as unknown rather than failing the event. */
 static const char sql_record_upsert[] = EVENT
-    "INSERT INTO p_records AS r (id, type, textbook_subject, grade_from, grade_to, "
-    "created_at, changed_at) SELECT d->>'id', d->>'type', nullif(btrim(d->'textbook'->>'subject'), "
-    "''), (d->'textbook'->>'grade_from')::int, (d->'textbook'->>'grade_to')::int, t, t FROM e "
+    "INSERT INTO p_records AS r (id, type, textbook_subject, grade_from, grade_to, bbk, language, "
+    "year, age_rating, created_at, changed_at) SELECT d->>'id', d->>'type', "
+    "nullif(btrim(d->'textbook'->>'subject'), ''), (d->'textbook'->>'grade_from')::int, "
+    "(d->'textbook'->>'grade_to')::int, nullif(btrim(d->>'bbk'), ''), "
+    "nullif(lower(btrim(d->>'language')), ''), CASE WHEN d->>'year' ~ '^[0-9]{1,4}$' "
+    "THEN (d->>'year')::int END, d->>'age_rating', t, t FROM e "
     "ON CONFLICT (id) DO UPDATE SET type = EXCLUDED.type, textbook_subject = "
     "EXCLUDED.textbook_subject, grade_from = EXCLUDED.grade_from, grade_to = EXCLUDED.grade_to, "
+    "bbk = EXCLUDED.bbk, language = EXCLUDED.language, year = EXCLUDED.year, "
+    "age_rating = EXCLUDED.age_rating, "
     "changed_at = EXCLUDED.changed_at, created_at = least(r.created_at, EXCLUDED.created_at) "
     "WHERE r.changed_at <= EXCLUDED.changed_at";
 
@@ -74,11 +80,12 @@ ibc_rc proj_record_merge(ibc_ctx *ctx, const char *kept, const char *merged, con
 }
 
 static const char sql_item_upsert[] = EVENT
-    "INSERT INTO p_items AS i (id, record_id, school, status, created_at, changed_at) "
+    "INSERT INTO p_items AS i (id, record_id, school, status, source, created_at, changed_at) "
     "SELECT d->>'id', d->>'record_id', d->>'school', coalesce($3::text, d->>'status', "
-    "'available'), t, t FROM e ON CONFLICT (id) DO UPDATE SET "
+    "'available'), d->>'receipt_source', t, t FROM e ON CONFLICT (id) DO UPDATE SET "
     "record_id = coalesce(EXCLUDED.record_id, i.record_id), school = coalesce(EXCLUDED.school, "
     "i.school), status = coalesce($3::text, $1::jsonb->>'status', i.status), "
+    "source = coalesce(EXCLUDED.source, i.source), "
     "changed_at = EXCLUDED.changed_at, created_at = least(i.created_at, EXCLUDED.created_at) "
     "WHERE i.changed_at <= EXCLUDED.changed_at";
 
@@ -90,20 +97,24 @@ ibc_rc proj_item_upsert(ibc_ctx *ctx, const json_t *data, const char *status, co
 }
 
 /* Loan events in bulk: $1 is an array of {d: data, t: time, v: verb}. */
-#define EVENTS                                                                                  \
-    "WITH e AS (SELECT x->'d' AS d, coalesce((x->>'t')::timestamptz, now()) AS t, "             \
+#define EVENTS                                                                                     \
+    "WITH e AS (SELECT x->'d' AS d, coalesce((x->>'t')::timestamptz, now()) AS t, "                \
     "x->>'v' AS v, n FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(x, n)) "
 
+/* The loan keeps its reader's category and class as the projection holds
+ * them when the loan is applied: circulation's events of one consumer come in
+ * order, so that is the reader as at the loan. */
 static const char sql_loans_activity[] = EVENTS
-    ", l AS (INSERT INTO p_loans (id, school, reader_id, item_id, created_at) "
-    "SELECT d->>'id', d->>'school', d->>'reader_id', d->>'item_id', t FROM e ORDER BY n "
-    "ON CONFLICT (id) DO NOTHING) "
+    ", l AS (INSERT INTO p_loans (id, school, reader_id, item_id, created_at, reader_category, "
+    "reader_class) SELECT d->>'id', d->>'school', d->>'reader_id', d->>'item_id', t, "
+    "coalesce(r.category, 'unknown'), r.class FROM e LEFT JOIN p_readers r "
+    "ON r.id = e.d->>'reader_id' ORDER BY n ON CONFLICT (id) DO NOTHING) "
     "INSERT INTO p_loan_activity (loan_id, verb, reader_id, school, at) "
     "SELECT d->>'id', v, d->>'reader_id', d->>'school', t FROM e ORDER BY n ON CONFLICT DO NOTHING";
 
-static const char sql_loans_returned[] = EVENTS
-    "UPDATE p_loans l SET returned_at = coalesce((e.d->>'returned_at')::timestamptz, e.t) "
-    "FROM e WHERE l.id = e.d->>'id'";
+static const char sql_loans_returned[] =
+    EVENTS "UPDATE p_loans l SET returned_at = coalesce((e.d->>'returned_at')::timestamptz, e.t) "
+           "FROM e WHERE l.id = e.d->>'id'";
 
 static ibc_rc apply_many(ibc_ctx *ctx, const char *sql, const json_t *events)
 {
@@ -126,12 +137,15 @@ ibc_rc proj_loans_returned(ibc_ctx *ctx, const json_t *events)
 }
 
 /* $3: "deleted" marks the reader gone */
-static const char sql_reader_upsert[] = EVENT
-    "INSERT INTO p_readers AS r (id, school, category, created_at, deleted_at) "
-    "SELECT d->>'id', d->>'school', d->>'category', t, CASE WHEN $3::text = 'deleted' THEN t END "
-    "FROM e ON CONFLICT (id) DO UPDATE SET school = coalesce(EXCLUDED.school, r.school), "
-    "category = coalesce(EXCLUDED.category, r.category), "
-    "deleted_at = coalesce(EXCLUDED.deleted_at, r.deleted_at)";
+static const char sql_reader_upsert[] =
+    EVENT "INSERT INTO p_readers AS r (id, school, category, class, created_at, deleted_at) "
+          "SELECT d->>'id', d->>'school', d->>'category', d->>'class', t, "
+          "CASE WHEN $3::text = 'deleted' THEN t END "
+          "FROM e ON CONFLICT (id) DO UPDATE SET school = coalesce(EXCLUDED.school, r.school), "
+          "category = coalesce(EXCLUDED.category, r.category), "
+          "class = CASE WHEN $1::jsonb ? 'class' OR $1::jsonb ? 'category' THEN EXCLUDED.class "
+          "ELSE r.class END, "
+          "deleted_at = coalesce(EXCLUDED.deleted_at, r.deleted_at)";
 
 static ibc_rc reader(ibc_ctx *ctx, const json_t *data, const char *time, const char *verb)
 {
