@@ -28,24 +28,53 @@ static void csv_cell(ibc_csv_buf *b, ibc_col_kind kind, const json_t *v)
         ibc_csv_text(b, json_string_value(v));
 }
 
+static bool same_columns(const ibc_sheet *sheets, size_t n)
+{
+    for (size_t s = 1; s < n; s++) {
+        if (sheets[s].ncols != sheets[0].ncols) return false;
+        for (size_t c = 0; c < sheets[0].ncols; c++)
+            if (strcmp(sheets[s].cols[c].title, sheets[0].cols[c].title) != 0) return false;
+    }
+    return true;
+}
+
+static void csv_header(ibc_csv_buf *b, const ibc_sheet *s, bool named)
+{
+    if (named) ibc_csv_text(b, "");
+    for (size_t c = 0; c < s->ncols; c++)
+        ibc_csv_text(b, s->cols[c].title);
+    ibc_csv_end_row(b);
+}
+
+static void csv_rows(ibc_csv_buf *b, const ibc_sheet *s, bool named)
+{
+    size_t i;
+    const json_t *row;
+    json_array_foreach(s->rows, i, row)
+    {
+        if (named) ibc_csv_text(b, s->name);
+        for (size_t c = 0; c < s->ncols; c++)
+            csv_cell(b, s->cols[c].kind, json_array_get(row, c));
+        ibc_csv_end_row(b);
+    }
+}
+
 char *ibc_report_csv(const ibc_sheet *sheets, size_t n, size_t *len)
 {
     ibc_csv_buf b;
     if (!ibc_csv_init(&b)) return NULL;
-    if (n > 1) ibc_csv_text(&b, "");
-    for (size_t c = 0; n > 0 && c < sheets[0].ncols; c++)
-        ibc_csv_text(&b, sheets[0].cols[c].title);
-    ibc_csv_end_row(&b);
+    if (n == 0 || same_columns(sheets, n)) {
+        if (n > 0) csv_header(&b, &sheets[0], n > 1);
+        for (size_t s = 0; s < n; s++)
+            csv_rows(&b, &sheets[s], n > 1);
+        return ibc_csv_take(&b, len);
+    }
     for (size_t s = 0; s < n; s++) {
-        size_t i;
-        const json_t *row;
-        json_array_foreach(sheets[s].rows, i, row)
-        {
-            if (n > 1) ibc_csv_text(&b, sheets[s].name);
-            for (size_t c = 0; c < sheets[s].ncols; c++)
-                csv_cell(&b, sheets[s].cols[c].kind, json_array_get(row, c));
-            ibc_csv_end_row(&b);
-        }
+        if (s > 0) ibc_csv_end_row(&b);
+        ibc_csv_text(&b, sheets[s].name);
+        ibc_csv_end_row(&b);
+        csv_header(&b, &sheets[s], false);
+        csv_rows(&b, &sheets[s], false);
     }
     return ibc_csv_take(&b, len);
 }

@@ -1,6 +1,6 @@
 /* Unit tests of shared/src/report.c: CSV of several sheets under one header,
- * kopecks as roubles with a decimal comma (negative too), empty cells, and
- * an XLSX that is a zip holding the workbook's parts. */
+ * sheets of other columns as sections, kopecks as roubles with a decimal comma (negative too),
+ * empty cells, and an XLSX that is a zip holding the workbook's parts. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -51,6 +51,23 @@ static void one_sheet_has_no_sheet_column(void **state)
     json_decref(a);
 }
 
+static void sheets_with_other_columns_are_sections(void **state)
+{
+    (void)state;
+    static const ibc_col two[] = {{"Класс", IBC_COL_TEXT}, {"Читателей", IBC_COL_INT}};
+    json_t *a = json_pack("[[s, s, i, i]]", "2026-01-15", "П-1", 1, 100);
+    json_t *b = json_pack("[[s, i], [s, i]]", "5А", 12, "6Б", 3);
+    ibc_sheet sheets[] = {{"Книга", cols, 4, a}, {"По классам", two, 2, b}};
+    size_t len = 0;
+    char *csv = ibc_report_csv(sheets, 2, &len);
+    assert_string_equal(csv, "\xEF\xBB\xBF"
+                             "Книга\r\nДата;Акт;Экз.;Сумма\r\n2026-01-15;П-1;1;1,00\r\n\r\n"
+                             "По классам\r\nКласс;Читателей\r\n5А;12\r\n6Б;3\r\n");
+    free(csv);
+    json_decref(a);
+    json_decref(b);
+}
+
 static void xlsx_is_a_zip_with_the_workbook(void **state)
 {
     (void)state;
@@ -74,6 +91,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_stacks_sheets_and_writes_roubles),
         cmocka_unit_test(one_sheet_has_no_sheet_column),
+        cmocka_unit_test(sheets_with_other_columns_are_sections),
         cmocka_unit_test(xlsx_is_a_zip_with_the_workbook),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

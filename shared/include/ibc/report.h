@@ -12,11 +12,11 @@
 #include <stddef.h>
 
 typedef enum {
-    IBC_COL_TEXT,    /* a string (or null) */
-    IBC_COL_INT,     /* an integer (or null) */
-    IBC_COL_KOPECKS, /* an integer of kopecks, shown as roubles with two decimals */
+    IBC_COL_TEXT,       /* a string (or null) */
+    IBC_COL_INT,        /* an integer (or null) */
+    IBC_COL_KOPECKS,    /* an integer of kopecks, shown as roubles with two decimals */
     IBC_COL_HUNDREDTHS, /* an integer of hundredths (a ratio), shown with two decimals */
-    IBC_COL_DATE,    /* "YYYY-MM-DD" (or null), a real date in XLSX */
+    IBC_COL_DATE,       /* "YYYY-MM-DD" (or null), a real date in XLSX */
 } ibc_col_kind;
 
 typedef struct {
@@ -32,9 +32,11 @@ typedef struct {
     const json_t *rows; /* array of arrays of ncols values each; borrowed */
 } ibc_sheet;
 
-/* The CSV of the sheets, one after another under one header row (several
- * sheets must have the same columns; their name leads each row). Returns a
- * new buffer (caller frees) and its length in *len; NULL when out of memory. */
+/* The CSV of the sheets. Sheets with the same columns go one after another
+ * under one header row, their name leading each row; sheets whose columns
+ * differ are sections: the sheet's name on a row of its own, its header row,
+ * its rows, and an empty row before the next. Returns a new buffer (caller
+ * frees) and its length in *len; NULL when out of memory. */
 char *ibc_report_csv(const ibc_sheet *sheets, size_t n, size_t *len);
 
 /* The XLSX workbook of the sheets, written through a temporary file in
