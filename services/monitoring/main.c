@@ -38,6 +38,8 @@ static const ibc_action actions[] = {
     {"targets.update", targets_update},
     {"reports.provision", reports_provision, IBC_ACTION_STANDBY},
     {"statistics.get", statistics_get, IBC_ACTION_STANDBY},
+    {"visits.put", visits_put},
+    {"visits.delete", visits_delete},
 };
 
 static const ibc_event_sub events[] = {

@@ -53,6 +53,9 @@ ibc_rc targets_update(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc reports_provision(ibc_ctx *ctx, const json_t *req, json_t **reply);
 /* library statistics (statistics.c) */
 ibc_rc statistics_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
+/* the librarian's visit counter (visits.c) */
+ibc_rc visits_put(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc visits_delete(ibc_ctx *ctx, const json_t *req, json_t **reply);
 
 /* events_in.c: the projections fed by IBC_EVENTS, one handler per service */
 ibc_rc on_catalog_event(ibc_ctx *ctx, const char *subject, const json_t *event);

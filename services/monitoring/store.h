@@ -119,9 +119,15 @@ ibc_rc proj_completion_delete(ibc_ctx *ctx, const char *enrolment_id);
 ibc_rc proj_project_upsert(ibc_ctx *ctx, const json_t *data, const char *time);
 
 /* The library statistics of a school (NULL: the network) for [from, to):
- * readers, loans, visits derived from loans, copies, their ratios and
- * breakdowns by reader category and kind (store_statistics.c). */
+ * readers, loans, visits (counted or derived from loans), copies, their
+ * ratios and breakdowns (store_statistics.c). */
 ibc_rc store_statistics(ibc_ctx *ctx, const char *school, const char *from, const char *to,
                         json_t **out);
+/* Sets a school's visit count of a day; *out the stored count. */
+ibc_rc store_visits_put(ibc_ctx *ctx, const char *school, const char *day, const char *visits,
+                        json_t **out);
+/* Removes a day's count (the day's visits are derived again); *out the
+ * removed count, IBC_ENOTFOUND when there was none. */
+ibc_rc store_visits_delete(ibc_ctx *ctx, const char *school, const char *day, json_t **out);
 
 #endif

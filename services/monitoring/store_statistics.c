@@ -1,43 +1,146 @@
 /* The SQL of the library statistics (see store.h): counted from the
- * projections of circulation's and the catalog's events. */
+ * projections of circulation's and the catalog's events, and the visit
+ * counter librarians keep. */
 #include "store.h"
+
+/* {"key": count, ...} in key order, of the rows of `cte` grouped by `expr`. */
+#define COUNTS(expr, cte)                                                                          \
+    "(SELECT coalesce(json_object_agg(k, c ORDER BY k), '{}') FROM (SELECT " expr " AS k, "        \
+    "count(*) AS c FROM " cte " GROUP BY 1) x)"
 
 /* [$2, $3): the period; $1 the school or NULL for the network. A reader
  * counts when registered before the period ended and not deleted before it
- * began; a copy when entered before the end and not written off (now). */
+ * began; a copy when entered before the end and not written off (now). A
+ * loan's category and class are the reader's at the loan (for loans
+ * projected before they were kept: the reader's now). A day's visits are the
+ * librarian's count for that school and day, or else the readers with a loan
+ * or a return that day. */
 static const char sql_statistics[] =
     "WITH per AS (SELECT $2::date AS d0, $3::date AS d1), "
-    "rd AS (SELECT r.* FROM per, p_readers r WHERE ($1::text IS NULL OR r.school = $1) "
+    "rd AS (SELECT r.category, r.class FROM per, p_readers r "
+    "  WHERE ($1::text IS NULL OR r.school = $1) "
     "  AND r.created_at < per.d1 AND (r.deleted_at IS NULL OR r.deleted_at >= per.d0)), "
-    "lo AS (SELECT l.*, r.category, CASE WHEN rec.type IS NULL THEN 'unknown' "
-    "  WHEN rec.type = 'textbook' THEN 'textbooks' WHEN rec.type = 'periodical' THEN "
-    "  'periodicals' WHEN rec.type IN ('e-resource', 'multimedia') THEN 'e_resources' "
-    "  ELSE 'books' END AS kind "
+    "lo AS (SELECT coalesce(l.reader_category, r.category, 'unknown') AS category, "
+    "  coalesce(CASE WHEN l.reader_category IS NULL THEN r.class ELSE l.reader_class END, "
+    "  'none') AS class, coalesce(rec.bbk_section, 'none') AS section, stat_kind(rec.type) AS kind "
     "  FROM per, p_loans l LEFT JOIN p_readers r ON r.id = l.reader_id "
     "  LEFT JOIN p_items i ON i.id = l.item_id LEFT JOIN p_records rec ON rec.id = i.record_id "
     "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= per.d0 "
     "  AND l.created_at < per.d1), "
-    "it AS (SELECT i.* FROM per, p_items i WHERE ($1::text IS NULL OR i.school = $1) "
+    "it AS (SELECT coalesce(rec.age_rating, 'none') AS age, coalesce(rec.language, 'unknown') AS "
+    "  lang, stat_year_bucket(rec.year) AS yr, coalesce(i.source, 'none') AS src "
+    "  FROM per, p_items i LEFT JOIN p_records rec ON rec.id = i.record_id "
+    "  WHERE ($1::text IS NULL OR i.school = $1) "
     "  AND i.created_at < per.d1 AND i.status IS DISTINCT FROM 'written_off'), "
+    "acts AS (SELECT l.school, l.reader_id, l.created_at::date AS day FROM per, p_loans l "
+    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= per.d0 "
+    "  AND l.created_at < per.d1 UNION ALL "
+    "  SELECT l.school, l.reader_id, l.returned_at::date FROM per, p_loans l "
+    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.returned_at >= per.d0 "
+    "  AND l.returned_at < per.d1), "
+    "derived AS (SELECT school, day, count(DISTINCT reader_id) AS n FROM acts "
+    "  WHERE reader_id IS NOT NULL GROUP BY school, day), "
+    "counted AS (SELECT v.school, v.day, v.visits AS n FROM per, visit_counts v "
+    "  WHERE ($1::text IS NULL OR v.school = $1) AND v.day >= per.d0 AND v.day < per.d1), "
+    "days AS (SELECT coalesce(c.day, d.day) AS day, coalesce(c.n, d.n) AS n, "
+    "  c.day IS NOT NULL AS counter FROM counted c FULL JOIN derived d "
+    "  ON d.school = c.school AND d.day = c.day), "
+    "byday AS (SELECT day, sum(n)::bigint AS n, CASE WHEN bool_and(counter) THEN 'counter' "
+    "  WHEN bool_and(NOT counter) THEN 'derived' ELSE 'mixed' END AS src FROM days GROUP BY day), "
     "n AS (SELECT (SELECT count(*) FROM rd) AS readers, (SELECT count(*) FROM lo) AS loans, "
-    "  (SELECT count(DISTINCT (reader_id, created_at::date)) FROM lo) AS visits, "
+    "  (SELECT coalesce(sum(n), 0) FROM days) AS visits, "
+    "  (SELECT coalesce(sum(n) FILTER (WHERE counter), 0) FROM days) AS counted, "
+    "  (SELECT coalesce(sum(n) FILTER (WHERE NOT counter), 0) FROM days) AS derived, "
     "  (SELECT count(*) FROM it) AS copies) "
     "SELECT json_build_object('school', $1::text, 'from', $2::date, 'to', $3::date - 1, "
-    "'readers', n.readers, 'readers_by_category', (SELECT coalesce(json_object_agg(c, k), '{}') "
-    "  FROM (SELECT coalesce(category, 'unknown') c, count(*) k FROM rd GROUP BY 1) x), "
-    "'loans', n.loans, 'loans_by_category', (SELECT coalesce(json_object_agg(c, k), '{}') "
-    "  FROM (SELECT coalesce(category, 'unknown') c, count(*) k FROM lo GROUP BY 1) x), "
-    "'loans_by_kind', (SELECT coalesce(json_object_agg(c, k), '{}') "
-    "  FROM (SELECT kind c, count(*) k FROM lo GROUP BY 1) x), "
-    "'visits', n.visits, 'visits_source', 'derived_from_loans', 'copies', n.copies, "
-    "'loans_per_reader', round(n.loans::numeric / nullif(n.readers, 0), 2), "
-    "'visits_per_reader', round(n.visits::numeric / nullif(n.readers, 0), 2), "
-    "'loans_per_copy', round(n.loans::numeric / nullif(n.copies, 0), 2), "
-    "'copies_per_reader', round(n.copies::numeric / nullif(n.readers, 0), 2)) FROM n";
+    "'readers', n.readers, "
+    "'readers_by_category', " COUNTS(
+        "coalesce(category, 'unknown')",
+        "rd") ", "
+              "'readers_by_class', " COUNTS(
+                  "coalesce(class, 'none')",
+                  "rd") ", "
+                        "'loans', n.loans, "
+                        "'loans_by_category', " COUNTS(
+                            "category",
+                            "lo") ", "
+                                  "'loans_by_class', " COUNTS(
+                                      "class",
+                                      "lo") ", "
+                                            "'loans_by_section', " COUNTS(
+                                                "section",
+                                                "lo") ", "
+                                                      "'loans_by_kind', " COUNTS(
+                                                          "kind",
+                                                          "lo") ", "
+                                                                "'visits', n.visits, "
+                                                                "'visits_counted', n.counted, "
+                                                                "'visits_derived', n.derived, "
+                                                                "'visits_source', CASE WHEN NOT "
+                                                                "EXISTS (SELECT 1 FROM byday "
+                                                                "  WHERE src <> 'derived') THEN "
+                                                                "'derived' WHEN NOT EXISTS (SELECT "
+                                                                "1 FROM byday "
+                                                                "  WHERE src <> 'counter') THEN "
+                                                                "'counter' ELSE 'mixed' END, "
+                                                                "'visits_by_day', (SELECT "
+                                                                "coalesce(json_agg(json_build_"
+                                                                "object('date', day, 'visits', n, "
+                                                                "  'source', src) ORDER BY day), "
+                                                                "'[]') FROM byday), "
+                                                                "'copies', n.copies, "
+                                                                "'fund_by_age_mark', " COUNTS(
+                                                                    "age",
+                                                                    "it") ", "
+                                                                          "'fund_by_language',"
+                                                                          " " COUNTS(
+                                                                              "lang",
+                                                                              "it") ", "
+                                                                                    "'fund_by_year'"
+                                                                                    ", " COUNTS(
+                                                                                        "yr",
+                                                                                        "it") ", "
+                                                                                              "'fun"
+                                                                                              "d_"
+                                                                                              "by_"
+                                                                                              "sour"
+                                                                                              "ce',"
+                                                                                              " " COUNTS(
+                                                                                                  "src",
+                                                                                                  "it") ", "
+                                                                                                        "'loans_per_reader', round(n.loans::numeric / nullif(n.readers, 0), 2), "
+                                                                                                        "'visits_per_reader', round(n.visits::numeric / nullif(n.readers, 0), 2), "
+                                                                                                        "'loans_per_copy', round(n.loans::numeric / nullif(n.copies, 0), 2), "
+                                                                                                        "'copies_per_reader', round(n.copies::numeric / nullif(n.readers, 0), 2)) FROM n";
 
 ibc_rc store_statistics(ibc_ctx *ctx, const char *school, const char *from, const char *to,
                         json_t **out)
 {
     const char *p[] = {school, from, to};
     return ibc_db_json_planned(ctx, out, sql_statistics, 3, p);
+}
+
+/* $1 school, $2 day, $3 visits, $4 who. */
+static const char sql_visits_put[] =
+    "INSERT INTO visit_counts AS v (school, day, visits, recorded_by) "
+    "VALUES ($1, $2::date, $3::int, $4) ON CONFLICT (school, day) DO UPDATE SET "
+    "visits = EXCLUDED.visits, recorded_by = EXCLUDED.recorded_by, updated_at = now() "
+    "RETURNING json_build_object('school', school, 'date', day, 'visits', visits, "
+    "'source', 'counter', 'updated_at', updated_at)";
+
+ibc_rc store_visits_put(ibc_ctx *ctx, const char *school, const char *day, const char *visits,
+                        json_t **out)
+{
+    const char *p[] = {school, day, visits, ctx->principal};
+    return ibc_db_json(ctx, out, sql_visits_put, 4, p);
+}
+
+static const char sql_visits_delete[] =
+    "DELETE FROM visit_counts WHERE school = $1 AND day = $2::date "
+    "RETURNING json_build_object('school', school, 'date', day, 'visits', visits)";
+
+ibc_rc store_visits_delete(ibc_ctx *ctx, const char *school, const char *day, json_t **out)
+{
+    const char *p[] = {school, day};
+    return ibc_db_json(ctx, out, sql_visits_delete, 2, p);
 }

@@ -1,0 +1,66 @@
+/* The visit counter a librarian keeps: how many came to the library on a day.
+ * A day with a count is reported with it; a day without one has its visits
+ * derived from loans (statistics.c). */
+#include "monitoring.h"
+#include "store.h"
+
+#include <ibc/json.h>
+#include <ibc/request.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* The school and day of the path, the school checked to be the caller's to
+ * change, the day a real date not in the future. */
+static ibc_rc school_day(ibc_ctx *ctx, const json_t *req, const char **school, const char **day)
+{
+    ibc_rc rc = mon_school_param(ctx, req, "school", school);
+    if (rc == IBC_OK) rc = ibc_req_date(ctx, req, "date", day);
+    if (rc == IBC_OK && !*day)
+        rc = ibc_fail(ctx, IBC_EINVAL, "the path must name the day as YYYY-MM-DD");
+    if (rc == IBC_OK) rc = mon_may_edit(ctx, *school);
+    if (rc != IBC_OK) return rc;
+    char today[16];
+    time_t now = time(NULL);
+    struct tm tm;
+    localtime_r(&now, &tm);
+    strftime(today, sizeof today, "%Y-%m-%d", &tm);
+    if (strcmp(*day, today) > 0)
+        return ibc_fail(ctx, IBC_EINVAL,
+                        "%s is in the future; count a day's visits once the day has come", *day);
+    if (strcmp(*day, "2000-01-01") < 0)
+        return ibc_fail(ctx, IBC_EINVAL, "%s is before ibcnet's years (2000 on)", *day);
+    return IBC_OK;
+}
+
+/* visits.put: PUT /visits/{school}/{date} {visits: 0..1000000}. 200 with the
+ * stored count, which replaces the day's earlier count. A librarian counts
+ * for their own school only (403). */
+ibc_rc visits_put(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    static const ibc_field fields[] = {{"visits", IBC_F_INT, true, 0, 1000000}};
+    const char *school, *day;
+    json_t *body = json_object();
+    ibc_rc rc = ibc_validate(ctx, ibc_body(req), fields, IBC_LEN(fields), "", NULL, body);
+    if (rc == IBC_OK) rc = school_day(ctx, req, &school, &day);
+    if (rc == IBC_OK) {
+        char visits[24];
+        snprintf(visits, sizeof visits, "%lld",
+                 (long long)json_integer_value(json_object_get(body, "visits")));
+        rc = store_visits_put(ctx, school, day, visits, reply);
+    }
+    json_decref(body);
+    return rc;
+}
+
+/* visits.delete: DELETE /visits/{school}/{date}. 200 with the count removed
+ * (the day's visits are derived from loans again); 404 when there was none. */
+ibc_rc visits_delete(ibc_ctx *ctx, const json_t *req, json_t **reply)
+{
+    const char *school, *day;
+    ibc_rc rc = school_day(ctx, req, &school, &day);
+    if (rc == IBC_OK) rc = store_visits_delete(ctx, school, day, reply);
+    if (rc == IBC_ENOTFOUND)
+        rc = ibc_fail(ctx, IBC_ENOTFOUND, "%s has no visit count for %s", school, day);
+    return rc;
+}
