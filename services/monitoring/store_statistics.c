@@ -3,115 +3,154 @@
  * counter librarians keep. */
 #include "store.h"
 
-/* {"key": count, ...} in key order, of the rows of `cte` grouped by `expr`. */
-#define COUNTS(expr, cte)                                                                          \
-    "(SELECT coalesce(json_object_agg(k, c ORDER BY k), '{}') FROM (SELECT " expr " AS k, "        \
-    "count(*) AS c FROM " cte " GROUP BY 1) x)"
+/* {"key": count, ...} in key order, of the rows of `sets` (a GROUP BY
+ * GROUPING SETS) whose grouping bits are `g`: the one set that grouped by `k`. */
+#define COUNTS(k, sets, g)                                                                         \
+    "(SELECT coalesce(json_object_agg(" k ", c ORDER BY " k "), '{}') FROM " sets " WHERE g = " g  \
+    ")"
+/* The count of the set that grouped by nothing: all rows. */
+#define TOTAL(sets, g) "(SELECT coalesce(max(c), 0) FROM " sets " WHERE g = " g ")"
 
-/* [$2, $3): the period; $1 the school or NULL for the network. A reader
- * counts when registered before the period ended and not deleted before it
- * began; a copy when entered before the end and not written off (now). A
- * loan's category and class are the reader's at the loan (for loans
- * projected before they were kept: the reader's now). A day's visits are the
- * librarian's count for that school and day, or else the readers with a loan
- * or a return that day. */
+/* [$2, $3): the period; $1 the school or NULL for the network (the statement
+ * is planned for the actual values: no CTE hides them from the planner). A
+ * reader counts when registered before the period ended and not deleted
+ * before it began; a copy when entered before the end and not written off
+ * (now). A loan's category and class are the reader's at the loan (for
+ * loans projected before they were kept: the reader's now). A day's visits
+ * are the librarian's count for that school and day, or else the readers
+ * with a loan or a return that day. Each table is read once: its breakdowns
+ * are the grouping sets of one pass (GROUPING() bits: 1 for each column not
+ * grouped by, the first column highest). */
 static const char sql_statistics[] =
-    "WITH per AS (SELECT $2::date AS d0, $3::date AS d1), "
-    "rd AS (SELECT r.category, r.class FROM per, p_readers r "
-    "  WHERE ($1::text IS NULL OR r.school = $1) "
-    "  AND r.created_at < per.d1 AND (r.deleted_at IS NULL OR r.deleted_at >= per.d0)), "
-    "lo AS (SELECT coalesce(l.reader_category, r.category, 'unknown') AS category, "
+    "WITH rd AS MATERIALIZED (SELECT category, class, GROUPING(category, class) AS g, "
+    "  count(*) AS c FROM (SELECT coalesce(r.category, 'unknown') AS category, "
+    "  coalesce(r.class, 'none') AS class FROM p_readers r "
+    "  WHERE ($1::text IS NULL OR r.school = $1) AND r.created_at < $3::date "
+    "  AND (r.deleted_at IS NULL OR r.deleted_at >= $2::date)) x "
+    "  GROUP BY GROUPING SETS ((category), (class), ())), "
+    "lo AS MATERIALIZED (SELECT category, class, section, kind, "
+    "  GROUPING(category, class, section, kind) AS g, count(*) AS c FROM ("
+    "  SELECT coalesce(l.reader_category, r.category, 'unknown') AS category, "
     "  coalesce(CASE WHEN l.reader_category IS NULL THEN r.class ELSE l.reader_class END, "
     "  'none') AS class, coalesce(rec.bbk_section, 'none') AS section, stat_kind(rec.type) AS kind "
-    "  FROM per, p_loans l LEFT JOIN p_readers r ON r.id = l.reader_id "
+    "  FROM p_loans l LEFT JOIN p_readers r ON r.id = l.reader_id "
     "  LEFT JOIN p_items i ON i.id = l.item_id LEFT JOIN p_records rec ON rec.id = i.record_id "
-    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= per.d0 "
-    "  AND l.created_at < per.d1), "
-    "it AS (SELECT coalesce(rec.age_rating, 'none') AS age, coalesce(rec.language, 'unknown') AS "
-    "  lang, stat_year_bucket(rec.year) AS yr, coalesce(i.source, 'none') AS src "
-    "  FROM per, p_items i LEFT JOIN p_records rec ON rec.id = i.record_id "
+    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= $2::date "
+    "  AND l.created_at < $3::date) x "
+    "  GROUP BY GROUPING SETS ((category), (class), (section), (kind), ())), "
+    "it AS MATERIALIZED (SELECT age, lang, yr, src, GROUPING(age, lang, yr, src) AS g, "
+    "  count(*) AS c FROM (SELECT coalesce(rec.age_rating, 'none') AS age, "
+    "  coalesce(rec.language, 'unknown') AS lang, stat_year_bucket(rec.year) AS yr, "
+    "  coalesce(i.source, 'none') AS src "
+    "  FROM p_items i LEFT JOIN p_records rec ON rec.id = i.record_id "
     "  WHERE ($1::text IS NULL OR i.school = $1) "
-    "  AND i.created_at < per.d1 AND i.status IS DISTINCT FROM 'written_off'), "
-    "acts AS (SELECT l.school, l.reader_id, l.created_at::date AS day FROM per, p_loans l "
-    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= per.d0 "
-    "  AND l.created_at < per.d1 UNION ALL "
-    "  SELECT l.school, l.reader_id, l.returned_at::date FROM per, p_loans l "
-    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.returned_at >= per.d0 "
-    "  AND l.returned_at < per.d1), "
-    "derived AS (SELECT school, day, count(DISTINCT reader_id) AS n FROM acts "
+    "  AND i.created_at < $3::date AND i.status IS DISTINCT FROM 'written_off') x "
+    "  GROUP BY GROUPING SETS ((age), (lang), (yr), (src), ())), "
+    "acts AS (SELECT l.school, l.reader_id, l.created_at::date AS day FROM p_loans l "
+    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= $2::date "
+    "  AND l.created_at < $3::date UNION "
+    "  SELECT l.school, l.reader_id, l.returned_at::date FROM p_loans l "
+    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.returned_at >= $2::date "
+    "  AND l.returned_at < $3::date), "
+    "derived AS (SELECT school, day, count(*) AS n FROM acts "
     "  WHERE reader_id IS NOT NULL GROUP BY school, day), "
-    "counted AS (SELECT v.school, v.day, v.visits AS n FROM per, visit_counts v "
-    "  WHERE ($1::text IS NULL OR v.school = $1) AND v.day >= per.d0 AND v.day < per.d1), "
-    "days AS (SELECT coalesce(c.day, d.day) AS day, coalesce(c.n, d.n) AS n, "
+    "counted AS (SELECT v.school, v.day, v.visits AS n FROM visit_counts v "
+    "  WHERE ($1::text IS NULL OR v.school = $1) AND v.day >= $2::date AND v.day < $3::date), "
+    "days AS MATERIALIZED (SELECT coalesce(c.day, d.day) AS day, coalesce(c.n, d.n) AS n, "
     "  c.day IS NOT NULL AS counter FROM counted c FULL JOIN derived d "
     "  ON d.school = c.school AND d.day = c.day), "
-    "byday AS (SELECT day, sum(n)::bigint AS n, CASE WHEN bool_and(counter) THEN 'counter' "
-    "  WHEN bool_and(NOT counter) THEN 'derived' ELSE 'mixed' END AS src FROM days GROUP BY day), "
-    "n AS (SELECT (SELECT count(*) FROM rd) AS readers, (SELECT count(*) FROM lo) AS loans, "
-    "  (SELECT coalesce(sum(n), 0) FROM days) AS visits, "
-    "  (SELECT coalesce(sum(n) FILTER (WHERE counter), 0) FROM days) AS counted, "
-    "  (SELECT coalesce(sum(n) FILTER (WHERE NOT counter), 0) FROM days) AS derived, "
-    "  (SELECT count(*) FROM it) AS copies) "
-    "SELECT json_build_object('school', $1::text, 'from', $2::date, 'to', $3::date - 1, "
-    "'readers', n.readers, "
-    "'readers_by_category', " COUNTS(
-        "coalesce(category, 'unknown')",
-        "rd") ", "
-              "'readers_by_class', " COUNTS(
-                  "coalesce(class, 'none')",
-                  "rd") ", "
-                        "'loans', n.loans, "
-                        "'loans_by_category', " COUNTS(
-                            "category",
-                            "lo") ", "
-                                  "'loans_by_class', " COUNTS(
-                                      "class",
-                                      "lo") ", "
-                                            "'loans_by_section', " COUNTS(
-                                                "section",
-                                                "lo") ", "
-                                                      "'loans_by_kind', " COUNTS(
-                                                          "kind",
-                                                          "lo") ", "
-                                                                "'visits', n.visits, "
-                                                                "'visits_counted', n.counted, "
-                                                                "'visits_derived', n.derived, "
-                                                                "'visits_source', CASE WHEN NOT "
-                                                                "EXISTS (SELECT 1 FROM byday "
-                                                                "  WHERE src <> 'derived') THEN "
-                                                                "'derived' WHEN NOT EXISTS (SELECT "
-                                                                "1 FROM byday "
-                                                                "  WHERE src <> 'counter') THEN "
-                                                                "'counter' ELSE 'mixed' END, "
-                                                                "'visits_by_day', (SELECT "
-                                                                "coalesce(json_agg(json_build_"
-                                                                "object('date', day, 'visits', n, "
-                                                                "  'source', src) ORDER BY day), "
-                                                                "'[]') FROM byday), "
-                                                                "'copies', n.copies, "
-                                                                "'fund_by_age_mark', " COUNTS(
-                                                                    "age",
-                                                                    "it") ", "
-                                                                          "'fund_by_language',"
-                                                                          " " COUNTS(
-                                                                              "lang",
-                                                                              "it") ", "
-                                                                                    "'fund_by_year'"
-                                                                                    ", " COUNTS(
-                                                                                        "yr",
-                                                                                        "it") ", "
-                                                                                              "'fun"
-                                                                                              "d_"
-                                                                                              "by_"
-                                                                                              "sour"
-                                                                                              "ce',"
-                                                                                              " " COUNTS(
-                                                                                                  "src",
-                                                                                                  "it") ", "
-                                                                                                        "'loans_per_reader', round(n.loans::numeric / nullif(n.readers, 0), 2), "
-                                                                                                        "'visits_per_reader', round(n.visits::numeric / nullif(n.readers, 0), 2), "
-                                                                                                        "'loans_per_copy', round(n.loans::numeric / nullif(n.copies, 0), 2), "
-                                                                                                        "'copies_per_reader', round(n.copies::numeric / nullif(n.readers, 0), 2)) FROM n";
+    "byday AS MATERIALIZED (SELECT day, sum(n)::bigint AS n, CASE WHEN bool_and(counter) "
+    "  THEN 'counter' WHEN bool_and(NOT counter) THEN 'derived' ELSE 'mixed' END AS src "
+    "  FROM days GROUP BY day), "
+    "n AS MATERIALIZED (SELECT " TOTAL("rd", "3") " AS readers, " TOTAL(
+        "lo",
+        "15") " AS loans, "
+              "  (SELECT coalesce(sum(n), 0) FROM days) AS visits, "
+              "  (SELECT coalesce(sum(n) FILTER (WHERE counter), 0) FROM days) AS counted, "
+              "  (SELECT coalesce(sum(n) FILTER (WHERE NOT counter), 0) FROM days) AS derived, "
+              "  " TOTAL(
+                  "it",
+                  "15") " AS copies) "
+                        "SELECT json_build_object('school', $1::text, 'from', $2::date, 'to', "
+                        "$3::date - 1, "
+                        "'readers', n.readers, "
+                        "'readers_by_category', " COUNTS(
+                            "category", "rd",
+                            "1") ", "
+                                 "'readers_by_class', " COUNTS(
+                                     "class", "rd",
+                                     "2") ", "
+                                          "'loans', n.loans, "
+                                          "'loans_by_category', " COUNTS(
+                                              "category", "lo",
+                                              "7") ", "
+                                                   "'loans_by_class', " COUNTS(
+                                                       "class", "lo",
+                                                       "11") ", "
+                                                             "'loans_by_section', " COUNTS(
+                                                                 "section", "lo",
+                                                                 "13") ", "
+                                                                       "'loans_by_kind', " COUNTS(
+                                                                           "kind", "lo",
+                                                                           "14") ", "
+                                                                                 "'visits', "
+                                                                                 "n.visits, "
+                                                                                 "'visits_counted',"
+                                                                                 " n.counted, "
+                                                                                 "'visits_derived',"
+                                                                                 " n.derived, "
+                                                                                 "'visits_source', "
+                                                                                 "CASE WHEN NOT "
+                                                                                 "EXISTS (SELECT 1 "
+                                                                                 "FROM byday "
+                                                                                 "  WHERE src <> "
+                                                                                 "'derived') THEN "
+                                                                                 "'derived' WHEN "
+                                                                                 "NOT EXISTS "
+                                                                                 "(SELECT 1 FROM "
+                                                                                 "byday "
+                                                                                 "  WHERE src <> "
+                                                                                 "'counter') THEN "
+                                                                                 "'counter' ELSE "
+                                                                                 "'mixed' END, "
+                                                                                 "'visits_by_day', "
+                                                                                 "(SELECT "
+                                                                                 "coalesce(json_"
+                                                                                 "agg(json_build_"
+                                                                                 "object('date', "
+                                                                                 "day, 'visits', "
+                                                                                 "n, "
+                                                                                 "  'source', src) "
+                                                                                 "ORDER BY day), "
+                                                                                 "'[]') FROM "
+                                                                                 "byday), "
+                                                                                 "'copies', "
+                                                                                 "n.copies, "
+                                                                                 "'fund_by_age_"
+                                                                                 "mark', " COUNTS(
+                                                                                     "age", "it",
+                                                                                     "7") ", "
+                                                                                          "'fund_"
+                                                                                          "by_"
+                                                                                          "language"
+                                                                                          "',"
+                                                                                          " " COUNTS(
+                                                                                              "lan"
+                                                                                              "g",
+                                                                                              "it",
+                                                                                              "11") ", "
+                                                                                                    "'fund_by_year', " COUNTS(
+                                                                                                        "yr",
+                                                                                                        "it",
+                                                                                                        "13") ", "
+                                                                                                              "'fund_by_source', " COUNTS(
+                                                                                                                  "src",
+                                                                                                                  "it",
+                                                                                                                  "14") ", "
+                                                                                                                        "'loans_per_reader', round(n.loans::numeric / nullif(n.readers, 0), 2), "
+                                                                                                                        "'visits_per_reader', round(n.visits::numeric / nullif(n.readers, 0), 2), "
+                                                                                                                        "'loans_per_copy', round(n.loans::numeric / nullif(n.copies, 0), 2), "
+                                                                                                                        "'copies_per_reader', round(n.copies::numeric / nullif(n.readers, 0), 2)) FROM n";
 
 ibc_rc store_statistics(ibc_ctx *ctx, const char *school, const char *from, const char *to,
                         json_t **out)
