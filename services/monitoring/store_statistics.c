@@ -175,11 +175,10 @@ ibc_rc store_visits_put(ibc_ctx *ctx, const char *school, const char *day, const
 }
 
 static const char sql_visits_delete[] =
-    "DELETE FROM visit_counts WHERE school = $1 AND day = $2::date "
-    "RETURNING json_build_object('school', school, 'date', day, 'visits', visits)";
+    "DELETE FROM visit_counts WHERE school = $1 AND day = $2::date";
 
-ibc_rc store_visits_delete(ibc_ctx *ctx, const char *school, const char *day, json_t **out)
+ibc_rc store_visits_delete(ibc_ctx *ctx, const char *school, const char *day)
 {
     const char *p[] = {school, day};
-    return ibc_db_json(ctx, out, sql_visits_delete, 2, p);
+    return ibc_db_run(ctx, sql_visits_delete, 2, p);
 }

@@ -331,6 +331,10 @@ static const spec_row spec[] = {
      false},
     {"GET", "/api/v1/monitoring/statistics", "AMLI", 's', NULL, NULL, NULL,
      "school=@school&period=2026-Q1", false},
+    {"PUT", "/api/v1/monitoring/visits/{school}/{date}", "AML", 's', NULL, NULL, "{\"visits\":12}",
+     NULL, false},
+    {"DELETE", "/api/v1/monitoring/visits/{school}/{date}", "AML", 's', NULL, NULL, NULL, NULL,
+     false},
 };
 
 /* ---------------------------------------------------------------- fixtures */
@@ -707,6 +711,8 @@ static char *row_path(const spec_row *row, const char *ghost, const char *ghost_
             snprintf(sub, sizeof sub, "student"), p += 10;
         else if (strncmp(p, "{indicator}", 11) == 0)
             snprintf(sub, sizeof sub, "catalog_records"), p += 11;
+        else if (strncmp(p, "{date}", 6) == 0)
+            snprintf(sub, sizeof sub, "2026-03-02"), p += 6;
         if (*sub)
             o += (size_t)snprintf(tmpl + o, sizeof tmpl - o, "%s", sub);
         else

@@ -110,7 +110,9 @@ static const route routes[] = {
     {"GET", "/api/v1/catalog/stocktakes/{id}", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/catalog/stocktakes/{id}/scans", B_RAW, "", NULL, ""},
     {"POST", "/api/v1/catalog/stocktakes/{id}/close", B_JSON, "", "{}", ""},
-    {"GET", "/api/v1/monitoring/statistics", B_NONE, "", NULL, "school,period,format"},
+    {"GET", "/api/v1/monitoring/statistics", B_NONE, "", NULL, "school,period,from,to,format"},
+    {"PUT", "/api/v1/monitoring/visits/{school}/{date}", B_JSON, "visits:i", "{\"visits\":3}", ""},
+    {"DELETE", "/api/v1/monitoring/visits/{school}/{date}", B_NONE, "", NULL, ""},
     {"GET", "/api/v1/circulation/ping", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/circulation/readers", B_JSON,
      "card_barcode:s,name:s,category:e,class:s,status:e,school:s,birth_date:d",
@@ -675,6 +677,7 @@ static const char *param_value(const route *rt, const char *name)
     if (strcmp(name, "category") == 0) return "student";
     if (strcmp(name, "indicator") == 0) return "catalog_records";
     if (strcmp(name, "school") == 0) return school;
+    if (strcmp(name, "date") == 0) return "2026-03-02";
     if (strcmp(rt->method, "DELETE") == 0) return NOBODY;
     for (size_t i = 0; i < LEN(fx); i++)
         if (strncmp(rt->path, fx[i].prefix, strlen(fx[i].prefix)) == 0 &&
