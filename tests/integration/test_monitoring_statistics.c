@@ -298,6 +298,22 @@ static void expect_problem(h_resp *r, long status, const char *what)
     h_free(r);
 }
 
+/* The first level of a BBK index, as docs/openapi.yaml states the rule. */
+static void bbk_sections_follow_the_documented_rule(void **state)
+{
+    (void)state;
+    long wrong = h_sql_int(
+        "SELECT count(*) FROM (VALUES ('84(2Рос=Рус)6', '84'), (' 63.3(2)', '63'), "
+        "('74.262.8', '74'), ('22.1', '2'), ('9', '9'), ('Ш5(2=Р)7', 'Ш'), ('Т3(2)', 'Т'), "
+        "('ё', 'none'), ('', 'none'), (NULL, 'none'), ('x84', 'none')) t(bbk, want) "
+        "WHERE monitoring.stat_bbk_section(bbk) IS DISTINCT FROM want");
+    assert_int_equal(wrong, 0);
+    long decades = h_sql_int("SELECT count(*) FROM (VALUES (1949, 'before-1950'), "
+                             "(1950, '1950-1959'), (2026, '2020-2029'), (NULL, 'unknown')) "
+                             "t(y, want) WHERE monitoring.stat_year_bucket(y) <> want");
+    assert_int_equal(decades, 0);
+}
+
 static void bad_periods_and_schools_are_refused(void **state)
 {
     (void)state;
@@ -373,6 +389,7 @@ int main(void)
         cmocka_unit_test(a_counter_replaces_derived_visits_until_removed),
         cmocka_unit_test(csv_has_a_section_per_breakdown),
         cmocka_unit_test(xlsx_has_a_sheet_per_breakdown),
+        cmocka_unit_test(bbk_sections_follow_the_documented_rule),
         cmocka_unit_test(bad_periods_and_schools_are_refused),
         cmocka_unit_test(bad_visit_counts_are_refused),
     };
