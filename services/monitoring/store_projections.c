@@ -103,11 +103,13 @@ ibc_rc proj_item_upsert(ibc_ctx *ctx, const json_t *data, const char *status, co
 
 /* The loan keeps its reader's category and class as the projection holds
  * them when the loan is applied: circulation's events of one consumer come in
- * order, so that is the reader as at the loan. */
+ * order, so that is the reader as at the loan. A reader the projection does
+ * not hold (its events left the stream) leaves both NULL, and the report
+ * takes the reader's, should they come. */
 static const char sql_loans_activity[] = EVENTS
     ", l AS (INSERT INTO p_loans (id, school, reader_id, item_id, created_at, reader_category, "
     "reader_class) SELECT d->>'id', d->>'school', d->>'reader_id', d->>'item_id', t, "
-    "coalesce(r.category, 'unknown'), r.class FROM e LEFT JOIN p_readers r "
+    "r.category, r.class FROM e LEFT JOIN p_readers r "
     "ON r.id = e.d->>'reader_id' ORDER BY n ON CONFLICT (id) DO NOTHING) "
     "INSERT INTO p_loan_activity (loan_id, verb, reader_id, school, at) "
     "SELECT d->>'id', v, d->>'reader_id', d->>'school', t FROM e ORDER BY n ON CONFLICT DO NOTHING";
