@@ -100,6 +100,9 @@ static const spec_row spec[] = {
     {"GET", "/api/v1/catalog/imports/{id}", "AML", 'o', "import", "import", NULL, NULL, false},
     {"GET", "/api/v1/catalog/imports/{id}/records", "AML", 'o', "import", "import", NULL, NULL,
      false},
+    /* the fixture's import has ended: 409 for whoever may see it */
+    {"POST", "/api/v1/catalog/imports/{id}/cancel", "AML", 'o', "import", "import", NULL, NULL,
+     false},
     /* copy cataloguing: the remote target is the fixture's yaz-ztest */
     {"POST", "/api/v1/catalog/copy-searches", "AML", '-', NULL, NULL,
      "{\"target\":\"ztest\",\"query\":\"computer\",\"limit\":1}", NULL, false},

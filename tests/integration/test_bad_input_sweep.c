@@ -69,6 +69,7 @@ static const route routes[] = {
     {"GET", "/api/v1/catalog/imports", B_NONE, "", NULL, "status,limit,cursor"},
     {"GET", "/api/v1/catalog/imports/{id}", B_NONE, "", NULL, ""},
     {"GET", "/api/v1/catalog/imports/{id}/records", B_NONE, "", NULL, "outcome,limit,cursor"},
+    {"POST", "/api/v1/catalog/imports/{id}/cancel", B_NONE, "", NULL, ""},
     {"POST", "/api/v1/catalog/copy-searches", B_JSON, "target:s,query:s,limit:i",
      "{\"target\":\"ztest\",\"query\":\"computer\",\"limit\":1}", ""},
     {"POST", "/api/v1/catalog/copy-searches/{id}/import", B_JSON, "positions:a",
