@@ -6,44 +6,19 @@
 // pages there (scripts/web-screenshots puts them into docs/).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
-import { chromium } from 'playwright-core';
-import { readRunEnv } from './run-env.mjs';
+import { env, base, uniq, launch, shutdown, call, make, signedIn, axe, shot, tabletFaults } from './web-harness.mjs';
 
-const env = readRunEnv();
-const base = env.IBC_GATEWAY_URL;
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-const shots = process.env.IBC_WEB_SHOTS;
-const uniq = `${Date.now() % 1e7}${process.pid % 1000}`;
 const school = `web-${uniq}`;
 const lib = { login: `lib${uniq}`, password: 'пароль-библиотекаря-1' };
 const meth = { login: `met${uniq}`, password: 'пароль-методиста-1' };
 const fx = {};
 let browser;
 
-async function call(method, path, body, headers = {}) {
-  const r = await fetch(base + path, {
-    method,
-    headers: { Authorization: `Bearer ${env.IBC_ADMIN_KEY}`, ...(body ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await r.text();
-  let data = null;
-  try { data = JSON.parse(text); } catch { data = text; }
-  return { status: r.status, data };
-}
-
-async function make(path, body) {
-  const r = await call('POST', path, body);
-  assert.ok(r.status === 201 || r.status === 202, `${path}: ${r.status} ${JSON.stringify(r.data)}`);
-  return r.data;
-}
-
 before(async () => {
-  browser = await chromium.launch({ executablePath: process.env.IBC_CHROMIUM || '/usr/bin/chromium', args: ['--no-sandbox'] });
+  browser = await launch();
   await make('/api/v1/monitoring/schools', { id: school, name: `Школа ${uniq}`, kind: 'school' });
   await make('/api/v1/admin/accounts', { ...lib, org: school, role: 'librarian', name: 'Анна Петровна' });
   await make('/api/v1/admin/accounts', { ...meth, org: 'resource-centre', role: 'methodologist', name: 'Ольга Сергеевна' });
@@ -65,27 +40,7 @@ before(async () => {
   });
 });
 
-after(async () => {
-  await browser?.close();
-});
-
-// A new browser context signed in as who (through the sign-in form).
-async function signedIn(who, opts = {}) {
-  const ctx = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: 'ru-RU', ...opts });
-  const page = await ctx.newPage();
-  page.errors = [];
-  page.on('pageerror', (e) => page.errors.push(String(e)));
-  // a 401 before signing in is how the page learns that nobody is signed in
-  // (the browser logs every 4xx answer: a refusal the page shows is not an error of the page)
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) page.errors.push(m.text()); });
-  page.on('dialog', (d) => { page.errors.push(`dialog: ${d.message()}`); d.dismiss(); });
-  await page.goto(base + '/');
-  await page.fill('#login', who.login);
-  await page.fill('#password', who.password);
-  await page.press('#password', 'Enter');
-  await page.waitForSelector('header#top .who');
-  return page;
-}
+after(shutdown);
 
 // Waits for the desk's answer to the scan just made (the previous answer is
 // wiped first) and checks it says want; on a refusal the message says why.
@@ -95,21 +50,6 @@ async function deskAnswer(page, want, act) {
   await page.waitForSelector('#result.ok, #result.bad');
   const text = await page.textContent('#result');
   assert.match(text, want, `the desk answered: ${text}`);
-}
-
-async function axe(page, name) {
-  // axe is injected into the page; the page's CSP forbids such a script, so
-  // this context bypasses CSP (the others test it)
-  await page.evaluate(axeSource);
-  const res = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
-  const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${name}: ${v.id} (${v.impact}) ${v.nodes.map((n) => n.target).join(' ')}`), []);
-}
-
-async function shot(page, name, fullPage = false) {
-  if (!shots) return;
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: `${shots}/${name}.png`, fullPage });
 }
 
 test('sign in with the keyboard; a wrong password says so', async () => {
@@ -594,24 +534,6 @@ test('the personal-data audit log: a card read shows as a row, filters and pages
   await m.waitForSelector('#main .result.bad:has-text("не для вашей роли")');
   await m.context().close();
 });
-
-// What a page shows on a tablet that the layout got wrong: a horizontal
-// scroll, and controls smaller than WCAG 2.2's 24 × 24 CSS px target size.
-async function tabletFaults(page) {
-  return page.evaluate(() => {
-    const faults = [];
-    const doc = document.documentElement;
-    if (doc.scrollWidth > window.innerWidth + 1) faults.push(`scrolls sideways: ${doc.scrollWidth} > ${window.innerWidth}`);
-    for (const el of document.querySelectorAll('button, input:not([type=hidden]), select, textarea, a[href]')) {
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) continue; // not shown
-      const inline = el.tagName === 'A' && getComputedStyle(el).display === 'inline';
-      if (!inline && (r.width < 24 || r.height < 24)) faults.push(`${el.tagName.toLowerCase()}#${el.id || el.name || el.textContent.trim().slice(0, 20)}: ${Math.round(r.width)}×${Math.round(r.height)}`);
-      if (r.right > window.innerWidth + 1) faults.push(`${el.tagName.toLowerCase()} ${el.id || el.textContent.trim().slice(0, 20)} ends off screen at ${Math.round(r.right)}`);
-    }
-    return faults;
-  });
-}
 
 test('on a tablet (768 × 1024 and 1024 × 768, touch) no page scrolls sideways, controls are big enough, and the desk lends by tapping', async () => {
   for (const viewport of [{ width: 768, height: 1024 }, { width: 1024, height: 768 }]) {
