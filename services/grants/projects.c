@@ -184,8 +184,9 @@ done:
     return rc;
 }
 
-/* projects.get: 200 with the project and its ETag; 404 when unknown or of
- * another school (librarian). */
+/* projects.get: 200 with the project, the transitions the caller may make
+ * from its status (`actions`) and its ETag; 404 when unknown or of another
+ * school (librarian). */
 ibc_rc projects_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     const char *id;
@@ -194,7 +195,11 @@ ibc_rc projects_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK)
         rc = grants_may_read(ctx, json_string_value(json_object_get(*reply, "school")), "project",
                              id);
-    if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
+    if (rc == IBC_OK) {
+        int st = grant_status_parse(json_string_value(json_object_get(*reply, "status")));
+        json_object_set_new(*reply, "actions", grant_actions_json(st, ctx->role));
+        ibc_set_etag_of(ctx, *reply, "version");
+    }
     return rc;
 }
 
@@ -277,8 +282,9 @@ static ibc_rc check_change(ibc_ctx *ctx, const json_t *req, const json_t *cur, j
  * amount are fixed. Emits grants.project.updated. */
 ibc_rc projects_update(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
-    static const char *const readonly[] = {"id",         "status",     "version",   "created_at",
-                                           "updated_at", "created_by", "programme", NULL};
+    static const char *const readonly[] = {"id",         "status",     "version",
+                                           "created_at", "updated_at", "created_by",
+                                           "programme",  "actions",    NULL};
     const char *id;
     long version = 0;
     json_t *flat = NULL, *cur = NULL;

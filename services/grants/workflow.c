@@ -127,3 +127,14 @@ const char *grant_verb(int to)
 {
     return to >= 0 && to < GS_COUNT ? who[to].verb : "move";
 }
+
+/* Returns a new array of the statuses reachable from `from` that role may
+ * move a project to: the actions a client offers that caller. */
+json_t *grant_actions_json(int from, const char *role)
+{
+    json_t *a = json_array();
+    for (int s = 0; s < GS_COUNT; s++)
+        if (grant_may_go(from, s) && grant_role_may(role, s))
+            json_array_append_new(a, json_string(grant_status_names[s]));
+    return a;
+}

@@ -38,6 +38,9 @@ bool grant_may_go(int from, int to);
 char *grant_next_text(int from, char *buf, size_t n);
 /* A new JSON array of the statuses reachable from `from`. */
 json_t *grant_next_json(int from);
+/* A new JSON array of the statuses reachable from `from` that role may move
+ * a project to (grant_may_go and grant_role_may both hold). */
+json_t *grant_actions_json(int from, const char *role);
 /* True when role (admin, methodologist, librarian, ...) may move a project to
  * `to`; whether a librarian's project is their own school's is the caller's
  * check. */

@@ -235,6 +235,57 @@ static void approved_path_to_completed_keeps_who_and_when_and_emits_events(void 
     free_school(&sc);
 }
 
+/* The project's `actions` as one string "a,b" as key reads it. */
+static char *actions_of(const char *key, const char *id)
+{
+    json_t *p = get_project(key, id);
+    json_t *a = json_object_get(p, "actions");
+    assert_true(json_is_array(a));
+    char *out = calloc(1, 256);
+    size_t i;
+    json_t *v;
+    json_array_foreach(a, i, v)
+    {
+        if (i) strcat(out, ",");
+        strncat(out, json_string_value(v), 64);
+    }
+    json_decref(p);
+    return out;
+}
+
+/* What the workstation offers: the jumps from the status that the reader's
+ * role may make, and after each jump the next ones. */
+static void a_project_names_the_actions_its_reader_may_take(void **state)
+{
+    (void)state;
+    school sc = new_school();
+    char *pid = new_programme("2099-12-31", "1000", "3000000");
+    char *id = new_project(&sc, pid, "5000");
+    static const struct {
+        const char *lib, *meth, *to;
+    } steps[] = {
+        {"submitted,withdrawn", "", "submitted"},
+        {"withdrawn", "under_review", "under_review"},
+        {"withdrawn", "approved,rejected", "approved"},
+        {"in_progress,withdrawn", "in_progress", "in_progress"},
+        {"completed,withdrawn", "completed", "completed"},
+        {"", "", NULL},
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        char *lib = actions_of(sc.lib, id), *m = actions_of(meth, id);
+        assert_string_equal(lib, steps[i].lib);
+        assert_string_equal(m, steps[i].meth);
+        free(lib);
+        free(m);
+        bool by_lib = steps[i].to && (strcmp(steps[i].to, "submitted") == 0 ||
+                                      strcmp(steps[i].to, "in_progress") == 0);
+        if (steps[i].to) go_ok(by_lib ? sc.lib : meth, id, steps[i].to, NULL);
+    }
+    free(id);
+    free(pid);
+    free_school(&sc);
+}
+
 static void rejection_needs_a_comment_and_is_final(void **state)
 {
     (void)state;
@@ -1098,6 +1149,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(approved_path_to_completed_keeps_who_and_when_and_emits_events),
+        cmocka_unit_test(a_project_names_the_actions_its_reader_may_take),
         cmocka_unit_test(rejection_needs_a_comment_and_is_final),
         cmocka_unit_test(every_non_final_status_may_be_withdrawn_by_the_school),
         cmocka_unit_test(forbidden_jumps_are_409_naming_the_allowed_ones),

@@ -108,6 +108,34 @@ static void the_school_submits_and_the_lab_decides(void **state)
     assert_string_equal(grant_verb(GS_SUBMITTED), "submit a project");
 }
 
+static void actions_are_the_jumps_the_role_may_make(void **state)
+{
+    (void)state;
+    json_t *a = grant_actions_json(GS_DRAFT, "librarian");
+    assert_int_equal(json_array_size(a), 2);
+    assert_string_equal(json_string_value(json_array_get(a, 0)), "submitted");
+    assert_string_equal(json_string_value(json_array_get(a, 1)), "withdrawn");
+    json_decref(a);
+    a = grant_actions_json(GS_DRAFT, "methodologist");
+    assert_int_equal(json_array_size(a), 0);
+    json_decref(a);
+    a = grant_actions_json(GS_UNDER_REVIEW, "methodologist");
+    assert_int_equal(json_array_size(a), 2);
+    assert_string_equal(json_string_value(json_array_get(a, 1)), "rejected");
+    json_decref(a);
+    a = grant_actions_json(GS_UNDER_REVIEW, "admin");
+    assert_int_equal(json_array_size(a), 3);
+    json_decref(a);
+    for (const char *const *r = (const char *const[]){"integrator", "portal", NULL}; *r; r++) {
+        a = grant_actions_json(GS_APPROVED, *r);
+        assert_int_equal(json_array_size(a), 0);
+        json_decref(a);
+    }
+    a = grant_actions_json(GS_COMPLETED, "admin");
+    assert_int_equal(json_array_size(a), 0);
+    json_decref(a);
+}
+
 static void amounts_have_at_most_kopecks(void **state)
 {
     (void)state;
@@ -148,6 +176,7 @@ int main(void)
         cmocka_unit_test(final_statuses_have_no_way_out),
         cmocka_unit_test(allowed_statuses_are_named_in_a_sentence),
         cmocka_unit_test(the_school_submits_and_the_lab_decides),
+        cmocka_unit_test(actions_are_the_jumps_the_role_may_make),
         cmocka_unit_test(amounts_have_at_most_kopecks),
         cmocka_unit_test(organisation_ids_and_urls),
     };
