@@ -3,6 +3,7 @@
 // and its message is put next to that field. A save sends If-Match with the
 // version that was opened, so that another person's change is not lost.
 import { h, $, clear, api, page, problemText, fieldError } from '/app.js';
+import { russian } from '/forms.js';
 
 const types = [['book', 'Книга'], ['textbook', 'Учебник'], ['e-resource', 'Электронный ресурс'],
   ['multimedia', 'Мультимедиа'], ['periodical', 'Периодика'], ['methodical', 'Методический материал']];
@@ -14,21 +15,6 @@ const fields = [
   ['bbk', 'ББК', 'text'], ['udk', 'УДК', 'text'], ['series', 'Серия', 'text'],
   ['subjects', 'Темы (по одной в строке)', 'lines'], ['annotation', 'Аннотация', 'area'],
 ];
-
-function russian(detail) {
-  const rules = [
-    [/must not be empty/, () => 'Заполните это поле.'],
-    [/is not a valid ISBN/, () => 'Неверный ISBN: проверьте цифры (контрольная цифра или длина).'],
-    [/must be from (\d+) to (\d+)/, (m) => `Допустимо от ${m[1]} до ${m[2]}.`],
-    [/must be one of ([^,]+(, [^,]+)*), not/, (m) => `Допустимые значения: ${m[1]}.`],
-    [/at most (\d+) characters/, (m) => `Не длиннее ${m[1]} символов.`],
-  ];
-  for (const [re, f] of rules) {
-    const m = detail.match(re);
-    if (m) return f(m);
-  }
-  return detail;
-}
 
 function control(name, label, kind, required, value) {
   const id = `f-${name}`;
