@@ -20,21 +20,22 @@ function issuedTable(data, titles) {
     }))], (data.readers || []).map((r) => ({ ...r, name: r.name || r.reader_id })));
 }
 
-async function listSets(box, school) {
+// The school's class sets; said: the answer to the last return, kept above
+// the refreshed list (it was prepended and then wiped by the refresh).
+async function listSets(box, school, said = null) {
   const r = await api('GET', `/api/v1/circulation/class-sets?school=${encodeURIComponent(school)}&limit=50`);
-  if (!r.ok) return clear(box, bad(r));
+  if (!r.ok) return clear(box, said, bad(r));
   const sets = r.data.class_sets || [];
   const back = (cls) => {
     const b = h('button', { type: 'button' }, `Принять у ${cls}`);
     b.addEventListener('click', async () => {
       b.disabled = true;
       const res = await api('POST', '/api/v1/circulation/class-sets/return', { class: cls, school });
-      box.prepend(res.ok ? h('p', { class: 'result ok', role: 'status' }, `Класс ${cls}: учебники приняты.`) : bad(res));
-      await listSets(box, school);
+      await listSets(box, school, res.ok ? h('p', { class: 'result ok', role: 'status' }, `Класс ${cls}: учебники приняты.`) : bad(res));
     });
     return b;
   };
-  clear(box, h('h2', {}, 'Выданные комплекты'), sets.length ? table(null, [
+  clear(box, said, h('h2', {}, 'Выданные комплекты'), sets.length ? table(null, [
     { key: 'class', title: 'Класс' }, { title: 'Выдан', get: (s) => fmtDate(s.created_at) },
     { title: 'До', get: (s) => fmtDate(s.due_date) }, { key: 'issued', title: 'Выдано', num: true },
     { key: 'short', title: 'Не хватило', num: true }, { key: 'out', title: 'На руках', num: true },
