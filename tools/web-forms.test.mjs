@@ -284,6 +284,32 @@ test('monitoring: the roadmap gets an activity and its status is updated; the pa
   await lp.context().close();
 });
 
+test('bad input: HTML in a course or project title is shown as text and never runs; a double click on a workflow step makes one step', async () => {
+  const evil = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script>Злой ${uniq}`;
+  await make('/api/v1/training/courses', { title: evil, provider: evil, kind: 'seminar', format: 'distance', hours: 4, starts_on: day(5), ends_on: day(5) });
+  const project = await make('/api/v1/grants/projects', { title: evil, school, requested_amount: 50000, programme_id: fx.programme.id });
+  const page = await signedIn(lib);
+  await page.goto(base + '/training.html');
+  await page.fill('#course-q', `Злой ${uniq}`);
+  await page.press('#course-q', 'Enter');
+  await page.waitForSelector(`#course-list td:has-text("Злой ${uniq}")`);
+  assert.equal(await page.textContent(`#course-list tbody td:first-child`), evil);
+  await page.goto(`${base}/grants.html?id=${project.id}`);
+  await page.waitForSelector('#action-form button');
+  assert.equal(await page.textContent('h1'), `Проект: ${evil}`);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+  assert.equal(await page.$$eval('#content img, #content script', (e) => e.length), 0);
+  await page.dblclick('#action-form button:has-text("Подать заявку")');
+  assert.match(await banner(page, '#action-result'), /Статус проекта: подан/);
+  await page.waitForTimeout(500);
+  assert.doesNotMatch(await page.textContent('#content'), /Отказано/);
+  const hist = (await call('GET', `/api/v1/grants/projects/${project.id}/transitions`)).data.items;
+  assert.deepEqual(hist.map((t) => t.to), ['draft', 'submitted']);
+  assert.deepEqual(page.errors, []);
+  await page.context().close();
+});
+
 test('the new pages pass axe-core and do not scroll sideways on a tablet (768 × 1024), for the school and the network', async () => {
   const projects = (await call('GET', `/api/v1/grants/projects?school=${school}`)).data.items;
   const campaigns = (await call('GET', '/api/v1/monitoring/campaigns?limit=1')).data.items;
