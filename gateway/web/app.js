@@ -169,7 +169,7 @@ const pages = [
   { href: '/catalog.html', text: 'Каталог', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/import.html', text: 'Импорт MARC', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/dashboard.html', text: 'Показатели сети', roles: ['admin', 'methodologist', 'librarian'] },
-  { href: '/lists.html', text: 'Обучение, гранты, мониторинг', roles: ['admin', 'methodologist', 'librarian'] },
+  { href: '/lists.html', text: 'Сводка', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/training.html', text: 'Обучение', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/grants.html', text: 'Гранты', roles: ['admin', 'methodologist', 'librarian'] },
   { href: '/monitoring.html', text: 'Мониторинг', roles: ['admin', 'methodologist', 'librarian'] },

@@ -122,6 +122,12 @@ export function onSubmit(form, box, call, ok) {
   });
 }
 
+// A button's content: the visible verb, and for a screen reader (and the
+// accessible name) what it acts on: 'Изменить' + ': Сидорова Анна'.
+export function named(verb, what) {
+  return [verb, h('span', { class: 'sr-only' }, `: ${what}`)];
+}
+
 // A search row: one labelled field and a button; find(text) on submit.
 export function searchForm(id, label, find) {
   const form = h('form', { class: 'row', role: 'search', novalidate: true },

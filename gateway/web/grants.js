@@ -2,7 +2,7 @@
 // network for any), and a project's page with its workflow: the buttons are
 // the transitions the API says the person may make from the project's
 // status (`actions`), the history under them.
-import { h, $, clear, api, page, fmtDate, fmtNum, table, problemText } from '/app.js';
+import { h, $, clear, api, page, fmtDate, fmtNum, table, problemText, roleName } from '/app.js';
 import { field, values, say, onSubmit, showProblem, clearProblems, schoolOptions } from '/forms.js';
 
 const statusNames = {
@@ -13,7 +13,8 @@ const actionNames = {
   submitted: 'Подать заявку', under_review: 'Взять на рассмотрение', approved: 'Одобрить', rejected: 'Отклонить',
   in_progress: 'Начать выполнение', completed: 'Завершить проект', withdrawn: 'Отозвать',
 };
-const rub = (n) => (n === null || n === undefined ? '' : `${fmtNum(n, 2)} ₽`);
+const rub = (n) => (n === null || n === undefined ? ''
+  : `${Number(n).toLocaleString('ru-RU', { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 })} ₽`);
 let network;
 
 async function list() {
@@ -92,7 +93,7 @@ async function project(id) {
     h('h2', {}, 'История'),
     hist.ok ? table(null, [{ title: 'Когда', get: (t) => new Date(t.at).toLocaleString('ru-RU') },
       { title: 'Из', get: (t) => statusNames[t.from] || '' }, { title: 'В', get: (t) => statusNames[t.to] || t.to },
-      { key: 'role', title: 'Роль' }, { key: 'org', title: 'Организация' }, { key: 'comment', title: 'Комментарий' }], hist.data.items) : null);
+      { title: 'Роль', get: (t) => roleName(t.role) }, { key: 'org', title: 'Организация' }, { key: 'comment', title: 'Комментарий' }], hist.data.items) : null);
   $('#action-form h2').setAttribute('tabindex', '-1');
 }
 

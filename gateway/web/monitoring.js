@@ -3,7 +3,7 @@
 // survey.html), and the roadmap's activities with their status, which the
 // network updates and adds to.
 import { h, $, clear, api, page, fmtDate, table, problemText } from '/app.js';
-import { field, values, say, onSubmit, searchForm } from '/forms.js';
+import { field, values, say, onSubmit, searchForm, named } from '/forms.js';
 
 const qkinds = [['number', 'число'], ['yes_no', 'да / нет'], ['choice', 'выбор из вариантов'], ['text', 'текст']];
 const activityStates = [['planned', 'запланировано'], ['in_progress', 'выполняется'], ['done', 'выполнено']];
@@ -15,7 +15,7 @@ async function campaigns() {
     { key: 'title', title: 'Кампания' }, { key: 'period', title: 'Период' }, { title: 'Срок', get: (c) => fmtDate(c.deadline) },
     { title: 'Состояние', get: (c) => (c.status === 'open' ? 'открыта' : 'закрыта') },
     { title: 'Ответили', num: true, get: (c) => `${c.answered} из ${c.schools}` },
-    { title: 'Анкета', get: (c) => h('a', { href: `/survey.html?id=${encodeURIComponent(c.id)}` }, c.status === 'open' ? `Заполнить: ${c.title}` : `Открыть: ${c.title}`) },
+    { title: 'Анкета', get: (c) => h('a', { href: `/survey.html?id=${encodeURIComponent(c.id)}` }, named(c.status === 'open' ? 'Заполнить' : 'Открыть', c.title)) },
   ], r.data.items) : h('p', { class: 'result bad' }, problemText(r).title));
 }
 
@@ -89,7 +89,7 @@ async function roadmap() {
 function statusControl(a) {
   const sel = h('select', { 'aria-label': `Состояние: ${a.title}`, id: `st-${a.id}` },
     activityStates.map(([v, t]) => h('option', { value: v, selected: a.status === v }, t)));
-  const btn = h('button', { type: 'button' }, `Сохранить: ${a.title}`);
+  const btn = h('button', { type: 'button' }, named('Сохранить', a.title));
   btn.addEventListener('click', async () => {
     const { id, overdue, version, created_at, updated_at, ...body } = a;
     body.status = sel.value;

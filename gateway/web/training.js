@@ -2,7 +2,7 @@
 // professional development (a methodologist adds them), enrolling staff in
 // a course, and recording a completion with its certificate.
 import { h, $, clear, api, page, fmtDate, table, problemText } from '/app.js';
-import { field, values, say, onSubmit, searchForm, schoolOptions } from '/forms.js';
+import { field, values, say, onSubmit, searchForm, schoolOptions, named } from '/forms.js';
 
 const kinds = [['course', 'курс повышения квалификации'], ['seminar', 'семинар'], ['webinar', 'вебинар'], ['consultation', 'консультация']];
 const formats = [['in_person', 'очно'], ['distance', 'дистанционно'], ['blended', 'смешанный']];
@@ -21,7 +21,7 @@ async function loadStaff(q) {
   clear($('#staff-list'), r.ok ? table(`Сотрудники: ${r.data.total}`, [
     { key: 'full_name', title: 'ФИО' }, { key: 'position', title: 'Должность' }, { key: 'school', title: 'Школа' },
     { title: 'Принят', get: (s) => fmtDate(s.hired_on) }, { title: 'Уволен', get: (s) => fmtDate(s.left_on) },
-    { title: 'Действия', get: (s) => h('button', { type: 'button', onclick: () => staffForm(s) }, `Изменить: ${s.full_name}`) },
+    { title: 'Действия', get: (s) => h('button', { type: 'button', onclick: () => staffForm(s) }, named('Изменить', s.full_name)) },
   ], staff) : h('p', { class: 'result bad' }, problemText(r).title));
 }
 
@@ -62,7 +62,7 @@ async function loadCourses(q) {
     { title: 'Даты', get: (c) => `${fmtDate(c.starts_on)} – ${fmtDate(c.ends_on)}` },
     { title: 'Мест', get: (c) => (c.capacity ? `${c.enrolled} из ${c.capacity}` : `${c.enrolled}`) },
     { title: 'Состояние', get: (c) => courseStates[c.status] || c.status },
-    { title: 'Записи', get: (c) => h('button', { type: 'button', onclick: () => openCourse(c) }, `Записи: ${c.title}`) },
+    { title: 'Записи', get: (c) => h('button', { type: 'button', onclick: () => openCourse(c) }, named('Записи', c.title)) },
   ], r.data.items) : h('p', { class: 'result bad' }, problemText(r).title));
 }
 
@@ -118,8 +118,8 @@ async function listEnrolments() {
     { title: 'Состояние', get: (e) => enrolStates[e.status] || e.status },
     { key: 'certificate_number', title: 'Удостоверение' }, { key: 'hours_earned', title: 'Часов', num: true },
     { title: 'Действия', get: (e) => (e.status !== 'enrolled' ? '' : h('span', {},
-      network ? h('button', { type: 'button', onclick: () => completeForm(e) }, `Завершил: ${who(e.staff_id)}`) : null, ' ',
-      h('button', { type: 'button', onclick: () => cancel(e) }, `Отменить запись: ${who(e.staff_id)}`))) },
+      network ? h('button', { type: 'button', onclick: () => completeForm(e) }, named('Завершил', who(e.staff_id))) : null, ' ',
+      h('button', { type: 'button', onclick: () => cancel(e) }, named('Отменить запись', who(e.staff_id))))) },
   ], r.data.items) : h('p', { class: 'result bad' }, problemText(r).title));
 }
 
