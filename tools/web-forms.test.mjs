@@ -316,6 +316,14 @@ test('the new pages pass axe-core and do not scroll sideways on a tablet (768 ×
   const pages = ['/training.html', '/grants.html', '/monitoring.html', '/passport.html', `/passport.html?school=${school}`];
   if (projects[0]) pages.push(`/grants.html?id=${projects[0].id}`);
   if (campaigns[0]) pages.push(`/survey.html?id=${campaigns[0].id}`, `/survey.html?id=${campaigns[0].id}&school=${school}`);
+  const figures = [];
+  // the page's own files (not its API calls), uncompressed, and its load time
+  const weight = () => {
+    const nav = performance.getEntriesByType('navigation')[0];
+    const res = performance.getEntriesByType('resource').filter((r) => r.initiatorType !== 'fetch');
+    return { page: location.pathname + location.search.slice(0, 12), ms: Math.round(nav.loadEventEnd),
+      kb: Math.round((nav.decodedBodySize + res.reduce((n, r) => n + r.decodedBodySize, 0)) / 1024) };
+  };
   for (const who of [lib, meth]) {
     for (const viewport of [{ width: 1366, height: 768 }, { width: 768, height: 1024 }]) {
       const page = await signedIn(who, { viewport, bypassCSP: true, ...(viewport.width === 768 ? { hasTouch: true, isMobile: true } : {}) });
@@ -324,9 +332,12 @@ test('the new pages pass axe-core and do not scroll sideways on a tablet (768 ×
         await page.waitForLoadState('networkidle');
         await axe(page, `${p} as ${who.login} at ${viewport.width}`);
         if (viewport.width === 768) assert.deepEqual(await tabletFaults(page), [], `${p} as ${who.login} at 768×1024`);
+        else if (who === meth) figures.push(await page.evaluate(weight));
       }
       assert.deepEqual(page.errors, []);
       await page.context().close();
     }
   }
+  console.log('new pages as a methodologist:', JSON.stringify(figures));
+  for (const f of figures) assert.ok(f.ms < 5000 && f.kb < 300, JSON.stringify(f)); // bounds as in web.test.mjs
 });
