@@ -5,7 +5,10 @@
 #include "marc/marc.h"
 #include "oai/oai.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const ibc_action actions[] = {
     {"records.create", records_create},
@@ -64,6 +67,16 @@ static const ibc_event_sub events[] = {
     {"ibc.evt.circulation.loan.>", NULL, on_loan_events},
 };
 
+/* The service's background work: the extremist-list matching job in a
+ * thread of its own, then the MARC import job in this one. */
+static void jobs_start(void *nc, const ibc_config *cfg)
+{
+    char *dsn = strdup(cfg->pg_dsn);
+    pthread_t t;
+    if (dsn && pthread_create(&t, NULL, extremist_job_thread, dsn) == 0) pthread_detach(t);
+    marc_import_start(nc, cfg);
+}
+
 int main(void)
 {
     char err[200];
@@ -73,7 +86,7 @@ int main(void)
     }
     static const ibc_service_def def = {
         .name = "catalog",
-        .on_start = marc_import_start, /* the MARC import job thread */
+        .on_start = jobs_start, /* the MARC import and extremist matching jobs */
         .actions = actions,
         .nactions = IBC_LEN(actions),
         .events = events,

@@ -7,6 +7,7 @@
 #include "ibc/metrics.h"
 #include "ibc/outbox.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -108,6 +109,16 @@ void ibc_tx_rollback(ibc_ctx *ctx)
         ibc_db_simple(ctx->db, "ROLLBACK");
 }
 
+void ibc_job_wait_notify(ibc_job *job, int timeout_ms)
+{
+    PGconn *db = job->ctx.db;
+    struct pollfd pfd = {.fd = PQsocket(db), .events = POLLIN};
+    if (pfd.fd >= 0 && poll(&pfd, 1, timeout_ms) > 0) PQconsumeInput(db);
+    PGnotify *n;
+    while ((n = PQnotifies(db)))
+        PQfreemem(n);
+}
+
 void ibc_job_progress(ibc_job *job, long long done, long long total)
 {
     ibc_metric_set(job->done, done);
@@ -139,8 +150,7 @@ static void wait_for_next_run(long every)
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += every;
     pthread_mutex_lock(&stop_mu);
-    while (!atomic_load(&stopping) &&
-           pthread_cond_timedwait(&stop_cond, &stop_mu, &until) == 0) {
+    while (!atomic_load(&stopping) && pthread_cond_timedwait(&stop_cond, &stop_mu, &until) == 0) {
     }
     pthread_mutex_unlock(&stop_mu);
 }

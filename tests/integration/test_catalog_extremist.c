@@ -10,6 +10,7 @@
 #include "harness.h"
 
 #include <iconv.h>
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,14 +83,41 @@ static h_resp *upload(const char *key, const char *ctype, const void *data, size
     return h_http_raw("POST", LISTS, key, data, len, h);
 }
 
-/* Uploads text as the admin and expects 201; the version (new reference). */
+/* Waits until the job has matched version id (at most 60 s); the version
+ * as GET answers it (new reference). */
+static json_t *wait_matched(const char *id)
+{
+    json_t *v = NULL;
+    for (int i = 0; i < 600; i++) {
+        h_resp *r = h_get(h_admin(), LISTS "/%s", id);
+        assert_int_equal(r->status, 200);
+        const char *st =
+            json_string_value(json_object_get(json_object_get(r->json, "matching"), "state"));
+        assert_non_null(st);
+        if (strcmp(st, "done") == 0 || strcmp(st, "failed") == 0) v = json_incref(r->json);
+        h_free(r);
+        if (v) break;
+        usleep(100000);
+    }
+    assert_non_null(v);
+    assert_string_equal(json_string_value(json_object_get(json_object_get(v, "matching"), "state")),
+                        "done");
+    return v;
+}
+
+/* Uploads text as the admin, expects 202 with the version queued and waits
+ * for its matching; the version with the upload's "changes" (new reference). */
 static json_t *upload_ok(const char *ctype, const char *text)
 {
     h_resp *r = upload(h_admin(), ctype, text, strlen(text));
-    if (r->status != 201) fprintf(stderr, "upload: %ld %s\n", r->status, r->body);
-    assert_int_equal(r->status, 201);
+    if (r->status != 202) fprintf(stderr, "upload: %ld %s\n", r->status, r->body);
+    assert_int_equal(r->status, 202);
     assert_non_null(strstr(h_header(r, "Location"), LISTS "/"));
-    json_t *v = json_incref(r->json);
+    const char *st =
+        json_string_value(json_object_get(json_object_get(r->json, "matching"), "state"));
+    assert_true(strcmp(st, "queued") == 0);
+    json_t *v = wait_matched(h_str(r, "id"));
+    json_object_set(v, "changes", json_object_get(r->json, "changes"));
     h_free(r);
     return v;
 }
@@ -197,7 +225,8 @@ static void windows_1251_text_reads_as_utf8(void **state)
     const char *types[] = {"text/plain; charset=windows-1251", "text/plain"};
     for (size_t t = 0; t < 2; t++) {
         h_resp *r = upload(h_admin(), types[t], cp, len);
-        assert_int_equal(r->status, 201);
+        assert_int_equal(r->status, 202);
+        json_decref(wait_matched(h_str(r, "id")));
         assert_string_equal(h_str(r, "encoding"), "windows-1251");
         assert_int_equal(json_integer_value(json_object_get(r->json, "entries")), 3);
         char sql[512];
@@ -323,9 +352,10 @@ static bool in_search(const char *key, const char *q, const char *rec)
 static long sru_hits(const char *w)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "curl -fsS '%s?version=1.2&operation=searchRetrieve&maximumRecords=0&query=dc.title%%3D%s'",
-             h_env("IBC_SRU_URL"), w);
+    snprintf(
+        cmd, sizeof cmd,
+        "curl -fsS '%s?version=1.2&operation=searchRetrieve&maximumRecords=0&query=dc.title%%3D%s'",
+        h_env("IBC_SRU_URL"), w);
     FILE *f = popen(cmd, "r");
     assert_non_null(f);
     char buf[8192];
@@ -340,8 +370,8 @@ static long sru_hits(const char *w)
 /* The OAI-PMH header of rec says it is deleted. */
 static bool oai_deleted(const char *rec)
 {
-    h_resp *r = h_get(NULL, "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:ibcnet.local:%s",
-                      rec);
+    h_resp *r = h_get(
+        NULL, "/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:ibcnet.local:%s", rec);
     assert_int_equal(r->status, 200);
     bool deleted = strstr(r->body, "status=\"deleted\"") != NULL;
     h_free(r);
@@ -445,8 +475,8 @@ static void confirmed_match_blocks_checkout_and_search_in_two_schools(void **sta
     assert_int_equal(r->status, 409);
     assert_string_equal(h_str(r, "reason"), "extremist_material");
     h_free(r);
-    r = h_post(lib_a, "/api/v1/circulation/class-sets", "{\"class\":\"5А\",\"record_ids\":[\"%s\"]}",
-               rec);
+    r = h_post(lib_a, "/api/v1/circulation/class-sets",
+               "{\"class\":\"5А\",\"record_ids\":[\"%s\"]}", rec);
     assert_int_equal(r->status, 409);
     assert_string_equal(h_str(r, "reason"), "extremist_material");
     assert_string_equal(h_str(r, "record_id"), rec);
@@ -565,6 +595,147 @@ static void report_as_json_csv_and_xlsx(void **state)
     free(text), free(tag), free(rec);
 }
 
+/* A figure of the version's matching stats. */
+static long stat_of(const json_t *v, const char *k)
+{
+    return (long)json_integer_value(
+        json_object_get(json_object_get(json_object_get(v, "matching"), "stats"), k));
+}
+
+/* Recall of the cheaper plan: an exact title, a variant with its words
+ * reordered, ё and punctuation changed and one word misspelt, and a title
+ * made only of words many records share (matched through the trigram
+ * index) are all proposed; the word shared by many records makes no
+ * candidate pairs of its own. */
+static void exact_fuzzy_and_common_word_variants_are_found(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кф"), *common = h_uniq("Обще");
+    char title[256], sql[1024];
+    snprintf(title, sizeof title, "Записки охотника за тенями %s", tag);
+    char *exact = book(title, NULL);
+    snprintf(title, sizeof title, "Тайное учение %s о чёрном камне", tag);
+    char *fuzzy = book(title, "Петров, А. А.");
+    /* 150 records share the word `common` (more than the 50 of max_df here) */
+    snprintf(sql, sizeof sql,
+             "SET search_path = catalog, public; "
+             "WITH x AS (INSERT INTO catalog.records (id, type, title, created_by_org) "
+             "SELECT gen_random_uuid(), 'book', 'Глобус %s номер ' || g, 'ext-test' "
+             "FROM generate_series(1, 150) g RETURNING 1) SELECT count(*) FROM x",
+             common);
+    assert_int_equal(h_sql_int(sql), 150);
+    char *list = NULL;
+    assert_true(asprintf(&list,
+                         "1. Книга «Записки охотника за тенями %s» (решение суда);\n"
+                         "2. Брошюра Петров А. «О черном камне: тайное учениье %s» (решение);\n"
+                         "3. Статья «Глобус %s номер 77» (решение суда);\n"
+                         "4. Листовка «Глобус %s номер» (решение суда);\n",
+                         tag, tag, common, common) > 0);
+    json_t *v = upload_ok("text/plain", list);
+    const char *id = jstr(v, "id");
+    json_t *m = match_of(id, exact);
+    assert_non_null(m);
+    assert_true(json_number_value(json_object_get(m, "title_score")) > 0.99);
+    json_decref(m);
+    m = match_of(id, fuzzy);
+    assert_non_null(m);
+    assert_int_equal(json_integer_value(json_object_get(m, "entry_number")), 2);
+    assert_true(json_is_true(json_object_get(m, "author_match")));
+    json_decref(m);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM catalog.extremist_matches m JOIN catalog.records r ON r.id = "
+             "m.record_id WHERE m.list_id = '%s' AND m.number = 3 AND r.title = 'Глобус %s номер "
+             "77'",
+             id, common);
+    assert_int_equal(h_sql_int(sql), 1);
+    /* at most 5 per entry, and the common word made no pairs: entries 3
+     * and 4 went to the trigram index, 1 and 2 paired with their tag's
+     * few records only */
+    snprintf(sql, sizeof sql,
+             "SELECT max(c) FROM (SELECT count(*) c FROM catalog.extremist_matches WHERE list_id "
+             "= '%s' GROUP BY number) x",
+             id);
+    assert_true(h_sql_int(sql) <= 5);
+    fprintf(stderr, "matching stats: %s\n",
+            json_dumps(json_object_get(json_object_get(v, "matching"), "stats"), JSON_COMPACT));
+    assert_int_equal(stat_of(v, "entries_by_trigram_index"), 2);
+    assert_int_equal(stat_of(v, "entries_by_tokens"), 2);
+    assert_true(stat_of(v, "common_tokens") >= 1);
+    assert_true(stat_of(v, "pairs") < 20);
+    assert_true(json_number_value(json_object_get(json_object_get(v, "matching"), "seconds")) >= 0);
+    json_decref(v);
+    free(list), free(exact), free(fuzzy), free(tag), free(common);
+}
+
+/* Holds a lock that stops the job's writing to extremist_matches. */
+static PGconn *hold_matches(void)
+{
+    PGconn *db = PQconnectdb(h_env("IBC_PG_DSN"));
+    assert_int_equal(PQstatus(db), CONNECTION_OK);
+    PQclear(PQexec(db, "BEGIN"));
+    PGresult *r = PQexec(db, "LOCK TABLE catalog.extremist_matches IN SHARE MODE");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    return db;
+}
+
+static const char *state_of(const char *id, char *buf, size_t len)
+{
+    h_resp *r = h_get(h_admin(), LISTS "/%s", id);
+    assert_int_equal(r->status, 200);
+    snprintf(buf, len, "%s",
+             json_string_value(json_object_get(json_object_get(r->json, "matching"), "state")));
+    h_free(r);
+    return buf;
+}
+
+/* While a version is being matched a second upload is a 409 and stores
+ * nothing; a run whose connection is cut writes no match and is run again;
+ * the version ends matched once. */
+static void second_upload_while_matching_is_refused_and_a_cut_run_resumes(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кс");
+    char title[256], sql[512], st[32];
+    snprintf(title, sizeof title, "Неизвестный ролик %s", tag);
+    char *rec = book(title, NULL);
+    char *text = list_text(tag, NULL);
+    PGconn *hold = hold_matches();
+    h_resp *r = upload(h_admin(), "text/plain", text, strlen(text));
+    assert_int_equal(r->status, 202);
+    char *id = strdup(h_str(r, "id"));
+    h_free(r);
+    long lists = h_sql_int("SELECT count(*) FROM catalog.extremist_lists");
+    r = upload(h_admin(), "text/plain", text, strlen(text));
+    fprintf(stderr, "second upload: %ld %s\n", r->status, r->body);
+    assert_int_equal(r->status, 409);
+    assert_non_null(strstr(h_header(r, "Content-Type"), "application/problem+json"));
+    assert_non_null(strstr(r->body, "still being matched"));
+    h_free(r);
+    assert_int_equal(h_sql_int("SELECT count(*) FROM catalog.extremist_lists"), lists);
+    /* the job waits on the lock: cut its connection */
+    for (int i = 0; i < 100 && strcmp(state_of(id, st, sizeof st), "running") != 0; i++)
+        usleep(100000);
+    assert_string_equal(st, "running");
+    usleep(300000);
+    long cut = h_sql_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                         "query LIKE '%extremist_match_run%' AND pid <> pg_backend_pid()");
+    assert_true(cut >= 1);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM catalog.extremist_matches WHERE list_id = '%s'",
+             id);
+    assert_int_equal(h_sql_int(sql), 0);
+    assert_string_equal(state_of(id, st, sizeof st), "running");
+    PQclear(PQexec(hold, "ROLLBACK"));
+    PQfinish(hold);
+    json_t *v = wait_matched(id);
+    json_t *m = match_of(id, rec);
+    assert_non_null(m);
+    assert_int_equal(h_sql_int(sql), json_integer_value(json_object_get(
+                                         json_object_get(v, "matches"), "candidate")));
+    json_decref(m), json_decref(v);
+    free(id), free(rec), free(text), free(tag);
+}
+
 /* Bad files and callers: a 4xx problem each, and no version written. */
 static void bad_input_is_refused_and_nothing_is_written(void **state)
 {
@@ -648,6 +819,8 @@ int main(void)
         cmocka_unit_test(rejected_match_blocks_nothing),
         cmocka_unit_test(report_as_json_csv_and_xlsx),
         cmocka_unit_test(bad_input_is_refused_and_nothing_is_written),
+        cmocka_unit_test(exact_fuzzy_and_common_word_variants_are_found),
+        cmocka_unit_test(second_upload_while_matching_is_refused_and_a_cut_run_resumes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -24,9 +24,7 @@ static ibc_rc admin_only(ibc_ctx *ctx, const char *what)
     return ibc_fail(ctx, IBC_EFORBIDDEN, "only the network's admin may %s", what);
 }
 
-/* Emits catalog.record.blocked / unblocked for the records of blocks
- * ({blocked: [ids], unblocked: [ids]}). */
-static ibc_rc emit_blocks(ibc_ctx *ctx, const json_t *blocks)
+ibc_rc extremist_emit_blocks(ibc_ctx *ctx, const json_t *blocks)
 {
     ibc_rc rc = IBC_OK;
     size_t i;
@@ -98,10 +96,10 @@ static ibc_rc read_list(ibc_ctx *ctx, const json_t *body, list_parsed *parsed, j
 
 /* extremist_lists.create: the raw body is the list (text/plain, text/html,
  * text/csv; UTF-8 or windows-1251), ?threshold= (30-100 hundredths, 50).
- * 201 with the new version, its changes against the previous one and the
- * match counts; 400/413/415/422 for a file that is no list (nothing is
- * stored). Emits catalog.extremist_list.uploaded (and record.blocked /
- * unblocked when the version changes what is blocked). Admin only. */
+ * 202 with the new version (matching "queued"; the job matches it, see
+ * extremist_job.c) and its changes against the newest matched one;
+ * 400/413/415/422 for a file that is no list (nothing is stored); 409 while
+ * another version is being matched. Admin only. */
 ibc_rc extremist_lists_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"threshold", NULL};
@@ -117,21 +115,25 @@ ibc_rc extremist_lists_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
         json_object_set_new(meta, "threshold", json_real((double)threshold / 100.0));
         rc = store_extremist_upload(ctx, meta, parsed.entries, reply);
     }
-    const char *id = json_string_value(json_object_get(*reply, "id"));
-    if (rc == IBC_OK) {
-        const json_t *ch = json_object_get(*reply, "changes");
-        rc = ibc_emit(ctx, "extremist_list", "uploaded", id,
-                      json_pack("{s:s, s:O, s:O, s:O, s:O, s:O}", "id", id, "version",
-                                json_object_get(*reply, "version"), "entries",
-                                json_object_get(*reply, "entries"), "added",
-                                json_object_get(ch, "added_count"), "removed",
-                                json_object_get(ch, "removed_count"), "matches",
-                                json_object_get(*reply, "matches")));
-    }
-    if (rc == IBC_OK) rc = emit_blocks(ctx, json_object_get(*reply, "blocks"));
-    if (rc == IBC_OK) ibc_created(ctx, "/api/v1/catalog/extremist-lists/%s", id);
+    if (rc == IBC_OK)
+        ibc_accepted(ctx, "/api/v1/catalog/extremist-lists/%s",
+                     json_string_value(json_object_get(*reply, "id")));
     json_decref(parsed.entries);
     json_decref(meta);
+    return rc;
+}
+
+ibc_rc extremist_emit_matched(ibc_ctx *ctx, const json_t *v)
+{
+    const char *id = json_string_value(json_object_get(v, "id"));
+    const json_t *ch = json_object_get(v, "changes");
+    ibc_rc rc = ibc_emit(
+        ctx, "extremist_list", "uploaded", id,
+        json_pack("{s:s, s:O, s:O, s:O, s:O, s:O}", "id", id, "version",
+                  json_object_get(v, "version"), "entries", json_object_get(v, "entries"), "added",
+                  json_object_get(ch, "added_count"), "removed",
+                  json_object_get(ch, "removed_count"), "matches", json_object_get(v, "matches")));
+    if (rc == IBC_OK) rc = extremist_emit_blocks(ctx, json_object_get(v, "blocks"));
     return rc;
 }
 
@@ -221,7 +223,7 @@ static ibc_rc review(ibc_ctx *ctx, const json_t *req, const char *state, json_t 
                                 json_object_get(*reply, "record_id"), "score",
                                 json_object_get(*reply, "score")));
     }
-    if (rc == IBC_OK) rc = emit_blocks(ctx, blocks);
+    if (rc == IBC_OK) rc = extremist_emit_blocks(ctx, blocks);
     json_decref(blocks);
     json_decref(p);
     return rc;

@@ -24,4 +24,16 @@ ibc_rc extremist_record_visible(ibc_ctx *ctx, const char *id, json_t *record);
  * unless the caller is of the network's roles. */
 ibc_rc extremist_search_scope(ibc_ctx *ctx);
 
+/* Emits catalog.record.blocked / unblocked for the records of blocks
+ * ({blocked: [ids], unblocked: [ids]}). */
+ibc_rc extremist_emit_blocks(ibc_ctx *ctx, const json_t *blocks);
+/* Emits catalog.extremist_list.uploaded for the version v the job matched
+ * (with "changes" and "blocks") and the blocks it changed. */
+ibc_rc extremist_emit_matched(ibc_ctx *ctx, const json_t *v);
+
+/* The matching job (extremist_job.c), a thread's start routine (arg: the
+ * DSN): matches each version queued by an upload, one at a time, on its
+ * own connection, until the process stops. */
+void *extremist_job_thread(void *dsn);
+
 #endif

@@ -6,11 +6,9 @@
 #include <string.h>
 
 static const char sql_upload[] = "SELECT extremist_list_upload($1::jsonb, $2::jsonb, $3)";
-/* Matching a list of tens of thousands of entries takes longer than a
- * request's statement may (IBC_STATEMENT_TIMEOUT_MS, 5 s): minutes on a
- * large catalog (bench/extremist). This transaction gets most of the
- * route's 600 s (gateway/routes/catalog.inc). */
-static const char sql_upload_timeout[] = "SELECT set_config('statement_timeout', '590s', true)";
+/* Storing a list of 100,000 entries (no matching: the job does that) takes
+ * seconds, more than a request's statement may (IBC_STATEMENT_TIMEOUT_MS). */
+static const char sql_upload_timeout[] = "SELECT set_config('statement_timeout', '50s', true)";
 
 ibc_rc store_extremist_upload(ibc_ctx *ctx, const json_t *meta, const json_t *entries, json_t **out)
 {
@@ -21,6 +19,74 @@ ibc_rc store_extremist_upload(ibc_ctx *ctx, const json_t *meta, const json_t *en
     if (rc == IBC_OK) rc = ibc_db_json_with(ctx, out, sql_upload, meta, 2, rest);
     free(text);
     return rc;
+}
+
+/* ------------------------------------------------------------ the job */
+
+static const char sql_pending[] =
+    "SELECT coalesce(json_agg(id ORDER BY version), '[]') FROM extremist_lists "
+    "WHERE matching IN ('queued', 'running')";
+
+ibc_rc store_extremist_pending(ibc_ctx *ctx, json_t **ids)
+{
+    return ibc_db_json(ctx, ids, sql_pending, 0, NULL);
+}
+
+/* the two-key form, a key space of its own (see marc_store.c) */
+static const char sql_lock[] =
+    "SELECT pg_try_advisory_lock(hashtext('catalog.extremist'), hashtext($1))";
+static const char sql_unlock[] =
+    "SELECT pg_advisory_unlock(hashtext('catalog.extremist'), hashtext($1))";
+
+ibc_rc store_extremist_lock(ibc_ctx *ctx, const char *id, bool *got)
+{
+    const char *p[] = {id};
+    PGresult *r = ibc_db_exec(ctx, sql_lock, 1, p);
+    if (!r) return ctx->err;
+    *got = PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    PQclear(r);
+    return IBC_OK;
+}
+
+ibc_rc store_extremist_unlock(ibc_ctx *ctx, const char *id)
+{
+    const char *p[] = {id};
+    return ibc_db_run(ctx, sql_unlock, 1, p);
+}
+
+static const char sql_running[] =
+    "UPDATE extremist_lists SET matching = 'running', matching_started = now() "
+    "WHERE id = $1::uuid AND matching IN ('queued', 'running')";
+
+ibc_rc store_extremist_running(ibc_ctx *ctx, const char *id)
+{
+    const char *p[] = {id};
+    return ibc_db_run(ctx, sql_running, 1, p);
+}
+
+/* The run's own limits: minutes for a large catalog; a backend whose job
+ * went away (the service stopped) ends its statement within a second. */
+static const char sql_run_limits[] = "SELECT set_config('statement_timeout', $1, true), "
+                                     "set_config('client_connection_check_interval', '1s', true)";
+static const char sql_run[] = "SELECT extremist_match_run($1::uuid)";
+
+ibc_rc store_extremist_match_run(ibc_ctx *ctx, const char *id, const char *timeout, json_t **out)
+{
+    const char *lim[] = {timeout};
+    const char *p[] = {id};
+    ibc_rc rc = ibc_db_run(ctx, sql_run_limits, 1, lim);
+    if (rc == IBC_OK) rc = ibc_db_json(ctx, out, sql_run, 1, p);
+    return rc;
+}
+
+static const char sql_failed[] =
+    "UPDATE extremist_lists SET matching = 'failed', matching_finished = now(), "
+    "matching_error = $2 WHERE id = $1::uuid AND matching IN ('queued', 'running')";
+
+ibc_rc store_extremist_failed(ibc_ctx *ctx, const char *id, const char *why)
+{
+    const char *p[] = {id, why};
+    return ibc_db_run(ctx, sql_failed, 2, p);
 }
 
 static const char sql_lists[] =
@@ -69,8 +135,8 @@ ibc_rc store_extremist_changes(ibc_ctx *ctx, const char *id, const char *against
 }
 
 static const char sql_matches[] =
-    "WITH l AS (SELECT id FROM extremist_lists WHERE CASE WHEN $1::uuid IS NULL THEN true "
-    "ELSE id = $1::uuid END ORDER BY version DESC LIMIT 1), "
+    "WITH l AS (SELECT id FROM extremist_lists WHERE CASE WHEN $1::uuid IS NULL THEN "
+    "id = extremist_current() ELSE id = $1::uuid END), "
     "m AS (SELECT m.* FROM extremist_matches m, l WHERE m.list_id = l.id "
     "AND ($2::text IS NULL OR m.state = $2) AND m.score >= coalesce($3::real, 0)) "
     "SELECT jsonb_build_object('list_id', (SELECT id FROM l), "
@@ -101,7 +167,7 @@ ibc_rc store_extremist_review(ibc_ctx *ctx, const char *id, const char *state, c
 }
 
 static const char sql_report[] =
-    "WITH l AS (SELECT * FROM extremist_lists ORDER BY version DESC LIMIT 1) "
+    "WITH l AS (SELECT * FROM extremist_lists WHERE id = extremist_current()) "
     "SELECT jsonb_build_object('list', (SELECT jsonb_build_object('id', id, 'version', version, "
     "'uploaded_at', uploaded_at, 'entries', entries) FROM l), "
     "'items', coalesce(jsonb_agg(jsonb_build_object("

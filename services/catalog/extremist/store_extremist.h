@@ -1,4 +1,4 @@
-/* The SQL of the federal list of extremist materials (migration 0060):
+/* The SQL of the federal list of extremist materials (migrations 0060, 0062):
  * each function runs on ctx->db in the caller's transaction; uploading,
  * matching and reviewing are PL/pgSQL functions there, one round trip each. */
 #ifndef CATALOG_STORE_EXTREMIST_H
@@ -7,10 +7,24 @@
 #include <ibc/ibc.h>
 
 /* Stores a new version (meta: format, encoding, sha256, bytes, threshold;
- * entries from list_parse), matches it and carries the previous version's
- * decisions over. *out: the version with "changes" and "blocks". */
+ * entries from list_parse), matching "queued" for the job. *out: the version
+ * with "changes". IBC_ECONFLICT while another version is being matched. */
 ibc_rc store_extremist_upload(ibc_ctx *ctx, const json_t *meta, const json_t *entries,
                               json_t **out);
+/* The job: the ids of the versions queued or running, oldest first. */
+ibc_rc store_extremist_pending(ibc_ctx *ctx, json_t **ids);
+/* A session advisory lock on version id: *got false when another holds it. */
+ibc_rc store_extremist_lock(ibc_ctx *ctx, const char *id, bool *got);
+ibc_rc store_extremist_unlock(ibc_ctx *ctx, const char *id);
+/* Marks version id running (committed before the run's transaction). */
+ibc_rc store_extremist_running(ibc_ctx *ctx, const char *id);
+/* Inside the run's transaction: matches version id, carries decisions
+ * over, refreshes the blocks, marks it done; statement timeout `timeout`
+ * ("30min"). *out: the version with "changes" and "blocks"; IBC_ENOTFOUND
+ * when it is no longer queued or running. */
+ibc_rc store_extremist_match_run(ibc_ctx *ctx, const char *id, const char *timeout, json_t **out);
+/* Marks version id failed with the reason (after the run rolled back). */
+ibc_rc store_extremist_failed(ibc_ctx *ctx, const char *id, const char *why);
 /* {"items": [version...], "total"} newest first. */
 ibc_rc store_extremist_lists(ibc_ctx *ctx, const ibc_page *page, json_t **out);
 /* The version with id; IBC_ENOTFOUND. */

@@ -26,6 +26,11 @@ ibc_ctx *ibc_job_ctx(ibc_job *job);
 /* Resets the job's connection when it broke; true when it is live. */
 bool ibc_job_ensure(ibc_job *job);
 
+/* Waits up to timeout_ms for a NOTIFY on the job's connection (after its
+ * LISTEN) and drops what came: a job woken by a NOTIFY looks for its work
+ * in the tables. */
+void ibc_job_wait_notify(ibc_job *job, int timeout_ms);
+
 /* Transactions on ctx->db (a job's, or a handler's that runs its own, such
  * as a read-only export). begin: "BEGIN" followed by `mode` (NULL or e.g.
  * "ISOLATION LEVEL REPEATABLE READ READ ONLY"). commit: COMMIT, then wakes
