@@ -2,6 +2,7 @@
  * school. A librarian manages the copies of their own school; admin and
  * methodologist those of any school. Validate, call the store, emit, answer. */
 #include "catalog.h"
+#include "extremist/extremist.h"
 #include "params.h"
 #include "record.h"
 #include "store_items.h"
@@ -287,7 +288,9 @@ ibc_rc items_lookup(ibc_ctx *ctx, const json_t *req, json_t **reply)
 }
 
 /* records.availability: per school, copies held and available now, and the
- * totals. ?school= narrows to one school. 404 for an unknown record. */
+ * totals. ?school= narrows to one school. 404 for an unknown record, and for
+ * a record blocked by the federal list unless the caller is of the
+ * network's roles (as records.get). */
 ibc_rc records_availability(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
     static const char *const allowed[] = {"id", "school", NULL};
@@ -296,6 +299,9 @@ ibc_rc records_availability(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK) rc = ibc_req_uuid(ctx, req, "id", &id);
     if (rc == IBC_OK && !id) rc = ibc_fail(ctx, IBC_EINVAL, "the record id is required");
     if (rc == IBC_OK) rc = ibc_req_org(ctx, req, "school", &school);
+    json_t *why = json_object(); /* the block's reason: records.get shows it */
+    if (rc == IBC_OK) rc = extremist_record_visible(ctx, id, why);
+    json_decref(why);
     if (rc == IBC_OK) rc = store_availability(ctx, id, school, reply);
     return rc;
 }

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define LEN(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -514,9 +515,18 @@ static void extremist_fixtures(const char *admin)
     const char *ct[] = {"Content-Type: text/plain", NULL};
     h_resp *r = h_http_raw("POST", "/api/v1/catalog/extremist-lists", admin, list_text,
                            strlen(list_text), ct);
-    assert_int_equal(r->status, 201);
+    assert_int_equal(r->status, 202); /* matched by the catalog's job: wait for it */
     fx_set("extremist_list", strdup(h_str(r, "id")));
     h_free(r);
+    bool done = false;
+    for (int i = 0; i < 600 && !done; i++) {
+        r = h_get(admin, "/api/v1/catalog/extremist-lists/%s", fx_get("extremist_list"));
+        const json_t *m = json_object_get(r->json, "matching");
+        done = strcmp(json_string_value(json_object_get(m, "state")), "running") != 0 &&
+               strcmp(json_string_value(json_object_get(m, "state")), "queued") != 0;
+        h_free(r);
+        if (!done) usleep(100000);
+    }
     r = h_get(admin, "/api/v1/catalog/extremist-matches?list=%s", fx_get("extremist_list"));
     assert_int_equal(r->status, 200);
     json_t *m = json_array_get(json_object_get(r->json, "items"), 0);

@@ -465,7 +465,14 @@ static void confirmed_match_blocks_checkout_and_search_in_two_schools(void **sta
         r = h_get(libs[s], "/api/v1/catalog/records/%s", rec);
         assert_int_equal(r->status, 404);
         h_free(r);
+        r = h_get(libs[s], "/api/v1/catalog/records/%s/availability", rec);
+        assert_int_equal(r->status, 404);
+        assert_non_null(strstr(h_header(r, "Content-Type"), "application/problem+json"));
+        h_free(r);
     }
+    r = h_get(methodologist, "/api/v1/catalog/records/%s/availability", rec);
+    assert_int_equal(r->status, 200);
+    h_free(r);
     /* outside the network: gone from SRU/Z39.50, deleted for OAI harvesters */
     assert_int_equal(sru_hits(tag), 0);
     assert_true(oai_deleted(rec));
