@@ -8,7 +8,7 @@
 static const char sql_upload[] = "SELECT extremist_list_upload($1::jsonb, $2::jsonb, $3)";
 /* Storing a list of 100,000 entries (no matching: the job does that) takes
  * seconds, more than a request's statement may (IBC_STATEMENT_TIMEOUT_MS). */
-static const char sql_upload_timeout[] = "SELECT set_config('statement_timeout', '50s', true)";
+static const char sql_upload_timeout[] = "SELECT set_config('statement_timeout', '110s', true)";
 
 ibc_rc store_extremist_upload(ibc_ctx *ctx, const json_t *meta, const json_t *entries, json_t **out)
 {
