@@ -62,8 +62,14 @@ static bool run_one(ibc_job *job, const char *id)
     if (rc == IBC_OK) rc = run_version(ctx, id);
     bool live = PQstatus(ctx->db) == CONNECTION_OK;
     if (rc != IBC_OK && rc != IBC_ENOTFOUND && live) {
-        char why[300];
-        snprintf(why, sizeof why, "%s", ctx->err_detail);
+        char why[300], timeout[32];
+        run_timeout(timeout, sizeof timeout);
+        if (rc == IBC_ETIMEOUT)
+            snprintf(why, sizeof why,
+                     "matching took longer than the %s a run may (IBC_EXTREMIST_MATCH_TIMEOUT_S)",
+                     timeout);
+        else
+            snprintf(why, sizeof why, "%s", ctx->err_detail);
         ibc_log(IBC_LOG_WARN, id, "matching extremist list version %s failed: %s", id, why);
         ctx->err = IBC_OK;
         store_extremist_failed(ctx, id, why);
