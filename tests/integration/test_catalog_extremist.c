@@ -724,9 +724,13 @@ static void second_upload_while_matching_is_refused_and_a_cut_run_resumes(void *
     for (int i = 0; i < 100 && strcmp(state_of(id, st, sizeof st), "running") != 0; i++)
         usleep(100000);
     assert_string_equal(st, "running");
-    usleep(300000);
-    long cut = h_sql_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
-                         "query LIKE '%extremist_match_run%' AND pid <> pg_backend_pid()");
+    long cut = 0; /* once the run's statement waits on the lock */
+    for (int i = 0; i < 100 && cut == 0; i++) {
+        usleep(100000);
+        cut = h_sql_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE "
+                        "query LIKE '%extremist_match_run%' AND wait_event_type = 'Lock' "
+                        "AND pid <> pg_backend_pid()");
+    }
     assert_true(cut >= 1);
     snprintf(sql, sizeof sql, "SELECT count(*) FROM catalog.extremist_matches WHERE list_id = '%s'",
              id);
