@@ -71,7 +71,10 @@ static const ibc_event_sub events[] = {
  * thread of its own, then the MARC import job in this one. */
 static void jobs_start(void *nc, const ibc_config *cfg)
 {
-    char *dsn = strdup(cfg->pg_dsn);
+    /* the detached thread lives as long as the process: its copy of the DSN
+     * is held here, so that it is never a leak at exit */
+    static char *dsn;
+    dsn = strdup(cfg->pg_dsn);
     pthread_t t;
     if (dsn && pthread_create(&t, NULL, extremist_job_thread, dsn) == 0) pthread_detach(t);
     marc_import_start(nc, cfg);

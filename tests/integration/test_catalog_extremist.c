@@ -663,8 +663,9 @@ static void exact_fuzzy_and_common_word_variants_are_found(void **state)
              "= '%s' GROUP BY number) x",
              id);
     assert_true(h_sql_int(sql) <= 5);
-    fprintf(stderr, "matching stats: %s\n",
-            json_dumps(json_object_get(json_object_get(v, "matching"), "stats"), JSON_COMPACT));
+    char *stats = json_dumps(json_object_get(json_object_get(v, "matching"), "stats"), JSON_COMPACT);
+    fprintf(stderr, "matching stats: %s\n", stats ? stats : "(none)");
+    free(stats);
     assert_int_equal(stat_of(v, "entries_by_trigram_index"), 2);
     assert_int_equal(stat_of(v, "entries_by_tokens"), 2);
     assert_true(stat_of(v, "common_tokens") >= 1);
