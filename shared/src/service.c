@@ -82,10 +82,14 @@ static natsStatus call_message(const ibc_ctx *ctx, const char *subject, const js
     free(payload);
     if (s == NATS_OK && ctx->request_id)
         s = natsMsgHeader_Set(*m, "Ibc-Request-Id", ctx->request_id);
-    if (s == NATS_OK) s = natsMsgHeader_Set(*m, "Ibc-Org", ctx->org ? ctx->org : "");
-    if (s == NATS_OK) s = natsMsgHeader_Set(*m, "Ibc-Role", ctx->role ? ctx->role : "");
-    if (s == NATS_OK)
-        s = natsMsgHeader_Set(*m, "Ibc-Principal", ctx->principal ? ctx->principal : "");
+    /* an empty value is left out, not sent empty: the receiving side reads
+     * an empty header as absent, and the MAC it computed differed (a job's
+     * call, with no caller, was refused as badly signed); absent reads as ""
+     * there all the same */
+    if (s == NATS_OK && ctx->org && *ctx->org) s = natsMsgHeader_Set(*m, "Ibc-Org", ctx->org);
+    if (s == NATS_OK && ctx->role && *ctx->role) s = natsMsgHeader_Set(*m, "Ibc-Role", ctx->role);
+    if (s == NATS_OK && ctx->principal && *ctx->principal)
+        s = natsMsgHeader_Set(*m, "Ibc-Principal", ctx->principal);
     if (s == NATS_OK) s = natsMsgHeader_Set(*m, "Ibc-Via", the_service->def->name);
     if (s == NATS_OK) s = natsMsgHeader_Set(*m, "Ibc-Deadline", when);
     if (s == NATS_OK && ibc_context_sign(&the_service->keys, *m) != IBC_OK) s = NATS_ERR;
