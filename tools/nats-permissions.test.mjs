@@ -155,6 +155,18 @@ test("only the gateway and the named service-to-service calls may send commands"
                                             sc.encode('{"params":{"barcode":"no-such-barcode"}}'),
                                             { timeout: 5000 });
     assert.ok(typeof JSON.parse(sc.decode(reply.data)).status === "number");
+    // a write-off's withdrawal of copies in circulation is the catalog's call
+    // alone: no other service, nor circulation itself, may send it
+    for (const [who, nc] of [["training", training], ["circulation", circulation]])
+      await assert.rejects(nc.request("ibc.rpc.circulation.items.withdraw", sc.encode("{}"),
+                                      { timeout: 2000 }), PERMISSION, who);
+    const catalog = await as("catalog");
+    try {
+      // the catalog may send it; unsigned, as here, it is refused by the service
+      const r = await catalog.request("ibc.rpc.circulation.items.withdraw", sc.encode("{}"),
+                                      { timeout: 5000 });
+      assert.equal(JSON.parse(sc.decode(r.data)).status, 401);
+    } finally { await catalog.close(); }
   } finally { await training.close(); await circulation.close(); }
 });
 

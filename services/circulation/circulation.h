@@ -50,6 +50,14 @@ ibc_rc overdue_mark_run(ibc_ctx *ctx, long *count);
  * ready (new reference) or NULL. */
 ibc_rc holds_offer(ibc_ctx *ctx, const char *item_id, const char *school, json_t **hold);
 
+/* withdraw.c: the catalog's write-off acts (0073) */
+ibc_rc items_withdraw(ibc_ctx *ctx, const json_t *req, json_t **reply);
+ibc_rc items_restore(ibc_ctx *ctx, const json_t *req, json_t **reply);
+/* Settles the copies withdrawn more than age_s seconds ago without the
+ * catalog's written_off event, by asking the catalog; *seen and *undone get
+ * how many were looked at and how many got their status back. */
+ibc_rc items_reconcile_run(ibc_ctx *ctx, long age_s, long *seen, long *undone);
+
 /* classsets.c */
 ibc_rc classsets_issue(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc classsets_return(ibc_ctx *ctx, const json_t *req, json_t **reply);

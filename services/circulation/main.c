@@ -40,6 +40,9 @@ static const ibc_action actions[] = {
     {"transfers.list", transfers_list, IBC_ACTION_READONLY},
     {"transfers.get", transfers_get, IBC_ACTION_READONLY},
     {"transfers.transition", transfers_transition, IBC_ACTION_TX},
+    /* the catalog's write-off acts (withdraw.c): asked by the catalog only */
+    {"items.withdraw", items_withdraw, IBC_ACTION_TX},
+    {"items.restore", items_restore, IBC_ACTION_TX},
 };
 
 static const ibc_event_sub events[] = {
@@ -74,11 +77,28 @@ static ibc_rc anonymise(ibc_job *job, ibc_ctx *ctx)
     return rc;
 }
 
+/* items.reconcile: copies withdrawn for a write-off act whose event has not
+ * come after 5 minutes are settled by asking the catalog (withdraw.c). */
+static ibc_rc reconcile(ibc_job *job, ibc_ctx *ctx)
+{
+    long seen = 0, undone = 0;
+    ibc_rc rc = items_reconcile_run(ctx, 300, &seen, &undone);
+    ibc_job_progress(job, seen, seen);
+    if (rc == IBC_OK && undone > 0)
+        ibc_log(IBC_LOG_WARN, NULL,
+                "%ld copies withdrawn for an act the catalog did not keep "
+                "got their status back",
+                undone);
+    return rc;
+}
+
 /* every IBC_HOLD_SWEEP_SECONDS (60 by default; 0 turns it off), every
+ * IBC_WITHDRAW_SWEEP_SECONDS (60), every
  * IBC_ANONYMISE_SWEEP_SECONDS (3600) */
 static const ibc_job_def jobs[] = {
     {"holds.sweep", sweep, 60, "IBC_HOLD_SWEEP_SECONDS"},
     {"readers.anonymise", anonymise, 3600, "IBC_ANONYMISE_SWEEP_SECONDS"},
+    {"items.reconcile", reconcile, 60, "IBC_WITHDRAW_SWEEP_SECONDS"},
 };
 
 int main(void)

@@ -71,7 +71,14 @@ static const char sql_upsert[] =
     "VALUES ($1::uuid, coalesce((SELECT m.kept_id FROM merged_records m "
     "WHERE m.merged_id = $2::uuid), $2::uuid), $3, $4, coalesce($5, 'available'), $6, $7::int) "
     "ON CONFLICT (id) DO UPDATE SET record_id = EXCLUDED.record_id, school = EXCLUDED.school, "
-    "barcode = EXCLUDED.barcode, status = coalesce($5, items.status), "
+    "barcode = EXCLUDED.barcode, "
+    /* a copy withdrawn for a write-off act (0073) keeps its status until the
+     * catalog's written_off event confirms the act */
+    "status = CASE WHEN items.withdrawn_by IS NOT NULL AND $5 IS DISTINCT FROM 'written_off' "
+    "THEN items.status ELSE coalesce($5, items.status) END, "
+    "withdrawn_by = CASE WHEN $5 = 'written_off' THEN NULL ELSE items.withdrawn_by END, "
+    "withdrawn_at = CASE WHEN $5 = 'written_off' THEN NULL ELSE items.withdrawn_at END, "
+    "status_before = CASE WHEN $5 = 'written_off' THEN NULL ELSE items.status_before END, "
     "source = coalesce(EXCLUDED.source, items.source), "
     "version = coalesce(EXCLUDED.version, items.version), synced_at = now() "
     "WHERE items.version IS NULL OR EXCLUDED.version IS NULL "

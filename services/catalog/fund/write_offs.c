@@ -1,6 +1,8 @@
 /* Write-off acts (акт списания): the copies listed leave the fund together,
- * or none does. A written-off copy keeps its row and history; circulation
- * learns of it from catalog.item.written_off and refuses to lend it. */
+ * or none does. A written-off copy keeps its row and history. Circulation
+ * withdraws the copies inside the act's transaction (items.withdraw), so a
+ * copy lent there a moment before the act refuses it and no checkout can
+ * follow it; catalog.item.written_off then confirms the act there. */
 #include "fund.h"
 #include "store_fund.h"
 
@@ -81,7 +83,8 @@ static ibc_rc refuse(ibc_ctx *ctx, json_t *problems)
     json_array_foreach(problems, i, pr)
     {
         const char *what = json_string_value(json_object_get(pr, "problem"));
-        state |= strcmp(what, "on_loan") == 0 || strcmp(what, "written_off") == 0;
+        state |= what && (strcmp(what, "on_loan") == 0 || strcmp(what, "written_off") == 0 ||
+                          strcmp(what, "in_transfer") == 0);
     }
     json_t *first = json_array_get(problems, 0), *shown = json_array();
     for (size_t k = 0; k < n && k < 1000; k++)
@@ -118,6 +121,59 @@ static ibc_rc write_off_events(ibc_ctx *ctx, const json_t *act)
     return ibc_emit(ctx, "write_off", "created", json_string_value(json_object_get(act, "id")), d);
 }
 
+/* Asks circulation to withdraw the act's copies (its items.withdraw, in this
+ * transaction, under the locks a checkout takes there): a copy lent there a
+ * moment ago, whose loan event the catalog has not heard yet, refuses the
+ * act as on_loan (or in_transfer) with the act's other problems' shape. */
+static ibc_rc withdraw_in_circulation(ibc_ctx *ctx, const json_t *act)
+{
+    json_t *items = json_array(), *res = NULL;
+    size_t i;
+    const json_t *it;
+    json_array_foreach(json_object_get(act, "items"), i, it) json_array_append_new(
+        items, json_pack("{s:O, s:O, s:O, s:O}", "id", json_object_get(it, "id"), "record_id",
+                         json_object_get(it, "record_id"), "school", json_object_get(act, "school"),
+                         "barcode", json_object_get(it, "barcode")));
+    json_t *body =
+        json_pack("{s:O, s:o}", "write_off_id", json_object_get(act, "id"), "items", items);
+    ibc_rc rc = body ? ibc_call(ctx, "circulation.items.withdraw", NULL, body, &res, 15000)
+                     : ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    if (rc != IBC_OK && rc != IBC_ENOMEM) {
+        char why[256];
+        snprintf(why, sizeof why, "%s", ctx->err_detail);
+        rc = ibc_fail(ctx, rc == IBC_ETIMEOUT ? IBC_ETIMEOUT : IBC_EBUS,
+                      "nothing was written off: circulation could not be asked whether the "
+                      "copies are lent (%s)",
+                      why);
+    } else if (rc == IBC_OK && json_object_get(res, "problems")) {
+        rc = refuse(ctx, json_object_get(res, "problems"));
+    }
+    json_decref(body);
+    json_decref(res);
+    return rc;
+}
+
+/* Undoes withdraw_in_circulation when the act is not kept after all; the
+ * reconciling job there settles it when this call is lost too. */
+static void restore_in_circulation(ibc_ctx *ctx, const json_t *act)
+{
+    ibc_rc err = ctx->err;
+    json_t *ext = ctx->err_ext;
+    char detail[sizeof ctx->err_detail];
+    snprintf(detail, sizeof detail, "%s", ctx->err_detail);
+    ctx->err_ext = NULL;
+    json_t *body = json_pack("{s:O}", "write_off_id", json_object_get(act, "id")), *res = NULL;
+    if (body && ibc_call(ctx, "circulation.items.restore", NULL, body, &res, 2000) != IBC_OK)
+        ibc_log(IBC_LOG_WARN, ctx->request_id, "write-off %s not undone in circulation: %s",
+                json_string_value(json_object_get(act, "id")), ctx->err_detail);
+    json_decref(body);
+    json_decref(res);
+    json_decref(ctx->err_ext);
+    ctx->err_ext = ext;
+    ctx->err = err;
+    snprintf(ctx->err_detail, sizeof ctx->err_detail, "%s", detail);
+}
+
 /* write_offs.create: body {number, date, reason, barcodes | stocktake_id}.
  * 201 with the act and its copies; 409 when a copy is on loan or already
  * written off, or the number is taken this year; 422 for an unknown barcode,
@@ -144,7 +200,9 @@ ibc_rc write_offs_create(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id = json_string_value(json_object_get(res, "id"));
     if (rc == IBC_OK && stocktake) rc = store_stocktake_written_off(ctx, stocktake, id);
     if (rc == IBC_OK) rc = store_write_off_get(ctx, id, reply);
+    bool withdrawn = rc == IBC_OK && (rc = withdraw_in_circulation(ctx, *reply)) == IBC_OK;
     if (rc == IBC_OK) rc = write_off_events(ctx, *reply);
+    if (rc != IBC_OK && withdrawn) restore_in_circulation(ctx, *reply);
     if (rc == IBC_OK)
         ibc_created(ctx, "/api/v1/catalog/write-offs/%s",
                     json_string_value(json_object_get(*reply, "id")));
