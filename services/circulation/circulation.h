@@ -50,6 +50,12 @@ ibc_rc overdue_mark_run(ibc_ctx *ctx, long *count);
  * ready (new reference) or NULL. */
 ibc_rc holds_offer(ibc_ctx *ctx, const char *item_id, const char *school, json_t **hold);
 
+/* jobs.c: the periodic jobs, and their settings read from the environment
+ * (false, with a message on stderr, when one is wrong) */
+#define CIRCULATION_NJOBS 3
+extern const ibc_job_def circulation_jobs[CIRCULATION_NJOBS];
+bool circulation_jobs_configure(void);
+
 /* withdraw.c: the catalog's write-off acts (0073) */
 ibc_rc items_withdraw(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc items_restore(ibc_ctx *ctx, const json_t *req, json_t **reply);
