@@ -192,7 +192,10 @@ static h_resp *http_at(const char *base, const char *method, const char *path, c
     curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &hd);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+    /* 120 s, longer with IBC_TEST_SCALE (sanitized processes on a loaded
+     * machine took over 120 s for a 23 MB MARC upload), at most 600 s */
+    double scaled = 120 * h_test_scale();
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)(scaled < 600 ? scaled : 600));
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
