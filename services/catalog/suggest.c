@@ -23,12 +23,13 @@ ibc_rc store_search_correct(ibc_ctx *ctx, const char *q, char *out, size_t outle
 }
 
 /* the prefix is escaped for LIKE; norm is in byte order, so LIKE 'p%' is an
- * index range of suggest_terms_prefix, read in order and cut at the limit */
+ * index range of suggest_terms_prefix, read in order and cut at the limit;
+ * a term that only blocked records have is hidden (migration 0067) */
 static const char sql_suggest[] =
     "SELECT coalesce(json_agg(json_build_object('text', s.term, 'kind', s.kind)"
     " ORDER BY s.norm, s.kind), '[]') FROM (SELECT t.kind, t.norm, t.term FROM suggest_terms t"
-    " WHERE t.norm LIKE replace(replace(replace(search_norm($1), '\\', '\\\\'), '%', '\\%'),"
-    "  '_', '\\_') || '%' ORDER BY t.norm LIMIT $2::int) s";
+    " WHERE t.norm LIKE like_literal(search_norm($1)) || '%' AND NOT t.hidden"
+    " ORDER BY t.norm LIMIT $2::int) s";
 
 ibc_rc store_suggest(ibc_ctx *ctx, const char *prefix, int limit, json_t **out)
 {

@@ -138,6 +138,17 @@ static json_t *match_of(const char *list, const char *rec)
     return found;
 }
 
+/* The admin's decision verb ("confirm" or "reject") on match m: 200. */
+static void decide(const json_t *m, const char *verb)
+{
+    char path[256];
+    snprintf(path, sizeof path, "/api/v1/catalog/extremist-matches/%s/%s",
+             json_string_value(json_object_get(m, "id")), verb);
+    h_resp *r = h_post(h_admin(), path, "{}");
+    assert_int_equal(r->status, 200);
+    h_free(r);
+}
+
 static const char *jstr(const json_t *o, const char *k)
 {
     return json_string_value(json_object_get(o, k));
@@ -330,21 +341,29 @@ static void second_version_shows_its_changes(void **state)
     free(one), free(two), free(tag);
 }
 
-static bool in_search(const char *key, const char *q, const char *rec)
+/* Whether GET path?q=q (q URL-encoded here) lists an item whose member is
+ * value, as the key's caller sees it. */
+static bool lists(const char *key, const char *path, const char *q, const char *member,
+                  const char *value)
 {
     char enc[512];
     h_urlenc(q, enc, sizeof enc);
-    h_resp *r = h_get(key, "/api/v1/catalog/records?q=%s&limit=50", enc);
+    h_resp *r = h_get(key, "%s?q=%s&limit=20", path, enc);
     assert_int_equal(r->status, 200);
     bool found = false;
     json_t *it;
     size_t i;
     json_array_foreach(json_object_get(r->json, "items"), i, it)
     {
-        found |= strcmp(jstr(it, "id"), rec) == 0;
+        found |= strcmp(jstr(it, member), value) == 0;
     }
     h_free(r);
     return found;
+}
+
+static bool in_search(const char *key, const char *q, const char *rec)
+{
+    return lists(key, "/api/v1/catalog/records", q, "id", rec);
 }
 
 /* How many records SRU (the Z39.50 server's HTTP side) finds with the title
@@ -547,13 +566,9 @@ static void report_as_json_csv_and_xlsx(void **state)
     json_t *v = upload_ok("text/plain", text);
     json_t *m = match_of(jstr(v, "id"), rec);
     assert_non_null(m);
-    char path[256];
-    snprintf(path, sizeof path, "/api/v1/catalog/extremist-matches/%s/confirm", jstr(m, "id"));
-    h_resp *r = h_post(h_admin(), path, "{}");
-    assert_int_equal(r->status, 200);
-    h_free(r);
+    decide(m, "confirm");
 
-    r = h_get(methodologist, "/api/v1/catalog/reports/extremist");
+    h_resp *r = h_get(methodologist, "/api/v1/catalog/reports/extremist");
     assert_int_equal(r->status, 200);
     json_t *row = NULL, *it;
     size_t i;
@@ -663,7 +678,8 @@ static void exact_fuzzy_and_common_word_variants_are_found(void **state)
              "= '%s' GROUP BY number) x",
              id);
     assert_true(h_sql_int(sql) <= 5);
-    char *stats = json_dumps(json_object_get(json_object_get(v, "matching"), "stats"), JSON_COMPACT);
+    char *stats =
+        json_dumps(json_object_get(json_object_get(v, "matching"), "stats"), JSON_COMPACT);
     fprintf(stderr, "matching stats: %s\n", stats ? stats : "(none)");
     free(stats);
     assert_int_equal(stat_of(v, "entries_by_trigram_index"), 2);
@@ -673,6 +689,120 @@ static void exact_fuzzy_and_common_word_variants_are_found(void **state)
     assert_true(json_number_value(json_object_get(json_object_get(v, "matching"), "seconds")) >= 0);
     json_decref(v);
     free(list), free(exact), free(fuzzy), free(tag), free(common);
+}
+
+/* A word of letters only, unique to this run: prefix then the digits of
+ * h_uniq as Cyrillic letters (caller frees). */
+static char *letters_word(const char *prefix)
+{
+    static const char *const l[] = {"а", "б", "в", "г", "д", "ж", "з", "к", "л", "м"};
+    char *digits = h_uniq(""), *w = NULL;
+    char buf[256];
+    size_t n = (size_t)snprintf(buf, sizeof buf, "%s", prefix);
+    for (const char *d = digits; *d && n + 3 < sizeof buf; d++)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s", l[*d - '0']);
+    w = strdup(buf);
+    free(digits);
+    return w;
+}
+
+/* Whether /suggest?q=q offers text (as the key's caller sees it). */
+static bool suggested(const char *key, const char *q, const char *text)
+{
+    return lists(key, "/api/v1/catalog/suggest", q, "text", text);
+}
+
+/* The search's spelling correction of q ("" when none; static storage). */
+static const char *corrected(const char *key, const char *q)
+{
+    static char out[512];
+    char enc[512];
+    h_urlenc(q, enc, sizeof enc);
+    h_resp *r = h_get(key, "/api/v1/catalog/records?q=%s&limit=10", enc);
+    assert_int_equal(r->status, 200);
+    const char *s = jstr(r->json, "showing_results_for");
+    snprintf(out, sizeof out, "%s", s ? s : "");
+    h_free(r);
+    return out;
+}
+
+/* w with its second letter (two bytes in Cyrillic) replaced by "ы" (caller frees). */
+static char *misspelt(const char *w)
+{
+    char *m = strdup(w);
+    memcpy(m + 2, "ы", 2);
+    return m;
+}
+
+/* What the blocked record's title, author and words offer, and what they
+ * share with a record not blocked, at each step: offered before the
+ * confirmation, not after (the shared ones still), again once rejected. */
+static void expect_offers(const char *title, const char *solo_author, const char *shared_author,
+                          const char *solo, const char *shared, bool blocked)
+{
+    char q[256];
+    snprintf(q, sizeof q, "%.*s", (int)strlen(title) - 2, title);
+    const char *keys[] = {lib_a, h_admin()};
+    for (int k = 0; k < 2; k++) {
+        assert_true(suggested(keys[k], q, title) == !blocked);
+        assert_true(suggested(keys[k], solo_author, solo_author) == !blocked);
+        assert_true(suggested(keys[k], shared_author, shared_author));
+    }
+    char *typo = misspelt(solo), *typo2 = misspelt(shared);
+    for (int k = 0; k < 2; k++) { /* the admin's search finds the blocked record */
+        const char *fix = corrected(keys[k], typo);
+        if (blocked)
+            assert_null(strstr(fix, solo));
+        else
+            assert_string_equal(fix, solo);
+        assert_string_equal(corrected(keys[k], typo2), shared);
+    }
+    /* typed in full, the blocked word is not corrected into another */
+    assert_string_equal(corrected(h_admin(), solo), "");
+    free(typo), free(typo2);
+}
+
+/* Suggestions and spelling corrections leave out what only a blocked
+ * record has, keep what a record not blocked shares, and offer it again
+ * once the match is rejected. */
+static void suggestions_and_corrections_leave_out_a_blocked_record(void **state)
+{
+    (void)state;
+    char *solo = letters_word("запрет"), *shared = letters_word("общий");
+    char *solo_author = letters_word("Злодеев"), *shared_author = letters_word("Соавторов");
+    char title[512], other[512], author[256];
+    snprintf(title, sizeof title, "Тёмные сказания: Чёрного леса %s %s", solo, shared);
+    snprintf(other, sizeof other, "Светлые %s", shared);
+    char *rec = book(title, solo_author);
+    /* a record with both authors and another with the shared word */
+    h_resp *r = h_post(h_admin(), "/api/v1/catalog/records",
+                       "{\"type\":\"book\",\"title\":\"%s\",\"authors\":[\"%s\",\"%s\"]}", title,
+                       solo_author, shared_author);
+    assert_int_equal(r->status, 201);
+    char *twin = strdup(h_str(r, "id"));
+    h_free(r);
+    snprintf(author, sizeof author, "%s", shared_author);
+    char *free_rec = book(other, author);
+    expect_offers(title, solo_author, shared_author, solo, shared, false);
+
+    char *text = list_text(solo, NULL);
+    json_t *v = upload_ok("text/plain", text);
+    const char *ids[] = {rec, twin};
+    json_t *m[2];
+    for (int i = 0; i < 2; i++) {
+        m[i] = match_of(jstr(v, "id"), ids[i]);
+        assert_non_null(m[i]);
+        decide(m[i], "confirm");
+    }
+    expect_offers(title, solo_author, shared_author, solo, shared, true);
+    for (int i = 0; i < 2; i++) {
+        decide(m[i], "reject");
+        json_decref(m[i]);
+    }
+    expect_offers(title, solo_author, shared_author, solo, shared, false);
+    json_decref(v);
+    free(text), free(rec), free(twin), free(free_rec), free(solo), free(shared);
+    free(solo_author), free(shared_author);
 }
 
 /* Holds a lock that stops the job's writing to extremist_matches. */
@@ -833,6 +963,7 @@ int main(void)
         cmocka_unit_test(bad_input_is_refused_and_nothing_is_written),
         cmocka_unit_test(exact_fuzzy_and_common_word_variants_are_found),
         cmocka_unit_test(second_upload_while_matching_is_refused_and_a_cut_run_resumes),
+        cmocka_unit_test(suggestions_and_corrections_leave_out_a_blocked_record),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
