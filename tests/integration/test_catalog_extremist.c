@@ -20,6 +20,8 @@
 #define LISTS "/api/v1/catalog/extremist-lists"
 
 static char *school_a, *school_b, *lib_a, *lib_b, *methodologist;
+static bool short_timeout; /* the catalog runs with a 1 s matching timeout */
+static void restart_catalog(const char *timeout_s);
 
 static int setup(void **state)
 {
@@ -36,6 +38,7 @@ static int teardown(void **state)
 {
     (void)state;
     free(school_a), free(school_b), free(lib_a), free(lib_b), free(methodologist);
+    if (short_timeout) restart_catalog(NULL); /* a test failed before it could */
     return 0;
 }
 
@@ -878,6 +881,115 @@ static void second_upload_while_matching_is_refused_and_a_cut_run_resumes(void *
     free(id), free(rec), free(text), free(tag);
 }
 
+/* Restarts the catalog with the matching's statement timeout timeout_s
+ * (NULL: the default) and waits until it answers. */
+static void restart_catalog(const char *timeout_s)
+{
+    if (timeout_s)
+        setenv("IBC_EXTREMIST_MATCH_TIMEOUT_S", timeout_s, 1);
+    else
+        unsetenv("IBC_EXTREMIST_MATCH_TIMEOUT_S");
+    short_timeout = timeout_s != NULL;
+    assert_int_equal(h_stack("stop", "catalog"), 0);
+    assert_int_equal(h_stack("start", "catalog"), 0);
+    long st = 0;
+    for (int i = 0; i < 200 && st != 200; i++) { /* up to 20 s for it to subscribe */
+        h_resp *r = h_get(h_admin(), LISTS "?limit=1");
+        st = r->status;
+        h_free(r);
+        if (st != 200) usleep(100000);
+    }
+    assert_int_equal(st, 200);
+}
+
+/* Uploads text as the admin (202 expected); the version's id (caller frees). */
+static char *upload_queued(const char *text)
+{
+    h_resp *r = upload(h_admin(), "text/plain", text, strlen(text));
+    assert_int_equal(r->status, 202);
+    char *id = strdup(h_str(r, "id"));
+    h_free(r);
+    return id;
+}
+
+static long count_of(const char *fmt, const char *id)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql, fmt, id);
+    return h_sql_int(sql);
+}
+
+/* The confirmed match of rec in a version of text; the record is blocked. */
+static void block_by(const char *text, const char *rec)
+{
+    json_t *v = upload_ok("text/plain", text);
+    json_t *m = match_of(jstr(v, "id"), rec);
+    assert_non_null(m);
+    decide(m, "confirm");
+    json_decref(m), json_decref(v);
+    assert_int_equal(
+        count_of("SELECT count(*) FROM catalog.extremist_blocked WHERE record_id = '%s'", rec), 1);
+}
+
+/* A run that fails for a real reason (its statement waits on a lock longer
+ * than IBC_EXTREMIST_MATCH_TIMEOUT_S) shows "failed" with the reason and
+ * writes nothing of its own: no match, no event, the blocks of the version
+ * before stay. The next upload is accepted, carries the decisions of the
+ * newest matched version (not of the failed one) and blocks by them. */
+static void a_failed_run_writes_nothing_and_the_next_upload_matches(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кф"), *other = h_uniq("Кх");
+    char title[256], st[32];
+    snprintf(title, sizeof title, "Неизвестный ролик %s", tag);
+    char *rec = book(title, NULL);
+    char *text = list_text(tag, NULL), *without = list_text(other, NULL);
+    block_by(text, rec);
+    long events = count_of("SELECT count(*) FROM catalog.outbox WHERE subject_id = '%s'", rec);
+
+    restart_catalog("1");
+    PGconn *hold = hold_matches();
+    char *failed = upload_queued(without); /* would free rec, were it matched */
+    for (int i = 0; i < 300 && strcmp(state_of(failed, st, sizeof st), "failed") != 0; i++)
+        usleep(100000);
+    PQclear(PQexec(hold, "ROLLBACK"));
+    PQfinish(hold);
+    h_resp *r = h_get(h_admin(), LISTS "/%s", failed);
+    assert_int_equal(r->status, 200);
+    json_t *m = json_object_get(r->json, "matching");
+    assert_string_equal(jstr(m, "state"), "failed");
+    assert_non_null(strstr(jstr(m, "error"), "IBC_EXTREMIST_MATCH_TIMEOUT_S"));
+    assert_non_null(jstr(m, "finished_at"));
+    h_free(r);
+    assert_int_equal(
+        count_of("SELECT count(*) FROM catalog.extremist_matches WHERE list_id = '%s'", failed), 0);
+    assert_int_equal(
+        count_of("SELECT count(*) FROM catalog.outbox WHERE subject_id = '%s'", failed), 0);
+    assert_int_equal(count_of("SELECT count(*) FROM catalog.outbox WHERE subject_id = '%s'", rec),
+                     events);
+    assert_int_equal(
+        count_of("SELECT count(*) FROM catalog.extremist_blocked WHERE record_id = '%s'", rec), 1);
+    assert_false(in_search(lib_a, tag, rec));
+
+    restart_catalog(NULL);
+    char *next = upload_queued(text); /* accepted after a failed run */
+    json_t *v = wait_matched(next);
+    assert_true(json_integer_value(json_object_get(v, "version")) >
+                count_of("SELECT version FROM catalog.extremist_lists WHERE id = '%s'", failed));
+    json_t *carried = match_of(next, rec);
+    assert_non_null(carried);
+    assert_string_equal(jstr(carried, "state"), "confirmed");
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM catalog.extremist_blocked WHERE record_id = '%s' AND match_id "
+             "= '%s'",
+             rec, jstr(carried, "id"));
+    assert_int_equal(h_sql_int(sql), 1);
+    assert_false(in_search(lib_a, tag, rec));
+    json_decref(carried), json_decref(v);
+    free(tag), free(other), free(rec), free(text), free(without), free(failed), free(next);
+}
+
 /* Bad files and callers: a 4xx problem each, and no version written. */
 static void bad_input_is_refused_and_nothing_is_written(void **state)
 {
@@ -964,6 +1076,7 @@ int main(void)
         cmocka_unit_test(exact_fuzzy_and_common_word_variants_are_found),
         cmocka_unit_test(second_upload_while_matching_is_refused_and_a_cut_run_resumes),
         cmocka_unit_test(suggestions_and_corrections_leave_out_a_blocked_record),
+        cmocka_unit_test(a_failed_run_writes_nothing_and_the_next_upload_matches),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
