@@ -990,6 +990,85 @@ static void a_failed_run_writes_nothing_and_the_next_upload_matches(void **state
     free(tag), free(other), free(rec), free(text), free(without), free(failed), free(next);
 }
 
+/* GET path as key: its status, and for a 4xx a problem whose detail holds
+ * what (may be NULL). */
+static long get_status(const char *key, const char *path, const char *what)
+{
+    h_resp *r = h_get(key, "%s", path);
+    long st = r->status;
+    if (st >= 400) {
+        assert_non_null(strstr(h_header(r, "Content-Type"), "application/problem+json"));
+        if (what) assert_non_null(strstr(jstr(r->json, "detail"), what));
+    }
+    h_free(r);
+    return st;
+}
+
+/* The matches and the report read with bad ids, bad values and out-of-range
+ * pages: a 4xx problem naming the parameter, or an empty page past the end;
+ * an admin key of a school reads what the network's admin reads (the list
+ * is federal), the school's librarian nothing. */
+static void reading_matches_and_the_report_under_bad_input(void **state)
+{
+    (void)state;
+    char *tag = h_uniq("Кб"), title[256], path[256];
+    snprintf(title, sizeof title, "Неизвестный ролик %s", tag);
+    char *rec = book(title, NULL), *twin = book(title, NULL), *text = list_text(tag, NULL);
+    json_t *v = upload_ok("text/plain", text); /* two matches at least: a page each */
+    const char *id = jstr(v, "id");
+    static const struct {
+        const char *query, *what;
+        long status;
+    } bad[] = {
+        {"list=abc", "'list'", 400},
+        {"list=", "'list'", 400},
+        {"list=00000000-0000-4000-8000-000000000000", "no version", 404},
+        {"state=bogus", "'state'", 400},
+        {"min_score=101", "'min_score'", 400},
+        {"min_score=-1", "'min_score'", 400},
+        {"limit=0", "'limit'", 400},
+        {"limit=501", "'limit'", 400},
+        {"offset=-1", "'offset'", 400},
+        {"offset=99999999999999999999", "'offset'", 400},
+        {"colour=red", "'colour'", 400},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(path, sizeof path, "/api/v1/catalog/extremist-matches?%s", bad[i].query);
+        assert_int_equal(get_status(h_admin(), path, bad[i].what), bad[i].status);
+    }
+    static const char *const formats[] = {"format=pdf", "format=", "format=JSON", "colour=red"};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "/api/v1/catalog/reports/extremist?%s", formats[i]);
+        assert_int_equal(get_status(h_admin(), path, NULL), 400);
+    }
+    /* pages: one at a time, then past the end */
+    snprintf(path, sizeof path, "/api/v1/catalog/extremist-matches?list=%s&limit=1", id);
+    h_resp *first = h_get(h_admin(), "%s", path);
+    assert_int_equal(first->status, 200);
+    long total = (long)json_integer_value(json_object_get(first->json, "total"));
+    assert_true(total >= 2);
+    h_resp *second = h_get(h_admin(), "%s&offset=1", path);
+    assert_int_equal(second->status, 200);
+    assert_int_equal(json_array_size(json_object_get(second->json, "items")), 1);
+    assert_string_not_equal(jstr(json_array_get(json_object_get(first->json, "items"), 0), "id"),
+                            jstr(json_array_get(json_object_get(second->json, "items"), 0), "id"));
+    h_resp *past = h_get(h_admin(), "%s&offset=1000000000", path);
+    assert_int_equal(past->status, 200);
+    assert_int_equal(json_array_size(json_object_get(past->json, "items")), 0);
+    assert_int_equal(json_integer_value(json_object_get(past->json, "total")), total);
+    /* a school's admin reads the same; its librarian nothing */
+    char *school_admin = h_new_key(school_b, "admin");
+    h_resp *theirs = h_get(school_admin, "%s", path);
+    assert_int_equal(theirs->status, 200);
+    assert_int_equal(json_integer_value(json_object_get(theirs->json, "total")), total);
+    assert_int_equal(get_status(school_admin, "/api/v1/catalog/reports/extremist", NULL), 200);
+    assert_int_equal(get_status(lib_b, path, NULL), 403);
+    assert_int_equal(get_status(lib_b, "/api/v1/catalog/reports/extremist", NULL), 403);
+    h_free(first), h_free(second), h_free(past), h_free(theirs);
+    json_decref(v);
+    free(school_admin), free(tag), free(rec), free(twin), free(text);
+}
+
 /* Bad files and callers: a 4xx problem each, and no version written. */
 static void bad_input_is_refused_and_nothing_is_written(void **state)
 {
@@ -1076,6 +1155,7 @@ int main(void)
         cmocka_unit_test(exact_fuzzy_and_common_word_variants_are_found),
         cmocka_unit_test(second_upload_while_matching_is_refused_and_a_cut_run_resumes),
         cmocka_unit_test(suggestions_and_corrections_leave_out_a_blocked_record),
+        cmocka_unit_test(reading_matches_and_the_report_under_bad_input),
         cmocka_unit_test(a_failed_run_writes_nothing_and_the_next_upload_matches),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
