@@ -126,7 +126,8 @@ ibc_rc store_statistics(ibc_ctx *ctx, const char *school, const char *from, cons
 /* Sets a school's visit count of a day; *out the stored count. */
 ibc_rc store_visits_put(ibc_ctx *ctx, const char *school, const char *day, const char *visits,
                         json_t **out);
-/* Removes a day's count, if any (the day's visits are derived again). */
-ibc_rc store_visits_delete(ibc_ctx *ctx, const char *school, const char *day);
+/* Removes a day's count, if any (the day's visits are derived again); *out
+ * the removed count (new reference), NULL when there was none. */
+ibc_rc store_visits_delete(ibc_ctx *ctx, const char *school, const char *day, json_t **out);
 
 #endif

@@ -10,17 +10,23 @@
     ")"
 /* The count of the set that grouped by nothing: all rows. */
 #define TOTAL(sets, g) "(SELECT coalesce(max(c), 0) FROM " sets " WHERE g = " g ")"
+/* {"key": copies, ...} of the fund's breakdown `dim`, in key order. */
+#define FUND(dim)                                                                                  \
+    "(SELECT coalesce(json_object_agg(key, c ORDER BY key), '{}') FROM fu WHERE dim = '" dim "')"
 
 /* [$2, $3): the period; $1 the school or NULL for the network (the statement
  * is planned for the actual values: no CTE hides them from the planner). A
  * reader counts when registered before the period ended and not deleted
- * before it began; a copy when entered before the end and not written off
- * (now). A loan's category and class are the reader's at the loan (for
- * loans projected before they were kept: the reader's now). A day's visits
- * are the librarian's count for that school and day, or else the readers
- * with a loan or a return that day. Each table is read once: its breakdowns
- * are the grouping sets of one pass (GROUPING() bits: 1 for each column not
+ * before it began. The fund is the one at the period's end: the tallies of
+ * copies received and written off (migration monitoring/0011) of the months
+ * before the end's month and of that month's days before the end. A loan's
+ * category and class are the reader's at the loan (for loans projected
+ * before they were kept: the reader's now). A day's visits are the
+ * librarian's count for that school and day, or else the readers with a
+ * loan or a return that day. Each table is read once: its breakdowns are
+ * the grouping sets of one pass (GROUPING() bits: 1 for each column not
  * grouped by, the first column highest). */
+/* clang-format off */
 static const char sql_statistics[] =
     "WITH rd AS MATERIALIZED (SELECT category, class, GROUPING(category, class) AS g, "
     "  count(*) AS c FROM (SELECT coalesce(r.category, 'unknown') AS category, "
@@ -38,14 +44,12 @@ static const char sql_statistics[] =
     "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= $2::date "
     "  AND l.created_at < $3::date) x "
     "  GROUP BY GROUPING SETS ((category), (class), (section), (kind), ())), "
-    "it AS MATERIALIZED (SELECT age, lang, yr, src, GROUPING(age, lang, yr, src) AS g, "
-    "  count(*) AS c FROM (SELECT coalesce(rec.age_rating, 'none') AS age, "
-    "  coalesce(rec.language, 'unknown') AS lang, stat_year_bucket(rec.year) AS yr, "
-    "  coalesce(i.source, 'none') AS src "
-    "  FROM p_items i LEFT JOIN p_records rec ON rec.id = i.record_id "
-    "  WHERE ($1::text IS NULL OR i.school = $1) "
-    "  AND i.created_at < $3::date AND i.status IS DISTINCT FROM 'written_off') x "
-    "  GROUP BY GROUPING SETS ((age), (lang), (yr), (src), ())), "
+    "fu AS MATERIALIZED (SELECT dim, key, sum(n) AS c FROM ("
+    "  SELECT dim, key, n FROM p_fund_months WHERE ($1::text IS NULL OR school = $1) "
+    "  AND month < date_trunc('month', $3::date::timestamp)::date "
+    "  UNION ALL SELECT dim, key, n FROM p_fund_days WHERE ($1::text IS NULL OR school = $1) "
+    "  AND day >= date_trunc('month', $3::date::timestamp)::date AND day < $3::date) x "
+    "  GROUP BY dim, key HAVING sum(n) <> 0), "
     "acts AS (SELECT l.school, l.reader_id, l.created_at::date AS day FROM p_loans l "
     "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= $2::date "
     "  AND l.created_at < $3::date UNION "
@@ -62,95 +66,36 @@ static const char sql_statistics[] =
     "byday AS MATERIALIZED (SELECT day, sum(n)::bigint AS n, CASE WHEN bool_and(counter) "
     "  THEN 'counter' WHEN bool_and(NOT counter) THEN 'derived' ELSE 'mixed' END AS src "
     "  FROM days GROUP BY day), "
-    "n AS MATERIALIZED (SELECT " TOTAL("rd", "3") " AS readers, " TOTAL(
-        "lo",
-        "15") " AS loans, "
-              "  (SELECT coalesce(sum(n), 0) FROM days) AS visits, "
-              "  (SELECT coalesce(sum(n) FILTER (WHERE counter), 0) FROM days) AS counted, "
-              "  (SELECT coalesce(sum(n) FILTER (WHERE NOT counter), 0) FROM days) AS derived, "
-              "  " TOTAL(
-                  "it",
-                  "15") " AS copies) "
-                        "SELECT json_build_object('school', $1::text, 'from', $2::date, 'to', "
-                        "$3::date - 1, "
-                        "'readers', n.readers, "
-                        "'readers_by_category', " COUNTS(
-                            "category", "rd",
-                            "1") ", "
-                                 "'readers_by_class', " COUNTS(
-                                     "class", "rd",
-                                     "2") ", "
-                                          "'loans', n.loans, "
-                                          "'loans_by_category', " COUNTS(
-                                              "category", "lo",
-                                              "7") ", "
-                                                   "'loans_by_class', " COUNTS(
-                                                       "class", "lo",
-                                                       "11") ", "
-                                                             "'loans_by_section', " COUNTS(
-                                                                 "section", "lo",
-                                                                 "13") ", "
-                                                                       "'loans_by_kind', " COUNTS(
-                                                                           "kind", "lo",
-                                                                           "14") ", "
-                                                                                 "'visits', "
-                                                                                 "n.visits, "
-                                                                                 "'visits_counted',"
-                                                                                 " n.counted, "
-                                                                                 "'visits_derived',"
-                                                                                 " n.derived, "
-                                                                                 "'visits_source', "
-                                                                                 "CASE WHEN NOT "
-                                                                                 "EXISTS (SELECT 1 "
-                                                                                 "FROM byday "
-                                                                                 "  WHERE src <> "
-                                                                                 "'derived') THEN "
-                                                                                 "'derived' WHEN "
-                                                                                 "NOT EXISTS "
-                                                                                 "(SELECT 1 FROM "
-                                                                                 "byday "
-                                                                                 "  WHERE src <> "
-                                                                                 "'counter') THEN "
-                                                                                 "'counter' ELSE "
-                                                                                 "'mixed' END, "
-                                                                                 "'visits_by_day', "
-                                                                                 "(SELECT "
-                                                                                 "coalesce(json_"
-                                                                                 "agg(json_build_"
-                                                                                 "object('date', "
-                                                                                 "day, 'visits', "
-                                                                                 "n, "
-                                                                                 "  'source', src) "
-                                                                                 "ORDER BY day), "
-                                                                                 "'[]') FROM "
-                                                                                 "byday), "
-                                                                                 "'copies', "
-                                                                                 "n.copies, "
-                                                                                 "'fund_by_age_"
-                                                                                 "mark', " COUNTS(
-                                                                                     "age", "it",
-                                                                                     "7") ", "
-                                                                                          "'fund_"
-                                                                                          "by_"
-                                                                                          "language"
-                                                                                          "',"
-                                                                                          " " COUNTS(
-                                                                                              "lan"
-                                                                                              "g",
-                                                                                              "it",
-                                                                                              "11") ", "
-                                                                                                    "'fund_by_year', " COUNTS(
-                                                                                                        "yr",
-                                                                                                        "it",
-                                                                                                        "13") ", "
-                                                                                                              "'fund_by_source', " COUNTS(
-                                                                                                                  "src",
-                                                                                                                  "it",
-                                                                                                                  "14") ", "
-                                                                                                                        "'loans_per_reader', round(n.loans::numeric / nullif(n.readers, 0), 2), "
-                                                                                                                        "'visits_per_reader', round(n.visits::numeric / nullif(n.readers, 0), 2), "
-                                                                                                                        "'loans_per_copy', round(n.loans::numeric / nullif(n.copies, 0), 2), "
-                                                                                                                        "'copies_per_reader', round(n.copies::numeric / nullif(n.readers, 0), 2)) FROM n";
+    "n AS MATERIALIZED (SELECT " TOTAL("rd", "3") " AS readers, " TOTAL("lo", "15") " AS loans, "
+    "  (SELECT coalesce(sum(n), 0) FROM days) AS visits, "
+    "  (SELECT coalesce(sum(n) FILTER (WHERE counter), 0) FROM days) AS counted, "
+    "  (SELECT coalesce(sum(n) FILTER (WHERE NOT counter), 0) FROM days) AS derived, "
+    "  (SELECT coalesce(sum(c), 0) FROM fu WHERE dim = 'age') AS copies) "
+    "SELECT json_build_object('school', $1::text, 'from', $2::date, 'to', $3::date - 1, "
+    "'readers', n.readers, "
+    "'readers_by_category', " COUNTS("category", "rd", "1") ", "
+    "'readers_by_class', " COUNTS("class", "rd", "2") ", "
+    "'loans', n.loans, "
+    "'loans_by_category', " COUNTS("category", "lo", "7") ", "
+    "'loans_by_class', " COUNTS("class", "lo", "11") ", "
+    "'loans_by_section', " COUNTS("section", "lo", "13") ", "
+    "'loans_by_kind', " COUNTS("kind", "lo", "14") ", "
+    "'visits', n.visits, 'visits_counted', n.counted, 'visits_derived', n.derived, "
+    "'visits_source', CASE WHEN NOT EXISTS (SELECT 1 FROM byday WHERE src <> 'derived') "
+    "  THEN 'derived' WHEN NOT EXISTS (SELECT 1 FROM byday WHERE src <> 'counter') "
+    "  THEN 'counter' ELSE 'mixed' END, "
+    "'visits_by_day', (SELECT coalesce(json_agg(json_build_object('date', day, 'visits', n, "
+    "  'source', src) ORDER BY day), '[]') FROM byday), "
+    "'copies', n.copies, "
+    "'fund_by_age_mark', " FUND("age") ", "
+    "'fund_by_language', " FUND("lang") ", "
+    "'fund_by_year', " FUND("year") ", "
+    "'fund_by_source', " FUND("source") ", "
+    "'loans_per_reader', round(n.loans::numeric / nullif(n.readers, 0), 2), "
+    "'visits_per_reader', round(n.visits::numeric / nullif(n.readers, 0), 2), "
+    "'loans_per_copy', round(n.loans::numeric / nullif(n.copies, 0), 2), "
+    "'copies_per_reader', round(n.copies::numeric / nullif(n.readers, 0), 2)) FROM n";
+/* clang-format on */
 
 ibc_rc store_statistics(ibc_ctx *ctx, const char *school, const char *from, const char *to,
                         json_t **out)
@@ -175,10 +120,12 @@ ibc_rc store_visits_put(ibc_ctx *ctx, const char *school, const char *day, const
 }
 
 static const char sql_visits_delete[] =
-    "DELETE FROM visit_counts WHERE school = $1 AND day = $2::date";
+    "DELETE FROM visit_counts WHERE school = $1 AND day = $2::date "
+    "RETURNING json_build_object('school', school, 'date', day, 'visits', visits)";
 
-ibc_rc store_visits_delete(ibc_ctx *ctx, const char *school, const char *day)
+ibc_rc store_visits_delete(ibc_ctx *ctx, const char *school, const char *day, json_t **out)
 {
     const char *p[] = {school, day};
-    return ibc_db_run(ctx, sql_visits_delete, 2, p);
+    ibc_rc rc = ibc_db_json(ctx, out, sql_visits_delete, 2, p);
+    return rc == IBC_ENOTFOUND ? IBC_OK : rc;
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static char *school, *lib;
 static char today[16], yesterday[16], tomorrow[16];
@@ -204,14 +205,35 @@ static void statistics_break_down_what_was_done(void **state)
     h_free(r);
 }
 
-/* A count for today replaces the derived visits; removing it brings them back. */
+/* The event of a day's count: school, date and count, nothing of who counted. */
+static void expect_visits_event(h_events *ev, const char *verb, const char *day, long visits)
+{
+    char subject[128], ce_subject[128];
+    snprintf(subject, sizeof subject, "ibc.evt.monitoring.visits.%s", verb);
+    snprintf(ce_subject, sizeof ce_subject, "%s/%s", school, day);
+    json_t *e = h_events_find(ev, subject, ce_subject, 10000);
+    if (!e) fprintf(stderr, "no %s event for %s\n", subject, ce_subject);
+    assert_non_null(e);
+    const json_t *d = json_object_get(e, "data");
+    assert_string_equal(json_string_value(json_object_get(d, "school")), school);
+    assert_string_equal(json_string_value(json_object_get(d, "date")), day);
+    assert_int_equal(member_int(d, "visits"), visits);
+    assert_int_equal(json_object_size(d), 3);
+    json_decref(e);
+}
+
+/* A count for today replaces the derived visits; removing it brings them
+ * back. Each change is an event on the bus; a DELETE that finds no count
+ * publishes none. */
 static void a_counter_replaces_derived_visits_until_removed(void **state)
 {
     (void)state;
     wait_for_events();
+    h_events *ev = h_events_open("ibc.evt.monitoring.visits.>");
     h_resp *r = put_visits(lib, school, today, "{\"visits\":5}");
     assert_int_equal(r->status, 200);
     h_free(r);
+    expect_visits_event(ev, "recorded", today, 5);
     r = h_get(lib, "/api/v1/monitoring/statistics?school=%s&from=%s&to=%s", school, today, today);
     assert_int_equal(member_int(r->json, "visits"), 5);
     assert_string_equal(h_str(r, "visits_source"), "counter");
@@ -223,6 +245,11 @@ static void a_counter_replaces_derived_visits_until_removed(void **state)
         assert_int_equal(r->status, 204);
         h_free(r);
     }
+    expect_visits_event(ev, "removed", today, 5);
+    char ce_subject[128];
+    snprintf(ce_subject, sizeof ce_subject, "%s/%s", school, today);
+    assert_int_equal(h_events_count(ev, "ibc.evt.monitoring.visits.removed", ce_subject, 500), 1);
+    h_events_close(ev);
     r = h_get(lib, "/api/v1/monitoring/statistics?school=%s&from=%s&to=%s", school, today, today);
     assert_int_equal(member_int(r->json, "visits"), 3);
     assert_string_equal(h_str(r, "visits_source"), "derived");
@@ -287,6 +314,56 @@ static void xlsx_has_a_sheet_per_breakdown(void **state)
     snprintf(days, sizeof days, "%s 7 Счётчик библиотекаря 3\n", yesterday);
     assert_non_null(strstr(out, days));
     free(out);
+}
+
+/* The fund is counted as at the period's end: a copy received yesterday
+ * (the receipt's date) and written off today is in yesterday's fund; the
+ * copies received today are not; by the end of today it is gone again. */
+static void the_fund_is_the_one_at_the_end_of_the_period(void **state)
+{
+    (void)state;
+    wait_for_events();
+    char *rec = h_record("{\"type\":\"book\",\"title\":\"Стат В\",\"language\":\"tat\"}");
+    char line[160], number[40];
+    snprintf(line, sizeof line, "{\"record_id\":\"%s\",\"copies\":1,\"price_kopecks\":50}", rec);
+    h_resp *in = h_post(lib, "/api/v1/catalog/receipts",
+                        "{\"number\":\"S-3\",\"date\":\"%s\",\"source\":\"exchange\","
+                        "\"lines\":[%s]}",
+                        yesterday, line);
+    assert_int_equal(in->status, 201);
+    json_t *copy = json_array_get(json_object_get(in->json, "items"), 0);
+    snprintf(number, sizeof number, "W-%s", today);
+    h_resp *out = h_post(lib, "/api/v1/catalog/write-offs",
+                         "{\"number\":\"%s\",\"date\":\"%s\",\"reason\":\"worn\","
+                         "\"barcodes\":[\"%s\"]}",
+                         number, today, json_string_value(json_object_get(copy, "barcode")));
+    assert_int_equal(out->status, 201);
+    char sql[200];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM monitoring.p_items WHERE id = '%s' AND written_off_on = '%s'",
+             json_string_value(json_object_get(copy, "id")), today);
+    long seen = 0;
+    for (int i = 0; i < 200 && !seen; i++) /* the write-off reached the projection */
+        if (!(seen = h_sql_int(sql))) usleep(100000);
+    assert_int_equal(seen, 1);
+    h_free(in), h_free(out), free(rec);
+
+    char path[200];
+    snprintf(path, sizeof path, "/api/v1/monitoring/statistics?school=%s&from=%s&to=%s", school,
+             yesterday, yesterday);
+    assert_int_equal(h_poll_int(lib, path, "copies", 1, 20000), 1);
+    h_resp *r = h_get(lib, "%s", path);
+    assert_int_equal(member_int(r->json, "fund_by_language.tat"), 1);
+    assert_int_equal(member_int(r->json, "fund_by_source.exchange"), 1);
+    assert_int_equal(json_object_size(json_object_get(r->json, "fund_by_source")), 1);
+    h_free(r);
+    /* through today: the four copies received today, not the one written off */
+    snprintf(path, sizeof path, "/api/v1/monitoring/statistics?school=%s&from=%s&to=%s", school,
+             yesterday, today);
+    r = h_get(lib, "%s", path);
+    assert_int_equal(member_int(r->json, "copies"), 4);
+    assert_null(json_object_get(json_object_get(r->json, "fund_by_source"), "exchange"));
+    h_free(r);
 }
 
 static void expect_problem(h_resp *r, long status, const char *what)
@@ -392,6 +469,7 @@ int main(void)
         cmocka_unit_test(bbk_sections_follow_the_documented_rule),
         cmocka_unit_test(bad_periods_and_schools_are_refused),
         cmocka_unit_test(bad_visit_counts_are_refused),
+        cmocka_unit_test(the_fund_is_the_one_at_the_end_of_the_period),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -73,8 +73,8 @@ static ibc_rc receipt_valid(ibc_ctx *ctx, const json_t *body, json_t **p)
     return rc;
 }
 
-/* Emits catalog.item.created for each new copy (with the receipt and its
- * source, which the statistics count the fund by) and catalog.receipt.accepted. */
+/* Emits catalog.item.created for each new copy (with the receipt, its source
+ * and date, which the statistics count the fund by) and catalog.receipt.accepted. */
 static ibc_rc receipt_events(ibc_ctx *ctx, const json_t *receipt)
 {
     const char *school = json_string_value(json_object_get(receipt, "school"));
@@ -87,6 +87,7 @@ static ibc_rc receipt_events(ibc_ctx *ctx, const json_t *receipt)
         json_object_set_new(d, "status", json_string("available"));
         json_object_set(d, "receipt_id", json_object_get(receipt, "id"));
         json_object_set(d, "receipt_source", json_object_get(receipt, "source"));
+        json_object_set(d, "received_on", json_object_get(receipt, "date"));
         ibc_rc rc =
             ibc_emit(ctx, "item", "created", json_string_value(json_object_get(it, "id")), d);
         if (rc != IBC_OK) return rc;

@@ -97,7 +97,8 @@ static ibc_rc refuse(ibc_ctx *ctx, json_t *problems)
                     json_string_value(json_object_get(first, "problem")));
 }
 
-/* Emits catalog.item.written_off per copy and catalog.write_off.created. */
+/* Emits catalog.item.written_off per copy (with the act's date, the day the
+ * statistics take the copy out of the fund) and catalog.write_off.created. */
 static ibc_rc write_off_events(ibc_ctx *ctx, const json_t *act)
 {
     size_t i;
@@ -109,6 +110,7 @@ static ibc_rc write_off_events(ibc_ctx *ctx, const json_t *act)
             json_object_get(it, "record_id"), "school", json_object_get(act, "school"), "barcode",
             json_object_get(it, "barcode"), "act", json_object_get(act, "number"), "reason",
             json_object_get(act, "reason"), "write_off_id", json_object_get(act, "id"));
+        json_object_set(d, "written_off_on", json_object_get(act, "date"));
         ibc_rc rc =
             ibc_emit(ctx, "item", "written_off", json_string_value(json_object_get(it, "id")), d);
         if (rc != IBC_OK) return rc;
