@@ -60,6 +60,8 @@ CREATE TYPE fund_copy AS (
 
 -- Adds the copies' moves to both tallies: borrows `copies`, changes only the
 -- tallies. A write-off dated before the receipt counts on the receipt's day.
+-- Rows are updated in key order, so that two consumers' transactions lock
+-- the rows they share in the same order (no deadlock).
 CREATE FUNCTION fund_add(copies fund_copy[]) RETURNS void LANGUAGE sql AS $$
     WITH moves AS (
         SELECT c.school, m.day, k.dim, k.key, sum(m.n * c.sign)::int AS n
@@ -74,11 +76,11 @@ CREATE FUNCTION fund_add(copies fund_copy[]) RETURNS void LANGUAGE sql AS $$
     ), months AS (
         INSERT INTO p_fund_months AS f (school, month, dim, key, n)
         SELECT school, date_trunc('month', day)::date, dim, key, sum(n) FROM moves
-        GROUP BY 1, 2, 3, 4
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
         ON CONFLICT (school, month, dim, key) DO UPDATE SET n = f.n + EXCLUDED.n
     )
     INSERT INTO p_fund_days AS f (school, day, dim, key, n)
-    SELECT school, day, dim, key, n FROM moves
+    SELECT school, day, dim, key, n FROM moves ORDER BY 1, 2, 3, 4
     ON CONFLICT (school, day, dim, key) DO UPDATE SET n = f.n + EXCLUDED.n
 $$;
 

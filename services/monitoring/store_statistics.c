@@ -23,9 +23,10 @@
  * category and class are the reader's at the loan (for loans projected
  * before they were kept: the reader's now). A day's visits are the
  * librarian's count for that school and day, or else the readers with a
- * loan or a return that day. Each table is read once: its breakdowns are
- * the grouping sets of one pass (GROUPING() bits: 1 for each column not
- * grouped by, the first column highest). */
+ * loan or a return that day (p_visit_days, migration monitoring/0013). Each
+ * table is read once: its breakdowns are the grouping sets of one pass
+ * (GROUPING() bits: 1 for each column not grouped by, the first column
+ * highest). */
 /* clang-format off */
 static const char sql_statistics[] =
     "WITH rd AS MATERIALIZED (SELECT category, class, GROUPING(category, class) AS g, "
@@ -50,14 +51,8 @@ static const char sql_statistics[] =
     "  UNION ALL SELECT dim, key, n FROM p_fund_days WHERE ($1::text IS NULL OR school = $1) "
     "  AND day >= date_trunc('month', $3::date::timestamp)::date AND day < $3::date) x "
     "  GROUP BY dim, key HAVING sum(n) <> 0), "
-    "acts AS (SELECT l.school, l.reader_id, l.created_at::date AS day FROM p_loans l "
-    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= $2::date "
-    "  AND l.created_at < $3::date UNION "
-    "  SELECT l.school, l.reader_id, l.returned_at::date FROM p_loans l "
-    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.returned_at >= $2::date "
-    "  AND l.returned_at < $3::date), "
-    "derived AS (SELECT school, day, count(*) AS n FROM acts "
-    "  WHERE reader_id IS NOT NULL GROUP BY school, day), "
+    "derived AS (SELECT school, day, readers AS n FROM p_visit_days "
+    "  WHERE ($1::text IS NULL OR school = $1) AND day >= $2::date AND day < $3::date), "
     "counted AS (SELECT v.school, v.day, v.visits AS n FROM visit_counts v "
     "  WHERE ($1::text IS NULL OR v.school = $1) AND v.day >= $2::date AND v.day < $3::date), "
     "days AS MATERIALIZED (SELECT coalesce(c.day, d.day) AS day, coalesce(c.n, d.n) AS n, "
