@@ -62,7 +62,8 @@ CREATE TYPE fund_copy AS (
 -- tallies. A write-off dated before the receipt counts on the receipt's day.
 -- Rows are updated in key order, so that two consumers' transactions lock
 -- the rows they share in the same order (no deadlock).
-CREATE FUNCTION fund_add(copies fund_copy[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION fund_add(copies fund_copy[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     WITH moves AS (
         SELECT c.school, m.day, k.dim, k.key, sum(m.n * c.sign)::int AS n
         FROM unnest(copies) c
@@ -81,7 +82,8 @@ CREATE FUNCTION fund_add(copies fund_copy[]) RETURNS void LANGUAGE sql AS $$
     )
     INSERT INTO p_fund_days AS f (school, day, dim, key, n)
     SELECT school, day, dim, key, n FROM moves ORDER BY 1, 2, 3, 4
-    ON CONFLICT (school, day, dim, key) DO UPDATE SET n = f.n + EXCLUDED.n
+    ON CONFLICT (school, day, dim, key) DO UPDATE SET n = f.n + EXCLUDED.n;
+END
 $$;
 
 -- A copy (its school, fund days and receipt source) under a record's keys

@@ -16,7 +16,8 @@ CREATE INDEX p_visit_days_day ON p_visit_days (day);
 -- Recounts the distinct readers of each (school, day) of `touched`: borrows
 -- it, changes only p_visit_days (a day without readers has no row). Rows in
 -- key order, so that concurrent consumers lock them in the same order.
-CREATE FUNCTION visit_days_recount(touched jsonb) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION visit_days_recount(touched jsonb) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
     WITH t AS (
         SELECT DISTINCT x->>'s' AS school, (x->>'d')::date AS day
         FROM jsonb_array_elements(touched) x WHERE x->>'s' IS NOT NULL AND x->>'d' IS NOT NULL
@@ -28,12 +29,13 @@ CREATE FUNCTION visit_days_recount(touched jsonb) RETURNS void LANGUAGE sql AS $
                    SELECT l.reader_id FROM p_loans l WHERE l.school = t.school
                    AND l.returned_at >= t.day AND l.returned_at < t.day + 1) a) AS n
         FROM t
-    ), gone AS (
+    ), emptied AS (
         DELETE FROM p_visit_days v USING c WHERE v.school = c.school AND v.day = c.day AND c.n = 0
     )
     INSERT INTO p_visit_days AS v (school, day, readers)
     SELECT school, day, n FROM c WHERE n > 0 ORDER BY school, day
-    ON CONFLICT (school, day) DO UPDATE SET readers = EXCLUDED.readers
+    ON CONFLICT (school, day) DO UPDATE SET readers = EXCLUDED.readers;
+END
 $$;
 
 -- The days of the loans a statement inserted, updated or deleted.
