@@ -3,8 +3,8 @@
 -- 60 % of the network's report) and by its status now, so that a copy
 -- written off in December was missing from January's report. Now each copy
 -- is +1 on the day it entered the fund and -1 on the day it left it, under
--- each of its four breakdown keys, summed per school and day (p_fund_days)
--- and per school and month (p_fund_months). The fund at the end of a period
+-- each of its four breakdown keys, summed per school and day (p_tally_days)
+-- and per school and month (p_tally_months). The fund at the end of a period
 -- is the months before the period's last month plus that month's days up to
 -- the end: a few rows per school and key, however many copies there are.
 --
@@ -24,10 +24,13 @@ UPDATE p_items SET received_on = created_at::date,
     written_off_on = CASE WHEN status = 'written_off' THEN changed_at::date END;
 ALTER TABLE p_items ALTER COLUMN received_on SET NOT NULL;
 
--- dim: 'age' (age mark), 'lang' (language), 'year' (decade of publication),
--- 'source' (receipt source); key as the report names it; n the copies that
--- came (+) and went (-) that day or month.
-CREATE TABLE p_fund_days (
+-- The tallies of the statistics: per school, breakdown and key, what
+-- came (+) and went (-) in a day (p_tally_days) and in a month
+-- (p_tally_months). The fund's breakdowns ('age' mark, 'lang'uage, 'year'
+-- of publication by decade, receipt 'source') are summed up to a day;
+-- migration 0013 adds the loans' ('category', 'class', 'section', 'kind'),
+-- summed over a period.
+CREATE TABLE p_tally_days (
     school text NOT NULL,
     day    date NOT NULL,
     dim    text NOT NULL,
@@ -35,9 +38,9 @@ CREATE TABLE p_fund_days (
     n      int NOT NULL,
     PRIMARY KEY (school, day, dim, key)
 );
-CREATE INDEX p_fund_days_day ON p_fund_days (day);
+CREATE INDEX p_tally_days_day ON p_tally_days (day);
 
-CREATE TABLE p_fund_months (
+CREATE TABLE p_tally_months (
     school text NOT NULL,
     month  date NOT NULL CHECK (extract(day FROM month) = 1),
     dim    text NOT NULL,
@@ -45,6 +48,29 @@ CREATE TABLE p_fund_months (
     n      int NOT NULL,
     PRIMARY KEY (school, month, dim, key)
 );
+
+CREATE TYPE tally_move AS (school text, day date, dim text, key text, n int);
+
+-- Adds the moves to both tallies: borrows `moves`, changes only the
+-- tallies. Rows are updated in key order, so that two consumers'
+-- transactions lock the rows they share in the same order (no deadlock).
+CREATE FUNCTION tally_add(moves tally_move[]) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    WITH m AS (
+        SELECT school, day, dim, key, sum(n)::int AS n FROM unnest(moves)
+        WHERE school IS NOT NULL AND day IS NOT NULL
+        GROUP BY 1, 2, 3, 4 HAVING sum(n) <> 0
+    ), months AS (
+        INSERT INTO p_tally_months AS f (school, month, dim, key, n)
+        SELECT school, date_trunc('month', day)::date, dim, key, sum(n) FROM m
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
+        ON CONFLICT (school, month, dim, key) DO UPDATE SET n = f.n + EXCLUDED.n
+    )
+    INSERT INTO p_tally_days AS f (school, day, dim, key, n)
+    SELECT school, day, dim, key, n FROM m ORDER BY 1, 2, 3, 4
+    ON CONFLICT (school, day, dim, key) DO UPDATE SET n = f.n + EXCLUDED.n;
+END
+$$;
 
 -- A copy as the tallies see it, with the sign it is counted with.
 CREATE TYPE fund_copy AS (
@@ -58,31 +84,20 @@ CREATE TYPE fund_copy AS (
     sign           int
 );
 
--- Adds the copies' moves to both tallies: borrows `copies`, changes only the
--- tallies. A write-off dated before the receipt counts on the receipt's day.
--- Rows are updated in key order, so that two consumers' transactions lock
--- the rows they share in the same order (no deadlock).
+-- Adds the copies to the fund's tallies: +sign on the day received, -sign
+-- on the day written off, under each of the four keys. A write-off dated
+-- before the receipt counts on the receipt's day.
 CREATE FUNCTION fund_add(copies fund_copy[]) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
-    WITH moves AS (
-        SELECT c.school, m.day, k.dim, k.key, sum(m.n * c.sign)::int AS n
+    PERFORM tally_add(ARRAY(
+        SELECT ROW(c.school, m.day, k.dim, k.key, sum(m.n * c.sign)::int)::tally_move
         FROM unnest(copies) c
         CROSS JOIN LATERAL (VALUES (c.received_on, 1),
                                    (CASE WHEN c.written_off_on IS NOT NULL
                                     THEN greatest(c.written_off_on, c.received_on) END, -1)) m(day, n)
         CROSS JOIN LATERAL (VALUES ('age', c.age), ('lang', c.lang), ('year', c.yr),
                                    ('source', c.src)) k(dim, key)
-        WHERE c.school IS NOT NULL AND m.day IS NOT NULL
-        GROUP BY 1, 2, 3, 4 HAVING sum(m.n * c.sign) <> 0
-    ), months AS (
-        INSERT INTO p_fund_months AS f (school, month, dim, key, n)
-        SELECT school, date_trunc('month', day)::date, dim, key, sum(n) FROM moves
-        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4
-        ON CONFLICT (school, month, dim, key) DO UPDATE SET n = f.n + EXCLUDED.n
-    )
-    INSERT INTO p_fund_days AS f (school, day, dim, key, n)
-    SELECT school, day, dim, key, n FROM moves ORDER BY 1, 2, 3, 4
-    ON CONFLICT (school, day, dim, key) DO UPDATE SET n = f.n + EXCLUDED.n;
+        GROUP BY c.school, m.day, k.dim, k.key));
 END
 $$;
 

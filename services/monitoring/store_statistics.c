@@ -10,23 +10,34 @@
     ")"
 /* The count of the set that grouped by nothing: all rows. */
 #define TOTAL(sets, g) "(SELECT coalesce(max(c), 0) FROM " sets " WHERE g = " g ")"
-/* {"key": copies, ...} of the fund's breakdown `dim`, in key order. */
-#define FUND(dim)                                                                                  \
-    "(SELECT coalesce(json_object_agg(key, c ORDER BY key), '{}') FROM fu WHERE dim = '" dim "')"
+/* {"key": count, ...} of the breakdown `dim` of the tallies' sums `t`, in key order. */
+#define TALLY(t, dim)                                                                              \
+    "(SELECT coalesce(json_object_agg(key, c ORDER BY key), '{}') FROM " t " WHERE dim = '" dim "')"
+/* The first month that starts in the period [$2, $3), and the month $3 falls in:
+ * the months of the tallies in between are whole in the period. */
+#define FIRST_MONTH                                                                                \
+    "(date_trunc('month', $2::date::timestamp - interval '1 day') + interval '1 month')::date"
+#define LAST_MONTH "date_trunc('month', $3::date::timestamp)::date"
+/* The tallies' rows of the school ($1, all when NULL) and breakdowns of the loans, of the fund. */
+#define LOAN_ROWS                                                                                  \
+    "($1::text IS NULL OR school = $1) AND dim IN ('category', 'class', 'section', 'kind')"
+#define FUND_ROWS "($1::text IS NULL OR school = $1) AND dim IN ('age', 'lang', 'year', 'source')"
 
 /* [$2, $3): the period; $1 the school or NULL for the network (the statement
  * is planned for the actual values: no CTE hides them from the planner). A
  * reader counts when registered before the period ended and not deleted
- * before it began. The fund is the one at the period's end: the tallies of
- * copies received and written off (migration monitoring/0011) of the months
- * before the end's month and of that month's days before the end. A loan's
- * category and class are the reader's at the loan (for loans projected
- * before they were kept: the reader's now). A day's visits are the
- * librarian's count for that school and day, or else the readers with a
- * loan or a return that day (p_visit_days, migration monitoring/0013). Each
- * table is read once: its breakdowns are the grouping sets of one pass
- * (GROUPING() bits: 1 for each column not grouped by, the first column
- * highest). */
+ * before it began. Loans and the fund come from the tallies the projection
+ * keeps per school, key and day or month (migrations monitoring/0011 and
+ * 0013): the loans are the months whole in the period and the days of its
+ * partial months, each loan under the reader's category and class at the
+ * loan (for loans projected before they were kept: the reader's now); the
+ * fund is the one at the period's end, the copies received minus those
+ * written off in the months before the end's month and that month's days
+ * before the end. A day's visits are the librarian's count for that school
+ * and day, or else the readers with a loan or a return that day
+ * (p_visit_days). The readers are read once, their breakdowns the grouping
+ * sets of one pass (GROUPING() bits: 1 for each column not grouped by, the
+ * first column highest). */
 /* clang-format off */
 static const char sql_statistics[] =
     "WITH rd AS MATERIALIZED (SELECT category, class, GROUPING(category, class) AS g, "
@@ -35,21 +46,18 @@ static const char sql_statistics[] =
     "  WHERE ($1::text IS NULL OR r.school = $1) AND r.created_at < $3::date "
     "  AND (r.deleted_at IS NULL OR r.deleted_at >= $2::date)) x "
     "  GROUP BY GROUPING SETS ((category), (class), ())), "
-    "lo AS MATERIALIZED (SELECT category, class, section, kind, "
-    "  GROUPING(category, class, section, kind) AS g, count(*) AS c FROM ("
-    "  SELECT coalesce(l.reader_category, r.category, 'unknown') AS category, "
-    "  coalesce(CASE WHEN l.reader_category IS NULL THEN r.class ELSE l.reader_class END, "
-    "  'none') AS class, coalesce(rec.bbk_section, 'none') AS section, stat_kind(rec.type) AS kind "
-    "  FROM p_loans l LEFT JOIN p_readers r ON r.id = l.reader_id "
-    "  LEFT JOIN p_items i ON i.id = l.item_id LEFT JOIN p_records rec ON rec.id = i.record_id "
-    "  WHERE ($1::text IS NULL OR l.school = $1) AND l.created_at >= $2::date "
-    "  AND l.created_at < $3::date) x "
-    "  GROUP BY GROUPING SETS ((category), (class), (section), (kind), ())), "
+    "lo AS MATERIALIZED (SELECT dim, key, sum(n) AS c FROM ("
+    "  SELECT dim, key, n FROM p_tally_months WHERE " LOAN_ROWS " "
+    "  AND month >= " FIRST_MONTH " AND month < " LAST_MONTH " "
+    "  UNION ALL SELECT dim, key, n FROM p_tally_days WHERE " LOAN_ROWS " "
+    "  AND day >= $2::date AND day < least(" FIRST_MONTH ", $3::date) "
+    "  UNION ALL SELECT dim, key, n FROM p_tally_days WHERE " LOAN_ROWS " "
+    "  AND day >= greatest(" LAST_MONTH ", " FIRST_MONTH ", $2::date) AND day < $3::date) x "
+    "  GROUP BY dim, key HAVING sum(n) <> 0), "
     "fu AS MATERIALIZED (SELECT dim, key, sum(n) AS c FROM ("
-    "  SELECT dim, key, n FROM p_fund_months WHERE ($1::text IS NULL OR school = $1) "
-    "  AND month < date_trunc('month', $3::date::timestamp)::date "
-    "  UNION ALL SELECT dim, key, n FROM p_fund_days WHERE ($1::text IS NULL OR school = $1) "
-    "  AND day >= date_trunc('month', $3::date::timestamp)::date AND day < $3::date) x "
+    "  SELECT dim, key, n FROM p_tally_months WHERE " FUND_ROWS " AND month < " LAST_MONTH " "
+    "  UNION ALL SELECT dim, key, n FROM p_tally_days WHERE " FUND_ROWS " "
+    "  AND day >= " LAST_MONTH " AND day < $3::date) x "
     "  GROUP BY dim, key HAVING sum(n) <> 0), "
     "derived AS (SELECT school, day, readers AS n FROM p_visit_days "
     "  WHERE ($1::text IS NULL OR school = $1) AND day >= $2::date AND day < $3::date), "
@@ -61,7 +69,8 @@ static const char sql_statistics[] =
     "byday AS MATERIALIZED (SELECT day, sum(n)::bigint AS n, CASE WHEN bool_and(counter) "
     "  THEN 'counter' WHEN bool_and(NOT counter) THEN 'derived' ELSE 'mixed' END AS src "
     "  FROM days GROUP BY day), "
-    "n AS MATERIALIZED (SELECT " TOTAL("rd", "3") " AS readers, " TOTAL("lo", "15") " AS loans, "
+    "n AS MATERIALIZED (SELECT " TOTAL("rd", "3") " AS readers, "
+    "  (SELECT coalesce(sum(c), 0) FROM lo WHERE dim = 'category') AS loans, "
     "  (SELECT coalesce(sum(n), 0) FROM days) AS visits, "
     "  (SELECT coalesce(sum(n) FILTER (WHERE counter), 0) FROM days) AS counted, "
     "  (SELECT coalesce(sum(n) FILTER (WHERE NOT counter), 0) FROM days) AS derived, "
@@ -71,10 +80,10 @@ static const char sql_statistics[] =
     "'readers_by_category', " COUNTS("category", "rd", "1") ", "
     "'readers_by_class', " COUNTS("class", "rd", "2") ", "
     "'loans', n.loans, "
-    "'loans_by_category', " COUNTS("category", "lo", "7") ", "
-    "'loans_by_class', " COUNTS("class", "lo", "11") ", "
-    "'loans_by_section', " COUNTS("section", "lo", "13") ", "
-    "'loans_by_kind', " COUNTS("kind", "lo", "14") ", "
+    "'loans_by_category', " TALLY("lo", "category") ", "
+    "'loans_by_class', " TALLY("lo", "class") ", "
+    "'loans_by_section', " TALLY("lo", "section") ", "
+    "'loans_by_kind', " TALLY("lo", "kind") ", "
     "'visits', n.visits, 'visits_counted', n.counted, 'visits_derived', n.derived, "
     "'visits_source', CASE WHEN NOT EXISTS (SELECT 1 FROM byday WHERE src <> 'derived') "
     "  THEN 'derived' WHEN NOT EXISTS (SELECT 1 FROM byday WHERE src <> 'counter') "
@@ -82,10 +91,10 @@ static const char sql_statistics[] =
     "'visits_by_day', (SELECT coalesce(json_agg(json_build_object('date', day, 'visits', n, "
     "  'source', src) ORDER BY day), '[]') FROM byday), "
     "'copies', n.copies, "
-    "'fund_by_age_mark', " FUND("age") ", "
-    "'fund_by_language', " FUND("lang") ", "
-    "'fund_by_year', " FUND("year") ", "
-    "'fund_by_source', " FUND("source") ", "
+    "'fund_by_age_mark', " TALLY("fu", "age") ", "
+    "'fund_by_language', " TALLY("fu", "lang") ", "
+    "'fund_by_year', " TALLY("fu", "year") ", "
+    "'fund_by_source', " TALLY("fu", "source") ", "
     "'loans_per_reader', round(n.loans::numeric / nullif(n.readers, 0), 2), "
     "'visits_per_reader', round(n.visits::numeric / nullif(n.readers, 0), 2), "
     "'loans_per_copy', round(n.loans::numeric / nullif(n.copies, 0), 2), "
