@@ -20,6 +20,16 @@
 -- and for a written-off one the day of its last (the write-off is the last
 -- change a copy can have).
 ALTER TABLE p_items ADD COLUMN received_on date, ADD COLUMN written_off_on date;
+
+-- A day of an event's data, NULL when it is not a real YYYY-MM-DD (the
+-- event's own day counts then: a bad date never stops the consumer).
+CREATE FUNCTION event_day(t text) RETURNS date LANGUAGE plpgsql STABLE AS $$
+BEGIN
+    RETURN CASE WHEN t ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN t::date END;
+EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+    RETURN NULL;
+END
+$$;
 UPDATE p_items SET received_on = created_at::date,
     written_off_on = CASE WHEN status = 'written_off' THEN changed_at::date END;
 ALTER TABLE p_items ALTER COLUMN received_on SET NOT NULL;

@@ -92,7 +92,7 @@ CREATE TYPE loan_tally AS (school text, day date, category text, class text, sec
 
 -- The keys of a loan (l) with its reader (r) and its copy's record (rec).
 CREATE FUNCTION loan_tally_of(l p_loans, r p_readers, rec p_records, sign int)
-RETURNS loan_tally LANGUAGE sql IMMUTABLE AS $$
+RETURNS loan_tally LANGUAGE sql STABLE AS $$
     SELECT ROW(l.school, l.created_at::date, coalesce(l.reader_category, r.category, 'unknown'),
                coalesce(CASE WHEN l.reader_category IS NULL THEN r.class ELSE l.reader_class END,
                         'none'),

@@ -79,41 +79,27 @@ ibc_rc proj_record_merge(ibc_ctx *ctx, const char *kept, const char *merged, con
     return rc;
 }
 
-/* A day of the event's data as a date, when it is one (else NULL). */
-#define DAY_OF(member)                                                                             \
-    "CASE WHEN d->>'" member "' ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' THEN (d->>'" member "')::date "   \
-                                                                                     "END"
-
 /* The copy enters the fund on the receipt's day (received_on) or else the
  * event's; it leaves on the write-off act's day (written_off_on) or else the
- * day of the event that wrote it off, and a write-off is final. */
-static const char
-    sql_item_upsert[] =
-        EVENT ", s AS (SELECT d, t, coalesce($3::text, d->>'status', 'available') AS "
-              "status, " DAY_OF("received_on") " AS received_on, " DAY_OF(
-                  "written_off_on") " AS written_off_on FROM e) "
-                                    "INSERT INTO p_items AS i (id, record_id, school, status, "
-                                    "source, created_at, changed_at, "
-                                    "received_on, written_off_on) SELECT d->>'id', "
-                                    "d->>'record_id', d->>'school', status, "
-                                    "d->>'receipt_source', t, t, coalesce(received_on, t::date), "
-                                    "CASE WHEN status = "
-                                    "'written_off' THEN coalesce(written_off_on, t::date) END FROM "
-                                    "s ON CONFLICT (id) DO UPDATE "
-                                    "SET record_id = coalesce(EXCLUDED.record_id, i.record_id), "
-                                    "school = coalesce(EXCLUDED.school, "
-                                    "i.school), status = coalesce($3::text, $1::jsonb->>'status', "
-                                    "i.status), "
-                                    "source = coalesce(EXCLUDED.source, i.source), "
-                                    "received_on = least(i.received_on, EXCLUDED.received_on), "
-                                    "written_off_on = CASE WHEN coalesce($3::text, "
-                                    "$1::jsonb->>'status', i.status) = "
-                                    "'written_off' THEN coalesce(i.written_off_on, "
-                                    "EXCLUDED.written_off_on, "
-                                    "EXCLUDED.changed_at::date) END, "
-                                    "changed_at = EXCLUDED.changed_at, created_at = "
-                                    "least(i.created_at, EXCLUDED.created_at) "
-                                    "WHERE i.changed_at <= EXCLUDED.changed_at";
+ * day of the event that wrote it off, and a write-off is final. A day that
+ * is not a real date counts as absent (event_day, migration 0011). */
+static const char sql_item_upsert[] = EVENT
+    ", s AS (SELECT d, t, coalesce($3::text, d->>'status', 'available') AS status, "
+    "event_day(d->>'received_on') AS received_on, "
+    "event_day(d->>'written_off_on') AS written_off_on FROM e) "
+    "INSERT INTO p_items AS i (id, record_id, school, status, source, created_at, changed_at, "
+    "received_on, written_off_on) SELECT d->>'id', d->>'record_id', d->>'school', status, "
+    "d->>'receipt_source', t, t, coalesce(received_on, t::date), CASE WHEN status = "
+    "'written_off' THEN coalesce(written_off_on, t::date) END FROM s ON CONFLICT (id) DO UPDATE "
+    "SET record_id = coalesce(EXCLUDED.record_id, i.record_id), school = coalesce(EXCLUDED.school, "
+    "i.school), status = coalesce($3::text, $1::jsonb->>'status', i.status), "
+    "source = coalesce(EXCLUDED.source, i.source), "
+    "received_on = least(i.received_on, EXCLUDED.received_on), "
+    "written_off_on = CASE WHEN coalesce($3::text, $1::jsonb->>'status', i.status) = "
+    "'written_off' THEN coalesce(i.written_off_on, EXCLUDED.written_off_on, "
+    "EXCLUDED.changed_at::date) END, "
+    "changed_at = EXCLUDED.changed_at, created_at = least(i.created_at, EXCLUDED.created_at) "
+    "WHERE i.changed_at <= EXCLUDED.changed_at";
 
 ibc_rc proj_item_upsert(ibc_ctx *ctx, const json_t *data, const char *status, const char *time)
 {

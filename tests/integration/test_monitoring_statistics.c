@@ -389,6 +389,12 @@ static void bbk_sections_follow_the_documented_rule(void **state)
                              "(1950, '1950-1959'), (2026, '2020-2029'), (NULL, 'unknown')) "
                              "t(y, want) WHERE monitoring.stat_year_bucket(y) <> want");
     assert_int_equal(decades, 0);
+    /* a receipt's or an act's day in an event: a bad one counts as absent */
+    long days = h_sql_int("SELECT count(*) FROM (VALUES ('2026-03-01', '2026-03-01'::date), "
+                          "('2026-02-30', NULL), ('2026-13-01', NULL), ('01.03.2026', NULL), "
+                          "('', NULL), (NULL, NULL)) t(s, want) "
+                          "WHERE monitoring.event_day(s) IS NOT DISTINCT FROM want");
+    assert_int_equal(days, 6);
 }
 
 static void bad_periods_and_schools_are_refused(void **state)
