@@ -444,6 +444,7 @@ static void bad_visit_counts_are_refused(void **state)
 {
     (void)state;
     char *other = h_uniq("stat-other-");
+    h_events *ev = h_events_open("ibc.evt.monitoring.visits.>");
     expect_problem(put_visits(lib, school, yesterday, "{\"visits\":-1}"), 400, "negative");
     expect_problem(put_visits(lib, school, yesterday, "{\"visits\":\"7\"}"), 400, "string");
     expect_problem(put_visits(lib, school, yesterday, "{\"visits\":2000000}"), 400, "huge");
@@ -462,6 +463,13 @@ static void bad_visit_counts_are_refused(void **state)
                       yesterday, yesterday);
     assert_int_equal(member_int(r->json, "visits_counted"), 7);
     h_free(r);
+    /* and nothing of them was published */
+    char ce_subject[128];
+    snprintf(ce_subject, sizeof ce_subject, "%s/%s", school, yesterday);
+    assert_int_equal(h_events_count(ev, "ibc.evt.monitoring.visits.recorded", ce_subject, 1000), 0);
+    snprintf(ce_subject, sizeof ce_subject, "%s/%s", other, yesterday);
+    assert_int_equal(h_events_count(ev, "ibc.evt.monitoring.visits.recorded", ce_subject, 0), 0);
+    h_events_close(ev);
     free(other), free(portal);
 }
 
