@@ -21,6 +21,10 @@ export function russian(detail) {
     [/is in the future/, () => 'Дата не может быть в будущем.'],
     [/needs a 'comment'/, () => 'Напишите причину.'],
     [/must be 1 to 40 of A-Z/, () => 'Только латинские буквы, цифры, _ и -, до 40 знаков.'],
+    [/is more than 'amount_max'/, () => 'Не больше максимальной суммы.'],
+    [/more than two decimals/, () => 'Не больше двух знаков после запятой (копейки).'],
+    [/must start with http/, () => 'Адрес должен начинаться с http:// или https://.'],
+    [/is outside the course's dates (\S+) to (\S+)/, (m) => `Курс идёт с ${m[1].split('-').reverse().join('.')} по ${m[2].split('-').reverse().join('.')}.`],
   ];
   for (const [re, f] of rules) {
     const m = detail.match(re);
@@ -141,4 +145,47 @@ export async function schoolOptions(api) {
   const r = await api('GET', '/api/v1/monitoring/schools?limit=500');
   const items = r.ok ? r.data.items || [] : [];
   return items.map((s) => [s.id, `${s.name} (${s.id})`]);
+}
+
+// Under a paged list: which rows are shown and buttons to the pages before
+// and after (the API's limit/offset); go(offset) loads a page, then the
+// same button (or the other one) has the focus again.
+export function pager(id, what, { total, offset, limit }, count, go) {
+  const turn = (off, text, rel) => h('button', { type: 'button', 'data-rel': rel, onclick: async () => {
+    await go(off);
+    const nav = document.getElementById(id);
+    (nav?.querySelector(`[data-rel="${rel}"]`) || nav?.querySelector('button'))?.focus();
+  } }, text, h('span', { class: 'sr-only' }, `: ${what}`));
+  if (!total || (offset === 0 && count >= total)) return h('nav', { id, hidden: true });
+  return h('nav', { class: 'row pager', id, 'aria-label': `Страницы: ${what}` },
+    h('span', { class: 'count' }, `Строки ${offset + 1}–${offset + count} из ${total}`),
+    offset > 0 ? turn(Math.max(0, offset - limit), '← Предыдущие', 'prev') : null,
+    offset + count < total ? turn(offset + limit, 'Следующие →', 'next') : null);
+}
+
+// An in-page confirmation (a modal dialog, Escape or "Отмена" cancels):
+// resolves true when the person confirms.
+export function confirmDialog(title, text, yes) {
+  return new Promise((resolve) => {
+    const done = (v) => { dlg.close(); dlg.remove(); resolve(v); };
+    const no = h('button', { type: 'button', onclick: () => done(false) }, 'Отмена');
+    const dlg = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-text' },
+      h('h2', { id: 'confirm-title' }, title), h('p', { id: 'confirm-text' }, text),
+      h('div', { class: 'row' }, h('button', { type: 'button', class: 'primary', id: 'confirm-yes', onclick: () => done(true) }, yes), no));
+    dlg.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
+    document.body.append(dlg);
+    dlg.showModal();
+    no.focus();
+  });
+}
+
+// One list's loads: the answer to an earlier request that arrives after a
+// later one's (a slow first load after a search) is dropped: null.
+export function latest() {
+  let n = 0;
+  return async (request) => {
+    const mine = ++n;
+    const r = await request;
+    return mine === n ? r : null;
+  };
 }

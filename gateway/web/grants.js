@@ -1,9 +1,11 @@
-// Grant projects: the list, a new draft (a librarian for their school, the
-// network for any), and a project's page with its workflow: the buttons are
-// the transitions the API says the person may make from the project's
-// status (`actions`), the history under them.
+// Grants: the funders' programmes (every staff role reads them; the
+// network, methodologists and admins, adds and corrects them), the projects,
+// a new draft (a librarian for their school, the network for any) whose
+// programme is picked from the open ones, and a project's page with its
+// workflow: the buttons are the transitions the API says the person may
+// make from the project's status (`actions`), the history under them.
 import { h, $, clear, api, page, fmtDate, fmtNum, table, problemText, roleName } from '/app.js';
-import { field, values, say, onSubmit, showProblem, clearProblems, schoolOptions } from '/forms.js';
+import { field, values, say, onSubmit, showProblem, clearProblems, schoolOptions, named, pager, latest } from '/forms.js';
 
 const statusNames = {
   draft: 'черновик', submitted: 'подан', under_review: 'на рассмотрении', approved: 'одобрен', rejected: 'отклонён',
@@ -15,28 +17,103 @@ const actionNames = {
 };
 const rub = (n) => (n === null || n === undefined ? ''
   : `${Number(n).toLocaleString('ru-RU', { minimumFractionDigits: Number.isInteger(n) ? 0 : 2, maximumFractionDigits: 2 })} ₽`);
+const levels = [['federal', 'федеральная'], ['regional', 'региональная'], ['municipal', 'муниципальная'],
+  ['commercial', 'коммерческая'], ['charitable', 'благотворительная']];
+const PAGE = 50;
 let network;
+let today;
 
-async function list() {
-  const r = await api('GET', '/api/v1/grants/projects?limit=200');
-  clear($('#projects'), r.ok ? table(`Проекты: ${r.data.total}`, [
+// The programmes, soonest deadline first, a page at a time; the network
+// corrects one, anyone starts a project under an open one.
+const programmeLoads = latest();
+async function programmes(offset = 0) {
+  const open = $('#programme-open')?.value ?? 'true';
+  const r = await programmeLoads(api('GET', `/api/v1/grants/programmes?limit=${PAGE}&offset=${offset}${open ? `&open=${open}` : ''}`));
+  if (!r) return;
+  clear($('#programme-list'), r.ok ? [table(`Программы: ${r.data.total}`, [
+    { title: 'Программа', get: (g) => [g.title, g.url && /^https?:\/\//.test(g.url) ? [' ', h('a', { href: g.url, rel: 'noopener noreferrer', target: '_blank' }, named('сайт', g.title))] : null] },
+    { key: 'funder', title: 'Кто даёт' }, { title: 'Уровень', get: (g) => (levels.find((l) => l[0] === g.level) || [g.level, g.level])[1] },
+    { title: 'Подать до', get: (g) => fmtDate(g.deadline) },
+    { title: 'Сумма', num: true, get: (g) => `${rub(g.amount_min)} – ${rub(g.amount_max)}` },
+    { title: 'Действия', get: (g) => h('span', { class: 'row' },
+      g.deadline >= today ? h('button', { type: 'button', onclick: () => startProject(g) }, named('Новый проект', g.title)) : null,
+      network ? h('button', { type: 'button', onclick: () => programmeForm(g) }, named('Изменить', g.title)) : null) },
+  ], r.data.items), pager('programme-pages', 'программы', r.data, r.data.items.length, programmes)]
+    : h('p', { class: 'result bad' }, problemText(r).title));
+}
+
+// The programme form (network): a new one, or g to correct (PUT with its
+// version; members left empty become empty).
+function programmeForm(g = null) {
+  const box = h('div', { id: 'programme-result', 'aria-live': 'polite' });
+  const v = (k) => g?.[k];
+  const form = h('form', { class: 'card', id: 'programme-form', novalidate: true },
+    h('h3', { id: 'programme-form-title', tabindex: '-1' }, g ? `Изменить программу: ${g.title}` : 'Новая программа'),
+    h('div', { class: 'cols' },
+      field('title', 'Название программы', 'text', { required: true, value: v('title'), id: 'g-title' }),
+      field('funder', 'Кто даёт грант', 'text', { required: true, value: v('funder'), id: 'g-funder' }),
+      field('level', 'Уровень', 'select', { options: levels, id: 'g-level' }),
+      field('deadline', 'Подать заявку до', 'date', { required: true, value: v('deadline'), id: 'g-deadline' }),
+      field('amount_min', 'Сумма от, ₽', 'number', { required: true, value: v('amount_min'), id: 'g-amount_min', attrs: { min: 0, step: '0.01' } }),
+      field('amount_max', 'Сумма до, ₽', 'number', { required: true, value: v('amount_max'), id: 'g-amount_max', attrs: { min: 0, step: '0.01' } }),
+      field('url', 'Сайт программы (http:// или https://)', 'url', { value: v('url'), id: 'g-url' })),
+    field('description', 'Условия программы', 'area', { value: v('description'), id: 'g-description' }),
+    box,
+    h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, g ? 'Сохранить программу' : 'Добавить программу'),
+      g ? h('button', { type: 'button', onclick: () => programmeForm() }, 'Отмена') : null));
+  if (g) form.elements.level.value = g.level;
+  const names = ['title', 'funder', 'level', 'deadline', 'amount_min', 'amount_max', 'url', 'description'];
+  onSubmit(form, box, () => (g
+    ? api('PUT', `/api/v1/grants/programmes/${encodeURIComponent(g.id)}`, values(form, names, true), { headers: { 'If-Match': `"${g.version}"` } })
+    : api('POST', '/api/v1/grants/programmes', values(form, names))), async (r) => {
+    await Promise.all([programmes(), programmeOptions()]);
+    programmeForm();
+    say($('#programme-result'), true, g ? `Программа изменена: ${r.data.title}` : `Программа добавлена: ${r.data.title}`);
+  });
+  const old = $('#programme-form');
+  if (old) old.replaceWith(form);
+  else $('#programmes').append(form);
+  if (g) $('#programme-form-title').focus();
+}
+
+// The open programmes as the new project's choices.
+async function programmeOptions() {
+  const r = await api('GET', `/api/v1/grants/programmes?open=true&limit=200`);
+  const sel = $('#p-programme_id');
+  if (!sel || !r.ok) return;
+  const keep = sel.value;
+  clear(sel, h('option', { value: '' }, 'не выбрана'), r.data.items.map((g) => h('option', { value: g.id },
+    `${g.title} — ${g.funder}, до ${fmtDate(g.deadline)} (${fmtNum(g.amount_min)}–${fmtNum(g.amount_max)} ₽)`)));
+  sel.value = keep;
+}
+
+// "Новый проект" at a programme: the project form with it picked.
+function startProject(g) {
+  const sel = $('#p-programme_id');
+  if (![...sel.options].some((o) => o.value === g.id)) sel.append(h('option', { value: g.id }, `${g.title} — ${g.funder}`));
+  sel.value = g.id;
+  $('#p-title').focus();
+}
+
+async function list(offset = 0) {
+  const r = await api('GET', `/api/v1/grants/projects?limit=${PAGE}&offset=${offset}`);
+  clear($('#projects'), r.ok ? [table(`Проекты: ${r.data.total}`, [
     { title: 'Проект', get: (p) => h('a', { href: `/grants.html?id=${encodeURIComponent(p.id)}` }, p.title) },
     { key: 'school', title: 'Школа' }, { title: 'Статус', get: (p) => statusNames[p.status] || p.status },
     { title: 'Запрошено', num: true, get: (p) => rub(p.requested_amount) },
     { title: 'Одобрено', num: true, get: (p) => rub(p.awarded_amount) },
-  ], r.data.items) : h('p', { class: 'result bad' }, problemText(r).title));
+  ], r.data.items), pager('project-pages', 'проекты', r.data, r.data.items.length, list)] : h('p', { class: 'result bad' }, problemText(r).title));
 }
 
 async function newForm() {
-  const [progs, schools] = await Promise.all([api('GET', '/api/v1/grants/programmes?open=true&limit=200'), network ? schoolOptions(api) : []]);
-  const programmes = (progs.ok ? progs.data.items : []).map((g) => [g.id, `${g.title} — ${g.funder}, до ${fmtDate(g.deadline)} (${fmtNum(g.amount_min)}–${fmtNum(g.amount_max)} ₽)`]);
+  const schools = network ? await schoolOptions(api) : [];
   const box = h('div', { id: 'project-result', 'aria-live': 'polite' });
   const form = h('form', { class: 'card', id: 'project-form', novalidate: true },
-    h('h2', {}, 'Новый проект'),
+    h('h3', {}, 'Новый проект'),
     h('div', { class: 'cols' },
       field('title', 'Название проекта', 'text', { required: true, id: 'p-title' }),
       network ? field('school', 'Школа', 'select', { options: schools, id: 'p-school' }) : null,
-      field('programme_id', 'Грантовая программа', 'select', { options: [['', 'не выбрана'], ...programmes], id: 'p-programme_id' }),
+      field('programme_id', 'Грантовая программа', 'select', { options: [['', 'не выбрана']], id: 'p-programme_id' }),
       field('requested_amount', 'Запрашиваемая сумма, ₽', 'number', { required: true, id: 'p-requested_amount', attrs: { min: 0, step: '0.01' } }),
       field('direction', 'Направление', 'text', { id: 'p-direction' }),
       field('start_date', 'Начало', 'date', { id: 'p-start_date' }),
@@ -101,6 +178,14 @@ await page(async (me) => {
   network = me.role !== 'librarian';
   const id = new URLSearchParams(location.search).get('id');
   if (id) return project(id);
-  clear($('#content'), h('div', { id: 'projects' }), await newForm());
-  await list();
+  today = new Date().toISOString().slice(0, 10);
+  clear($('#content'),
+    h('section', { id: 'programmes', 'aria-labelledby': 'h-programmes' }, h('h2', { id: 'h-programmes' }, 'Грантовые программы'),
+      field('open', 'Показать программы', 'select', { id: 'programme-open', options: [['true', 'открытые (срок подачи не прошёл)'], ['false', 'прошедшие'], ['', 'все']],
+        attrs: { onchange: () => programmes() } }),
+      h('div', { id: 'programme-list' })),
+    h('section', { 'aria-labelledby': 'h-projects' }, h('h2', { id: 'h-projects' }, 'Проекты школ'),
+      h('div', { id: 'projects' }), await newForm()));
+  if (network) programmeForm();
+  await Promise.all([list(), programmes(), programmeOptions()]);
 }, ['admin', 'methodologist', 'librarian']);

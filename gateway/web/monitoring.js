@@ -1,9 +1,9 @@
 // Monitoring: the survey campaigns with how many schools answered (a
-// methodologist opens a new one with its questions; a school answers it on
-// survey.html), and the roadmap's activities with their status, which the
+// methodologist opens a new one with its questions and closes it after a
+// confirmation; a school answers an open one on survey.html), and the roadmap's activities with their status, which the
 // network updates and adds to.
 import { h, $, clear, api, page, fmtDate, table, problemText } from '/app.js';
-import { field, values, say, onSubmit, searchForm, named } from '/forms.js';
+import { field, values, say, onSubmit, searchForm, named, confirmDialog, latest } from '/forms.js';
 
 const qkinds = [['number', 'число'], ['yes_no', 'да / нет'], ['choice', 'выбор из вариантов'], ['text', 'текст']];
 const activityStates = [['planned', 'запланировано'], ['in_progress', 'выполняется'], ['done', 'выполнено']];
@@ -13,10 +13,27 @@ async function campaigns() {
   const r = await api('GET', '/api/v1/monitoring/campaigns?limit=100');
   clear($('#campaign-list'), r.ok ? table(`Кампании: ${r.data.total}`, [
     { key: 'title', title: 'Кампания' }, { key: 'period', title: 'Период' }, { title: 'Срок', get: (c) => fmtDate(c.deadline) },
-    { title: 'Состояние', get: (c) => (c.status === 'open' ? 'открыта' : 'закрыта') },
+    { title: 'Состояние', get: (c) => (c.status === 'open' ? 'открыта'
+      : h('span', { class: 'badge bad', 'data-state': 'closed' }, `закрыта${c.closed_at ? ` ${fmtDate(c.closed_at)}` : ''}`)) },
     { title: 'Ответили', num: true, get: (c) => `${c.answered} из ${c.schools}` },
-    { title: 'Анкета', get: (c) => h('a', { href: `/survey.html?id=${encodeURIComponent(c.id)}` }, named(c.status === 'open' ? 'Заполнить' : 'Открыть', c.title)) },
+    { title: 'Анкета', get: (c) => h('span', { class: 'row' },
+      h('a', { href: `/survey.html?id=${encodeURIComponent(c.id)}` }, named(c.status === 'open' ? 'Заполнить' : 'Ответы', c.title)),
+      network && c.status === 'open' ? h('button', { type: 'button', onclick: () => closeCampaign(c) }, named('Закрыть', c.title)) : null) },
   ], r.data.items) : h('p', { class: 'result bad' }, problemText(r).title));
+}
+
+// The network closes a campaign once it confirms: no answer is given or
+// corrected after it.
+async function closeCampaign(c) {
+  const yes = await confirmDialog(`Закрыть кампанию «${c.title}»?`,
+    'После закрытия школы не смогут отправить или исправить ответы. Отменить закрытие нельзя.', 'Закрыть кампанию');
+  if (!yes) return;
+  const r = await api('POST', `/api/v1/monitoring/campaigns/${encodeURIComponent(c.id)}/close`, {});
+  await campaigns();
+  if (r.ok) say($('#close-result'), true, `Кампания закрыта: ${c.title}`);
+  else say($('#close-result'), false, problemText(r).title, r.data?.detail);
+  $('#close-result .result').setAttribute('tabindex', '-1');
+  $('#close-result .result').focus();
 }
 
 // One question's controls; i is its place, named questions[i].member so
@@ -75,8 +92,10 @@ function campaignForm() {
 
 let section = '';
 
+const roadmapLoads = latest();
 async function roadmap() {
-  const r = await api('GET', `/api/v1/monitoring/roadmap/activities?limit=500${section ? `&section=${encodeURIComponent(section)}` : ''}`);
+  const r = await roadmapLoads(api('GET', `/api/v1/monitoring/roadmap/activities?limit=500${section ? `&section=${encodeURIComponent(section)}` : ''}`));
+  if (!r) return;
   clear($('#roadmap-list'), r.ok ? table(`Мероприятия: ${r.data.total}`, [
     { key: 'section', title: 'Раздел' }, { key: 'title', title: 'Мероприятие' }, { key: 'responsible_org', title: 'Ответственный' },
     { title: 'Срок', get: (a) => fmtDate(a.deadline) },
@@ -127,7 +146,7 @@ await page(async (me) => {
   network = me.role !== 'librarian';
   clear($('#content'),
     h('section', { 'aria-labelledby': 'h-campaigns' }, h('h2', { id: 'h-campaigns' }, 'Анкетирование школ'),
-      h('div', { id: 'campaign-list' }), network ? campaignForm() : null),
+      h('div', { id: 'close-result', 'aria-live': 'polite' }), h('div', { id: 'campaign-list' }), network ? campaignForm() : null),
     h('section', { 'aria-labelledby': 'h-roadmap' }, h('h2', { id: 'h-roadmap' }, 'Дорожная карта'),
       searchForm('section-q', 'Раздел дорожной карты (пусто — все)', (q) => { section = q; return roadmap(); }),
       h('div', { id: 'roadmap-result', 'aria-live': 'polite' }), h('div', { id: 'roadmap-list' }), network ? activityForm() : null),

@@ -50,20 +50,34 @@ async function answerForm(c, school) {
   const given = old.ok ? old.data.answers : {};
   let version = old.ok ? old.data.version : null;
   const box = h('div', { id: 'survey-result', 'aria-live': 'polite' });
+  if (c.status !== 'open') { // closed: the answer as given, nothing to send
+    await completion(c, school);
+    return clear($('#answer'), h('form', { class: 'card', id: 'survey-form', 'aria-describedby': 'closed-note' },
+      h('h2', {}, `Ответ школы ${school}`),
+      h('p', { class: 'note', id: 'closed-note' }, old.ok ? 'Кампания закрыта: ответ школы ниже, изменить его нельзя.' : 'Кампания закрыта: школа не ответила, ответ больше не принимается.'),
+      h('fieldset', { disabled: true, class: 'plain' }, h('legend', { class: 'sr-only' }, 'Ответ (только для чтения)'), c.questions.map((q) => control(q, given[q.code])))));
+  }
   const form = h('form', { class: 'card', id: 'survey-form', novalidate: true },
     h('h2', {}, `Ответ школы ${school}`),
     c.questions.map((q) => control(q, given[q.code])),
     box,
-    h('button', { type: 'submit', class: 'primary', disabled: c.status !== 'open' }, version ? 'Исправить ответ' : 'Отправить ответ'));
-  onSubmit(form, box, () => api('PUT', `/api/v1/monitoring/campaigns/${c.id}/answers/${encodeURIComponent(school)}`,
-    { answers: answersOf(form, c.questions) }, version ? { headers: { 'If-Match': `"${version}"` } } : {}), async (r) => {
+    h('button', { type: 'submit', class: 'primary' }, version ? 'Исправить ответ' : 'Отправить ответ'));
+  onSubmit(form, box, async () => {
+    const r = await api('PUT', `/api/v1/monitoring/campaigns/${c.id}/answers/${encodeURIComponent(school)}`,
+      { answers: answersOf(form, c.questions) }, version ? { headers: { 'If-Match': `"${version}"` } } : {});
+    if (r.status !== 409 || !/is closed/.test(r.data?.detail || '')) return r;
+    say(box, false, 'Кампания закрыта: ответ не принят', 'Её закрыли, пока форма была открыта. Обновите страницу, чтобы увидеть ответ школы.');
+    form.querySelector('button[type="submit"]').remove();
+    return { ok: true, refused: true };
+  }, async (r) => {
+    if (r.refused) return;
     version = r.data.version;
     form.querySelector('button[type="submit"]').textContent = 'Исправить ответ';
     say(box, true, r.status === 201 ? 'Ответ принят' : 'Ответ исправлен');
     await completion(c, school);
   });
+  await completion(c, school); // before the form: the form on screen means the page is whole
   clear($('#answer'), form);
-  await completion(c, school);
 }
 
 await page(async (me) => {
