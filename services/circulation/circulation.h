@@ -56,6 +56,10 @@ ibc_rc holds_offer(ibc_ctx *ctx, const char *item_id, const char *school, json_t
 extern const ibc_job_def circulation_jobs[CIRCULATION_NJOBS];
 bool circulation_jobs_configure(void);
 
+/* projection.c: IBC_OK when the item JSON has what the projection needs
+ * (id, record_id, school, barcode, and status when need_status) */
+ibc_rc item_valid(ibc_ctx *ctx, const json_t *d, bool need_status);
+
 /* withdraw.c: the catalog's write-off acts (0073) */
 ibc_rc items_withdraw(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc items_restore(ibc_ctx *ctx, const json_t *req, json_t **reply);

@@ -22,8 +22,7 @@ static const char *verb_of(const char *subject)
     return dot ? dot + 1 : subject;
 }
 
-/* IBC_OK when the item JSON has what the projection needs. */
-static ibc_rc item_valid(ibc_ctx *ctx, const json_t *d, bool need_status)
+ibc_rc item_valid(ibc_ctx *ctx, const json_t *d, bool need_status)
 {
     const char *id = json_string_value(json_object_get(d, "id"));
     const char *rec = json_string_value(json_object_get(d, "record_id"));

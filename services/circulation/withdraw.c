@@ -29,8 +29,9 @@ static ibc_rc act_id(ibc_ctx *ctx, const json_t *body, const char **id)
     return IBC_OK;
 }
 
-/* Each copy {id, record_id, school, barcode}, at most 20,000 (a stocktake's
- * missing copies are written off by one act). */
+/* Each copy {id, record_id, school, barcode} as the projection needs it
+ * (item_valid), at most 20,000 (a stocktake's missing copies are written
+ * off by one act). */
 static ibc_rc items_valid(ibc_ctx *ctx, const json_t *items)
 {
     if (!json_is_array(items) || json_array_size(items) == 0 || json_array_size(items) > 20000)
@@ -39,14 +40,11 @@ static ibc_rc items_valid(ibc_ctx *ctx, const json_t *items)
     const json_t *it;
     json_array_foreach(items, i, it)
     {
-        const char *id = json_string_value(json_object_get(it, "id"));
-        const char *rec = json_string_value(json_object_get(it, "record_id"));
-        const char *school = json_string_value(json_object_get(it, "school"));
-        const char *barcode = json_string_value(json_object_get(it, "barcode"));
-        if (!id || !ibc_uuid_valid(id) || !rec || !ibc_uuid_valid(rec) || !school || !*school ||
-            !barcode || !*barcode)
-            return ibc_fail(ctx, IBC_EINVAL, "copy %zu needs id, record_id, school and barcode",
-                            i + 1);
+        if (item_valid(ctx, it, false) != IBC_OK) {
+            char why[256];
+            snprintf(why, sizeof why, "%s", ctx->err_detail);
+            return ibc_fail(ctx, IBC_EINVAL, "copy %zu: %s", i + 1, why);
+        }
     }
     return IBC_OK;
 }
