@@ -188,6 +188,10 @@ ON CONFLICT (record_id) DO UPDATE SET schools = excluded.schools,
 -- postings of the generated records (migration 0006), indexes built after
 DROP INDEX IF EXISTS search_postings_walk;
 ALTER TABLE search_postings DROP CONSTRAINT IF EXISTS search_postings_pkey;
+-- the postings have no foreign key: a TRUNCATE of records before a new
+-- generation leaves the old ones, which share the generated ids
+DELETE FROM search_postings p WHERE NOT EXISTS
+    (SELECT 1 FROM records r WHERE r.id = p.record_id AND r.created_by_org <> 'bench');
 INSERT INTO search_postings
 SELECT p.* FROM records r, record_postings(r) p WHERE r.created_by_org = 'bench';
 ALTER TABLE search_postings ADD PRIMARY KEY (record_id, lexeme);

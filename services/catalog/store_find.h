@@ -14,8 +14,8 @@
 #define FIND_MAX_TERM 256 /* characters of one term */
 
 /* Runs query (borrowed): *out = {"total": n, "records": [{"id", "kept",
- * "json", "own", "holdings", "dc"}]} for the records offset..offset+limit, newest
- * first (with ids_only {"total", "ids": [...]} instead, the page's ids
+ * "json", "own", "holdings", "dc"}]} for the records offset..offset+limit in
+ * the order of their ids (with ids_only {"total", "ids": [...]} instead, the page's ids
  * only); "kept" is the MARCXML kept at import when it is still the record's
  * and in syntax ("marc21"/"rusmarc", NULL: no MARC wanted), else "json" is the
  * record's JSON; "dc" holds the Dublin Core elements. IBC_EINVAL naming what is wrong with the

@@ -23,7 +23,7 @@
 typedef struct {
     char name[64];
     json_t *query; /* the catalog's query tree */
-    json_t *ids;   /* the first SET_IDS records' ids, newest first */
+    json_t *ids;   /* the first SET_IDS records' ids, in id order */
     long hits;
 } zset;
 
