@@ -139,6 +139,17 @@ static long total_of(const json_t *res)
 
 /* The query as it was probably meant, into fixed (empty: no idea): typed
  * with the Latin layout, or with unknown words close to known ones. */
+/* Newest first or fuzzy: store_search, and a fuzzy answer that met
+ * SEARCH_FUZZY_CAP says that its total is approximate. */
+static ibc_rc run_stored(ibc_ctx *ctx, search_query *sq, json_t **res)
+{
+    ibc_rc rc = store_search(ctx, sq, res);
+    if (rc == IBC_OK && sq->mode == SEARCH_FUZZY &&
+        json_integer_value(json_object_get(*res, "total")) >= SEARCH_FUZZY_CAP)
+        json_object_set_new(*res, "total_approximate", json_true());
+    return rc;
+}
+
 static ibc_rc correction(ibc_ctx *ctx, const char *q, char *fixed, size_t len, const char **how)
 {
     if (query_layout_ru(q, fixed, len)) {
@@ -258,7 +269,7 @@ ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
     if (rc == IBC_OK && sq.mode != SEARCH_NEWEST && sq.mode != SEARCH_FUZZY)
         rc = run_fulltext(ctx, &sq, has_cursor, &res);
     else if (rc == IBC_OK)
-        rc = store_search(ctx, &sq, &res);
+        rc = run_stored(ctx, &sq, &res);
     if (rc == IBC_OK && sq.q && !has_cursor && sq.mode != SEARCH_FUZZY)
         rc = forgive(ctx, &sq, &res, &shown, &how);
     /* full text found nothing (a walk that only scanned part of the postings
@@ -269,7 +280,7 @@ ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
         json_decref(res);
         res = NULL;
         sq.mode = SEARCH_FUZZY;
-        rc = store_search(ctx, &sq, &res);
+        rc = run_stored(ctx, &sq, &res);
     }
     if (rc == IBC_OK) *reply = answer(&sq, res, shown, how);
     json_decref(res);

@@ -29,6 +29,8 @@
 #include <string.h>
 
 #define FILTERS SEARCH_FILTERS /* store_search.h */
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 #define FACET(expr, from)                                                                          \
     "(SELECT coalesce(json_agg(json_build_object('value', v, 'count', c) ORDER BY c DESC, v),"     \
@@ -68,8 +70,11 @@ static const char sql_fulltext[] =
 
 static const char sql_fuzzy[] =
     "WITH m AS MATERIALIZED (SELECT r.id, r.type, r.year, r.language, h.schools, f.score AS key"
-    "   FROM fuzzy_titles($1) f JOIN records r ON r.id = f.id"
-    "   LEFT JOIN record_holdings h ON h.record_id = r.id WHERE true" FILTERS ")," RESULT("real");
+    "   FROM fuzzy_titles($1, " STR(
+        SEARCH_FUZZY_CAP) ") f"
+                          "   JOIN records r ON r.id = f.id"
+                          "   LEFT JOIN record_holdings h ON h.record_id = r.id WHERE true" FILTERS
+                          ")," RESULT("real");
 
 /* The postings walk (migration 0006). A scan reads the next N postings of
  * the driving word in index order (lexeme, rank, record_id) after the cursor:
