@@ -219,7 +219,7 @@ ibc_rc store_projections_clear(ibc_ctx *ctx, long long *forgotten)
     if (ibc_db_begin(ctx) != IBC_OK) return ctx->err; /* libpq directly: the BEGIN first */
     r = PQexec(ctx->db, "TRUNCATE inbox, p_records, p_items, p_readers, p_loans, "
                         "p_loan_activity, p_staff, p_completions, p_projects, p_project_status, "
-                        "p_tally_days, p_tally_months, p_visit_days");
+                        "p_tally_days, p_tally_months, p_visit_days, p_visit_reader_days");
     ibc_rc rc = IBC_OK;
     if (PQresultStatus(r) != PGRES_COMMAND_OK) {
         rc = ibc_db_rc(r);
