@@ -54,27 +54,80 @@ static const char *str(const json_t *data, const char *member)
     return json_string_value(json_object_get(data, member));
 }
 
-/* catalog: records (with their textbook grade range and subject) and items. */
-ibc_rc on_catalog_event(ibc_ctx *ctx, const char *subject, const json_t *event)
+/* A run of one kind of upsert gathered from a batch: the events and their
+ * ids (a set), applied as one statement by apply. */
+typedef struct {
+    json_t *events, *ids;
+    ibc_rc (*apply)(ibc_ctx *ctx, const json_t *events);
+} upserts;
+
+static ibc_rc flush(ibc_ctx *ctx, upserts *u)
 {
-    event_in e;
-    ibc_rc rc = parse(ctx, subject, event, &e);
+    ibc_rc rc = json_array_size(u->events) ? u->apply(ctx, u->events) : IBC_OK;
+    json_array_clear(u->events);
+    json_object_clear(u->ids);
+    return rc;
+}
+
+/* Adds e to u; an id already there applies u first (a statement changes a
+ * row once), so each entity's events keep their order. */
+static ibc_rc gather(ibc_ctx *ctx, upserts *u, const event_in *e, const char *status)
+{
+    const char *id = str(e->data, "id");
+    if (!id || !*id) return ibc_fail(ctx, IBC_EINVAL, "the event's data has no 'id'");
+    ibc_rc rc = json_object_get(u->ids, id) ? flush(ctx, u) : IBC_OK;
     if (rc != IBC_OK) return rc;
-    if (is(&e, "record", "created") || is(&e, "record", "updated"))
-        return proj_record_upsert(ctx, e.data, e.time);
-    if (is(&e, "record", "deleted")) {
-        if (!str(e.data, "id")) return ibc_fail(ctx, IBC_EINVAL, "record.deleted without 'id'");
-        return proj_record_delete(ctx, str(e.data, "id"), e.time);
-    }
-    if (is(&e, "record", "merged")) {
-        if (!str(e.data, "id") || !str(e.data, "merged_id"))
-            return ibc_fail(ctx, IBC_EINVAL, "record.merged without 'id' and 'merged_id'");
-        return proj_record_merge(ctx, str(e.data, "id"), str(e.data, "merged_id"), e.time);
-    }
-    if (is(&e, "item", "created") || is(&e, "item", "updated"))
-        return proj_item_upsert(ctx, e.data, NULL, e.time);
-    if (is(&e, "item", "written_off")) return proj_item_upsert(ctx, e.data, "written_off", e.time);
+    json_object_set_new(u->ids, id, json_true());
+    json_array_append_new(u->events, json_pack("{s:O, s:s?, s:s?}", "d", (json_t *)e->data, "t",
+                                               e->time, "v", status));
     return IBC_OK;
+}
+
+/* record.deleted and record.merged, after what was gathered before them. */
+static ibc_rc record_gone(ibc_ctx *ctx, const event_in *e, upserts *records, upserts *items)
+{
+    ibc_rc rc = flush(ctx, records);
+    if (rc == IBC_OK) rc = flush(ctx, items);
+    if (rc != IBC_OK) return rc;
+    if (is(e, "record", "deleted")) {
+        if (!str(e->data, "id")) return ibc_fail(ctx, IBC_EINVAL, "record.deleted without 'id'");
+        return proj_record_delete(ctx, str(e->data, "id"), e->time);
+    }
+    if (!str(e->data, "id") || !str(e->data, "merged_id"))
+        return ibc_fail(ctx, IBC_EINVAL, "record.merged without 'id' and 'merged_id'");
+    return proj_record_merge(ctx, str(e->data, "id"), str(e->data, "merged_id"), e->time);
+}
+
+/* catalog: records (with their textbook grade range and subject) and items.
+ * A batch's record and item upserts are applied as one statement each (the
+ * fund and loan tallies' statement triggers then run once, not per event:
+ * a MARC import's 21,000 item events cost 7.3 s one by one); a deletion or
+ * merge applies what came before it first. */
+ibc_rc on_catalog_events(ibc_ctx *ctx, size_t n, const char *const *subjects,
+                         const json_t *const *events)
+{
+    upserts records = {json_array(), json_object(), proj_records_upsert};
+    upserts items = {json_array(), json_object(), proj_items_upsert};
+    ibc_rc rc = IBC_OK;
+    for (size_t k = 0; k < n && rc == IBC_OK; k++) {
+        event_in e;
+        if ((rc = parse(ctx, subjects[k], events[k], &e)) != IBC_OK) break;
+        if (is(&e, "record", "created") || is(&e, "record", "updated"))
+            rc = gather(ctx, &records, &e, NULL);
+        else if (is(&e, "record", "deleted") || is(&e, "record", "merged"))
+            rc = record_gone(ctx, &e, &records, &items);
+        else if (is(&e, "item", "created") || is(&e, "item", "updated"))
+            rc = gather(ctx, &items, &e, NULL);
+        else if (is(&e, "item", "written_off"))
+            rc = gather(ctx, &items, &e, "written_off");
+    }
+    if (rc == IBC_OK) rc = flush(ctx, &records);
+    if (rc == IBC_OK) rc = flush(ctx, &items);
+    json_decref(records.events);
+    json_decref(records.ids);
+    json_decref(items.events);
+    json_decref(items.ids);
+    return rc;
 }
 
 /* circulation: loans (created, renewed, returned) and readers. A delivered
@@ -96,9 +149,9 @@ ibc_rc on_circulation_events(ibc_ctx *ctx, size_t n, const char *const *subjects
                 rc = ibc_fail(ctx, IBC_EINVAL, "the event's data has no 'id'");
                 break;
             }
-            json_array_append_new(act ? activity : returned,
-                                  json_pack("{s:O, s:s?, s:s}", "d", (json_t *)e.data, "t", e.time, "v",
-                                            e.verb));
+            json_array_append_new(
+                act ? activity : returned,
+                json_pack("{s:O, s:s?, s:s}", "d", (json_t *)e.data, "t", e.time, "v", e.verb));
         } else if (is(&e, "reader", "created") || is(&e, "reader", "updated")) {
             rc = proj_reader_upsert(ctx, e.data, e.time);
         } else if (is(&e, "reader", "deleted")) {

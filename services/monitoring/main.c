@@ -43,7 +43,7 @@ static const ibc_action actions[] = {
 };
 
 static const ibc_event_sub events[] = {
-    {"ibc.evt.catalog.>", on_catalog_event, NULL},
+    {"ibc.evt.catalog.>", NULL, on_catalog_events},
     {"ibc.evt.circulation.>", NULL, on_circulation_events},
     {"ibc.evt.training.>", on_training_event, NULL},
     {"ibc.evt.grants.>", on_grants_event, NULL},

@@ -58,7 +58,8 @@ ibc_rc visits_put(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc visits_delete(ibc_ctx *ctx, const json_t *req, json_t **reply);
 
 /* events_in.c: the projections fed by IBC_EVENTS, one handler per service */
-ibc_rc on_catalog_event(ibc_ctx *ctx, const char *subject, const json_t *event);
+ibc_rc on_catalog_events(ibc_ctx *ctx, size_t n, const char *const *subjects,
+                         const json_t *const *events);
 ibc_rc on_circulation_events(ibc_ctx *ctx, size_t n, const char *const *subjects,
                              const json_t *const *events);
 ibc_rc on_training_event(ibc_ctx *ctx, const char *subject, const json_t *event);

@@ -99,11 +99,13 @@ ibc_rc store_provision(ibc_ctx *ctx, const char *school, const char *district, l
 /* --------------------------------------------------------- projections */
 /* Each applies one event's data (borrowed) at the event's time (may be NULL:
  * now). The data's missing or ill-typed fields give IBC_EINVAL. */
-ibc_rc proj_record_upsert(ibc_ctx *ctx, const json_t *data, const char *time);
+/* Records and items of a batch at once: an array of {d: data with an id,
+ * t: time or null, v: the item's status, or null for the data's own}, each id
+ * at most once (one statement cannot change a row twice). */
+ibc_rc proj_records_upsert(ibc_ctx *ctx, const json_t *events);
 ibc_rc proj_record_delete(ibc_ctx *ctx, const char *id, const char *time);
 ibc_rc proj_record_merge(ibc_ctx *ctx, const char *kept, const char *merged, const char *time);
-/* status NULL: the data's own status */
-ibc_rc proj_item_upsert(ibc_ctx *ctx, const json_t *data, const char *status, const char *time);
+ibc_rc proj_items_upsert(ibc_ctx *ctx, const json_t *events);
 /* Loan events of a batch at once: an array of {d: data with an id, t: time
  * or null, v: verb}; activity is created or renewed. */
 ibc_rc proj_loans_activity(ibc_ctx *ctx, const json_t *events);

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 
 #define EVENT "WITH e AS (SELECT $1::jsonb AS d, coalesce($2::timestamptz, now()) AS t) "
+/* Events in bulk: $1 is an array of {d: data, t: time, v: verb or status}. */
+#define EVENTS                                                                                     \
+    "WITH e AS (SELECT x->'d' AS d, coalesce((x->>'t')::timestamptz, now()) AS t, "                \
+    "x->>'v' AS v, n FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(x, n)) "
 
 /* Runs an event statement with the data and time (and extra parameters). */
 static ibc_rc apply(ibc_ctx *ctx, const char *sql, const json_t *data, const char *time, int nextra,
@@ -33,8 +37,11 @@ static ibc_rc need_id(ibc_ctx *ctx, const json_t *data, const char *member)
     return ibc_fail(ctx, IBC_EINVAL, "the event's data has no '%s'", member);
 }
 
-/* A year that is not four digits counts as unknown rather than failing the event. */
-static const char sql_record_upsert[] = EVENT
+static ibc_rc apply_many(ibc_ctx *ctx, const char *sql, const json_t *events);
+
+/* A year that is not four digits counts as unknown rather than failing the
+ * event. Many records at once (EVENTS), each id once. */
+static const char sql_records_upsert[] = EVENTS
     "INSERT INTO p_records AS r (id, type, textbook_subject, grade_from, grade_to, bbk, language, "
     "year, age_rating, created_at, changed_at) SELECT d->>'id', d->>'type', "
     "nullif(btrim(d->'textbook'->>'subject'), ''), (d->'textbook'->>'grade_from')::int, "
@@ -48,10 +55,9 @@ static const char sql_record_upsert[] = EVENT
     "changed_at = EXCLUDED.changed_at, created_at = least(r.created_at, EXCLUDED.created_at) "
     "WHERE r.changed_at <= EXCLUDED.changed_at";
 
-ibc_rc proj_record_upsert(ibc_ctx *ctx, const json_t *data, const char *time)
+ibc_rc proj_records_upsert(ibc_ctx *ctx, const json_t *events)
 {
-    ibc_rc rc = need_id(ctx, data, "id");
-    return rc == IBC_OK ? apply(ctx, sql_record_upsert, data, time, 0, NULL) : rc;
+    return apply_many(ctx, sql_records_upsert, events);
 }
 
 static const char sql_record_delete[] =
@@ -79,12 +85,16 @@ ibc_rc proj_record_merge(ibc_ctx *ctx, const char *kept, const char *merged, con
     return rc;
 }
 
+/* the status an item's event gave (its verb's or its data's), none: NULL */
+#define GIVEN "(SELECT s.given FROM s WHERE s.d->>'id' = i.id)"
+
 /* The copy enters the fund on the receipt's day (received_on) or else the
  * event's; it leaves on the write-off act's day (written_off_on) or else the
  * day of the event that wrote it off, and a write-off is final. A day that
  * is not a real date counts as absent (event_day, migration 0011). */
-static const char sql_item_upsert[] = EVENT
-    ", s AS (SELECT d, t, coalesce($3::text, d->>'status', 'available') AS status, "
+static const char sql_items_upsert[] = EVENTS
+    ", s AS (SELECT d, t, coalesce(v, d->>'status') AS given, "
+    "coalesce(v, d->>'status', 'available') AS status, "
     "event_day(d->>'received_on') AS received_on, "
     "event_day(d->>'written_off_on') AS written_off_on FROM e) "
     "INSERT INTO p_items AS i (id, record_id, school, status, source, created_at, changed_at, "
@@ -92,26 +102,19 @@ static const char sql_item_upsert[] = EVENT
     "d->>'receipt_source', t, t, coalesce(received_on, t::date), CASE WHEN status = "
     "'written_off' THEN coalesce(written_off_on, t::date) END FROM s ON CONFLICT (id) DO UPDATE "
     "SET record_id = coalesce(EXCLUDED.record_id, i.record_id), school = coalesce(EXCLUDED.school, "
-    "i.school), status = coalesce($3::text, $1::jsonb->>'status', i.status), "
+    "i.school), status = coalesce(" GIVEN ", i.status), "
     "source = coalesce(EXCLUDED.source, i.source), "
     "received_on = least(i.received_on, EXCLUDED.received_on), "
-    "written_off_on = CASE WHEN coalesce($3::text, $1::jsonb->>'status', i.status) = "
+    "written_off_on = CASE WHEN coalesce(" GIVEN ", i.status) = "
     "'written_off' THEN coalesce(i.written_off_on, EXCLUDED.written_off_on, "
     "EXCLUDED.changed_at::date) END, "
     "changed_at = EXCLUDED.changed_at, created_at = least(i.created_at, EXCLUDED.created_at) "
     "WHERE i.changed_at <= EXCLUDED.changed_at";
 
-ibc_rc proj_item_upsert(ibc_ctx *ctx, const json_t *data, const char *status, const char *time)
+ibc_rc proj_items_upsert(ibc_ctx *ctx, const json_t *events)
 {
-    ibc_rc rc = need_id(ctx, data, "id");
-    const char *extra[] = {status};
-    return rc == IBC_OK ? apply(ctx, sql_item_upsert, data, time, 1, extra) : rc;
+    return apply_many(ctx, sql_items_upsert, events);
 }
-
-/* Loan events in bulk: $1 is an array of {d: data, t: time, v: verb}. */
-#define EVENTS                                                                                     \
-    "WITH e AS (SELECT x->'d' AS d, coalesce((x->>'t')::timestamptz, now()) AS t, "                \
-    "x->>'v' AS v, n FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS a(x, n)) "
 
 /* The loan keeps its reader's category and class as the projection holds
  * them when the loan is applied: circulation's events of one consumer come in
