@@ -227,11 +227,10 @@ static int word_index(const json_t *node)
     return -1;
 }
 
-/* True when every term of node is a set an index gives by itself: a whole
- * word of a word index (the postings), an exact ISBN (records_isbn) or a
- * year equal to one (records_year, 0068). Such a tree is answered without
- * reading the records of its hits (ids_sql). Malformed trees are false here
- * and refused by node_sql. */
+/* True when every term of node is a set an index gives by itself: a word
+ * of a word index, whole or truncated on the right (the postings), an exact ISBN (records_isbn) or
+ * a year equal to one (records_year, 0068). Such a tree is answered without reading the records of
+ * its hits (ids_sql). Malformed trees are false here and refused by node_sql. */
 static bool sets_only(const json_t *node, int depth)
 {
     if (!json_is_object(node) || depth > FIND_MAX_DEPTH) return false;
@@ -243,12 +242,14 @@ static bool sets_only(const json_t *node, int depth)
     const char *index = json_string_value(json_object_get(node, "index"));
     const char *trunc = json_string_value(json_object_get(node, "trunc"));
     const char *rel = json_string_value(json_object_get(node, "rel"));
-    if (!index || (trunc && strcmp(trunc, "none") != 0) || (rel && strcmp(rel, "eq") != 0))
-        return false;
+    if (!index || (rel && strcmp(rel, "eq") != 0)) return false;
+    if (trunc && strcmp(trunc, "right") == 0) return word_index(node) >= 0;
+    if (trunc && strcmp(trunc, "none") != 0) return false;
     return word_index(node) >= 0 || strcmp(index, "isbn") == 0 || strcmp(index, "year") == 0;
 }
 
-/* A tree that sets_only accepted as a set of ids: a word is find_ids, an
+/* A tree that sets_only accepted as a set of ids: a word is find_ids (or
+ * find_prefix_ids, 0070, truncated), an
  * ISBN or a year the records of node_sql's condition, and and/or/not are
  * INTERSECT/UNION/EXCEPT. Checks each node as node_sql does. */
 static ibc_rc ids_sql(ibc_ctx *ctx, find_sql *q, const json_t *node, int depth)
@@ -263,7 +264,9 @@ static ibc_rc ids_sql(ibc_ctx *ctx, find_sql *q, const json_t *node, int depth)
         q->len = at; /* a word: the same parameter, straight from the postings */
         char ref[16];
         snprintf(ref, sizeof ref, "$%d", q->np);
-        put(q, "(SELECT f FROM find_ids(");
+        const char *trunc = json_string_value(json_object_get(node, "trunc"));
+        bool prefix = trunc && strcmp(trunc, "right") == 0;
+        put(q, prefix ? "(SELECT f FROM find_prefix_ids(" : "(SELECT f FROM find_ids(");
         put(q, ref);
         put(q, ", ");
         put(q, word_indexes[wi].places);

@@ -125,6 +125,14 @@ static void truncation_and_booleans(void **state)
     assert_int_equal(hits(q), 0);
     snprintf(q, sizeof q, "@attr 1=4 @attr 5=2 \"%s путешествие\"", the.word + 4);
     assert_int_equal(hits(q), 1);
+    /* two words, the last truncated on the right (find_prefix_ids): the
+     * words before are whole, and the prefix must begin a word of the title */
+    snprintf(q, sizeof q, "@attr 1=4 @attr 5=1 \"%s путеш\"", the.word);
+    assert_int_equal(hits(q), 1);
+    snprintf(q, sizeof q, "@attr 1=4 @attr 5=1 \"%s утеш\"", the.word);
+    assert_int_equal(hits(q), 0);
+    snprintf(q, sizeof q, "@attr 1=1003 @attr 5=1 \"%s путеш\"", the.word);
+    assert_int_equal(hits(q), 0);
     snprintf(q, sizeof q, "@attr 1=20 @attr 5=1 \"%.*s\"", (int)strlen(the.bbk) - 3, the.bbk);
     assert_true(hits(q) >= 1);
     snprintf(q, sizeof q, "@and @attr 1=4 %s @attr 1=1003 %s", the.word, the.author);
