@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,17 @@ static long hits(const char *pqf)
     return n;
 }
 
+/* hits of the PQF query made from fmt */
+static long hits_of(const char *fmt, ...)
+{
+    char q[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(q, sizeof q, fmt, ap);
+    va_end(ap);
+    return hits(q);
+}
+
 static void item(const char *record, const char *school)
 {
     char *bc = h_uniq("ZB"), body[512];
@@ -103,15 +115,11 @@ static void each_use_attribute_finds_the_record(void **state)
         assert_int_equal(hits(q), 1);
     }
     /* the year with relations, narrowed to the record by its word */
-    snprintf(q, sizeof q, "@and @attr 1=31 1840 @attr 1=4 %s", the.word);
-    assert_int_equal(hits(q), 1);
-    snprintf(q, sizeof q, "@and @attr 1=31 @attr 2=5 1840 @attr 1=4 %s", the.word);
-    assert_int_equal(hits(q), 0);
-    snprintf(q, sizeof q, "@and @attr 1=31 @attr 2=4 1840 @attr 1=4 %s", the.word);
-    assert_int_equal(hits(q), 1);
+    assert_int_equal(hits_of("@and @attr 1=31 1840 @attr 1=4 %s", the.word), 1);
+    assert_int_equal(hits_of("@and @attr 1=31 @attr 2=5 1840 @attr 1=4 %s", the.word), 0);
+    assert_int_equal(hits_of("@and @attr 1=31 @attr 2=4 1840 @attr 1=4 %s", the.word), 1);
     /* the author's word is not in the title */
-    snprintf(q, sizeof q, "@attr 1=4 %s", the.author);
-    assert_int_equal(hits(q), 0);
+    assert_int_equal(hits_of("@attr 1=4 %s", the.author), 0);
 }
 
 static void truncation_and_booleans(void **state)
@@ -119,28 +127,19 @@ static void truncation_and_booleans(void **state)
     (void)state;
     char q[512], prefix[64];
     snprintf(prefix, sizeof prefix, "%.*s", (int)strlen(the.word) - 2, the.word);
-    snprintf(q, sizeof q, "@attr 1=4 @attr 5=1 %s", prefix);
-    assert_int_equal(hits(q), 1);
-    snprintf(q, sizeof q, "@attr 1=4 @attr 5=100 %s", prefix);
-    assert_int_equal(hits(q), 0);
-    snprintf(q, sizeof q, "@attr 1=4 @attr 5=2 \"%s путешествие\"", the.word + 4);
-    assert_int_equal(hits(q), 1);
+    assert_int_equal(hits_of("@attr 1=4 @attr 5=1 %s", prefix), 1);
+    assert_int_equal(hits_of("@attr 1=4 @attr 5=100 %s", prefix), 0);
+    assert_int_equal(hits_of("@attr 1=4 @attr 5=2 \"%s путешествие\"", the.word + 4), 1);
     /* two words, the last truncated on the right (find_prefix_ids): the
      * words before are whole, and the prefix must begin a word of the title */
-    snprintf(q, sizeof q, "@attr 1=4 @attr 5=1 \"%s путеш\"", the.word);
-    assert_int_equal(hits(q), 1);
-    snprintf(q, sizeof q, "@attr 1=4 @attr 5=1 \"%s утеш\"", the.word);
-    assert_int_equal(hits(q), 0);
-    snprintf(q, sizeof q, "@attr 1=1003 @attr 5=1 \"%s путеш\"", the.word);
-    assert_int_equal(hits(q), 0);
+    assert_int_equal(hits_of("@attr 1=4 @attr 5=1 \"%s путеш\"", the.word), 1);
+    assert_int_equal(hits_of("@attr 1=4 @attr 5=1 \"%s утеш\"", the.word), 0);
+    assert_int_equal(hits_of("@attr 1=1003 @attr 5=1 \"%s путеш\"", the.word), 0);
     snprintf(q, sizeof q, "@attr 1=20 @attr 5=1 \"%.*s\"", (int)strlen(the.bbk) - 3, the.bbk);
     assert_true(hits(q) >= 1);
-    snprintf(q, sizeof q, "@and @attr 1=4 %s @attr 1=1003 %s", the.word, the.author);
-    assert_int_equal(hits(q), 1);
-    snprintf(q, sizeof q, "@or @attr 1=4 %s @attr 1=4 %s", the.word, the.author);
-    assert_int_equal(hits(q), 1);
-    snprintf(q, sizeof q, "@not @attr 1=4 %s @attr 1=1003 %s", the.word, the.author);
-    assert_int_equal(hits(q), 0);
+    assert_int_equal(hits_of("@and @attr 1=4 %s @attr 1=1003 %s", the.word, the.author), 1);
+    assert_int_equal(hits_of("@or @attr 1=4 %s @attr 1=4 %s", the.word, the.author), 1);
+    assert_int_equal(hits_of("@not @attr 1=4 %s @attr 1=1003 %s", the.word, the.author), 0);
 }
 
 /* The record at position 1 of a title search in syntax; caller frees. */
