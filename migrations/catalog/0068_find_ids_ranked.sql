@@ -8,18 +8,23 @@
 --
 -- Now: a posting's rank is the first part its lexeme appears in (0 title,
 -- 1 authors, 2 subjects, 3 the rest), so a posting with a place of the mask
--- has rank <= the mask's highest place, which the walk index
+-- has rank <= the mask's highest place (find_top_rank), which the walk index
 -- (lexeme, rank, record_id) answers as a range; the spellings without a
 -- posting are dropped first (one index probe each), and DISTINCT runs only
 -- when two are left; the last word is returned by the query itself.
+CREATE FUNCTION find_top_rank(places int) RETURNS smallint
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    SELECT (CASE WHEN places & 8 <> 0 THEN 3 WHEN places & 4 <> 0 THEN 2
+                 WHEN places & 2 <> 0 THEN 1 ELSE 0 END)::smallint
+$$;
+
 CREATE OR REPLACE FUNCTION find_ids(q text, places int) RETURNS SETOF uuid
     LANGUAGE plpgsql STABLE PARALLEL SAFE ROWS 2000 AS $$
 DECLARE
     words text[];
     ls text[];
     ids uuid[];
-    top smallint := CASE WHEN places & 8 <> 0 THEN 3 WHEN places & 4 <> 0 THEN 2
-                         WHEN places & 2 <> 0 THEN 1 ELSE 0 END;
+    top smallint := find_top_rank(places);
     last int;
 BEGIN
     words := ARRAY(SELECT t.w FROM regexp_split_to_table(lower(ru_fold(q)), '[^[:alnum:]]+') AS t(w)

@@ -16,8 +16,7 @@ DECLARE
     w text;
     k int;
     ids uuid[];
-    top smallint := CASE WHEN places & 8 <> 0 THEN 3 WHEN places & 4 <> 0 THEN 2
-                         WHEN places & 2 <> 0 THEN 1 ELSE 0 END;
+    top smallint := find_top_rank(places);
     weights text := CASE places WHEN 1 THEN 'A' WHEN 2 THEN 'B' WHEN 4 THEN 'C' ELSE 'ABCD' END;
 BEGIN
     IF (SELECT datcollate FROM pg_database WHERE datname = current_database())

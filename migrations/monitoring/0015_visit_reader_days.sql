@@ -56,12 +56,14 @@ BEGIN
     FROM m JOIN up USING (school, day, reader_id);
     IF moved IS NULL THEN RETURN; END IF;
 
+    -- a reader whose count reached zero from below adds one, one whose
+    -- count fell to zero takes one away
     INSERT INTO p_visit_days AS v (school, day, readers)
-    SELECT school, day, sum(CASE WHEN n > 0 AND n - d <= 0 THEN 1
-                                 WHEN n <= 0 AND n - d > 0 THEN -1 ELSE 0 END)::int
-    FROM unnest(moved) GROUP BY school, day
-    HAVING sum(CASE WHEN n > 0 AND n - d <= 0 THEN 1
-                    WHEN n <= 0 AND n - d > 0 THEN -1 ELSE 0 END) <> 0
+    SELECT school, day, dr FROM (
+        SELECT school, day, sum(CASE WHEN n > 0 AND n - d <= 0 THEN 1
+                                     WHEN n <= 0 AND n - d > 0 THEN -1 ELSE 0 END)::int AS dr
+        FROM unnest(moved) GROUP BY school, day) c
+    WHERE dr <> 0
     ORDER BY school, day
     ON CONFLICT (school, day) DO UPDATE SET readers = v.readers + EXCLUDED.readers;
 

@@ -137,8 +137,6 @@ static long total_of(const json_t *res)
     return (long)json_integer_value(json_object_get(res, "total"));
 }
 
-/* The query as it was probably meant, into fixed (empty: no idea): typed
- * with the Latin layout, or with unknown words close to known ones. */
 /* Newest first or fuzzy: store_search, and a fuzzy answer that met
  * SEARCH_FUZZY_CAP says that its total is approximate. */
 static ibc_rc run_stored(ibc_ctx *ctx, search_query *sq, json_t **res)
@@ -150,6 +148,8 @@ static ibc_rc run_stored(ibc_ctx *ctx, search_query *sq, json_t **res)
     return rc;
 }
 
+/* The query as it was probably meant, into fixed (empty: no idea): typed
+ * with the Latin layout, or with unknown words close to known ones. */
 static ibc_rc correction(ibc_ctx *ctx, const char *q, char *fixed, size_t len, const char **how)
 {
     if (query_layout_ru(q, fixed, len)) {

@@ -1,13 +1,13 @@
 /* The SQL of records.find (see store_find.h). A word of a title, authors,
- * subjects or anywhere comes from the postings (find_ids); truncated on the
- * right it is a tsquery over records.tsv limited to that part's weight;
- * left truncation of a title is an ILIKE on the folded title (its trigram
- * index); ISBN, BBK and UDK compare the columns; the year compares with a
- * relation. A tree of whole words only is set algebra over find_ids
- * (INTERSECT, UNION, EXCEPT) that never reads records: on 1,000,000 records
- * a frequent word has 60,000 hits, and looking each up in records cost ten
- * times what finding them did. A result set is in the order of record ids
- * for the same reason: any other order needs every hit's record. */
+ * subjects or anywhere, whole or truncated on the right, is a set of ids from
+ * the postings (find_ids, find_prefix_ids); left truncation of a title is an
+ * ILIKE on the folded title (its trigram index); ISBN, BBK and UDK compare
+ * the columns; the year compares with a relation. A tree whose terms are all
+ * such sets, exact ISBNs or years equal to one is set algebra (INTERSECT,
+ * UNION, EXCEPT) that never reads records: on 1,000,000 records a frequent
+ * word has 60,000 hits, and looking each up in records cost ten times what
+ * finding them did. A result set is in the order of record ids for the same
+ * reason: any other order needs every hit's record. */
 #include "store_find.h"
 #include "isbn.h"
 
@@ -61,19 +61,29 @@ static char *like_pattern(const char *term, bool right_open)
     return out;
 }
 
-/* a word index's weights in records.tsv and places in search_postings (0065) */
+/* a word index's places in search_postings (0065) */
 static const struct {
-    const char *index, *weights, *places;
-} word_indexes[] = {
-    {"title", "A", "1"}, {"author", "B", "2"}, {"subject", "C", "4"}, {"any", "ABCD", "15"}};
+    const char *index, *places;
+} word_indexes[] = {{"title", "1"}, {"author", "2"}, {"subject", "4"}, {"any", "15"}};
 
 static const struct {
     const char *rel, *sql;
 } relations[] = {{"lt", " < "}, {"le", " <= "}, {"eq", " = "}, {"ge", " >= "}, {"gt", " > "}};
 
-/* A word index: the records find_ids gives from the postings (no recheck of
- * the weighted tsv), for a word truncated on the right tsv @@ find_tsquery,
- * and for a title truncated on the left an ILIKE. */
+/* A word, whole or truncated on the right, as a set of record ids from the
+ * postings (find_ids, find_prefix_ids: no recheck of the weighted tsv). The
+ * masks come from word_indexes, never from input. */
+static void word_set(find_sql *q, size_t wi, const char *term, bool prefix)
+{
+    put(q, prefix ? "(SELECT f FROM find_prefix_ids(" : "(SELECT f FROM find_ids(");
+    param(q, term, false);
+    put(q, ", ");
+    put(q, word_indexes[wi].places);
+    put(q, ") f)");
+}
+
+/* A word index as a condition on r: its set of ids (word_set), and for a
+ * title truncated on the left an ILIKE. */
 static ibc_rc word_term(ibc_ctx *ctx, find_sql *q, size_t wi, const char *term, const char *trunc)
 {
     const char *index = word_indexes[wi].index;
@@ -89,16 +99,8 @@ static ibc_rc word_term(ibc_ctx *ctx, find_sql *q, size_t wi, const char *term, 
         put(q, ")");
         return IBC_OK;
     }
-    /* exact: the postings; truncated on the right: a subquery, so that the
-     * tsquery is built once, not again for each row the bitmap heap scan
-     * rechecks (the function is STABLE). The masks and weights come from
-     * word_indexes, never from input. */
-    bool exact = strcmp(trunc, "none") == 0;
-    put(q, exact ? "r.id IN (SELECT find_ids(" : "r.tsv @@ (SELECT find_tsquery(");
-    param(q, term, false);
-    put(q, exact ? ", " : ", '");
-    put(q, exact ? word_indexes[wi].places : word_indexes[wi].weights);
-    put(q, exact ? "))" : "', true))");
+    put(q, "r.id IN ");
+    word_set(q, wi, term, strcmp(trunc, "right") == 0);
     return IBC_OK;
 }
 
@@ -155,7 +157,34 @@ static ibc_rc class_term(find_sql *q, const char *column, const char *term, cons
     return IBC_OK;
 }
 
-static ibc_rc term_node(ibc_ctx *ctx, find_sql *q, const json_t *node)
+/* The word index of a term node, or -1. */
+static int word_index(const json_t *node)
+{
+    const char *index = json_string_value(json_object_get(node, "index"));
+    for (size_t i = 0; index && i < IBC_LEN(word_indexes); i++)
+        if (strcmp(index, word_indexes[i].index) == 0) return (int)i;
+    return -1;
+}
+
+/* A term on a column of records (ISBN, year, BBK, UDK) as a condition on r. */
+static ibc_rc column_term(ibc_ctx *ctx, find_sql *q, const char *index, const char *term,
+                          const char *trunc, const char *rel)
+{
+    bool left = strcmp(trunc, "left") == 0 || strcmp(trunc, "both") == 0;
+    if (left || (strcmp(index, "year") == 0 && strcmp(trunc, "none") != 0))
+        return ibc_fail(ctx, IBC_EINVAL, "index %.20s cannot be truncated so", index);
+    if (strcmp(index, "isbn") == 0) return isbn_term(ctx, q, term, trunc);
+    if (strcmp(index, "year") == 0) return year_term(ctx, q, term, rel);
+    if (strcmp(index, "bbk") == 0) return class_term(q, "r.bbk", term, trunc);
+    if (strcmp(index, "udk") == 0) return class_term(q, "r.udk", term, trunc);
+    return ibc_fail(ctx, IBC_EINVAL,
+                    "index '%.20s' is not title, author, subject, any, isbn, year, bbk or udk",
+                    index);
+}
+
+/* A term: a condition on r, or with as_set a set of record ids (a word's
+ * from the postings, any other the records its condition holds for). */
+static ibc_rc term_node(ibc_ctx *ctx, find_sql *q, const json_t *node, bool as_set)
 {
     const char *index = NULL, *term = NULL, *trunc = "none", *rel = "eq";
     json_error_t e;
@@ -172,18 +201,17 @@ static ibc_rc term_node(ibc_ctx *ctx, find_sql *q, const json_t *node)
         return ibc_fail(ctx, IBC_EINVAL, "trunc is none, right, left or both, not '%.10s'", trunc);
     if (strcmp(index, "year") != 0 && strcmp(rel, "eq") != 0)
         return ibc_fail(ctx, IBC_EINVAL, "only the year takes a relation other than eq");
-    for (size_t i = 0; i < IBC_LEN(word_indexes); i++)
-        if (strcmp(index, word_indexes[i].index) == 0) return word_term(ctx, q, i, term, trunc);
+    int wi = word_index(node);
     bool left = strcmp(trunc, "left") == 0 || strcmp(trunc, "both") == 0;
-    if (left || (strcmp(index, "year") == 0 && strcmp(trunc, "none") != 0))
-        return ibc_fail(ctx, IBC_EINVAL, "index %.20s cannot be truncated so", index);
-    if (strcmp(index, "isbn") == 0) return isbn_term(ctx, q, term, trunc);
-    if (strcmp(index, "year") == 0) return year_term(ctx, q, term, rel);
-    if (strcmp(index, "bbk") == 0) return class_term(q, "r.bbk", term, trunc);
-    if (strcmp(index, "udk") == 0) return class_term(q, "r.udk", term, trunc);
-    return ibc_fail(ctx, IBC_EINVAL,
-                    "index '%.20s' is not title, author, subject, any, isbn, year, bbk or udk",
-                    index);
+    if (as_set && wi >= 0 && !left) {
+        word_set(q, (size_t)wi, term, strcmp(trunc, "right") == 0);
+        return IBC_OK;
+    }
+    if (as_set) put(q, "(SELECT r.id FROM records r WHERE ");
+    ibc_rc rc = wi >= 0 ? word_term(ctx, q, (size_t)wi, term, trunc)
+                        : column_term(ctx, q, index, term, trunc, rel);
+    if (as_set) put(q, ")");
+    return rc;
 }
 
 /* How and, or and not (in that order) are written: opened, joined, closed. */
@@ -218,19 +246,11 @@ static ibc_rc op_node(ibc_ctx *ctx, find_sql *q, const json_t *node, int depth,
     return rc;
 }
 
-/* The word index of a term node, or -1. */
-static int word_index(const json_t *node)
-{
-    const char *index = json_string_value(json_object_get(node, "index"));
-    for (size_t i = 0; index && i < IBC_LEN(word_indexes); i++)
-        if (strcmp(index, word_indexes[i].index) == 0) return (int)i;
-    return -1;
-}
-
-/* True when every term of node is a set an index gives by itself: a word
- * of a word index, whole or truncated on the right (the postings), an exact ISBN (records_isbn) or
- * a year equal to one (records_year, 0068). Such a tree is answered without reading the records of
- * its hits (ids_sql). Malformed trees are false here and refused by node_sql. */
+/* True when every term of node is a set an index gives by itself: a word of
+ * a word index, whole or truncated on the right (the postings), an exact ISBN
+ * (records_isbn) or a year equal to one (records_year, 0068). Such a tree is
+ * answered without reading the records of its hits (ids_sql). Malformed
+ * trees are false here and refused by node_sql. */
 static bool sets_only(const json_t *node, int depth)
 {
     if (!json_is_object(node) || depth > FIND_MAX_DEPTH) return false;
@@ -248,31 +268,12 @@ static bool sets_only(const json_t *node, int depth)
     return word_index(node) >= 0 || strcmp(index, "isbn") == 0 || strcmp(index, "year") == 0;
 }
 
-/* A tree that sets_only accepted as a set of ids: a word is find_ids (or
- * find_prefix_ids, 0070, truncated), an
- * ISBN or a year the records of node_sql's condition, and and/or/not are
- * INTERSECT/UNION/EXCEPT. Checks each node as node_sql does. */
+/* A tree that sets_only accepted as a set of ids: each term as a set
+ * (term_node), and/or/not as INTERSECT/UNION/EXCEPT. Checks each node as
+ * node_sql does. */
 static ibc_rc ids_sql(ibc_ctx *ctx, find_sql *q, const json_t *node, int depth)
 {
-    if (!json_object_get(node, "op")) {
-        int wi = word_index(node);
-        size_t at = q->len;
-        put(q, "(SELECT r.id FROM records r WHERE ");
-        ibc_rc rc = term_node(ctx, q, node); /* validates and takes the parameter */
-        put(q, ")");
-        if (rc != IBC_OK || wi < 0) return rc;
-        q->len = at; /* a word: the same parameter, straight from the postings */
-        char ref[16];
-        snprintf(ref, sizeof ref, "$%d", q->np);
-        const char *trunc = json_string_value(json_object_get(node, "trunc"));
-        bool prefix = trunc && strcmp(trunc, "right") == 0;
-        put(q, prefix ? "(SELECT f FROM find_prefix_ids(" : "(SELECT f FROM find_ids(");
-        put(q, ref);
-        put(q, ", ");
-        put(q, word_indexes[wi].places);
-        put(q, ") f)");
-        return IBC_OK;
-    }
+    if (!json_object_get(node, "op")) return term_node(ctx, q, node, true);
     static const op_syntax sets = {"(", {" INTERSECT ", " UNION ", " EXCEPT "}, {")", ")", ")"}};
     return op_node(ctx, q, node, depth, &sets, ids_sql);
 }
@@ -282,10 +283,10 @@ static ibc_rc node_sql(ibc_ctx *ctx, find_sql *q, const json_t *node, int depth)
     if (!json_is_object(node)) return ibc_fail(ctx, IBC_EINVAL, "a query node is not an object");
     if (depth > FIND_MAX_DEPTH)
         return ibc_fail(ctx, IBC_EINVAL, "a query nests at most %d levels", FIND_MAX_DEPTH);
-    if (!json_object_get(node, "op")) return term_node(ctx, q, node);
-    /* a term whose words are all stop words has a NULL tsquery and matches
-     * nothing: under NOT it must exclude nothing, hence IS TRUE there. Only
-     * there: it would keep the GIN index from answering the other terms. */
+    if (!json_object_get(node, "op")) return term_node(ctx, q, node, false);
+    /* a condition on a column a record lacks (its year, BBK, UDK, ISBN) is
+     * NULL: under NOT it must exclude nothing, hence IS TRUE there. Only
+     * there: it would keep the indexes from answering the other terms. */
     static const op_syntax conditions = {
         "((", {") AND (", ") OR (", ") AND NOT (("}, {"))", "))", ") IS TRUE))"}};
     return op_node(ctx, q, node, depth, &conditions, node_sql);

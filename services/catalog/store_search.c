@@ -29,6 +29,7 @@
 #include <string.h>
 
 #define FILTERS SEARCH_FILTERS /* store_search.h */
+/* a number as SQL text */
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -68,13 +69,12 @@ static const char sql_fulltext[] =
     "   FROM records r LEFT JOIN record_holdings h ON h.record_id = r.id"
     "   WHERE r.tsv @@ (SELECT q FROM q)" FILTERS ")," RESULT("real");
 
+// clang-format off
 static const char sql_fuzzy[] =
     "WITH m AS MATERIALIZED (SELECT r.id, r.type, r.year, r.language, h.schools, f.score AS key"
-    "   FROM fuzzy_titles($1, " STR(
-        SEARCH_FUZZY_CAP) ") f"
-                          "   JOIN records r ON r.id = f.id"
-                          "   LEFT JOIN record_holdings h ON h.record_id = r.id WHERE true" FILTERS
-                          ")," RESULT("real");
+    "   FROM fuzzy_titles($1, " STR(SEARCH_FUZZY_CAP) ") f JOIN records r ON r.id = f.id"
+    "   LEFT JOIN record_holdings h ON h.record_id = r.id WHERE true" FILTERS ")," RESULT("real");
+// clang-format on
 
 /* The postings walk (migration 0006). A scan reads the next N postings of
  * the driving word in index order (lexeme, rank, record_id) after the cursor:
