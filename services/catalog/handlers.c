@@ -62,7 +62,7 @@ ibc_rc records_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
     const char *id;
     ibc_rc rc = ibc_req_id(ctx, req, "id", "record", &id);
     if (rc == IBC_OK) rc = store_record_get(ctx, id, reply);
-    if (rc == IBC_OK) rc = extremist_record_visible(ctx, id, *reply);
+    if (rc == IBC_OK) rc = extremist_may_see(ctx, id, json_object_get(*reply, "extremist"));
     if (rc == IBC_OK) ibc_set_etag_of(ctx, *reply, "version");
     return rc;
 }

@@ -55,7 +55,11 @@ ibc_rc store_record_insert(ibc_ctx *ctx, const json_t *flat, json_t **out)
     return rc;
 }
 
-static const char sql_get[] = "SELECT record_json(r) FROM records r WHERE r.id = $1::uuid";
+/* the record, with why it is blocked ("extremist") when the federal list blocks it */
+static const char sql_get[] =
+    "SELECT CASE WHEN x.why IS NULL THEN record_json(r) "
+    "ELSE record_json(r) || jsonb_build_object('extremist', x.why) END "
+    "FROM records r LEFT JOIN record_blocks x ON x.record_id = r.id WHERE r.id = $1::uuid";
 
 ibc_rc store_record_get(ibc_ctx *ctx, const char *id, json_t **out)
 {

@@ -36,6 +36,8 @@ struct ibc_worker {
     service *svc;
     int index;
     PGconn *db;
+    int timeout_pid;        /* db's backend when timeout_ms was set (a new one has the default) */
+    long long timeout_ms;   /* db's statement_timeout (fit_statement_timeout) */
     ibc_standby *standby; /* reads fit for it, when IBC_PG_READ_DSN names one */
     natsSubscription *sub;
 };
@@ -423,11 +425,10 @@ static const char *header_or(natsMsg *m, const char *name, const char *dflt)
     return v;
 }
 
-/* A request whose deadline lies further ahead than the worker's
- * statement_timeout (a route with a long timeout: a MARC upload's 60 s) may
- * run its statements until that deadline: the session's timeout is raised for
- * it (and reset after). Two round trips, for those requests only; every
- * other request keeps the connection's default at no cost. True when raised. */
+/* A read on the standby whose deadline lies further ahead than the worker's
+ * statement_timeout may run its statements until that deadline: the standby
+ * session's timeout is raised for it (and reset after, as the standby's
+ * connection may change under the worker). True when raised. */
 static bool widen_statement_timeout(ibc_ctx *ctx, int default_ms)
 {
     long long left = ctx->deadline_ms - ibc_realtime_ms();
@@ -435,6 +436,29 @@ static bool widen_statement_timeout(ibc_ctx *ctx, int default_ms)
     char sql[64];
     snprintf(sql, sizeof sql, "SET statement_timeout = %lld", left);
     return ibc_db_simple(ctx->db, sql);
+}
+
+/* Sets the worker connection's statement_timeout for ctx's request: the time
+ * left until its deadline when that lies beyond IBC_STATEMENT_TIMEOUT_MS (a
+ * MARC upload's 60 s, or the gateway's 10 s), else that default. The requests
+ * of a route come with nearly the same deadline, so the session keeps its
+ * value while that is within a tenth of what a request wants (a statement may
+ * run a tenth past its caller's deadline, or end a tenth before it): a SET
+ * only when a route of another timeout comes along, instead of a SET and a
+ * RESET around every request, which were two of a record by id's four round
+ * trips. A reconnected session (another backend) has the default again. */
+static void fit_statement_timeout(ibc_worker *w, const ibc_ctx *ctx)
+{
+    long long dflt = w->svc->cfg.statement_timeout_ms;
+    if (dflt <= 0) return; /* no timeout at all */
+    long long left = ctx->deadline_ms - ibc_realtime_ms();
+    long long want = left > dflt ? left : dflt;
+    int pid = PQbackendPID(w->db);
+    if (pid != w->timeout_pid) w->timeout_pid = pid, w->timeout_ms = dflt;
+    if (w->timeout_ms * 10 >= want * 9 && w->timeout_ms * 10 <= want * 11) return;
+    char sql[64];
+    snprintf(sql, sizeof sql, "SET statement_timeout = %lld", want);
+    if (ibc_db_simple(w->db, sql)) w->timeout_ms = want;
 }
 
 /* A worker's connection: statements of a request end after
@@ -501,7 +525,7 @@ static char *run_with_retries(ibc_ctx *ctx, ibc_worker *w, const ibc_action *act
     bool standby = w->standby && (act->flags & IBC_ACTION_STALE_OK);
     if (standby && run_on_standby(ctx, w, act, req, msg, rc, &out)) return out;
     ctx->db = w->db;
-    bool widened = widen_statement_timeout(ctx, w->svc->cfg.statement_timeout_ms);
+    fit_statement_timeout(w, ctx);
     const char *payload = natsMsg_GetData(msg);
     for (int attempt = 0; attempt < 5; attempt++) {
         ctx_clear_result(ctx);
@@ -520,8 +544,6 @@ static char *run_with_retries(ibc_ctx *ctx, ibc_worker *w, const ibc_action *act
         nanosleep(&ts, NULL);
     }
     if (*rc != IBC_OK && PQstatus(w->db) != CONNECTION_OK) ibc_db_ensure(w->db);
-    if (widened && PQstatus(w->db) == CONNECTION_OK)
-        ibc_db_simple(w->db, "RESET statement_timeout"); /* back to the connection's option */
     return out;
 }
 

@@ -315,17 +315,20 @@ ibc_rc extremist_report_get(ibc_ctx *ctx, const json_t *req, json_t **reply)
     return rc;
 }
 
+ibc_rc extremist_may_see(ibc_ctx *ctx, const char *id, const json_t *why)
+{
+    if (!why || ibc_role_network_wide(ctx)) return IBC_OK;
+    return ibc_fail(ctx, IBC_ENOTFOUND, "no record has id '%s'", id);
+}
+
 ibc_rc extremist_record_visible(ibc_ctx *ctx, const char *id, json_t *record)
 {
     json_t *why = NULL;
     ibc_rc rc = store_record_block(ctx, id, &why);
-    if (rc != IBC_OK || !why) return rc;
-    if (!ibc_role_network_wide(ctx)) {
-        json_decref(why);
-        return ibc_fail(ctx, IBC_ENOTFOUND, "no record has id '%s'", id);
-    }
-    json_object_set_new(record, "extremist", why);
-    return IBC_OK;
+    if (rc == IBC_OK) rc = extremist_may_see(ctx, id, why);
+    if (rc == IBC_OK && why) json_object_set_new(record, "extremist", why);
+    else json_decref(why);
+    return rc;
 }
 
 ibc_rc extremist_search_scope(ibc_ctx *ctx)

@@ -16,9 +16,12 @@ ibc_rc extremist_matches_confirm(ibc_ctx *ctx, const json_t *req, json_t **reply
 ibc_rc extremist_matches_reject(ibc_ctx *ctx, const json_t *req, json_t **reply);
 ibc_rc extremist_report_get(ibc_ctx *ctx, const json_t *req, json_t **reply);
 
-/* For records.get: IBC_ENOTFOUND ("no record has id") when the record is
- * blocked and the caller is not of the network's roles; for those, marks
- * *record with "extremist" (why it is blocked). */
+/* IBC_ENOTFOUND ("no record has id") when the record is blocked (why, as
+ * records.get reads it with the record; NULL when it is not) and the caller
+ * is not of the network's roles. */
+ibc_rc extremist_may_see(ibc_ctx *ctx, const char *id, const json_t *why);
+/* The same for a record not read yet (records.availability): reads the
+ * block; for the network's roles marks *record with "extremist" (why). */
 ibc_rc extremist_record_visible(ibc_ctx *ctx, const char *id, json_t *record);
 /* For search: makes this connection's searches leave blocked records out
  * unless the caller is of the network's roles. */

@@ -194,13 +194,7 @@ ibc_rc store_extremist_report(ibc_ctx *ctx, json_t **out)
     return rc;
 }
 
-static const char sql_block[] =
-    "SELECT jsonb_build_object('match_id', m.id, 'list_id', l.id, 'list_version', l.version, "
-    "'entry_number', m.number, 'court', e.court, 'since', b.since) "
-    "FROM extremist_blocked b JOIN extremist_matches m ON m.id = b.match_id "
-    "JOIN extremist_lists l ON l.id = m.list_id "
-    "JOIN extremist_entries e ON e.list_id = m.list_id AND e.number = m.number "
-    "WHERE b.record_id = $1::uuid";
+static const char sql_block[] = "SELECT why FROM record_blocks WHERE record_id = $1::uuid";
 
 ibc_rc store_record_block(ibc_ctx *ctx, const char *id, json_t **out)
 {
