@@ -438,15 +438,16 @@ static bool widen_statement_timeout(ibc_ctx *ctx, int default_ms)
     return ibc_db_simple(ctx->db, sql);
 }
 
-/* Sets the worker connection's statement_timeout for ctx's request: the time
- * left until its deadline when that lies beyond IBC_STATEMENT_TIMEOUT_MS (a
- * MARC upload's 60 s, or the gateway's 10 s), else that default. The requests
- * of a route come with nearly the same deadline, so the session keeps its
- * value while that is within a tenth of what a request wants (a statement may
- * run a tenth past its caller's deadline, or end a tenth before it): a SET
- * only when a route of another timeout comes along, instead of a SET and a
- * RESET around every request, which were two of a record by id's four round
- * trips. A reconnected session (another backend) has the default again. */
+/* Sets the worker connection's statement_timeout for ctx's request: at least
+ * the time left until its deadline, and at least IBC_STATEMENT_TIMEOUT_MS.
+ * The session keeps its value while that lies between what the request wants
+ * and three times as much, and a SET gives a fifth more than wanted: so a
+ * statement never ends before its caller stops waiting, may run at most three
+ * times as long, and routes of 5 and 10 s (a checkout, a checkin) share one
+ * value. A SET comes only when a route of a quite different timeout (a MARC
+ * upload's 60 s) comes along, instead of a SET and a RESET around every
+ * request, which were two of a record by id's four round trips. A reconnected
+ * session (another backend) has the connection's default again. */
 static void fit_statement_timeout(ibc_worker *w, const ibc_ctx *ctx)
 {
     long long dflt = w->svc->cfg.statement_timeout_ms;
@@ -455,10 +456,10 @@ static void fit_statement_timeout(ibc_worker *w, const ibc_ctx *ctx)
     long long want = left > dflt ? left : dflt;
     int pid = PQbackendPID(w->db);
     if (pid != w->timeout_pid) w->timeout_pid = pid, w->timeout_ms = dflt;
-    if (w->timeout_ms * 10 >= want * 9 && w->timeout_ms * 10 <= want * 11) return;
+    if (w->timeout_ms >= want && w->timeout_ms <= 3 * want) return;
     char sql[64];
-    snprintf(sql, sizeof sql, "SET statement_timeout = %lld", want);
-    if (ibc_db_simple(w->db, sql)) w->timeout_ms = want;
+    snprintf(sql, sizeof sql, "SET statement_timeout = %lld", want + want / 5);
+    if (ibc_db_simple(w->db, sql)) w->timeout_ms = want + want / 5;
 }
 
 /* A worker's connection: statements of a request end after
