@@ -350,6 +350,48 @@ ibc_rc store_find_ids(ibc_ctx *ctx, const char *ids, const char *syntax, json_t 
     return ibc_db_json_planned(ctx, out, sql_by_ids, 2, p);
 }
 
+/* True for a query that is one whole word of a word index (*word), alone or
+ * ANDed with a year equal to one (*year, else NULL), either side. */
+static bool lone_word(const json_t *query, const json_t **word, const char **year)
+{
+    *year = NULL;
+    const char *op = json_string_value(json_object_get(query, "op"));
+    const json_t *args = json_object_get(query, "args");
+    if (op && (strcmp(op, "and") != 0 || json_array_size(args) != 2)) return false;
+    for (size_t i = 0; op && i < 2 && !*year; i++) {
+        const json_t *y = json_array_get(args, i);
+        const char *index = json_string_value(json_object_get(y, "index"));
+        const char *rel = json_string_value(json_object_get(y, "rel"));
+        if (index && strcmp(index, "year") == 0 && (!rel || strcmp(rel, "eq") == 0)) {
+            *year = json_string_value(json_object_get(y, "term"));
+            query = json_array_get(args, 1 - i);
+        }
+    }
+    if (op && !*year) return false;
+    const char *trunc = json_string_value(json_object_get(query, "trunc"));
+    *word = query;
+    return !json_object_get(query, "op") && word_index(query) >= 0 &&
+           (!trunc || strcmp(trunc, "none") == 0);
+}
+
+/* A lone word (lone_word) as a result set (ids): its page and count straight
+ * from the walk index (find_word_page, 0072): 10 instead of 47 ms for a title
+ * word of 61,412 hits on 1,000,000 records. False when the query is not
+ * that, or the word is not one that find_word_page answers (SQL NULL): the
+ * general statement answers then. */
+static bool word_page(ibc_ctx *ctx, const json_t *query, const find_sql *q, json_t **out,
+                      ibc_rc *rc)
+{
+    static const char sql[] = "SELECT find_word_page($1, $2::int, $3::bigint, $4::int, $5::int)";
+    const json_t *word;
+    const char *year;
+    if (!lone_word(query, &word, &year)) return false;
+    const char *p[] = {json_string_value(json_object_get(word, "term")),
+                       word_indexes[word_index(word)].places, q->p[0], q->p[1], year};
+    *rc = ibc_db_json(ctx, out, sql, 5, p);
+    return *rc != IBC_ENOTFOUND;
+}
+
 ibc_rc store_find(ibc_ctx *ctx, const json_t *query, long offset, long limit, const char *syntax,
                   bool ids_only, json_t **out)
 {
@@ -372,7 +414,9 @@ ibc_rc store_find(ibc_ctx *ctx, const json_t *query, long offset, long limit, co
     put(q, ids_only ? sql_tail_ids : sql_tail);
     if (rc == IBC_OK && q->len + 1 >= sizeof q->sql)
         rc = ibc_fail(ctx, IBC_EINVAL, "the query is too large");
-    if (rc == IBC_OK) rc = ibc_db_json_planned(ctx, out, q->sql, q->np, q->p);
+    /* the query was checked as it was written: a lone word may take the short way */
+    if (rc == IBC_OK && !(ids_only && word_page(ctx, query, q, out, &rc)))
+        rc = ibc_db_json_planned(ctx, out, q->sql, q->np, q->p);
     for (int i = 0; i < q->nowned; i++)
         free(q->owned[i]);
     free(q);
