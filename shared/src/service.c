@@ -36,8 +36,8 @@ struct ibc_worker {
     service *svc;
     int index;
     PGconn *db;
-    int timeout_pid;        /* db's backend when timeout_ms was set (a new one has the default) */
-    long long timeout_ms;   /* db's statement_timeout (fit_statement_timeout) */
+    int timeout_pid;      /* db's backend when timeout_ms was set (a new one: the default) */
+    long long timeout_ms; /* db's statement_timeout (fit_statement_timeout) */
     ibc_standby *standby; /* reads fit for it, when IBC_PG_READ_DSN names one */
     natsSubscription *sub;
 };

@@ -318,8 +318,10 @@ static void a_lone_word_agrees_with_the_general_way(void **state)
         "{\"type\":\"book\",\"title\":\"Повесть %d\",\"authors\":[\"%s, Иван\"],\"year\":%d}"};
     for (int i = 0; i < 12; i++) {
         int k = i % 3, year = i < 6 ? 1990 : 1991;
-        if (k == 0) snprintf(body, sizeof body, shapes[0], w, i, year);
-        else snprintf(body, sizeof body, shapes[k], i, w, year);
+        if (k == 0)
+            snprintf(body, sizeof body, shapes[0], w, i, year);
+        else
+            snprintf(body, sizeof body, shapes[k], i, w, year);
         free(h_record(body));
     }
     static const struct {

@@ -326,8 +326,10 @@ ibc_rc extremist_record_visible(ibc_ctx *ctx, const char *id, json_t *record)
     json_t *why = NULL;
     ibc_rc rc = store_record_block(ctx, id, &why);
     if (rc == IBC_OK) rc = extremist_may_see(ctx, id, why);
-    if (rc == IBC_OK && why) json_object_set_new(record, "extremist", why);
-    else json_decref(why);
+    if (rc == IBC_OK && why)
+        json_object_set_new(record, "extremist", why);
+    else
+        json_decref(why);
     return rc;
 }
 
