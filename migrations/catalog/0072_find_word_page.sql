@@ -70,9 +70,10 @@ $$;
 -- two spellings with postings. With yr, only records of that year (title AND
 -- year, the other common copy-cataloguing search): the postings carry the
 -- record's year in the walk index, so that is a filter on the same ranges
--- instead of an INTERSECT of all the word's hits with all the year's. Parallel workers are off: on a loaded server
--- they cost more than they give (a count of 158,311 postings took 78-122 ms
--- with two workers, 26 ms without).
+-- instead of an INTERSECT of all the word's hits with all the year's.
+-- Parallel workers are off: on a loaded server they cost more than they
+-- give (a count of 158,311 postings took 78-122 ms with two workers, 26 ms
+-- without).
 CREATE FUNCTION find_word_page(q text, places int, off bigint, lim int, yr int DEFAULT NULL)
     RETURNS json
     LANGUAGE plpgsql STABLE PARALLEL SAFE SET max_parallel_workers_per_gather = 0 AS $$

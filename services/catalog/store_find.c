@@ -350,6 +350,18 @@ ibc_rc store_find_ids(ibc_ctx *ctx, const char *ids, const char *syntax, json_t 
     return ibc_db_json_planned(ctx, out, sql_by_ids, 2, p);
 }
 
+/* True when term is one word as find_words (0072) splits words: no ASCII
+ * character other than a letter or digit (a byte of a UTF-8 sequence counts
+ * as a letter). A term of several words would only come back NULL from
+ * find_word_page, then go the general way: a round trip for nothing. */
+static bool one_word(const char *term)
+{
+    for (const unsigned char *t = (const unsigned char *)term; t && *t; t++)
+        if (*t < 0x80 && !((*t >= '0' && *t <= '9') || ((*t | 0x20) >= 'a' && (*t | 0x20) <= 'z')))
+            return false;
+    return term && *term;
+}
+
 /* True for a query that is one whole word of a word index (*word), alone or
  * ANDed with a year equal to one (*year, else NULL), either side. */
 static bool lone_word(const json_t *query, const json_t **word, const char **year)
@@ -371,7 +383,8 @@ static bool lone_word(const json_t *query, const json_t **word, const char **yea
     const char *trunc = json_string_value(json_object_get(query, "trunc"));
     *word = query;
     return !json_object_get(query, "op") && word_index(query) >= 0 &&
-           (!trunc || strcmp(trunc, "none") == 0);
+           (!trunc || strcmp(trunc, "none") == 0) &&
+           one_word(json_string_value(json_object_get(query, "term")));
 }
 
 /* A lone word (lone_word) as a result set (ids): its page and count straight
