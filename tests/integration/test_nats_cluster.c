@@ -40,7 +40,9 @@ static void *write_loop(void *arg)
         w->sent++;
         if (r->status != 201) {
             w->failed++;
-            fprintf(stderr, "writer %d: %ld after %.2f s\n", w->id, r->status, took);
+            /* the problem's detail says which step refused it */
+            fprintf(stderr, "writer %d: %ld after %.2f s: %.300s\n", w->id, r->status, took,
+                    r->body ? r->body : "");
         }
         if (took > w->max_s) w->max_s = took;
         h_free(r);
@@ -124,17 +126,17 @@ static void *watch_stream(void *arg)
     return NULL;
 }
 
-/* The stream has three copies; returns the name of the node leading it. */
-static char *stream_on_three_nodes(jsCtx *js)
+/* The stream has three copies; puts the name of the node leading it in
+ * leader (a buffer of the caller's: an assertion that fails leaks nothing). */
+static void stream_on_three_nodes(jsCtx *js, char *leader, size_t len)
 {
     jsStreamInfo *si = stream_info(js);
     assert_int_equal(si->Config->Replicas, 3);
     assert_non_null(si->Cluster);
     /* the two besides the leader (a node just restarted may show twice for a moment) */
     assert_true(si->Cluster->ReplicasLen >= 2);
-    char *leader = strdup(si->Cluster->Leader);
+    snprintf(leader, len, "%s", si->Cluster->Leader);
     jsStreamInfo_Destroy(si);
-    return leader;
 }
 
 /* Every durable consumer of the stream has three copies; with `settled`,
@@ -279,7 +281,8 @@ static void killing_a_node_loses_nothing_and_duplicates_nothing(void **state)
     assert_non_null(nc);
     jsCtx *js = NULL;
     assert_int_equal(natsConnection_JetStream(&js, nc, NULL), NATS_OK);
-    char *leader = stream_on_three_nodes(js);
+    char leader[64];
+    stream_on_three_nodes(js, leader, sizeof leader);
     int durables = 0;
     long unacked = 0;
     check_durables(js, false, &durables, &unacked);
@@ -322,11 +325,9 @@ static void killing_a_node_loses_nothing_and_duplicates_nothing(void **state)
     printf("# applied by circulation %ld, by monitoring %ld\n", circ, mon);
     assert_int_equal(circ, records);
     assert_int_equal(mon, records);
-    free(leader);
-    leader = stream_on_three_nodes(js);
+    stream_on_three_nodes(js, leader, sizeof leader);
     printf("# stream leader now %s\n", leader);
     durables_settle(js);
-    free(leader);
     jsCtx_Destroy(js);
     natsConnection_Destroy(nc);
 }
