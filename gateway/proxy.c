@@ -130,9 +130,40 @@ static void put_headers(struct _u_response *resp, const json_t *env)
     }
 }
 
+/* A success reply whose body need not be parsed (ibc_envelope_body_at):
+ * status and headers come from the bytes before the body, which goes on as
+ * the service printed it. -1 for any other reply (send_reply parses it). */
+static int send_reply_as_is(struct _u_response *resp, const char *data, int len)
+{
+    size_t at, blen, member = strlen(",\"body\":");
+    if (!ibc_envelope_body_at(data, (size_t)len, &at, &blen)) return -1;
+    char *head = malloc(at - member + 2);
+    if (!head) return -1;
+    memcpy(head, data, at - member);
+    memcpy(head + at - member, "}", 2);
+    json_t *env = json_loadb(head, at - member + 1, 0, NULL);
+    free(head);
+    int status = (int)json_integer_value(json_object_get(env, "status"));
+    if (!env || status < 200 || status > 599 || status == 401) {
+        json_decref(env);
+        return -1;
+    }
+    put_headers(resp, env);
+    json_decref(env);
+    if (status == 204) {
+        resp->status = status;
+        return U_CALLBACK_COMPLETE;
+    }
+    ulfius_set_binary_body_response(resp, status, data + at, blen);
+    u_map_put(resp->map_header, "Content-Type", "application/json");
+    return U_CALLBACK_COMPLETE;
+}
+
 /* Maps a service reply envelope onto the HTTP response. */
 static int send_reply(struct _u_response *resp, const char *data, int len, const char *rid)
 {
+    int fast = send_reply_as_is(resp, data, len);
+    if (fast >= 0) return fast;
     json_error_t jerr;
     json_t *env = json_loadb(data, len, 0, &jerr);
     int status = (int)json_integer_value(json_object_get(env, "status"));

@@ -52,9 +52,71 @@ static char *dump_reply(json_t *env, const json_t *headers)
 /* Returns the encoded success reply; caller frees. */
 char *ibc_envelope_reply(int status, const json_t *body, const json_t *headers)
 {
-    json_t *env = json_pack("{s:i}", "status", status);
-    if (body) json_object_set(env, "body", (json_t *)body);
-    return dump_reply(env, headers);
+    if (!body) return dump_reply(json_pack("{s:i}", "status", status), headers);
+    /* 15 digits as in dump_reply */
+    char *text = json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY | JSON_REAL_PRECISION(15));
+    if (!text) return NULL;
+    char *out = ibc_envelope_reply_text(status, text, strlen(text), headers);
+    free(text);
+    return out;
+}
+
+/* {"status":N,"body_at":AT[,"headers":{...}],"body":BODY}: AT is printed in a
+ * field of fixed width (spaces ahead, which JSON allows) so that it can be
+ * known before it is printed. */
+#define BODY_AT_WIDTH 10
+#define BODY_MEMBER ",\"body\":"
+
+char *ibc_envelope_reply_text(int status, const char *body, size_t len, const json_t *headers)
+{
+    char *hdrs = NULL;
+    if (headers && json_object_size(headers) > 0 && !(hdrs = json_dumps(headers, JSON_COMPACT)))
+        return NULL;
+    char head[48];
+    int n = snprintf(head, sizeof head, "{\"status\":%d,\"body_at\":", status);
+    size_t hlen = hdrs ? strlen(",\"headers\":") + strlen(hdrs) : 0;
+    size_t at = (size_t)n + BODY_AT_WIDTH + hlen + strlen(BODY_MEMBER);
+    char *out = malloc(at + len + 2);
+    if (out) {
+        int k = snprintf(out, at + 1, "%s%*zu%s%s" BODY_MEMBER, head, BODY_AT_WIDTH, at,
+                         hdrs ? ",\"headers\":" : "", hdrs ? hdrs : "");
+        if (k < 0 || (size_t)k != at) {
+            free(out);
+            out = NULL;
+        } else {
+            memcpy(out + at, body, len);
+            out[at + len] = '}';
+            out[at + len + 1] = 0;
+        }
+    }
+    free(hdrs);
+    return out;
+}
+
+bool ibc_envelope_body_at(const char *data, size_t len, size_t *at, size_t *body_len)
+{
+    static const char prefix[] = "{\"status\":";
+    if (len < sizeof prefix || memcmp(data, prefix, sizeof prefix - 1) != 0) return false;
+    const char *p = data + sizeof prefix - 1, *end = data + len;
+    while (p < end && *p >= '0' && *p <= '9')
+        p++;
+    static const char member[] = ",\"body_at\":";
+    if ((size_t)(end - p) < sizeof member || memcmp(p, member, sizeof member - 1) != 0)
+        return false;
+    p += sizeof member - 1;
+    while (p < end && *p == ' ')
+        p++;
+    size_t v = 0;
+    const char *digits = p;
+    while (p < end && *p >= '0' && *p <= '9' && p - digits < 12)
+        v = v * 10 + (size_t)(*p++ - '0');
+    size_t m = strlen(BODY_MEMBER);
+    if (p == digits || v < m || v >= len || data[len - 1] != '}' ||
+        memcmp(data + v - m, BODY_MEMBER, m) != 0)
+        return false;
+    *at = v;
+    *body_len = len - v - 1;
+    return true;
 }
 
 /* Returns the encoded raw reply (body in base64); caller frees. */

@@ -210,6 +210,75 @@ static void reply_omits_empty_headers_and_missing_body(void **state)
     json_decref(headers);
 }
 
+/* The body's offset in a reply: the bytes there, to the last but one, are
+ * the body as printed, and the envelope parses whole to the same members. */
+static void reply_says_where_its_body_begins(void **state)
+{
+    (void)state;
+    json_t *body = json_pack("{s:s, s:[i,f]}", "title", "Азбука", "n", 1, 0.5);
+    json_t *headers = json_pack("{s:s}", "ETag", "\"7\"");
+    char *text = ibc_envelope_reply(200, body, headers);
+    assert_non_null(text);
+    size_t at = 0, len = 0;
+    assert_true(ibc_envelope_body_at(text, strlen(text), &at, &len));
+    json_t *inner = json_loadb(text + at, len, 0, NULL);
+    assert_non_null(inner);
+    assert_true(json_equal(inner, body));
+    json_decref(inner);
+    json_t *env = parse_and_free(text);
+    assert_int_equal(json_integer_value(json_object_get(env, "status")), 200);
+    assert_int_equal(json_integer_value(json_object_get(env, "body_at")), (json_int_t)at);
+    assert_true(json_equal(json_object_get(env, "body"), body));
+    assert_true(json_equal(json_object_get(env, "headers"), headers));
+    json_decref(env);
+    json_decref(body);
+    json_decref(headers);
+}
+
+/* A body that is JSON text already goes in byte for byte. */
+static void text_reply_keeps_the_body_as_given(void **state)
+{
+    (void)state;
+    const char *body = "{\"a\" : [1, 2], \"b\" : \"ё\"}";
+    char *text = ibc_envelope_reply_text(201, body, strlen(body), NULL);
+    assert_non_null(text);
+    size_t at = 0, len = 0;
+    assert_true(ibc_envelope_body_at(text, strlen(text), &at, &len));
+    assert_int_equal(len, strlen(body));
+    assert_memory_equal(text + at, body, len);
+    json_t *env = parse_and_free(text);
+    assert_null(json_object_get(env, "headers"));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(env, "body"), "b")), "ё");
+    json_decref(env);
+}
+
+/* Anything else is not taken for such a reply: the gateway parses it whole. */
+static void body_at_refuses_other_envelopes(void **state)
+{
+    (void)state;
+    static const char *const others[] = {
+        "",
+        "{}",
+        "{\"status\":200,\"body\":{}}",
+        "{\"status\":200,\"body_at\":         9,\"body\":{}}", /* points elsewhere */
+        "{\"status\":200,\"body_at\":        99,\"body\":{}}", /* past the end */
+        "{\"status\":200,\"body_at\":          ,\"body\":{}}", /* no number */
+        "{\"status\":200,\"body_at\":        42,\"body\":{} ", /* no closing brace last */
+        "{\"status\":200,\"body_at\":        42,\"bodx\":{}}", /* not the body */
+        "{\"status\":500,\"error\":{\"status\":500}}",
+    };
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        size_t at = 0, len = 0;
+        if (ibc_envelope_body_at(others[i], strlen(others[i]), &at, &len))
+            fail_msg("taken for a reply with body_at: %s", others[i]);
+    }
+    const char *good = "{\"status\":200,\"body_at\":        42,\"body\":{}}";
+    size_t at = 0, len = 0;
+    assert_true(ibc_envelope_body_at(good, strlen(good), &at, &len));
+    assert_int_equal(at, 42);
+    assert_int_equal(len, 2);
+}
+
 static void raw_reply_carries_bytes_in_base64_with_content_type(void **state)
 {
     (void)state;
@@ -560,6 +629,9 @@ int main(void)
         cmocka_unit_test(param_that_is_not_a_string_reads_as_null),
         cmocka_unit_test(reply_carries_status_body_and_headers),
         cmocka_unit_test(reply_omits_empty_headers_and_missing_body),
+        cmocka_unit_test(reply_says_where_its_body_begins),
+        cmocka_unit_test(text_reply_keeps_the_body_as_given),
+        cmocka_unit_test(body_at_refuses_other_envelopes),
         cmocka_unit_test(raw_reply_carries_bytes_in_base64_with_content_type),
         cmocka_unit_test(raw_reply_of_zero_bytes_has_empty_raw),
         cmocka_unit_test(error_reply_is_a_problem_with_status_type_title_and_detail),

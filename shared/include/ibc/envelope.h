@@ -8,6 +8,8 @@
 #include "errors.h"
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 
 /* Encodes a request; borrows params and body (either may be NULL). Caller frees. */
 char *ibc_envelope_request(const json_t *params, const json_t *body);
@@ -16,6 +18,15 @@ char *ibc_envelope_request(const json_t *params, const json_t *body);
 ibc_rc ibc_envelope_decode(const char *data, size_t len, json_t **req, char *err, size_t errlen);
 /* Encodes a success reply; borrows body and headers (may be NULL). Caller frees. */
 char *ibc_envelope_reply(int status, const json_t *body, const json_t *headers);
+/* Encodes a success reply whose body is JSON text already (len bytes, not
+ * checked): the envelope is JSON still, and its member "body_at" gives the
+ * offset of the body, which runs to the envelope's last byte (a '}'), so that
+ * the gateway sends it on without parsing it. ibc_envelope_reply encodes so
+ * too. Caller frees. */
+char *ibc_envelope_reply_text(int status, const char *body, size_t len, const json_t *headers);
+/* For a reply encoded by ibc_envelope_reply_text: true with the body's offset
+ * and length; false for any other envelope (parse it whole then). */
+bool ibc_envelope_body_at(const char *data, size_t len, size_t *at, size_t *body_len);
 /* Encodes a raw (non-JSON) success reply. Caller frees. */
 char *ibc_envelope_reply_raw(int status, const char *content_type, const char *raw, size_t len,
                              const json_t *headers);
