@@ -119,8 +119,8 @@ static ibc_rc parse(ibc_ctx *ctx, const json_t *req, search_query *sq, char key[
 }
 
 /* Full text for sq (its mode and lexemes chosen here); *res = the store's
- * answer (new reference). */
-static ibc_rc run_fulltext(ibc_ctx *ctx, search_query *sq, bool has_cursor, json_t **res)
+ * answer. */
+static ibc_rc run_fulltext(ibc_ctx *ctx, search_query *sq, bool has_cursor, search_result *res)
 {
     ibc_rc rc = IBC_OK;
     /* many matches: walk postings rather than rank them all (store_search.h) */
@@ -132,19 +132,23 @@ static ibc_rc run_fulltext(ibc_ctx *ctx, search_query *sq, bool has_cursor, json
     return rc;
 }
 
-static long total_of(const json_t *res)
+static long total_of(const search_result *res)
 {
-    return (long)json_integer_value(json_object_get(res, "total"));
+    return (long)json_integer_value(json_object_get(res->meta, "total"));
+}
+
+static bool approximate(const search_result *res)
+{
+    return json_is_true(json_object_get(res->meta, "total_approximate"));
 }
 
 /* Newest first or fuzzy: store_search, and a fuzzy answer that met
  * SEARCH_FUZZY_CAP says that its total is approximate. */
-static ibc_rc run_stored(ibc_ctx *ctx, search_query *sq, json_t **res)
+static ibc_rc run_stored(ibc_ctx *ctx, search_query *sq, search_result *res)
 {
     ibc_rc rc = store_search(ctx, sq, res);
-    if (rc == IBC_OK && sq->mode == SEARCH_FUZZY &&
-        json_integer_value(json_object_get(*res, "total")) >= SEARCH_FUZZY_CAP)
-        json_object_set_new(*res, "total_approximate", json_true());
+    if (rc == IBC_OK && sq->mode == SEARCH_FUZZY && total_of(res) >= SEARCH_FUZZY_CAP)
+        json_object_set_new(res->meta, "total_approximate", json_true());
     return rc;
 }
 
@@ -161,66 +165,76 @@ static ibc_rc correction(ibc_ctx *ctx, const char *q, char *fixed, size_t len, c
 }
 
 /* The hits of `first` (the query as typed) ahead of those of `better` (the
- * corrected query) that are not among them, at most limit; better's other
- * members stay. Steals better, returns it. */
-static json_t *rank_below(json_t *first, json_t *better, int limit)
+ * corrected query) that are not among them, at most limit, into better's
+ * items and total; better's other parts stay. A rare path (the query as typed
+ * found fewer than SEARCH_FORGIVE_BELOW), so the items are parsed here. */
+static ibc_rc rank_below(ibc_ctx *ctx, const search_result *first, search_result *better, int limit)
 {
-    json_t *items = json_copy(json_object_get(first, "items"));
+    json_t *mine = json_loads(first->items, 0, NULL), *theirs = json_loads(better->items, 0, NULL);
+    json_t *items = json_copy(mine);
     size_t i, k;
     json_t *v, *w;
     long extra = 0;
-    json_array_foreach(json_object_get(better, "items"), i, v)
+    json_array_foreach(theirs, i, v)
     {
         bool dup = false;
-        json_array_foreach(json_object_get(first, "items"), k, w) dup |=
+        json_array_foreach(mine, k, w) dup |=
             json_equal(json_object_get(v, "id"), json_object_get(w, "id"));
         if (dup) continue;
         extra++;
         if ((int)json_array_size(items) < limit) json_array_append(items, v);
     }
-    json_int_t total = total_of(first) + total_of(better) -
-                       ((long)json_array_size(json_object_get(better, "items")) - extra);
-    json_object_set_new(better, "items", items);
-    json_object_set_new(better, "total", json_integer(total));
-    return better;
+    json_int_t total = total_of(first) + total_of(better) - ((long)json_array_size(theirs) - extra);
+    char *text = items ? json_dumps(items, JSON_COMPACT | JSON_REAL_PRECISION(15)) : NULL;
+    json_decref(mine);
+    json_decref(theirs);
+    json_decref(items);
+    if (!text) return ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    free(better->items);
+    better->items = text;
+    json_object_set_new(better->meta, "total", json_integer(total));
+    return IBC_OK;
 }
 
 /* When the query as typed finds fewer than SEARCH_FORGIVE_BELOW records (and
  * knows it), searches the corrected query; keeps it when it finds more.
  * *shown = the corrected query (static storage) or NULL. */
-static ibc_rc forgive(ibc_ctx *ctx, search_query *sq, json_t **res, const char **shown,
+static ibc_rc forgive(ibc_ctx *ctx, search_query *sq, search_result *res, const char **shown,
                       const char **how)
 {
     static __thread char fixed[512];
     *shown = NULL;
-    if (total_of(*res) >= SEARCH_FORGIVE_BELOW ||
-        json_is_true(json_object_get(*res, "total_approximate")))
-        return IBC_OK;
+    if (total_of(res) >= SEARCH_FORGIVE_BELOW || approximate(res)) return IBC_OK;
     ibc_rc rc = correction(ctx, sq->q, fixed, sizeof fixed, how);
     if (rc != IBC_OK || !fixed[0] || strcmp(fixed, sq->q) == 0) return rc;
     search_query alt = *sq;
     alt.q = fixed;
     alt.mode = SEARCH_FULLTEXT;
-    json_t *better = NULL;
+    search_result better = {0};
     rc = run_fulltext(ctx, &alt, false, &better);
-    if (rc == IBC_OK && total_of(better) > total_of(*res)) {
-        json_t *first = *res;
-        *res = rank_below(first, better, sq->limit);
-        json_decref(first);
-        better = NULL;
-        *sq = alt;
-        *shown = fixed;
+    if (rc == IBC_OK && total_of(&better) > total_of(res)) {
+        rc = rank_below(ctx, res, &better, sq->limit);
+        if (rc == IBC_OK) {
+            search_result first = *res;
+            *res = better;
+            better = first;
+            *sq = alt;
+            *shown = fixed;
+        }
     }
-    json_decref(better);
+    search_result_free(&better);
     return rc;
 }
 
 /* The answer of records.search from the store's result res (borrowed) for
- * sq; shown/how: the correction that was searched, or NULL. New reference,
+ * sq; shown/how: the correction that was searched, or NULL. The members
+ * other than items and facets are printed by jansson, those two go in as
+ * PostgreSQL printed them. Returns the JSON text (malloc'd, *len its length),
  * NULL when out of memory. */
-static json_t *answer(const search_query *sq, const json_t *res, const char *shown, const char *how)
+static char *answer(const search_query *sq, const search_result *res, const char *shown,
+                    const char *how, size_t *len)
 {
-    json_t *next = json_object_get(res, "next");
+    json_t *next = json_object_get(res->meta, "next");
     json_t *cursor = json_null();
     if (json_is_object(next)) {
         char c[300];
@@ -237,28 +251,38 @@ static json_t *answer(const search_query *sq, const json_t *res, const char *sho
     const char *ranked_by = sq->mode == SEARCH_POSTINGS ? "field"
                             : sq->mode == SEARCH_NEWEST ? "date"
                                                         : "score";
-    json_t *total_approx = json_object_get(res, "total_approximate");
-    json_t *reply = json_pack(
-        "{s:O, s:O, s:b, s:o, s:O, s:O, s:s, s:s}", "items", json_object_get(res, "items"), "total",
-        json_object_get(res, "total"), "total_approximate", json_is_true(total_approx),
-        "next_cursor", cursor, "facets", json_object_get(res, "facets"), "facets_approximate",
-        json_object_get(res, "facets_approximate"), "mode", mode, "ranked_by", ranked_by);
-    if (reply && shown) {
-        json_object_set_new(reply, "showing_results_for", json_string(shown));
-        json_object_set_new(reply, "corrected", json_string(how));
+    json_t *rest = json_pack(
+        "{s:O, s:b, s:o, s:O, s:s, s:s}", "total", json_object_get(res->meta, "total"),
+        "total_approximate", approximate(res), "next_cursor", cursor, "facets_approximate",
+        json_object_get(res->meta, "facets_approximate"), "mode", mode, "ranked_by", ranked_by);
+    if (rest && shown) {
+        json_object_set_new(rest, "showing_results_for", json_string(shown));
+        json_object_set_new(rest, "corrected", json_string(how));
     }
-    return reply;
+    char *tail = rest ? json_dumps(rest, JSON_COMPACT) : NULL;
+    json_decref(rest);
+    if (!tail) return NULL;
+    /* {"items":ITEMS,"facets":FACETS,<tail without its '{'> */
+    size_t n = strlen("{\"items\":,\"facets\":,") + strlen(res->items) + strlen(res->facets) +
+               strlen(tail + 1);
+    char *out = malloc(n + 1);
+    if (out)
+        *len = (size_t)snprintf(out, n + 1, "{\"items\":%s,\"facets\":%s,%s", res->items,
+                                res->facets, tail + 1);
+    free(tail);
+    return out;
 }
 
 /* records.search: 200 {"items", "total", "next_cursor", "facets",
  * "facets_approximate", "mode"}; 400 naming a bad parameter. */
 ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
 {
+    (void)reply; /* the answer is JSON text: ibc_reply_json_text */
     search_query sq;
     char key[64], id[37], fixed[512];
     bool has_cursor, corrected = false;
     const char *shown = NULL, *how = NULL;
-    json_t *res = NULL;
+    search_result res = {0};
     ibc_rc rc = parse(ctx, req, &sq, key, id, &has_cursor, &corrected);
     if (rc == IBC_OK) rc = extremist_search_scope(ctx);
     /* the next page of a corrected query: correct it the same way again */
@@ -275,15 +299,16 @@ ibc_rc records_search(ibc_ctx *ctx, const json_t *req, json_t **reply)
     /* full text found nothing (a walk that only scanned part of the postings
      * has not): maybe a typo; the cursor remembers the mode */
     if (rc == IBC_OK && (sq.mode == SEARCH_FULLTEXT || sq.mode == SEARCH_POSTINGS) && !has_cursor &&
-        json_integer_value(json_object_get(res, "total")) == 0 &&
-        !json_is_true(json_object_get(res, "total_approximate"))) {
-        json_decref(res);
-        res = NULL;
+        total_of(&res) == 0 && !approximate(&res)) {
+        search_result_free(&res);
         sq.mode = SEARCH_FUZZY;
         rc = run_stored(ctx, &sq, &res);
     }
-    if (rc == IBC_OK) *reply = answer(&sq, res, shown, how);
-    json_decref(res);
+    size_t len = 0;
+    char *text = rc == IBC_OK ? answer(&sq, &res, shown, how, &len) : NULL;
+    search_result_free(&res);
     if (rc != IBC_OK) return rc;
-    return *reply ? IBC_OK : ibc_fail(ctx, IBC_EINTERNAL, "the search answer was incomplete");
+    if (!text) return ibc_fail(ctx, IBC_EINTERNAL, "the search answer was incomplete");
+    ibc_reply_json_text(ctx, text, len);
+    return IBC_OK;
 }

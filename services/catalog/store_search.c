@@ -55,12 +55,12 @@
     "   ORDER BY key DESC, id DESC LIMIT $13::int + 1) p) "                                        \
     "SELECT json_build_object("                                                                    \
     " 'total', (SELECT count(*) FROM m),"                                                          \
-    " 'items', coalesce((SELECT json_agg(search_hit(r, h, p.key::real) ORDER BY p.n)"              \
-    "   FROM page p JOIN records r ON r.id = p.id"                                                 \
-    "   LEFT JOIN record_holdings h ON h.record_id = p.id WHERE p.n <= $13::int), '[]'),"          \
     " 'next', (SELECT json_build_object('key', p.key::text, 'id', p.id) FROM page p"               \
     "   WHERE p.n = $13::int AND EXISTS (SELECT 1 FROM page x WHERE x.n > $13::int)),"             \
-    " 'facets', " FACETS ", 'facets_approximate', false)"
+    " 'facets_approximate', false),"                                                               \
+    " coalesce((SELECT json_agg(search_hit(r, h, p.key::real) ORDER BY p.n)"                       \
+    "   FROM page p JOIN records r ON r.id = p.id"                                                 \
+    "   LEFT JOIN record_holdings h ON h.record_id = p.id WHERE p.n <= $13::int), '[]'), " FACETS
 
 static const char sql_fulltext[] =
     "WITH q AS MATERIALIZED (SELECT search_tsquery($1) AS q),"
@@ -156,16 +156,16 @@ static const char sql_postings[] =
     "              * (SELECT count(*) FROM m)::numeric / $14::int)::bigint)"
     "   ELSE (SELECT count(*) FROM m) END,"
     " 'total_approximate', (SELECT capped FROM more),"
-    " 'items', coalesce((SELECT json_agg(search_hit(r, h, (1.0 / (1 + p.key))::real) ORDER BY p.n)"
-    "   FROM page p JOIN records r ON r.id = p.id"
-    "   LEFT JOIN record_holdings h ON h.record_id = p.id WHERE p.n <= $13::int), '[]'),"
     " 'next', CASE WHEN (SELECT count(*) FROM page) > $13::int"
     "   THEN (SELECT json_build_object('key', p.key::text, 'id', p.id) FROM page p"
     "         WHERE p.n = $13::int)"
     "   WHEN (SELECT count(*) FROM scan) >= $18::int"
     "   THEN (SELECT json_build_object('key', s.key::text, 'id', s.id) FROM scan s"
     "         ORDER BY s.key DESC, s.id DESC LIMIT 1) END,"
-    " 'facets', " FACETS ", 'facets_approximate', (SELECT capped FROM more))";
+    " 'facets_approximate', (SELECT capped FROM more)),"
+    " coalesce((SELECT json_agg(search_hit(r, h, (1.0 / (1 + p.key))::real) ORDER BY p.n)"
+    "   FROM page p JOIN records r ON r.id = p.id"
+    "   LEFT JOIN record_holdings h ON h.record_id = p.id WHERE p.n <= $13::int), '[]'), " FACETS;
 // clang-format on
 
 static const char sql_plan[] =
@@ -214,13 +214,12 @@ static const char sql_newest[] =
     "   LEFT JOIN record_holdings h ON h.record_id = r.id WHERE $1::text IS NULL" FILTERS ") "
     "SELECT json_build_object("
     " 'total', (SELECT n FROM total),"
-    " 'items', coalesce((SELECT json_agg(search_hit(r, h, NULL) ORDER BY p.n)"
-    "   FROM page p JOIN records r ON r.id = p.id"
-    "   LEFT JOIN record_holdings h ON h.record_id = p.id WHERE p.n <= $13::int), '[]'),"
     " 'next', (SELECT json_build_object('key', p.key::text, 'id', p.id) FROM page p"
     "   WHERE p.n = $13::int AND EXISTS (SELECT 1 FROM page x WHERE x.n > $13::int)),"
-    " 'facets', " FACETS ","
-    " 'facets_approximate', (SELECT n FROM total) > $14::int)";
+    " 'facets_approximate', (SELECT n FROM total) > $14::int),"
+    " coalesce((SELECT json_agg(search_hit(r, h, NULL) ORDER BY p.n)"
+    "   FROM page p JOIN records r ON r.id = p.id"
+    "   LEFT JOIN record_holdings h ON h.record_id = p.id WHERE p.n <= $13::int), '[]'), " FACETS;
 
 /* The text parameters $1..$19 of a search; p borrows the buffers. */
 typedef struct {
@@ -279,24 +278,64 @@ static void search_params_fill(search_params *sp, const search_query *sq)
     memcpy(sp->p, p, sizeof p);
 }
 
+/* Column c of r's row as compact JSON text (malloc'd), NULL when out of memory. */
+static char *column_text(PGresult *r, int c)
+{
+    size_t len = (size_t)PQgetlength(r, 0, c);
+    char *text = malloc(len + 1);
+    if (!text) return NULL;
+    memcpy(text, PQgetvalue(r, 0, c), len);
+    ibc_json_compact(text, len);
+    return text;
+}
+
+/* The store's answer from r (which it clears): the first column parsed, the
+ * items and facets as PostgreSQL printed them, whitespace taken out. */
+static ibc_rc result_of(ibc_ctx *ctx, PGresult *r, search_result *out)
+{
+    *out = (search_result){0};
+    if (!r) return ctx->err;
+    ibc_rc rc = IBC_OK;
+    json_error_t jerr;
+    if (PQntuples(r) != 1 || PQnfields(r) != 3 || PQgetisnull(r, 0, 0))
+        rc = ibc_fail(ctx, IBC_EINTERNAL, "the search statement returned no row");
+    else if (!(out->meta = json_loadb(PQgetvalue(r, 0, 0), PQgetlength(r, 0, 0), 0, &jerr)))
+        rc = ibc_fail(ctx, IBC_EINTERNAL, "database returned bad JSON: %s", jerr.text);
+    else if (!(out->items = column_text(r, 1)) || !(out->facets = column_text(r, 2)))
+        rc = ibc_fail(ctx, IBC_ENOMEM, "out of memory");
+    PQclear(r);
+    if (rc != IBC_OK) search_result_free(out);
+    return rc;
+}
+
+void search_result_free(search_result *r)
+{
+    json_decref(r->meta);
+    free(r->items);
+    free(r->facets);
+    *r = (search_result){0};
+}
+
 /* The one-word walk has one shape whatever the values: planning it per call
  * cost 1.6-1.9 ms of a ~5.4 ms search (EXPLAIN of EXECUTE, 1M records), its
  * generic plan 0.05 ms and runs in 3.0 ms. Prepared here, with generic plans
  * forced for this statement's transaction only (the two-word walk got slower
  * with a generic plan). */
-static ibc_rc walk_one_word(ibc_ctx *ctx, const char *const *p, int n, json_t **out)
+static ibc_rc walk_one_word(ibc_ctx *ctx, const char *const *p, int n, search_result *out)
 {
     PGresult *g =
         PQexec(ctx->db, "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan");
     bool began = PQresultStatus(g) == PGRES_COMMAND_OK;
     PQclear(g);
-    ibc_rc rc = began ? ibc_db_json(ctx, out, sql_postings, n, p)
-                      : ibc_db_json_planned(ctx, out, sql_postings, n, p);
+    ibc_rc rc = result_of(ctx,
+                          began ? ibc_db_exec(ctx, sql_postings, n, p)
+                                : ibc_db_exec_planned(ctx, sql_postings, n, p),
+                          out);
     if (began) PQclear(PQexec(ctx->db, rc == IBC_OK ? "COMMIT" : "ROLLBACK"));
     return rc;
 }
 
-ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out)
+ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, search_result *out)
 {
     search_params sp;
     search_params_fill(&sp, sq);
@@ -306,5 +345,5 @@ ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out)
                                                     : sql_newest;
     int n = sq->mode == SEARCH_NEWEST ? 14 : sq->mode == SEARCH_POSTINGS ? 20 : 13;
     if (sq->mode == SEARCH_POSTINGS && !sq->multiword) return walk_one_word(ctx, sp.p, n, out);
-    return ibc_db_json_planned(ctx, out, sql, n, sp.p);
+    return result_of(ctx, ibc_db_exec_planned(ctx, sql, n, sp.p), out);
 }

@@ -1,6 +1,6 @@
 /* The catalog's search SQL: full text, trigram fallback, and browsing newest
  * first, each with filters, facet counts and keyset pagination in one
- * statement that PostgreSQL answers as one JSON object. */
+ * statement that PostgreSQL answers in one row (store_search). */
 #ifndef CATALOG_STORE_SEARCH_H
 #define CATALOG_STORE_SEARCH_H
 
@@ -75,13 +75,25 @@ typedef struct {
  * full text and passed 60,935 titles of 1,000,000 to word_similarity, 2.6 s. */
 #define SEARCH_FUZZY_CAP 1000
 
+/* A search's answer from the store. meta: {total, next, facets_approximate,
+ * and total_approximate for a walk}; items and facets: JSON text as
+ * PostgreSQL printed it (without whitespace between tokens), which goes into
+ * the reply without being parsed (ibc_reply_json_text). */
+typedef struct {
+    json_t *meta;
+    char *items, *facets;
+} search_result;
+
 /* Chooses how to run a full-text search of sq->q: SEARCH_FULLTEXT when at
  * most SEARCH_EXACT_MAX records can match, else SEARCH_POSTINGS with the
  * driving lexemes filled in (also for a cursor of a postings walk: force). */
 ibc_rc store_search_plan(ibc_ctx *ctx, search_query *sq, bool force_postings);
 
-/* Runs the search; *out = {"total", "items": [...], "facets": {...},
- * "facets_approximate", "next": {"key", "id"} | null}. */
-ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, json_t **out);
+/* Runs the search into *out (the caller frees it with search_result_free):
+ * meta {"total", "facets_approximate", "next": {"key", "id"} | null}, items
+ * [...] and facets {...}. */
+ibc_rc store_search(ibc_ctx *ctx, const search_query *sq, search_result *out);
+/* Frees r's parts and empties it. */
+void search_result_free(search_result *r);
 
 #endif

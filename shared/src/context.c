@@ -5,6 +5,7 @@
 #include <nats/nats.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 ibc_rc ibc_fail(ibc_ctx *ctx, ibc_rc rc, const char *fmt, ...)
@@ -33,6 +34,13 @@ void ibc_set_header(ibc_ctx *ctx, const char *name, const char *value)
 {
     if (!ctx->reply_headers) ctx->reply_headers = json_object();
     json_object_set_new(ctx->reply_headers, name, json_string(value));
+}
+
+void ibc_reply_json_text(ibc_ctx *ctx, char *text, size_t len)
+{
+    free(ctx->json_text);
+    ctx->json_text = text;
+    ctx->json_len = len;
 }
 
 const char *ibc_header(const ibc_ctx *ctx, const char *name)

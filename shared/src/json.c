@@ -19,6 +19,30 @@ static const char *clip(const char *s, char *buf, size_t bytes)
     return buf;
 }
 
+size_t ibc_json_compact(char *s, size_t len)
+{
+    size_t o = 0;
+    bool in_string = false, escaped = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        if (in_string) {
+            if (escaped)
+                escaped = false;
+            else if (c == '\\')
+                escaped = true;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == ' ' || c == '\n' || c == '\t' || c == '\r') {
+            continue;
+        } else if (c == '"') {
+            in_string = true;
+        }
+        s[o++] = c;
+    }
+    s[o] = 0;
+    return o;
+}
+
 size_t ibc_utf8_length(const char *s)
 {
     size_t n = 0;

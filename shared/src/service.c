@@ -250,6 +250,9 @@ static char *encode_reply(ibc_ctx *ctx, ibc_rc rc, json_t *body)
                                      ctx->content_type ? ctx->content_type
                                                        : "application/octet-stream",
                                      ctx->raw, ctx->raw_len, ctx->reply_headers);
+    } else if (ctx->json_text) {
+        out =
+            ibc_envelope_reply_text(ctx->status, ctx->json_text, ctx->json_len, ctx->reply_headers);
     } else {
         out = ibc_envelope_reply(ctx->status, body, ctx->reply_headers);
     }
@@ -266,9 +269,10 @@ static void ctx_clear_result(ibc_ctx *ctx)
     json_decref(ctx->reply_headers);
     json_decref(ctx->err_ext);
     free(ctx->raw);
+    free(ctx->json_text);
     ctx->reply_headers = ctx->err_ext = NULL;
-    ctx->raw = NULL;
-    ctx->raw_len = 0;
+    ctx->raw = ctx->json_text = NULL;
+    ctx->raw_len = ctx->json_len = 0;
     ctx->content_type = NULL;
     ctx->stream_state = 0;
     ctx->stream_len = 0;

@@ -550,6 +550,33 @@ static void changed_names_differing_added_and_removed_members(void **state)
     json_decref(after);
 }
 
+/* ibc_json_compact takes out the whitespace PostgreSQL prints between
+ * tokens and nothing else: the text parses to the same value. */
+static void compact_removes_whitespace_between_tokens_only(void **state)
+{
+    (void)state;
+    static const char *const cases[][2] = {
+        {"{\"a\" : 1, \"b\" : [1, 2,\n\t3]}", "{\"a\":1,\"b\":[1,2,3]}"},
+        {"[\"a b\", \" \\\" x \", \"\\\\\", \"ё ж\"]", "[\"a b\",\" \\\" x \",\"\\\\\",\"ё ж\"]"},
+        {"  {}  ", "{}"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s", cases[i][0]);
+        size_t n = ibc_json_compact(buf, strlen(buf));
+        assert_string_equal(buf, cases[i][1]);
+        assert_int_equal(n, strlen(cases[i][1]));
+        if (n) {
+            json_t *a = json_loads(cases[i][0], 0, NULL), *b = json_loads(buf, 0, NULL);
+            assert_non_null(a);
+            assert_true(json_equal(a, b));
+            json_decref(a);
+            json_decref(b);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -590,6 +617,7 @@ int main(void)
         cmocka_unit_test(any_field_accepts_every_json_value),
         cmocka_unit_test(first_problem_in_table_order_is_reported),
         cmocka_unit_test(changed_names_differing_added_and_removed_members),
+        cmocka_unit_test(compact_removes_whitespace_between_tokens_only),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

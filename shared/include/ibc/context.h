@@ -35,6 +35,8 @@ typedef struct ibc_ctx {
     const char *content_type; /* for a raw reply; NULL means JSON */
     char *raw;                /* raw reply body (malloc'd), sent base64 in the envelope */
     size_t raw_len;
+    char *json_text; /* a JSON reply body already encoded (malloc'd), sent as it is */
+    size_t json_len;
     int stream_state; /* 0 none, 1 streaming, 2 ended: see ibc_stream_begin */
     unsigned stream_seq;
     char *stream_buf; /* small writes are gathered into 64 KiB chunks */
@@ -52,6 +54,10 @@ ibc_rc ibc_fail_reason(ibc_ctx *ctx, ibc_rc rc, const char *reason, const char *
     __attribute__((format(printf, 4, 5)));
 /* Adds `name: value` to the reply's HTTP headers (copies both). */
 void ibc_set_header(ibc_ctx *ctx, const char *name, const char *value);
+/* Answers with a JSON body already encoded (text, len bytes, valid JSON:
+ * neither the runtime nor the gateway parses it); takes text. The handler then
+ * leaves its *reply NULL. */
+void ibc_reply_json_text(ibc_ctx *ctx, char *text, size_t len);
 /* A request header forwarded by the gateway (e.g. "If-Match"), or NULL. Borrowed. */
 const char *ibc_header(const ibc_ctx *ctx, const char *name);
 /* True when the caller has this role. */

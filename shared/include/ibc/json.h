@@ -46,6 +46,11 @@ json_t *ibc_json_changed(const json_t *before, const json_t *after, const char *
  * for a missing one: an event's data taken from a stored row. */
 json_t *ibc_json_pick(const json_t *obj, const char *const *names);
 
+/* Removes the whitespace between the tokens of the JSON text s[0..len) in
+ * place (PostgreSQL prints `{"a" : 1, "b" : 2}`); strings are kept as they
+ * are. Returns the new length and writes a NUL there. */
+size_t ibc_json_compact(char *s, size_t len);
+
 /* Number of UTF-8 code points in s. */
 size_t ibc_utf8_length(const char *s);
 /* True when s is a real date written YYYY-MM-DD. */
