@@ -135,6 +135,17 @@ static void truncation_and_booleans(void **state)
     assert_int_equal(hits_of("@attr 1=4 @attr 5=1 \"%s путеш\"", the.word), 1);
     assert_int_equal(hits_of("@attr 1=4 @attr 5=1 \"%s утеш\"", the.word), 0);
     assert_int_equal(hits_of("@attr 1=1003 @attr 5=1 \"%s путеш\"", the.word), 0);
+    /* a record under two lexemes of the prefix is one hit (find_prefix_ids
+     * reads the walk index lexeme by lexeme and gives its id once for each) */
+    char *stem = h_uniq("Ключ"), body[512];
+    snprintf(body, sizeof body, "{\"type\":\"book\",\"title\":\"%sа и %sами\",\"year\":2001}", stem,
+             stem);
+    char *two = h_record(body);
+    assert_int_equal(hits_of("@attr 1=4 @attr 5=1 %s", stem), 1);
+    assert_int_equal(hits_of("@attr 1=4 %sа", stem), 1);
+    assert_int_equal(hits_of("@attr 1=4 %sами", stem), 1);
+    free(two);
+    free(stem);
     snprintf(q, sizeof q, "@attr 1=20 @attr 5=1 \"%.*s\"", (int)strlen(the.bbk) - 3, the.bbk);
     assert_true(hits(q) >= 1);
     assert_int_equal(hits_of("@and @attr 1=4 %s @attr 1=1003 %s", the.word, the.author), 1);
