@@ -135,14 +135,9 @@ static void put_headers(struct _u_response *resp, const json_t *env)
  * the service printed it. -1 for any other reply (send_reply parses it). */
 static int send_reply_as_is(struct _u_response *resp, const char *data, int len)
 {
-    size_t at, blen, member = strlen(",\"body\":");
+    size_t at, blen;
     if (!ibc_envelope_body_at(data, (size_t)len, &at, &blen)) return -1;
-    char *head = malloc(at - member + 2);
-    if (!head) return -1;
-    memcpy(head, data, at - member);
-    memcpy(head + at - member, "}", 2);
-    json_t *env = json_loadb(head, at - member + 1, 0, NULL);
-    free(head);
+    json_t *env = ibc_envelope_head(data, at);
     int status = (int)json_integer_value(json_object_get(env, "status"));
     if (!env || status < 200 || status > 599 || status == 401) {
         json_decref(env);

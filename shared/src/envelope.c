@@ -119,6 +119,19 @@ bool ibc_envelope_body_at(const char *data, size_t len, size_t *at, size_t *body
     return true;
 }
 
+json_t *ibc_envelope_head(const char *data, size_t at)
+{
+    size_t m = strlen(BODY_MEMBER);
+    if (at < m) return NULL;
+    char *head = malloc(at - m + 2);
+    if (!head) return NULL;
+    memcpy(head, data, at - m);
+    memcpy(head + at - m, "}", 2);
+    json_t *env = json_loadb(head, at - m + 1, 0, NULL);
+    free(head);
+    return env;
+}
+
 /* Returns the encoded raw reply (body in base64); caller frees. */
 char *ibc_envelope_reply_raw(int status, const char *content_type, const char *raw, size_t len,
                              const json_t *headers)

@@ -225,6 +225,12 @@ static void reply_says_where_its_body_begins(void **state)
     assert_non_null(inner);
     assert_true(json_equal(inner, body));
     json_decref(inner);
+    json_t *head = ibc_envelope_head(text, at);
+    assert_non_null(head);
+    assert_int_equal(json_integer_value(json_object_get(head, "status")), 200);
+    assert_true(json_equal(json_object_get(head, "headers"), headers));
+    assert_null(json_object_get(head, "body"));
+    json_decref(head);
     json_t *env = parse_and_free(text);
     assert_int_equal(json_integer_value(json_object_get(env, "status")), 200);
     assert_int_equal(json_integer_value(json_object_get(env, "body_at")), (json_int_t)at);

@@ -27,6 +27,9 @@ char *ibc_envelope_reply_text(int status, const char *body, size_t len, const js
 /* For a reply encoded by ibc_envelope_reply_text: true with the body's offset
  * and length; false for any other envelope (parse it whole then). */
 bool ibc_envelope_body_at(const char *data, size_t len, size_t *at, size_t *body_len);
+/* The members before the body of such a reply (status, body_at, headers),
+ * parsed; NULL when they do not parse. New reference. */
+json_t *ibc_envelope_head(const char *data, size_t at);
 /* Encodes a raw (non-JSON) success reply. Caller frees. */
 char *ibc_envelope_reply_raw(int status, const char *content_type, const char *raw, size_t len,
                              const json_t *headers);
