@@ -32,10 +32,17 @@ typedef struct {
     int window; /* records to fetch at once: the last present's size */
     /* records of one set in one syntax, from position first */
     char cache_set[64];
-    char cache_syntax[16];
+    char cache_kind[32]; /* the syntax and the form */
     long cache_first;
     json_t *cache;
 } session;
+
+static long exact_hits = 2000;
+
+void z3950_set_exact_hits(long n)
+{
+    exact_hits = n;
+}
 
 static zset *set_find(session *s, const char *name)
 {
@@ -104,7 +111,7 @@ static int z_search(void *handle, bend_search_rr *rr)
     }
     json_t *reply = NULL;
     char err[256];
-    cc_status st = catalog_find_ids(tree, SET_IDS, &reply, err, sizeof err);
+    cc_status st = catalog_find_ids(tree, SET_IDS, exact_hits, &reply, err, sizeof err);
     if (st != CC_OK) {
         json_decref(tree);
         rr->errcode = st == CC_INVALID ? 126 : 2;
@@ -116,6 +123,8 @@ static int z_search(void *handle, bend_search_rr *rr)
     z->hits = (long)json_integer_value(json_object_get(reply, "total"));
     z->ids = json_incref(json_object_get(reply, "ids"));
     rr->hits = z->hits;
+    /* Z39.50 resultSetStatus estimate; SRU says so as well (yaz) */
+    rr->estimated_hit_count = json_is_true(json_object_get(reply, "estimated"));
     json_decref(reply);
     return 0;
 }
@@ -166,32 +175,45 @@ static bool output_of(bend_fetch_rr *rr, out_kind *out, const char **syntax)
 
 /* Asks the catalog for window records of set z from position pos: by id
  * within the ids the set keeps, by its query beyond them. */
-static cc_status fetch_window(zset *z, long pos, int window, const char *syntax, json_t **reply,
-                              char *err, size_t errlen)
+static cc_status fetch_window(zset *z, long pos, int window, const char *syntax, const char *form,
+                              json_t **reply, char *err, size_t errlen)
 {
     size_t have = json_array_size(z->ids), from = (size_t)(pos - 1);
-    if (from >= have) return catalog_find(z->query, pos - 1, window, syntax, reply, err, errlen);
+    if (from >= have)
+        return catalog_find(z->query, pos - 1, window, syntax, form, reply, err, errlen);
     json_t *ids = json_array();
     for (size_t i = from; i < have && i < from + (size_t)window; i++)
         json_array_append(ids, json_array_get(z->ids, i));
-    cc_status st = catalog_records(ids, syntax, reply, err, errlen);
+    cc_status st = catalog_records(ids, syntax, form, reply, err, errlen);
     json_decref(ids);
     return st;
 }
 
-/* The record at position pos (1-based) of set z in syntax, from the cache or
- * a new window; NULL with rr's error set. Borrowed from the cache. */
-static const json_t *record_at(session *s, zset *z, long pos, const char *syntax, bend_fetch_rr *rr)
+/* The catalog's form of a record for out (services/catalog/find.c). */
+static const char *form_of(out_kind out)
+{
+    return out == OUT_ISO2709 ? "iso2709"
+           : out == OUT_OPAC  ? "opac"
+           : out == OUT_DC    ? "dc"
+                              : "marcxml";
+}
+
+/* The record at position pos (1-based) of set z in syntax for out, from the
+ * cache or a new window; NULL with rr's error set. Borrowed from the cache. */
+static const json_t *record_at(session *s, zset *z, long pos, const char *syntax, out_kind out,
+                               bend_fetch_rr *rr)
 {
     json_t *rec = NULL;
-    if (!strcmp(s->cache_set, z->name) && !strcmp(s->cache_syntax, syntax) &&
-        pos >= s->cache_first && pos < s->cache_first + (long)json_array_size(s->cache)) {
+    char kind[32];
+    snprintf(kind, sizeof kind, "%s %s", syntax, form_of(out));
+    if (!strcmp(s->cache_set, z->name) && !strcmp(s->cache_kind, kind) && pos >= s->cache_first &&
+        pos < s->cache_first + (long)json_array_size(s->cache)) {
         rec = json_array_get(s->cache, (size_t)(pos - s->cache_first));
     } else {
         json_t *reply = NULL;
         char err[256];
         int window = s->window > 0 ? s->window : 10;
-        cc_status st = fetch_window(z, pos, window, syntax, &reply, err, sizeof err);
+        cc_status st = fetch_window(z, pos, window, syntax, form_of(out), &reply, err, sizeof err);
         if (st != CC_OK) {
             rr->errcode = 14;
             rr->errstring = odr_strdup(rr->stream, err);
@@ -201,7 +223,7 @@ static const json_t *record_at(session *s, zset *z, long pos, const char *syntax
         s->cache = json_incref(json_object_get(reply, "records"));
         json_decref(reply);
         snprintf(s->cache_set, sizeof s->cache_set, "%s", z->name);
-        snprintf(s->cache_syntax, sizeof s->cache_syntax, "%s", syntax);
+        snprintf(s->cache_kind, sizeof s->cache_kind, "%s", kind);
         s->cache_first = pos;
         if (json_array_size(s->cache) == 0) {
             rr->errcode = 13;
@@ -268,7 +290,7 @@ static int z_fetch(void *handle, bend_fetch_rr *rr)
         rr->errstring = odr_strdup(rr->stream, rr->schema ? rr->schema : "record syntax");
         return 0;
     }
-    const json_t *rec = record_at(s, z, rr->number, syntax, rr);
+    const json_t *rec = record_at(s, z, rr->number, syntax, out, rr);
     if (!rec) return 0;
     put_record(rr, rec, out);
     rr->last_in_set = rr->number == z->hits;

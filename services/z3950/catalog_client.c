@@ -6,6 +6,7 @@
 #include <ibc/envelope.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 
 static natsConnection *nc;
 static ibc_context_keys keys;
@@ -33,11 +34,7 @@ void catalog_client_close(void)
 static void request_id(char out[37])
 {
     unsigned char b[16] = {0};
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (f) {
-        if (fread(b, 1, sizeof b, f) != sizeof b) memset(b, 0, sizeof b);
-        fclose(f);
-    }
+    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) memset(b, 0, sizeof b);
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
@@ -97,26 +94,26 @@ static cc_status find_call(json_t *body, json_t **reply, char *err, size_t errle
 }
 
 cc_status catalog_find(const json_t *query, long offset, long limit, const char *syntax,
-                       json_t **reply, char *err, size_t errlen)
+                       const char *form, json_t **reply, char *err, size_t errlen)
 {
-    json_t *body = json_pack("{s:O, s:I, s:I}", "query", query, "offset", (json_int_t)offset,
-                             "limit", (json_int_t)limit);
+    json_t *body = json_pack("{s:O, s:I, s:I, s:s}", "query", query, "offset", (json_int_t)offset,
+                             "limit", (json_int_t)limit, "form", form);
     if (body && syntax) json_object_set_new(body, "syntax", json_string(syntax));
     return find_call(body, reply, err, errlen);
 }
 
-cc_status catalog_find_ids(const json_t *query, long limit, json_t **reply, char *err,
+cc_status catalog_find_ids(const json_t *query, long limit, long exact, json_t **reply, char *err,
                            size_t errlen)
 {
-    json_t *body =
-        json_pack("{s:O, s:I, s:b}", "query", query, "limit", (json_int_t)limit, "ids_only", 1);
+    json_t *body = json_pack("{s:O, s:I, s:b, s:I}", "query", query, "limit", (json_int_t)limit,
+                             "ids_only", 1, "exact_up_to", (json_int_t)exact);
     return find_call(body, reply, err, errlen);
 }
 
-cc_status catalog_records(const json_t *ids, const char *syntax, json_t **reply, char *err,
-                          size_t errlen)
+cc_status catalog_records(const json_t *ids, const char *syntax, const char *form, json_t **reply,
+                          char *err, size_t errlen)
 {
-    json_t *body = json_pack("{s:O}", "ids", ids);
+    json_t *body = json_pack("{s:O, s:s}", "ids", ids, "form", form);
     if (body && syntax) json_object_set_new(body, "syntax", json_string(syntax));
     return find_call(body, reply, err, errlen);
 }

@@ -14,21 +14,24 @@ void catalog_client_close(void);
 typedef enum { CC_OK, CC_INVALID, CC_UNAVAILABLE } cc_status;
 
 /* Asks catalog.records.find for query (borrowed) and records offset..+limit in
- * syntax (NULL: no MARC). On CC_OK *reply is the body (new reference); on
+ * syntax (NULL: no MARC) and form (what each record carries: iso2709,
+ * marcxml, opac or dc; services/catalog/find.c). On CC_OK *reply is the body (new reference); on
  * CC_INVALID the catalog refused the query, on CC_UNAVAILABLE nobody answered
  * in time; a sentence in err either way. */
 cc_status catalog_find(const json_t *query, long offset, long limit, const char *syntax,
-                       json_t **reply, char *err, size_t errlen);
+                       const char *form, json_t **reply, char *err, size_t errlen);
 
 /* The total and the ids of the first limit (up to 1000) matches of query,
- * newest first: *reply = {"total", "ids"}. As catalog_find otherwise. */
-cc_status catalog_find_ids(const json_t *query, long limit, json_t **reply, char *err,
+ * in id order: *reply = {"total", "ids"[, "estimated"]}; the total of a lone
+ * word or prefix is exact up to max(exact, limit) and estimated beyond it
+ * ("estimated": true). As catalog_find otherwise. */
+cc_status catalog_find_ids(const json_t *query, long limit, long exact, json_t **reply, char *err,
                            size_t errlen);
 
-/* The records of ids (borrowed array, 1 to 100) in syntax (NULL: no MARC), in
- * that order: *reply = {"records": [...]}, null for a record deleted or
+/* The records of ids (borrowed array, 1 to 100) in syntax (NULL: no MARC) and
+ * form, in that order: *reply = {"records": [...]}, null for a record deleted or
  * blocked since. As catalog_find otherwise. */
-cc_status catalog_records(const json_t *ids, const char *syntax, json_t **reply, char *err,
-                          size_t errlen);
+cc_status catalog_records(const json_t *ids, const char *syntax, const char *form, json_t **reply,
+                          char *err, size_t errlen);
 
 #endif

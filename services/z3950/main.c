@@ -73,6 +73,13 @@ int main(void)
         ibc_log(IBC_LOG_ERROR, NULL, "IBC_Z3950_PORT must be a port number (1-65535)");
         return 2;
     }
+    long exact = 2000;
+    const char *e = getenv("IBC_Z3950_EXACT_HITS");
+    if (e && !ibc_config_int(e, 1, 100000000, &exact)) {
+        ibc_log(IBC_LOG_ERROR, NULL, "IBC_Z3950_EXACT_HITS must be 1 to 100000000");
+        return 2;
+    }
+    z3950_set_exact_hits(exact);
     if (!catalog_client_open(&cfg)) return 2;
     explain_init(cfg.bind_address, port);
     char listen[128];

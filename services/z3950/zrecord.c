@@ -23,8 +23,22 @@ char *zrec_marcxml(ODR o, const json_t *rec, int *len)
     return odr_strdup(o, x);
 }
 
+/* The ISO 2709 the catalog wrote (form iso2709 or opac), in o's memory. */
+static char *iso2709_as_sent(ODR o, const json_t *v, int *len)
+{
+    size_t n = json_string_length(v);
+    if (n < 24 || n > 99999) return NULL; /* a leader at least; ISO 2709's own limit */
+    char *out = (char *)odr_malloc(o, n + 1);
+    memcpy(out, json_string_value(v), n);
+    out[n] = 0;
+    *len = (int)n;
+    return out;
+}
+
 char *zrec_iso2709(ODR o, const json_t *rec, int *len)
 {
+    const json_t *iso = json_object_get(rec, "iso2709");
+    if (json_is_string(iso)) return iso2709_as_sent(o, iso, len);
     const char *x = json_string_value(json_object_get(rec, "marcxml"));
     if (!x) return NULL;
     xmlDocPtr doc = xmlReadMemory(x, (int)strlen(x), NULL, "UTF-8",

@@ -13,7 +13,8 @@
 /* The record's MARCXML (without an XML declaration) in o's memory; NULL when
  * it has none. */
 char *zrec_marcxml(ODR o, const json_t *rec, int *len);
-/* The record as ISO 2709, in o's memory; NULL when it cannot be written. */
+/* The record as ISO 2709, in o's memory: as the catalog wrote it ("iso2709"),
+ * else from its MARCXML; NULL when it cannot be written. */
 char *zrec_iso2709(ODR o, const json_t *rec, int *len);
 /* The OPAC record: the MARC21 record and, per school holding copies, a
  * holdings entry (nucCode and localLocation: the school) whose circulation

@@ -10,6 +10,7 @@
 #include <curl/curl.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,13 +136,15 @@ static void truncation_and_booleans(void **state)
     assert_int_equal(hits_of("@attr 1=4 @attr 5=1 \"%s путеш\"", the.word), 1);
     assert_int_equal(hits_of("@attr 1=4 @attr 5=1 \"%s утеш\"", the.word), 0);
     assert_int_equal(hits_of("@attr 1=1003 @attr 5=1 \"%s путеш\"", the.word), 0);
-    /* a record under two lexemes of the prefix is one hit (find_prefix_ids
-     * reads the walk index lexeme by lexeme and gives its id once for each) */
+    /* a record under two lexemes of the prefix is one hit: alone (find_page,
+     * catalog/0075, merges the lexemes' ranges in id order) and after a
+     * whole word (find_prefix_ids reads the lexemes of the range together) */
     char *stem = h_uniq("Ключ"), body[512];
     snprintf(body, sizeof body, "{\"type\":\"book\",\"title\":\"%sа и %sами\",\"year\":2001}", stem,
              stem);
     char *two = h_record(body);
     assert_int_equal(hits_of("@attr 1=4 @attr 5=1 %s", stem), 1);
+    assert_int_equal(hits_of("@attr 1=4 @attr 5=1 \"%sа %s\"", stem, stem), 1);
     assert_int_equal(hits_of("@attr 1=4 %sа", stem), 1);
     assert_int_equal(hits_of("@attr 1=4 %sами", stem), 1);
     free(two);
@@ -293,12 +296,15 @@ static void result_set_pages_and_a_record_deleted_since(void **state)
 
 /* The 001 (record id) of each record of the PQF query's result set, in
  * order, joined by spaces; caller frees. */
-static char *ids_in_order(const char *pqf)
+/* The ids (001) of the first k records of a PQF query (SIZE_MAX: all), in
+ * order, space-separated. */
+static char *ids_first(const char *pqf, size_t k)
 {
     ZOOM_connection c = zconnect();
     ZOOM_connection_option_set(c, "preferredRecordSyntax", "xml");
     ZOOM_resultset r = ZOOM_connection_search_pqf(c, pqf);
     size_t n = ZOOM_resultset_size(r), len = 0;
+    if (k < n) n = k;
     char *out = calloc(n * 40 + 1, 1);
     for (size_t i = 0; i < n; i++) {
         int rl = 0;
@@ -313,12 +319,17 @@ static char *ids_in_order(const char *pqf)
     return out;
 }
 
-/* A lone word, or a word AND a year, is read from the walk index in id order
- * (find_word_page, catalog/0072); the same word written so that it takes
- * the general way (set algebra over find_ids: the word ORed with itself)
- * finds the same records in the same order, in every word index, and a
- * record of another year or with the word in another part is where it
- * belongs. */
+static char *ids_in_order(const char *pqf)
+{
+    return ids_first(pqf, SIZE_MAX);
+}
+
+/* A lone word or prefix, alone or AND a year, is read from the walk index in
+ * id order (find_page, catalog/0075); the same word written so that it
+ * takes the general way (set algebra over find_ids and find_prefix_ids: the
+ * word ORed with itself) finds the same records in the same order, in every
+ * word index, and a record of another year or with the word in another part
+ * is where it belongs. */
 static void a_lone_word_agrees_with_the_general_way(void **state)
 {
     (void)state;
@@ -347,6 +358,9 @@ static void a_lone_word_agrees_with_the_general_way(void **state)
          "@and @attr 1=31 1991 @or @attr 1=1016 %1$s @attr 1=1016 %1$s", 6},
         {"@and @attr 1=31 1990 @attr 1=4 %1$s",
          "@and @or @attr 1=4 %1$s @attr 1=4 %1$s @attr 1=31 1990", 2},
+        {"@attr 1=4 @attr 5=1 %1$s", "@or @attr 1=4 @attr 5=1 %1$s @attr 1=4 @attr 5=1 %1$s", 4},
+        {"@and @attr 1=1016 @attr 5=1 %1$s @attr 1=31 1991",
+         "@and @attr 1=31 1991 @or @attr 1=1016 @attr 5=1 %1$s @attr 1=1016 @attr 5=1 %1$s", 6},
     };
     for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
         char lone[256], general[256];
@@ -478,6 +492,102 @@ static void sru_cql_search_in_each_schema(void **state)
     free(b);
 }
 
+/* Restarts the server with IBC_Z3950_EXACT_HITS = cap (NULL: its default)
+ * and waits until it answers. */
+static void restart_with_cap(const char *cap)
+{
+    if (cap)
+        setenv("IBC_Z3950_EXACT_HITS", cap, 1);
+    else
+        unsetenv("IBC_Z3950_EXACT_HITS");
+    assert_int_equal(h_stack("stop", "z3950"), 0);
+    assert_int_equal(h_stack("start", "z3950"), 0);
+    for (int i = 0; i < 100; i++) {
+        ZOOM_connection c = ZOOM_connection_new(addr(), 0);
+        int err = ZOOM_connection_errcode(c);
+        ZOOM_connection_destroy(c);
+        if (!err) return;
+        usleep(100000);
+    }
+    fail_msg("ibc-z3950 did not come back");
+}
+
+/* Per search of a yaz-client session (script: its commands), the hit count
+ * and whether the server said it is an estimate. */
+static int yaz_client_counts(const char *script, long *hits_out, int *estimate, int most)
+{
+    char cmds[] = "/tmp/ibc-z3950-XXXXXX", cmd[512], line[1024];
+    int fd = mkstemp(cmds), n = 0;
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "%s", script);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "timeout 30 yaz-client -f %s 2>&1", cmds);
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    while (fgets(line, sizeof line, p)) {
+        long h;
+        if (sscanf(line, "Number of hits: %ld,", &h) == 1 && n < most)
+            hits_out[n] = h, estimate[n++] = 0;
+        else if (strstr(line, "Result Set Status: estimate") && n > 0)
+            estimate[n - 1] = 1;
+    }
+    assert_int_equal(pclose(p), 0);
+    unlink(cmds);
+    return n;
+}
+
+/* Beyond IBC_Z3950_EXACT_HITS (and the 200 ids a result set keeps) the count
+ * of a lone word or prefix is estimated from where the 200th id falls in the
+ * id space (catalog/0075), and the server says so: yaz-client shows
+ * "Result Set Status: estimate", SRU 2.0 answers resultCountPrecision
+ * estimate. The first page is the one the exact general way finds; a count
+ * within the cap stays exact. The server runs with a cap of 3 here. */
+static void counts_beyond_the_cap_are_estimates(void **state)
+{
+    (void)state;
+    char *w = h_uniq("Звездочеты"), body[256], script[1024], lone[128], general[192];
+    for (int i = 0; i < 210; i++) {
+        snprintf(body, sizeof body, "{\"type\":\"book\",\"title\":\"%s %d\"}", w, i);
+        free(h_record(body));
+    }
+    restart_with_cap("3");
+    snprintf(script, sizeof script,
+             "open tcp:%s\nbase ibc\nfind @attr 1=4 %s\nfind @attr 1=4 @attr 5=1 %s\n"
+             "find @attr 1=7 %s\nfind @or @attr 1=4 %s @attr 1=4 %s\nquit\n",
+             addr(), w, w, the.isbn, w, w);
+    long n[4] = {0};
+    int est[4] = {0};
+    assert_int_equal(yaz_client_counts(script, n, est, 4), 4);
+    /* 210 hits: 200 read and one more, the count estimated (its spread is
+     * about 7 % for 200; these bounds are over four times that) */
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(est[i], 1);
+        assert_in_range(n[i], 201, 350);
+    }
+    assert_int_equal(est[2], 0); /* one hit: exact */
+    assert_int_equal(n[2], 1);
+    assert_int_equal(est[3], 0); /* the general way counts exactly */
+    assert_int_equal(n[3], 210);
+    snprintf(lone, sizeof lone, "@attr 1=4 %s", w);
+    snprintf(general, sizeof general, "@or @attr 1=4 %s @attr 1=4 %s", w, w);
+    char *a = ids_first(lone, 10), *b = ids_first(general, 10);
+    assert_string_equal(a, b);
+    free(a);
+    free(b);
+    char cql[256], enc[512], qs[1024];
+    long status = 0;
+    snprintf(cql, sizeof cql, "dc.title=%s", w);
+    h_urlenc(cql, enc, sizeof enc);
+    snprintf(qs, sizeof qs, "version=2.0&operation=searchRetrieve&maximumRecords=1&query=%s", enc);
+    char *x = sru(qs, &status);
+    assert_int_equal(status, 200);
+    assert_non_null(strstr(x, "<zs:resultCountPrecision>estimate<"));
+    free(x);
+    restart_with_cap(NULL);
+    free(w);
+}
+
 static void yaz_client_session(void **state)
 {
     (void)state;
@@ -600,6 +710,7 @@ int main(void)
         cmocka_unit_test(yaz_client_session),
         cmocka_unit_test(bad_queries_get_diagnostics),
         cmocka_unit_test(garbage_and_huge_input_leave_the_server_up),
+        cmocka_unit_test(counts_beyond_the_cap_are_estimates),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
