@@ -413,8 +413,18 @@ static char *create(const char *key, const char *path, const char *fmt, ...)
     return id;
 }
 
+/* Blanks what an OAI-PMH answer says of the moment it was made (its
+ * responseDate, to the second) in body, so that two reads a second apart
+ * compare equal. */
+static void drop_response_date(char *body)
+{
+    char *from = strstr(body, "<responseDate>"),
+         *to = from ? strstr(from, "</responseDate>") : NULL;
+    if (to) memmove(from, to, strlen(to) + 1);
+}
+
 /* Reads path as key; returns "status ETag body" with the body's request_id
- * left out (caller frees). */
+ * (or an OAI-PMH answer's responseDate) left out (caller frees). */
 static char *snapshot(const char *key, const char *path)
 {
     h_resp *r = send_req("GET", path, key, NULL, 0, NULL);
@@ -422,6 +432,7 @@ static char *snapshot(const char *key, const char *path)
     if (json_is_object(r->json)) json_object_del(r->json, "request_id");
     char *body = r->json ? json_dumps(r->json, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY)
                          : strdup(r->body);
+    if (body && !r->json) drop_response_date(body);
     char *s = NULL;
     if (asprintf(&s, "%ld %s %s", r->status, etag ? etag : "-", body) < 0) s = NULL;
     free(body);
