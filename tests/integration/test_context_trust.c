@@ -3,13 +3,15 @@
  * a forged signature, with a gateway's signature on a changed org or payload,
  * and past their deadline are refused with the right reason and counted; a
  * service calling another passes the caller's org and role on, signed; a POST
- * retried with its Idempotency-Key after a 504 is done once. */
+ * retried with its Idempotency-Key after a 504 is done once; the catalog's
+ * records.find (the Z39.50 server's door) keeps its contract. */
 #include "harness.h"
 
 #include <curl/curl.h>
 #include <ibc/db.h>
 #include <ibc/signing.h>
 #include <nats/nats.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -477,6 +479,115 @@ static void no_log_holds_the_context_key(void **state)
     }
 }
 
+/* catalog.records.find as ibc-z3950 asks it (role portal, org z3950),
+ * signed; the reply envelope. */
+static json_t *find(const char *fmt, ...)
+{
+    char inner[1024], body[1100], when[24];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(inner, sizeof inner, fmt, ap);
+    va_end(ap);
+    snprintf(body, sizeof body, "{\"params\":{},\"body\":%s}", inner);
+    natsMsg *m = NULL;
+    snprintf(when, sizeof when, "%lld", ibc_realtime_ms() + 5000);
+    assert_int_equal(
+        natsMsg_Create(&m, "ibc.rpc.catalog.records.find", NULL, body, (int)strlen(body)), NATS_OK);
+    natsMsgHeader_Set(m, "Ibc-Request-Id", "find-test");
+    natsMsgHeader_Set(m, "Ibc-Org", "z3950");
+    natsMsgHeader_Set(m, "Ibc-Role", "portal");
+    natsMsgHeader_Set(m, "Ibc-Principal", "z3950");
+    natsMsgHeader_Set(m, "Ibc-Deadline", when);
+    assert_int_equal(ibc_context_sign(&keys, m), IBC_OK);
+    json_t *env = ask(m);
+    natsMsg_Destroy(m);
+    return env;
+}
+
+/* The record of a records.find reply by ids (the first). */
+static const json_t *found(const json_t *env)
+{
+    if (status_of(env) != 200) fail_msg("records.find: %d %s", status_of(env), detail_of(env));
+    return json_array_get(json_object_get(json_object_get(env, "body"), "records"), 0);
+}
+
+/* records.find, the Z39.50 server's door into the catalog: each form carries
+ * what it says and nothing else (ISO 2709 whose leader gives its own length,
+ * holdings for OPAC, Dublin Core alone for dc, everything without a form);
+ * a count beyond exact_up_to is estimated and says so; bad fields are 400. */
+static void records_find_forms_and_estimates(void **state)
+{
+    (void)state;
+    char *w = h_uniq("Навигаторы"), body[256], *id = NULL;
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof body, "{\"type\":\"book\",\"title\":\"%s %d\",\"year\":2001}", w, i);
+        char *made = h_record(body);
+        if (i == 0)
+            id = made;
+        else
+            free(made);
+    }
+    json_t *env = find("{\"ids\":[\"%s\"],\"syntax\":\"marc21\",\"form\":\"iso2709\"}", id);
+    const json_t *r = found(env);
+    const char *iso = json_string_value(json_object_get(r, "iso2709"));
+    assert_non_null(iso);
+    size_t n = json_string_length(json_object_get(r, "iso2709"));
+    assert_int_equal(strtol((char[6]){iso[0], iso[1], iso[2], iso[3], iso[4], 0}, NULL, 10), n);
+    assert_int_equal(iso[n - 1], 0x1d);
+    assert_non_null(strstr(iso, w));
+    assert_null(json_object_get(r, "marcxml"));
+    assert_true(json_is_null(json_object_get(r, "holdings")));
+    assert_true(json_is_null(json_object_get(r, "dc")));
+    json_decref(env);
+    env = find("{\"ids\":[\"%s\"],\"syntax\":\"marc21\",\"form\":\"opac\"}", id);
+    r = found(env);
+    assert_true(json_is_string(json_object_get(r, "iso2709")));
+    assert_true(json_is_array(json_object_get(r, "holdings")));
+    json_decref(env);
+    env = find("{\"ids\":[\"%s\"],\"syntax\":\"marc21\",\"form\":\"dc\"}", id);
+    r = found(env);
+    assert_non_null(
+        strstr(json_string_value(json_object_get(json_object_get(r, "dc"), "title")), w));
+    assert_null(json_object_get(r, "iso2709"));
+    assert_null(json_object_get(r, "marcxml"));
+    json_decref(env);
+    env = find("{\"ids\":[\"%s\"],\"syntax\":\"marc21\"}", id);
+    r = found(env);
+    assert_true(json_is_string(json_object_get(r, "marcxml")));
+    assert_true(json_is_array(json_object_get(r, "holdings")));
+    assert_true(json_is_object(json_object_get(r, "dc")));
+    json_decref(env);
+    /* three hits: exact up to the page's end, estimated beyond it */
+    static const char q[] = "{\"query\":{\"index\":\"title\",\"term\":\"%s\"},\"ids_only\":true,"
+                            "\"limit\":%d,\"exact_up_to\":1}";
+    env = find(q, w, 1);
+    const json_t *b = json_object_get(env, "body");
+    assert_int_equal(status_of(env), 200);
+    assert_true(json_is_true(json_object_get(b, "estimated")));
+    assert_true(json_integer_value(json_object_get(b, "total")) >= 2);
+    assert_int_equal(json_array_size(json_object_get(b, "ids")), 1);
+    json_decref(env);
+    env = find(q, w, 3);
+    b = json_object_get(env, "body");
+    assert_true(json_is_false(json_object_get(b, "estimated")));
+    assert_int_equal(json_integer_value(json_object_get(b, "total")), 3);
+    json_decref(env);
+    static const char *const bad[] = {
+        "{\"ids\":[\"%s\"],\"form\":\"pdf\"}",
+        "{\"ids\":[\"%s\"],\"form\":5}",
+        "{\"query\":{\"index\":\"title\",\"term\":\"%s\"},\"ids_only\":true,\"exact_up_to\":0}",
+        "{\"query\":{\"index\":\"title\",\"term\":\"%s\"},\"ids_only\":true,"
+        "\"exact_up_to\":3000000000}",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        env = find(bad[i], i < 2 ? id : w);
+        assert_int_equal(status_of(env), 400);
+        json_decref(env);
+    }
+    free(id);
+    free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -489,6 +600,7 @@ int main(void)
         cmocka_unit_test(key_creation_retried_with_its_idempotency_key_is_done_once),
         cmocka_unit_test(worker_connections_cancel_a_statement_past_the_timeout),
         cmocka_unit_test(no_log_holds_the_context_key),
+        cmocka_unit_test(records_find_forms_and_estimates),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
