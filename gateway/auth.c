@@ -6,6 +6,7 @@
 #include "auth.h"
 
 #include <ibc/envelope.h>
+#include <ibc/random.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <pthread.h>
@@ -225,7 +226,7 @@ ibc_rc gw_keys_create(PGconn *db, const json_t *body, const char *created_by, co
         goto done;
     rc = IBC_EINTERNAL;
     unsigned char rnd[32];
-    if (gnutls_rnd(GNUTLS_RND_KEY, rnd, sizeof rnd) != 0) goto done;
+    if (!ibc_random_bytes(rnd, sizeof rnd)) goto done;
     char secret[64] = "ibc_";
     gw_b64url(rnd, sizeof rnd, secret + 4);
     char hash[65];

@@ -5,9 +5,9 @@
 #include "session.h"
 
 #include <ibc/envelope.h>
+#include <ibc/random.h>
 #include <ibc/metrics.h>
 #include <arpa/inet.h>
-#include <gnutls/crypto.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -41,17 +41,6 @@ static int problem(struct _u_response *resp, ibc_rc rc, const char *rid, const c
     free(text);
     u_map_put(resp->map_header, "Content-Type", "application/problem+json");
     return U_CALLBACK_COMPLETE;
-}
-
-static void new_request_id(char out[37])
-{
-    unsigned char b[16];
-    gnutls_rnd(GNUTLS_RND_NONCE, b, sizeof b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12],
-             b[13], b[14], b[15]);
 }
 
 static bool request_id_ok(const char *s)
@@ -621,7 +610,7 @@ bool gw_request_admit(const struct _u_request *req, struct _u_response *resp, gw
     if (given && request_id_ok(given))
         snprintf(adm->rid, sizeof adm->rid, "%s", given);
     else
-        new_request_id(adm->rid);
+        ibc_uuid_v4(adm->rid);
     bool ok = admit_route(req, resp, adm) && admit_key(req, resp, adm) && admit_rate(resp, adm) &&
               admit_length(req, resp, adm);
     if (!ok) account(req, resp, adm);

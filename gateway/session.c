@@ -11,8 +11,8 @@
 #include "limits.h"
 
 #include <ibc/envelope.h>
+#include <ibc/random.h>
 
-#include <gnutls/crypto.h>
 #include <semaphore.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -132,7 +132,7 @@ ibc_rc gw_session_lookup(const char *token, gw_principal *who, char csrf[64])
 static bool random_token(char out[64])
 {
     unsigned char rnd[32];
-    if (gnutls_rnd(GNUTLS_RND_KEY, rnd, sizeof rnd) != 0) return false;
+    if (!ibc_random_bytes(rnd, sizeof rnd)) return false;
     gw_b64url(rnd, sizeof rnd, out);
     return true;
 }

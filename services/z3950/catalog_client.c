@@ -6,7 +6,7 @@
 #include <ibc/envelope.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
+#include <ibc/random.h>
 
 static natsConnection *nc;
 static ibc_context_keys keys;
@@ -30,24 +30,12 @@ void catalog_client_close(void)
     nc = NULL;
 }
 
-/* A random request id (UUID v4 text) into out[37]. */
-static void request_id(char out[37])
-{
-    unsigned char b[16] = {0};
-    if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) memset(b, 0, sizeof b);
-    b[6] = (b[6] & 0x0f) | 0x40;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
-}
-
 /* The signed request message; NULL when it cannot be built. */
 static natsMsg *find_message(const json_t *body)
 {
     char *payload = ibc_envelope_request(NULL, body), rid[37], when[24];
     if (!payload) return NULL;
-    request_id(rid);
+    ibc_uuid_v4(rid);
     snprintf(when, sizeof when, "%lld", ibc_realtime_ms() + timeout_ms);
     natsMsg *m = NULL;
     natsStatus s =

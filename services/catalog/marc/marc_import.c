@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
+#include <ibc/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -97,7 +97,7 @@ static void new_uuid(char out[37])
     clock_gettime(CLOCK_REALTIME, &ts);
     unsigned long long ms =
         (unsigned long long)ts.tv_sec * 1000ULL + (unsigned long long)ts.tv_nsec / 1000000ULL;
-    if (getrandom(b, sizeof b, 0) != sizeof b)
+    if (!ibc_random_bytes(b, sizeof b))
         for (size_t i = 0; i < sizeof b; i++)
             b[i] = (unsigned char)rand();
     for (int i = 0; i < 6; i++)
@@ -106,9 +106,7 @@ static void new_uuid(char out[37])
     b[6] = (unsigned char)(0x70 | (c >> 8));
     b[7] = (unsigned char)(c & 0xff);
     b[8] = (b[8] & 0x3f) | 0x80;
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-             b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-             b[14], b[15]);
+    ibc_uuid_text(b, out);
 }
 
 /* A report entry {position, offset|line, reason}; new reference. */

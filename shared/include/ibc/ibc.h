@@ -1,7 +1,7 @@
 /* libibc: the runtime that every ibcnet service and the gateway link.
  * This umbrella is what a service's handlers and store include; libibc's own
  * files include only the headers below them, in this order (docs/architecture.md):
- * errors → log → config → metrics → context → json → envelope → signing → db →
+ * errors → random → log → config → metrics → context → json → envelope → signing → db →
  * standby → migrate → process → bus → outbox → consumer → request → job → admin_http → discovery →
  * service. */
 #ifndef IBC_IBC_H
