@@ -22,6 +22,11 @@ typedef struct {
     struct _u_request req;
     gw_admission adm;
     bool admitted, refused;
+    /* an answer (a refusal, a page) to a request without a body, held until
+     * libmicrohttpd has the whole request: answered at the first call,
+     * libmicrohttpd would close the connection (it cannot know that no body
+     * follows), and the client would pay a new connection for each refusal */
+    struct _u_response *held;
 } exchange;
 
 static struct MHD_Daemon *daemon_;
@@ -88,8 +93,27 @@ static enum MHD_Result send_response(struct MHD_Connection *c, struct _u_respons
     return ok;
 }
 
-/* First call, headers complete: admission. Answers at once on a refusal
- * (libmicrohttpd then closes the connection without reading the body). */
+/* The request announces a body (Content-Length above 0, or chunked). */
+static bool announces_body(const struct _u_request *req)
+{
+    const char *cl = u_map_get_case(req->map_header, "Content-Length");
+    return (cl && strcmp(cl, "0") != 0) || u_map_get_case(req->map_header, "Transfer-Encoding");
+}
+
+/* A refusal or a page in resp: with a body announced, queued at once
+ * (libmicrohttpd then closes the connection without reading the body);
+ * without one, held for the request's last call, so that the connection
+ * stays open. */
+static enum MHD_Result answer(struct MHD_Connection *c, exchange *x, struct _u_response *resp)
+{
+    x->refused = true;
+    if (announces_body(&x->req) || !(x->held = malloc(sizeof *x->held)))
+        return send_response(c, resp);
+    *x->held = *resp; /* takes over its header map and body */
+    return MHD_YES;
+}
+
+/* First call, headers complete: admission, and a refusal's answer. */
 static enum MHD_Result admit(struct MHD_Connection *c, exchange *x, const char *method)
 {
     x->req.http_verb = strdup(method);
@@ -108,8 +132,7 @@ static enum MHD_Result admit(struct MHD_Connection *c, exchange *x, const char *
     ulfius_init_response(&resp);
     if (gw_web_path(x->req.url_path)) { /* a page or an asset: no body is read */
         gw_web_serve(&x->req, &resp);
-        x->refused = true;
-        return send_response(c, &resp);
+        return answer(c, x, &resp);
     }
     x->admitted = gw_request_admit(&x->req, &resp, &x->adm);
     if (x->admitted) {
@@ -118,8 +141,7 @@ static enum MHD_Result admit(struct MHD_Connection *c, exchange *x, const char *
                                   (unsigned)gw.limits.idle_timeout_s);
         return MHD_YES;
     }
-    x->refused = true;
-    return send_response(c, &resp);
+    return answer(c, x, &resp);
 }
 
 /* A piece of the body: kept while within the limit, else a 413 at once. */
@@ -153,6 +175,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!x) return MHD_NO;
     if (!x->req.http_verb) return admit(c, x, method);
     if (*upload_data_size) return take_body(c, x, upload_data, upload_data_size);
+    if (x->held) {
+        struct _u_response *held = x->held;
+        x->held = NULL;
+        enum MHD_Result ok = send_response(c, held);
+        free(held);
+        return ok;
+    }
     if (x->refused) return MHD_YES;
     struct _u_response resp;
     ulfius_init_response(&resp);
@@ -172,6 +201,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **ctx,
     MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
                               (unsigned)gw.limits.header_timeout_s);
     if (!x) return;
+    if (x->held) { /* the client went before its answer */
+        ulfius_clean_response(x->held);
+        free(x->held);
+    }
     gw_admission_clear(&x->adm);
     ulfius_clean_request(&x->req);
     free(x);
