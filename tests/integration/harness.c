@@ -224,9 +224,15 @@ h_resp *h_http_raw(const char *method, const char *path, const char *key, const 
     return r;
 }
 
+h_resp *h_admin_http(const char *method, const char *path, const char *body)
+{
+    return http_at(h_env("IBC_GATEWAY_ADMIN_URL"), method, path, NULL, body,
+                   body ? strlen(body) : 0, NULL);
+}
+
 h_resp *h_admin_get(const char *path)
 {
-    return http_at(h_env("IBC_GATEWAY_ADMIN_URL"), "GET", path, NULL, NULL, 0, NULL);
+    return h_admin_http("GET", path, NULL);
 }
 
 h_resp *h_http(const char *method, const char *path, const char *key, const char *body,

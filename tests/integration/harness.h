@@ -42,6 +42,8 @@ h_resp *h_http_raw(const char *method, const char *path, const char *key, const 
 void h_source_address(const char *ip);
 /* GET on the gateway's admin listener (/metrics, /healthz, /readyz). */
 h_resp *h_admin_get(const char *path);
+/* Any method on it, with an optional body. */
+h_resp *h_admin_http(const char *method, const char *path, const char *body);
 /* printf-style path and JSON body helpers. */
 h_resp *h_get(const char *key, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 h_resp *h_post(const char *key, const char *path, const char *fmt, ...)

@@ -324,6 +324,17 @@ static void health_and_metrics_need_no_key_on_the_admin_port_only(void **state)
     assert_int_equal(r->status, 200);
     assert_non_null(strstr(r->body, "ibc_http_requests_total"));
     h_free(r);
+    r = h_admin_http("HEAD", "/readyz", NULL);
+    assert_int_equal(r->status, 200);
+    h_free(r);
+    /* the admin listener reads nothing: another method is 405 before its body */
+    r = h_admin_http("POST", "/metrics", "{\"reset\":true}");
+    assert_int_equal(r->status, 405);
+    assert_string_equal(h_header(r, "Allow"), "GET, HEAD");
+    h_free(r);
+    r = h_admin_get("/metrics/../../etc/passwd");
+    assert_int_equal(r->status, 404);
+    h_free(r);
     /* the public port serves the API only */
     static const char *const admin_paths[] = {"/metrics", "/healthz", "/readyz"};
     for (size_t i = 0; i < sizeof admin_paths / sizeof *admin_paths; i++) {
