@@ -138,6 +138,7 @@ int main(int argc, char **argv)
 
     sigset_t sigs;
     ibc_process_signals(&sigs);
+    ibc_process_memory(&gw.cfg);
 
     PGconn *db = migrated_connection();
     if (!db) return 1;
@@ -164,8 +165,7 @@ int main(int argc, char **argv)
             IBC_VERSION, gw.cfg.bind_address, gw.cfg.http_port, gw.cfg.admin_bind_address,
             gw.cfg.metrics_port);
 
-    int sig;
-    sigwait(&sigs, &sig);
+    int sig = ibc_process_wait(&sigs, &gw.cfg);
     ibc_log(IBC_LOG_INFO, NULL, "signal %d: stopping", sig);
     gw_listener_stop();
     ibc_admin_http_stop();

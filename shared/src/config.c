@@ -67,6 +67,8 @@ static void set_defaults(ibc_config *cfg, const char *service)
     cfg->events_max_age_days = 30;
     cfg->events_max_bytes = 4L << 30;
     cfg->stream_replicas = 1;
+    cfg->malloc_arenas = 2;
+    cfg->malloc_trim_s = 30;
 
     char host[40] = "host";
     gethostname(host, sizeof host - 1);
@@ -152,6 +154,8 @@ static ibc_rc load_numbers(ibc_config *cfg, ibc_getenv_fn get, char *err, size_t
         {"IBC_EVENTS_MAX_AGE_DAYS", 1, 36500, 0, offsetof(ibc_config, events_max_age_days)},
         {"IBC_EVENTS_MAX_BYTES", 1L << 20, 1L << 50, 1, offsetof(ibc_config, events_max_bytes)},
         {"IBC_STREAM_REPLICAS", 1, 5, 0, offsetof(ibc_config, stream_replicas)},
+        {"IBC_MALLOC_ARENAS", 0, 64, 0, offsetof(ibc_config, malloc_arenas)},
+        {"IBC_MALLOC_TRIM_S", 0, 3600, 0, offsetof(ibc_config, malloc_trim_s)},
     };
     for (size_t i = 0; i < IBC_LEN(nums); i++) {
         const char *v = get(nums[i].env);

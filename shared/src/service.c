@@ -826,9 +826,10 @@ int ibc_service_run(const ibc_service_def *def)
     snprintf(svc.prefix, sizeof svc.prefix, "ibc.rpc.%s.", def->name);
     snprintf(svc.resend_prefix, sizeof svc.resend_prefix, "ibc.rpcall.%s.", def->name);
 
-    /* SIGINT/SIGTERM are taken by sigwait below, in no other thread */
+    /* SIGINT/SIGTERM are taken by ibc_process_wait below, in no other thread */
     sigset_t sigs;
     ibc_process_signals(&sigs);
+    ibc_process_memory(&svc.cfg);
 
     if (svc.cfg.migrate && !run_migrations(&svc.cfg, def->name)) return 1;
 
@@ -856,8 +857,7 @@ int ibc_service_run(const ibc_service_def *def)
             def->name, IBC_VERSION, svc.cfg.workers, svc.prefix, RESEND_WORKERS, svc.resend_prefix,
             svc.cfg.metrics_port);
 
-    int sig = 0;
-    sigwait(&sigs, &sig);
+    int sig = ibc_process_wait(&sigs, &svc.cfg);
     ibc_log(IBC_LOG_INFO, NULL, "signal %d: draining", sig);
     stop_service(&svc);
     return 0;

@@ -39,6 +39,10 @@ typedef struct {
     /* copies of the stream (and so of the durable consumers) a NATS cluster
      * keeps: 1 on one server, 3 on a three-node cluster */
     int stream_replicas;
+    /* glibc malloc: arenas at most (0: glibc's own default, 8 a core), and
+     * every how many seconds freed heap goes back to the kernel (0: never) */
+    int malloc_arenas;
+    int malloc_trim_s;
 } ibc_config;
 
 typedef const char *(*ibc_getenv_fn)(const char *name);

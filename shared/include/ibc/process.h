@@ -3,6 +3,8 @@
 #ifndef IBC_PROCESS_H
 #define IBC_PROCESS_H
 
+#include "config.h"
+
 #include <libpq-fe.h>
 #include <signal.h>
 
@@ -10,6 +12,15 @@
  * that only sigwait(stop) takes them, and ignores SIGPIPE. Call it before
  * starting any thread. Cannot fail. */
 void ibc_process_signals(sigset_t *stop);
+
+/* Sets glibc malloc's arena cap (cfg->malloc_arenas). Call it before
+ * starting any thread. */
+void ibc_process_memory(const ibc_config *cfg);
+
+/* Waits for one of the stop signals and returns it; meanwhile, every
+ * cfg->malloc_trim_s seconds, gives the heap that threads freed back to the
+ * kernel (malloc_trim), so that a burst of load does not stay resident. */
+int ibc_process_wait(const sigset_t *stop, const ibc_config *cfg);
 
 /* A connection to dsn (no schema set), retried every half second for a
  * minute while the database may still be starting; NULL when it still does
