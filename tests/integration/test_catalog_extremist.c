@@ -82,7 +82,11 @@ static h_resp *upload(const char *key, const char *ctype, const void *data, size
 {
     char header[160];
     snprintf(header, sizeof header, "Content-Type: %s", ctype);
-    const char *h[] = {header, NULL};
+    /* a large body waits for the go-ahead, as curl sends one: the gateway
+     * refuses an oversized body before reading it and closes the connection,
+     * and a client still sending may see the close before the 413 (a
+     * sanitized run did: "Failed sending data to the peer") */
+    const char *h[] = {header, len > (1u << 20) ? "Expect: 100-continue" : NULL, NULL};
     return h_http_raw("POST", LISTS, key, data, len, h);
 }
 
