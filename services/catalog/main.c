@@ -5,7 +5,6 @@
 #include "marc/marc.h"
 #include "oai/oai.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,18 +66,11 @@ static const ibc_event_sub events[] = {
     {"ibc.evt.circulation.loan.>", NULL, on_loan_events},
 };
 
-/* The service's background work: the extremist-list matching job in a
- * thread of its own, then the MARC import job in this one. */
-static void jobs_start(void *nc, const ibc_config *cfg)
-{
-    /* the detached thread lives as long as the process: its copy of the DSN
-     * is held here, so that it is never a leak at exit */
-    static char *dsn;
-    dsn = strdup(cfg->pg_dsn);
-    pthread_t t;
-    if (dsn && pthread_create(&t, NULL, extremist_job_thread, dsn) == 0) pthread_detach(t);
-    marc_import_start(nc, cfg);
-}
+/* jobs that run as long as the process, each in a thread the runtime starts */
+static const ibc_resident_job resident[] = {
+    {"extremist_lists.match", extremist_job_run}, /* extremist/ */
+    {"imports.run", marc_import_start},           /* marc/ */
+};
 
 int main(void)
 {
@@ -89,11 +81,12 @@ int main(void)
     }
     static const ibc_service_def def = {
         .name = "catalog",
-        .on_start = jobs_start, /* the MARC import and extremist matching jobs */
         .actions = actions,
         .nactions = IBC_LEN(actions),
         .events = events,
         .nevents = IBC_LEN(events),
+        .resident = resident,
+        .nresident = IBC_LEN(resident),
     };
     return ibc_service_run(&def);
 }

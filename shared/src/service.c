@@ -650,17 +650,35 @@ static bool service_ready(void *arg)
 }
 
 typedef struct {
-    ibc_start_hook hook;
+    const ibc_resident_job *job;
     natsConnection *nc;
     const ibc_config *cfg;
-} hook_args;
+} resident_args;
 
-static void *hook_thread(void *arg)
+static void *resident_thread(void *arg)
 {
-    hook_args *h = arg;
-    h->hook(h->nc, h->cfg);
-    free(h);
+    resident_args *r = arg;
+    r->job->run(r->nc, r->cfg);
+    free(r);
     return NULL;
+}
+
+/* Starts each resident job in a detached thread; false when one cannot start. */
+static bool start_resident(const ibc_service_def *def, natsConnection *nc, const ibc_config *cfg)
+{
+    for (size_t i = 0; i < def->nresident; i++) {
+        resident_args *r = malloc(sizeof *r);
+        pthread_t t;
+        if (!r) return false;
+        *r = (resident_args){&def->resident[i], nc, cfg};
+        if (pthread_create(&t, NULL, resident_thread, r) != 0) {
+            ibc_log(IBC_LOG_ERROR, NULL, "cannot start the job %s", def->resident[i].name);
+            free(r);
+            return false;
+        }
+        pthread_detach(t);
+    }
+    return true;
 }
 
 typedef struct {
@@ -845,14 +863,7 @@ int ibc_service_run(const ibc_service_def *def)
     if (ibc_consumers_start(svc.nc, &svc.cfg, def->name, def->events, def->nevents) != IBC_OK)
         return 1;
     if (ibc_admin_http_start(svc.cfg.admin_bind_address, svc.cfg.metrics_port, service_ready, &svc) != 0) return 1;
-    if (def->on_start) {
-        hook_args *h = malloc(sizeof *h);
-        *h = (hook_args){def->on_start, svc.nc, &svc.cfg};
-        pthread_t t;
-        pthread_create(&t, NULL, hook_thread, h);
-        pthread_detach(t);
-    }
-    if (!start_jobs(def, &svc.cfg)) return 1;
+    if (!start_resident(def, svc.nc, &svc.cfg) || !start_jobs(def, &svc.cfg)) return 1;
     ibc_log(IBC_LOG_INFO, NULL, "%s %s ready: %d workers on %s>, %d on %s>, metrics on :%d",
             def->name, IBC_VERSION, svc.cfg.workers, svc.prefix, RESEND_WORKERS, svc.resend_prefix,
             svc.cfg.metrics_port);

@@ -34,9 +34,9 @@ ibc_rc extremist_emit_blocks(ibc_ctx *ctx, const json_t *blocks);
  * (with "changes" and "blocks") and the blocks it changed. */
 ibc_rc extremist_emit_matched(ibc_ctx *ctx, const json_t *v);
 
-/* The matching job (extremist_job.c), a thread's start routine (arg: the
- * DSN): matches each version queued by an upload, one at a time, on its
- * own connection, until the process stops. */
-void *extremist_job_thread(void *dsn);
+/* The matching job (extremist_job.c), a resident job of the service:
+ * matches each version queued by an upload, one at a time, on its own
+ * connection, until the process stops. */
+void extremist_job_run(void *nc, const ibc_config *cfg);
 
 #endif

@@ -105,9 +105,14 @@ static void sleep_ms(int ms)
     nanosleep(&ts, NULL);
 }
 
-void *extremist_job_thread(void *dsn_arg)
+void extremist_job_run(void *nc, const ibc_config *cfg)
 {
-    const char *dsn = dsn_arg;
+    (void)nc;
+    /* kept for the process's life: the runtime's configuration may go first
+     * at exit, and a static copy is never a leak */
+    static char *dsn;
+    dsn = strdup(cfg->pg_dsn);
+    if (!dsn) return;
     ibc_job *job = NULL;
     int backoff = 200;
     while (!job || !ibc_job_cancelled(job)) {
@@ -127,5 +132,4 @@ void *extremist_job_thread(void *dsn_arg)
         ibc_job_wait_notify(job, 2000);
     }
     ibc_job_close(job);
-    return NULL;
 }

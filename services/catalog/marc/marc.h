@@ -29,8 +29,8 @@ ibc_rc marc_import_completed(ibc_ctx *ctx, const json_t *row);
 /* export, streamed (marc_export.c) */
 ibc_rc records_export(ibc_ctx *ctx, const json_t *req, json_t **reply);
 
-/* The import job thread (marc_import.c): the service's on_start hook. Runs
- * queued jobs and resumes interrupted ones until the process ends. */
+/* The import job (marc_import.c), a resident job of the service: runs
+ * queued imports and resumes interrupted ones until the process ends. */
 void marc_import_start(void *nc, const ibc_config *cfg);
 
 #endif

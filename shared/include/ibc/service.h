@@ -24,19 +24,28 @@ typedef struct {
     int flags; /* IBC_ACTION_READONLY runs without a transaction; IBC_ACTION_STANDBY */
 } ibc_action;
 
-/* Started in its own thread after the runtime connected; gets the bus
- * connection (natsConnection *) and the configuration. */
-typedef void (*ibc_start_hook)(void *nc, const ibc_config *cfg);
+/* A job that runs as long as the process and finds its own work (the MARC
+ * import, the extremist-list matching: each LISTENs on an ibc_job_open
+ * connection and polls): the runtime starts it in a thread of its own once
+ * connected, with the bus connection (natsConnection *) and the
+ * configuration (copy what it keeps), and does not wait for it at stop:
+ * its work is in transactions, and what it had not committed is found
+ * again by the next start (or another replica). */
+typedef struct {
+    const char *name;
+    void (*run)(void *nc, const ibc_config *cfg);
+} ibc_resident_job;
 
 typedef struct {
     const char *name;
     const ibc_action *actions;
     size_t nactions;
-    ibc_start_hook on_start;     /* may be NULL */
     const ibc_event_sub *events; /* durable JetStream consumers, may be NULL */
     size_t nevents;
     const ibc_job_def *jobs; /* periodic jobs, each in a thread of its own; may be NULL */
     size_t njobs;
+    const ibc_resident_job *resident; /* may be NULL */
+    size_t nresident;
 } ibc_service_def;
 
 /* Runs a service until SIGTERM/SIGINT; returns the process exit code. */
