@@ -649,16 +649,18 @@ static bool service_ready(void *arg)
            PQping(svc->cfg.pg_dsn) == PQPING_OK;
 }
 
+/* A resident job's thread owns a copy of the configuration: the runtime's
+ * own lives in ibc_service_run's frame, which a detached thread outlives. */
 typedef struct {
     const ibc_resident_job *job;
     natsConnection *nc;
-    const ibc_config *cfg;
+    ibc_config cfg;
 } resident_args;
 
 static void *resident_thread(void *arg)
 {
     resident_args *r = arg;
-    r->job->run(r->nc, r->cfg);
+    r->job->run(r->nc, &r->cfg);
     free(r);
     return NULL;
 }
@@ -670,7 +672,7 @@ static bool start_resident(const ibc_service_def *def, natsConnection *nc, const
         resident_args *r = malloc(sizeof *r);
         pthread_t t;
         if (!r) return false;
-        *r = (resident_args){&def->resident[i], nc, cfg};
+        *r = (resident_args){&def->resident[i], nc, *cfg};
         if (pthread_create(&t, NULL, resident_thread, r) != 0) {
             ibc_log(IBC_LOG_ERROR, NULL, "cannot start the job %s", def->resident[i].name);
             free(r);

@@ -108,11 +108,7 @@ static void sleep_ms(int ms)
 void extremist_job_run(void *nc, const ibc_config *cfg)
 {
     (void)nc;
-    /* kept for the process's life: the runtime's configuration may go first
-     * at exit, and a static copy is never a leak */
-    static char *dsn;
-    dsn = strdup(cfg->pg_dsn);
-    if (!dsn) return;
+    const char *dsn = cfg->pg_dsn; /* the job's own copy (ibc_resident_job) */
     ibc_job *job = NULL;
     int backoff = 200;
     while (!job || !ibc_job_cancelled(job)) {

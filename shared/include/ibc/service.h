@@ -27,8 +27,8 @@ typedef struct {
 /* A job that runs as long as the process and finds its own work (the MARC
  * import, the extremist-list matching: each LISTENs on an ibc_job_open
  * connection and polls): the runtime starts it in a thread of its own once
- * connected, with the bus connection (natsConnection *) and the
- * configuration (copy what it keeps), and does not wait for it at stop:
+ * connected, with the bus connection (natsConnection *) and a copy of the
+ * configuration that lasts as long as the job, and does not wait for it at stop:
  * its work is in transactions, and what it had not committed is found
  * again by the next start (or another replica). */
 typedef struct {
